@@ -1,0 +1,145 @@
+"""Shared fixtures: an in-process WSGI client over a fresh in-memory workspace per test."""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import twenty_lite as tl  # noqa: E402
+
+API_KEY = "test-key"
+
+
+class Response:
+    """What a WSGI call answered: status code, headers and body."""
+
+    def __init__(self, status: str, headers: list[tuple[str, str]], body: bytes) -> None:
+        self.status_code = int(status.split()[0])
+        self.headers = {k.lower(): v for k, v in headers}
+        self.body = body
+
+    @property
+    def text(self) -> str:
+        return self.body.decode("utf-8")
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+    def __repr__(self) -> str:
+        return f"<Response {self.status_code} {self.body[:300]!r}>"
+
+
+class Client:
+    """Calls the WSGI app directly, as a real HTTP client would, with the bearer key by default."""
+
+    def __init__(self, app: Any, token: str | None = API_KEY) -> None:
+        self.app = app
+        self.token = token
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | list[tuple[str, Any]] | None = None,
+        json_body: Any = None,
+        data: bytes | str | None = None,
+        headers: dict[str, str] | None = None,
+        token: str | None | bool = True,
+    ) -> Response:
+        """Send one request; token=True uses the client's key, None/False sends no header."""
+        parts = urlsplit(path)
+        query = parts.query
+        if params:
+            extra = urlencode(params)
+            query = f"{query}&{extra}" if query else extra
+        body = b""
+        hdrs = {k.lower(): v for k, v in (headers or {}).items()}
+        if json_body is not None:
+            body = json.dumps(json_body).encode()
+            hdrs.setdefault("content-type", "application/json")
+        elif data is not None:
+            body = data.encode() if isinstance(data, str) else data
+        if token is True:
+            token = self.token
+        if token:
+            hdrs.setdefault("authorization", f"Bearer {token}")
+        environ = {
+            "REQUEST_METHOD": method,
+            "SCRIPT_NAME": "",
+            "PATH_INFO": parts.path,
+            "QUERY_STRING": query,
+            "SERVER_NAME": "localhost",
+            "SERVER_PORT": "3000",
+            "SERVER_PROTOCOL": "HTTP/1.1",
+            "wsgi.version": (1, 0),
+            "wsgi.url_scheme": "http",
+            "wsgi.input": io.BytesIO(body),
+            "wsgi.errors": sys.stderr,
+            "wsgi.multithread": False,
+            "wsgi.multiprocess": False,
+            "wsgi.run_once": False,
+            "CONTENT_LENGTH": str(len(body)),
+        }
+        if "content-type" in hdrs:
+            environ["CONTENT_TYPE"] = hdrs.pop("content-type")
+        for k, v in hdrs.items():
+            environ["HTTP_" + k.upper().replace("-", "_")] = v
+        captured: dict[str, Any] = {}
+
+        def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> None:
+            captured["status"] = status
+            captured["headers"] = headers
+
+        chunks = self.app(environ, start_response)
+        try:
+            out = b"".join(chunks)
+        finally:
+            if hasattr(chunks, "close"):
+                chunks.close()
+        return Response(captured["status"], captured["headers"], out)
+
+    def get(self, path: str, **kw: Any) -> Response:
+        return self.request("GET", path, **kw)
+
+    def post(self, path: str, json: Any = None, **kw: Any) -> Response:
+        return self.request("POST", path, json_body=json, **kw)
+
+    def patch(self, path: str, json: Any = None, **kw: Any) -> Response:
+        return self.request("PATCH", path, json_body=json, **kw)
+
+    def put(self, path: str, json: Any = None, **kw: Any) -> Response:
+        return self.request("PUT", path, json_body=json, **kw)
+
+    def delete(self, path: str, **kw: Any) -> Response:
+        return self.request("DELETE", path, **kw)
+
+
+def make_app(**overrides: Any) -> Any:
+    """A fresh app over its own in-memory database, standard data model, no records."""
+    options: dict[str, Any] = {"db": ":memory:", "api_key": API_KEY, "seed": "none", "rate_limit": "0"}
+    options.update(overrides)
+    return tl.create_app(tl.Settings(**options))
+
+
+@pytest.fixture
+def app() -> Any:
+    return make_app()
+
+
+@pytest.fixture
+def client(app: Any) -> Client:
+    return Client(app)
+
+
+@pytest.fixture
+def demo_client() -> Client:
+    return Client(make_app(seed="demo"))

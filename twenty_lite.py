@@ -1,0 +1,3059 @@
+"""twenty_lite: a local, single-file server that speaks the API of Twenty CRM.
+
+Run ``python twenty_lite.py`` for a server with demo data on http://127.0.0.1:3000, or build
+one in-process with ``create_app(Settings(db=":memory:"))``. The specification it follows is
+the folder ``shared/reference`` beside the repository.
+
+Map of this file (``grep -n '^# [0-9]' twenty_lite.py``):
+
+    1. Errors          one exception type, one renderer
+    2. Utilities       clock, ids, UUIDs, dates, JSON
+    3. Settings        everything configurable, one dataclass
+    4. Data model      field types, composites, frozen object/field metadata, the standard model
+    5. Storage         SQLite schema, transactions, metadata loading, EAV reads and writes
+    6. Query engine    filter and order_by grammars, SQL compilation, cursors
+    7. Auth            bearer tokens, API-key JWTs, the request actor
+    8. Records         value validation, create/update/upsert/delete/restore, depth, projection
+    9. REST core       /rest/... routes and envelopes
+   10. Seed            the demo data set
+   11. App factory     create_app(settings)
+   12. CLI             python twenty_lite.py [options]
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import contextlib
+import dataclasses
+import hashlib
+import hmac
+import json
+import os
+import re
+import socketserver
+import sqlite3
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from typing import Any
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+import bottle
+
+__version__ = "0.1.0"
+
+# ============================================================================================
+# 1. Errors
+# ============================================================================================
+
+
+class ApiError(Exception):
+    """An error with Twenty's REST shape: status code, error name and one message."""
+
+    def __init__(
+        self, status: int, error: str, message: str, headers: dict[str, str] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.error = error
+        self.message = message
+        self.headers = headers or {}
+
+    def body(self) -> dict[str, Any]:
+        """The JSON body Twenty answers with."""
+        return {"statusCode": self.status, "error": self.error, "messages": [self.message]}
+
+
+def bad_request(message: str) -> ApiError:
+    """A 400 BadRequestException, the default for every handler error."""
+    return ApiError(400, "BadRequestException", message)
+
+
+def record_not_found() -> ApiError:
+    """The 404 of find/update/delete/restore one on an unknown id."""
+    return ApiError(404, "NotFoundException", "Record not found")
+
+
+def render_error(err: ApiError) -> str:
+    """The one place where error responses are written."""
+    bottle.response.status = err.status
+    bottle.response.content_type = "application/json; charset=utf-8"
+    for name, value in err.headers.items():
+        bottle.response.set_header(name, value)
+    return dumps(err.body())
+
+
+# ============================================================================================
+# 2. Utilities
+# ============================================================================================
+
+UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+
+
+def utcnow() -> datetime:
+    """The real clock; Settings.clock replaces it in tests."""
+    return datetime.now(timezone.utc)
+
+
+def new_uuid() -> str:
+    """The real id factory; Settings.new_id replaces it in tests."""
+    return str(uuid.uuid4())
+
+
+def iso(moment: datetime) -> str:
+    """UTC ISO-8601 with milliseconds and Z, Twenty's DATE_TIME output."""
+    moment = moment.astimezone(timezone.utc)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def parse_datetime(text: Any) -> str | None:
+    """Normalise an ISO-8601 date or date-time to Twenty's output form, or None if invalid."""
+    if not isinstance(text, str) or not text:
+        return None
+    candidate = text.strip()
+    if candidate.endswith(("Z", "z")):
+        candidate = candidate[:-1] + "+00:00"
+    try:
+        if len(candidate) == 10:
+            moment = datetime.combine(date.fromisoformat(candidate), datetime.min.time())
+        else:
+            moment = datetime.fromisoformat(candidate)
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return iso(moment)
+
+
+def parse_date(text: Any) -> str | None:
+    """A DATE value as YYYY-MM-DD, or None if invalid."""
+    if not isinstance(text, str):
+        return None
+    try:
+        return date.fromisoformat(text[:10]).isoformat() if len(text) >= 10 else None
+    except ValueError:
+        return None
+
+
+def is_uuid(text: Any) -> bool:
+    """True for a canonical 8-4-4-4-12 hex UUID string."""
+    return isinstance(text, str) and bool(UUID_RE.match(text))
+
+
+def uuid_blob(text: str) -> bytes:
+    """16-byte key of a UUID string; byte order equals lower-case text order."""
+    return bytes.fromhex(text.replace("-", ""))
+
+
+def blob_uuid(blob: bytes | None) -> str | None:
+    """The lower-case UUID string of a 16-byte key."""
+    if blob is None:
+        return None
+    h = blob.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+def dumps(value: Any) -> str:
+    """Compact JSON, as every response and stored JSON value uses."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def b64_cursor(value: dict[str, Any]) -> str:
+    """Encode a cursor: standard base64 of compact JSON."""
+    return base64.b64encode(dumps(value).encode()).decode()
+
+
+def unb64(text: str) -> bytes:
+    """Decode standard or URL-safe base64, with or without padding."""
+    text = text.strip().replace("-", "+").replace("_", "/")
+    return base64.b64decode(text + "=" * (-len(text) % 4), validate=True)
+
+
+def upper_first(name: str) -> str:
+    """Capitalise the first letter only, as Twenty's response keys do."""
+    return name[:1].upper() + name[1:]
+
+
+def base36(number: int) -> str:
+    """Lower-case base-36 digits of a non-negative integer."""
+    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+    out = ""
+    while True:
+        number, rest = divmod(number, 36)
+        out = digits[rest] + out
+        if not number:
+            return out
+
+
+# ============================================================================================
+# 3. Settings
+# ============================================================================================
+
+
+@dataclass
+class Settings:
+    """Everything the server can be told; create_app(settings) builds from this alone."""
+
+    host: str = "127.0.0.1"
+    port: int = 3000
+    db: str = "twenty_lite.db"
+    api_key: str | None = None
+    seed: str | None = None  # "demo" | "none"; None means demo for a new database
+    max_records: int = 60
+    rate_limit: str = "100/60"
+    clock: Callable[[], datetime] = utcnow
+    new_id: Callable[[], str] = new_uuid
+
+
+# ============================================================================================
+# 4. Data model
+# ============================================================================================
+
+# Sub-fields of composite types, with the atomic type each one behaves as.
+COMPOSITES: dict[str, tuple[tuple[str, str], ...]] = {
+    "CURRENCY": (("amountMicros", "NUMERIC"), ("currencyCode", "TEXT")),
+    "FULL_NAME": (("firstName", "TEXT"), ("lastName", "TEXT")),
+    "EMAILS": (("primaryEmail", "TEXT"), ("additionalEmails", "RAW_JSON")),
+    "PHONES": (
+        ("primaryPhoneNumber", "TEXT"),
+        ("primaryPhoneCountryCode", "TEXT"),
+        ("primaryPhoneCallingCode", "TEXT"),
+        ("additionalPhones", "RAW_JSON"),
+    ),
+    "LINKS": (("primaryLinkUrl", "TEXT"), ("primaryLinkLabel", "TEXT"), ("secondaryLinks", "RAW_JSON")),
+    "ADDRESS": (
+        ("addressStreet1", "TEXT"),
+        ("addressStreet2", "TEXT"),
+        ("addressCity", "TEXT"),
+        ("addressPostcode", "TEXT"),
+        ("addressState", "TEXT"),
+        ("addressCountry", "TEXT"),
+        ("addressLat", "NUMERIC"),
+        ("addressLng", "NUMERIC"),
+    ),
+    "ACTOR": (("source", "SELECT"), ("workspaceMemberId", "UUID"), ("name", "TEXT"), ("context", "RAW_JSON")),
+    "RICH_TEXT": (("blocknote", "RICH_TEXT_PART"), ("markdown", "RICH_TEXT_PART")),
+}
+UNIQUE_SUBFIELDS = {
+    "EMAILS": ("primaryEmail",),
+    "LINKS": ("primaryLinkUrl",),
+    "PHONES": ("primaryPhoneNumber", "primaryPhoneCountryCode", "primaryPhoneCallingCode"),
+}
+ATOMIC_TYPES = {
+    "UUID", "TEXT", "NUMBER", "NUMERIC", "BOOLEAN", "DATE_TIME", "DATE", "SELECT", "MULTI_SELECT",
+    "RATING", "POSITION", "RAW_JSON", "ARRAY", "TS_VECTOR", "FILES",
+}  # fmt: skip
+RELATION_TYPES = {"RELATION", "MORPH_RELATION"}
+FIELD_TYPES = ATOMIC_TYPES | set(COMPOSITES) | RELATION_TYPES
+ACTOR_SOURCES = (
+    "EMAIL", "CALENDAR", "WORKFLOW", "AGENT", "API", "IMPORT", "MANUAL", "SYSTEM", "WEBHOOK", "APPLICATION",
+)  # fmt: skip
+RATING_VALUES = tuple(f"RATING_{n}" for n in range(1, 6))
+
+# REST filter operators allowed per atomic behaviour (rest.md §4.1).
+_CMP = ("eq", "neq", "gt", "gte", "lt", "lte", "in", "is")
+OPERATORS: dict[str, tuple[str, ...]] = {
+    "TEXT": _CMP + ("like", "ilike", "startsWith", "endsWith"),
+    "NUMBER": _CMP,
+    "NUMERIC": _CMP,
+    "POSITION": _CMP,
+    "BOOLEAN": ("eq", "is"),
+    "DATE": _CMP,
+    "DATE_TIME": _CMP,
+    "UUID": _CMP,
+    "SELECT": ("eq", "neq", "in", "containsAny", "is"),
+    "RATING": ("eq", "neq", "in", "containsAny", "is"),
+    "MULTI_SELECT": ("containsAny", "is"),
+    "ARRAY": ("is",),
+    "RAW_JSON": ("is", "like"),
+    "FILES": ("is", "like"),
+    "RICH_TEXT_PART": ("ilike",),
+    "TS_VECTOR": (),
+}
+COMPARATORS = (
+    "eq", "neq", "in", "containsAny", "is", "gt", "gte", "lt", "lte", "startsWith", "endsWith", "like", "ilike",
+)  # fmt: skip
+ROUTE_WORDS = {"batch", "restore", "metadata", "open-api"}
+
+
+@dataclass(frozen=True)
+class Column:
+    """One EAV attribute: an atomic field, a composite sub-field or a join column."""
+
+    key: int  # the attribute's integer id in the value table
+    name: str  # database-style name: city, nameFirstName, companyId
+    field: str  # the field it belongs to
+    sub: str | None  # composite sub-field name
+    kind: str  # the atomic behaviour: TEXT, NUMERIC, UUID, RAW_JSON, ...
+    empty_is_null: bool  # '' (or []) counts as null in filters
+
+
+@dataclass(frozen=True, eq=False)
+class FieldMeta:
+    """A field of an object, as the metadata API describes it."""
+
+    id: str
+    object_id: str
+    name: str
+    label: str
+    type: str
+    description: str | None = None
+    icon: str | None = None
+    is_custom: bool = False
+    is_active: bool = True
+    is_system: bool = False
+    is_nullable: bool = True
+    is_unique: bool = False
+    is_ui_readonly: bool = False
+    is_label_synced: bool = False
+    default: Any = None  # storage convention of data-model.md §3.1
+    options: tuple[dict[str, Any], ...] | None = None
+    settings: dict[str, Any] | None = None
+    morph_id: str | None = None
+    target_object_id: str | None = None  # relations: the other object
+    target_field_id: str | None = None  # relations: the field on the other side
+    created_at: str = ""
+    updated_at: str = ""
+    columns: tuple[Column, ...] = ()
+
+    @property
+    def relation_type(self) -> str | None:
+        """MANY_TO_ONE, ONE_TO_MANY, or None for a non-relation field."""
+        return (self.settings or {}).get("relationType") if self.type in RELATION_TYPES else None
+
+    @property
+    def join_column(self) -> str | None:
+        """The <name>Id column of a many-to-one relation."""
+        return (self.settings or {}).get("joinColumnName") if self.relation_type == "MANY_TO_ONE" else None
+
+    @property
+    def option_values(self) -> tuple[str, ...]:
+        """The allowed values of a SELECT, MULTI_SELECT or RATING field."""
+        return tuple(o["value"] for o in self.options or ())
+
+
+@dataclass(frozen=True, eq=False)
+class ObjectMeta:
+    """An object (standard or custom) with its fields, as loaded from storage."""
+
+    id: str
+    key: int  # integer id used in the entity table
+    workspace_id: str
+    name_singular: str
+    name_plural: str
+    label_singular: str
+    label_plural: str
+    description: str | None
+    icon: str | None
+    shortcut: str | None
+    is_custom: bool
+    is_active: bool
+    is_system: bool
+    is_searchable: bool
+    label_identifier: str | None  # field name
+    image_identifier: str | None  # field name
+    duplicate_criteria: tuple[tuple[str, ...], ...] | None
+    created_at: str
+    updated_at: str
+    fields: tuple[FieldMeta, ...]
+    by_name: dict[str, FieldMeta] = field(default_factory=dict)
+    by_join_column: dict[str, FieldMeta] = field(default_factory=dict)
+    columns_by_name: dict[str, Column] = field(default_factory=dict)
+    columns_by_key: dict[int, Column] = field(default_factory=dict)
+
+    @property
+    def active_fields(self) -> tuple[FieldMeta, ...]:
+        """Fields that the record APIs expose."""
+        return tuple(f for f in self.fields if f.is_active)
+
+    def column(self, name: str) -> Column:
+        """The column of an atomic field or join column by name."""
+        return self.columns_by_name[name]
+
+
+@dataclass(frozen=True, eq=False)
+class Schema:
+    """The data model of one workspace; rebuilt whenever its metadata changes."""
+
+    workspace_id: str
+    version: int
+    objects: tuple[ObjectMeta, ...]
+    by_plural: dict[str, ObjectMeta]
+    by_singular: dict[str, ObjectMeta]
+    by_id: dict[str, ObjectMeta]
+    enum_schema: str  # Postgres schema name used in enum error texts
+
+    def incoming(self, obj: ObjectMeta) -> list[tuple[ObjectMeta, FieldMeta]]:
+        """Many-to-one fields of any object that point at obj (for onDelete rules)."""
+        out = []
+        for other in self.objects:
+            for f in other.fields:
+                if f.relation_type == "MANY_TO_ONE" and f.target_object_id == obj.id:
+                    out.append((other, f))
+        return out
+
+
+def column_kind(field_type: str, sub_type: str | None = None) -> str:
+    """The atomic behaviour of a field or sub-field, used for storage and filters."""
+    return sub_type or field_type
+
+
+def empty_is_null(kind: str) -> bool:
+    """Twenty treats '' as null for text, and [] as null for lists."""
+    return kind in ("TEXT", "MULTI_SELECT", "ARRAY")
+
+
+def quote_default(value: Any) -> Any:
+    """Storage convention for a default value: strings are single-quoted."""
+    if isinstance(value, str):
+        return f"'{value}'"
+    if isinstance(value, dict):
+        return {k: quote_default(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [quote_default(v) for v in value]
+    return value
+
+
+def unquote_default(value: Any) -> Any:
+    """Record value of a stored default: strip the single quotes; functions stay as names."""
+    if isinstance(value, str) and len(value) >= 2 and value[0] == "'" and value[-1] == "'":
+        return value[1:-1]
+    if isinstance(value, dict):
+        return {k: unquote_default(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [unquote_default(v) for v in value]
+    return value
+
+
+# Standard model, compactly: per object its metadata and plain fields; relations follow.
+# A plain field is (name, type, default record value, options); "!" after a name: not nullable.
+_EMPTY = {
+    "FULL_NAME": {"firstName": "", "lastName": ""},
+    "EMAILS": {"primaryEmail": "", "additionalEmails": None},
+    "PHONES": {
+        "primaryPhoneNumber": "",
+        "primaryPhoneCountryCode": "",
+        "primaryPhoneCallingCode": "",
+        "additionalPhones": None,
+    },
+    "LINKS": {"primaryLinkUrl": "", "primaryLinkLabel": "", "secondaryLinks": None},
+    "CURRENCY": {"amountMicros": None, "currencyCode": ""},
+    "ADDRESS": {
+        "addressStreet1": "",
+        "addressStreet2": "",
+        "addressCity": "",
+        "addressPostcode": "",
+        "addressState": "",
+        "addressCountry": "",
+        "addressLat": None,
+        "addressLng": None,
+    },
+    "RICH_TEXT": {"blocknote": None, "markdown": None},
+    "ACTOR": {"source": "MANUAL", "name": "System", "workspaceMemberId": None, "context": {}},
+    "TEXT": "",
+}
+
+
+def _opts(spec: str) -> list[dict[str, Any]]:
+    """Options from 'VALUE:Label:color,…' (color may be empty)."""
+    out = []
+    for position, item in enumerate(spec.split(",")):
+        value, label, color = item.split(":")
+        option = {"id": None, "value": value, "label": label, "position": position}
+        if color:
+            option["color"] = color
+        out.append(option)
+    return out
+
+
+STANDARD_OBJECTS: list[dict[str, Any]] = [
+    {
+        "s": "company", "p": "companies", "ls": "Company", "lp": "Companies", "icon": "IconBuildingSkyscraper",
+        "system": False, "searchable": True, "label": "name", "shortcut": "C",
+        "dup": [["name"], ["domainNamePrimaryLinkUrl"]],
+        "fields": [
+            ("name", "TEXT", ""), ("domainName", "LINKS", "unique"), ("employees", "NUMBER", None),
+            ("linkedinLink", "LINKS"), ("xLink", "LINKS"), ("annualRecurringRevenue", "CURRENCY"),
+            ("address", "ADDRESS"), ("idealCustomerProfile!", "BOOLEAN", False),
+        ],
+    },
+    {
+        "s": "person", "p": "people", "ls": "Person", "lp": "People", "icon": "IconUser",
+        "system": False, "searchable": True, "label": "name", "image": "avatarUrl", "shortcut": "P",
+        "dup": [["nameFirstName", "nameLastName"], ["linkedinLinkPrimaryLinkUrl"], ["emailsPrimaryEmail"]],
+        "fields": [
+            ("name", "FULL_NAME"), ("emails", "EMAILS", "unique"), ("linkedinLink", "LINKS"), ("xLink", "LINKS"),
+            ("jobTitle", "TEXT", ""), ("phones", "PHONES"), ("city", "TEXT", ""), ("avatarUrl", "TEXT", "", "system"),
+        ],
+    },
+    {
+        "s": "opportunity", "p": "opportunities", "ls": "Opportunity", "lp": "Opportunities",
+        "icon": "IconTargetArrow", "system": False, "searchable": True, "label": "name", "shortcut": "O",
+        "fields": [
+            ("name", "TEXT", ""), ("amount", "CURRENCY"), ("closeDate", "DATE_TIME", None),
+            ("stage!", "SELECT", "NEW",
+             _opts("NEW:New:red,SCREENING:Screening:purple,MEETING:Meeting:sky,PROPOSAL:Proposal:turquoise,"
+                   "CUSTOMER:Customer:yellow")),
+        ],
+    },
+    {
+        "s": "note", "p": "notes", "ls": "Note", "lp": "Notes", "icon": "IconNotes", "system": False,
+        "searchable": True, "label": "title", "shortcut": "N",
+        "fields": [("title", "TEXT", ""), ("bodyV2", "RICH_TEXT"), ("body", "TEXT", "")],
+    },
+    {
+        "s": "noteTarget", "p": "noteTargets", "ls": "Note Target", "lp": "Note Targets",
+        "icon": "IconCheckbox", "system": True, "searchable": False, "label": "id", "fields": [],
+    },
+    {
+        "s": "task", "p": "tasks", "ls": "Task", "lp": "Tasks", "icon": "IconCheckbox", "system": False,
+        "searchable": True, "label": "title", "shortcut": "T",
+        "fields": [
+            ("title", "TEXT", ""), ("bodyV2", "RICH_TEXT"), ("body", "TEXT", ""), ("dueAt", "DATE_TIME", None),
+            ("status", "SELECT", "TODO", _opts("TODO:To do:sky,IN_PROGRESS:In progress:purple,DONE:Done:green")),
+        ],
+    },
+    {
+        "s": "taskTarget", "p": "taskTargets", "ls": "Task Target", "lp": "Task Targets",
+        "icon": "IconCheckbox", "system": True, "searchable": False, "label": "id", "fields": [],
+    },
+    {
+        "s": "workspaceMember", "p": "workspaceMembers", "ls": "Workspace Member",
+        "lp": "Workspace Members", "icon": "IconUserCircle", "system": True, "searchable": True,
+        "label": "name",
+        "fields": [
+            ("name!", "FULL_NAME"), ("userEmail", "TEXT", ""), ("userId!", "UUID", None),
+            ("avatarUrl", "TEXT", ""), ("colorScheme!", "TEXT", "System"), ("locale!", "TEXT", "en"),
+            ("timeZone!", "TEXT", "system"), ("calendarStartDay!", "NUMBER", 7),
+            ("dateFormat!", "SELECT", "SYSTEM",
+             _opts("SYSTEM:System:,MONTH_FIRST:Month First:,DAY_FIRST:Day First:,YEAR_FIRST:Year First:")),
+            ("timeFormat!", "SELECT", "SYSTEM", _opts("SYSTEM:System:,HOUR_24:24h:,HOUR_12:12h:")),
+            ("numberFormat!", "SELECT", "SYSTEM",
+             _opts("SYSTEM:System:,COMMAS_AND_DOT:Commas and dot:,SPACES_AND_COMMA:Spaces and comma:,"
+                   "DOTS_AND_COMMA:Dots and comma:,APOSTROPHE_AND_DOT:Apostrophe and dot:")),
+        ],
+    },
+    {
+        "s": "attachment", "p": "attachments", "ls": "Attachment", "lp": "Attachments",
+        "icon": "IconFileImport", "system": True, "searchable": False, "label": "name",
+        "fields": [
+            ("name", "TEXT", ""), ("fullPath", "TEXT", ""),
+            ("fileCategory!", "SELECT", "OTHER",
+             _opts("ARCHIVE:Archive:gray,AUDIO:Audio:pink,IMAGE:Image:yellow,PRESENTATION:Presentation:orange,"
+                   "SPREADSHEET:Spreadsheet:turquoise,TEXT_DOCUMENT:Text Document:blue,VIDEO:Video:purple,"
+                   "OTHER:Other:gray")),
+        ],
+    },
+    {
+        "s": "favorite", "p": "favorites", "ls": "Favorite", "lp": "Favorites", "icon": "IconHeart",
+        "system": True, "searchable": False, "label": "id", "no_updated_by": True,
+        "fields": [("viewId", "UUID", None)],
+    },
+    {
+        "s": "timelineActivity", "p": "timelineActivities", "ls": "Timeline Activity",
+        "lp": "Timeline Activities", "icon": "IconTimeDuration", "system": True, "searchable": False,
+        "label": "name",
+        "fields": [
+            ("happensAt!", "DATE_TIME", "now"), ("name", "TEXT", ""), ("properties", "RAW_JSON", None),
+            ("linkedRecordCachedName", "TEXT", ""), ("linkedRecordId", "UUID", None),
+            ("linkedObjectMetadataId", "UUID", None),
+        ],
+    },
+]  # fmt: skip
+
+# Many-to-one relations: (object, field, target, inverse field, onDelete, morph group, inverse is system).
+STANDARD_RELATIONS: list[tuple[str, str, str, str, str, str | None, bool]] = [
+    ("company", "accountOwner", "workspaceMember", "accountOwnerForCompanies", "SET_NULL", None, False),
+    ("person", "company", "company", "people", "SET_NULL", None, False),
+    ("opportunity", "pointOfContact", "person", "pointOfContactForOpportunities", "SET_NULL", None, False),
+    ("opportunity", "company", "company", "opportunities", "SET_NULL", None, False),
+    ("opportunity", "owner", "workspaceMember", "ownedOpportunities", "SET_NULL", None, False),
+    ("task", "assignee", "workspaceMember", "assignedTasks", "SET_NULL", None, False),
+    ("noteTarget", "note", "note", "noteTargets", "CASCADE", None, False),
+    ("taskTarget", "task", "task", "taskTargets", "CASCADE", None, False),
+    ("favorite", "forWorkspaceMember", "workspaceMember", "favorites", "CASCADE", None, False),
+    ("timelineActivity", "workspaceMember", "workspaceMember", "timelineActivities", "CASCADE", None, False),
+]
+for _target in ("person", "company", "opportunity"):
+    _cap = upper_first(_target)
+    STANDARD_RELATIONS += [
+        ("noteTarget", f"target{_cap}", _target, "noteTargets", "CASCADE", "noteTarget", False),
+        ("taskTarget", f"target{_cap}", _target, "taskTargets", "CASCADE", "taskTarget", False),
+    ]
+for _target, _on_delete in (
+    ("task", "SET_NULL"), ("note", "SET_NULL"), ("person", "CASCADE"), ("company", "CASCADE"),
+    ("opportunity", "CASCADE"),
+):  # fmt: skip
+    _cap = upper_first(_target)
+    STANDARD_RELATIONS.append(("attachment", f"target{_cap}", _target, "attachments", _on_delete, "attachment", True))
+    STANDARD_RELATIONS.append(("favorite", _target, _target, "favorites", "CASCADE", None, True))
+for _target, _on_delete in (
+    ("person", "CASCADE"), ("company", "CASCADE"), ("opportunity", "SET_NULL"), ("note", "SET_NULL"),
+    ("task", "SET_NULL"),
+):  # fmt: skip
+    STANDARD_RELATIONS.append(
+        ("timelineActivity", f"target{upper_first(_target)}", _target, "timelineActivities", _on_delete,
+         "timelineActivity", True)
+    )  # fmt: skip
+
+
+def humanize(name: str) -> str:
+    """A label from a camelCase name: 'jobTitle' -> 'Job Title'."""
+    words = re.sub(r"(?<=[a-z0-9])([A-Z])", r" \1", name)
+    return words[:1].upper() + words[1:]
+
+
+# ============================================================================================
+# 5. Storage
+# ============================================================================================
+
+SCHEMA_VERSION = 1
+APPLICATION_ID = "twenty_lite"
+SYSTEM_FIELD_NAMES = ("id", "createdAt", "updatedAt", "deletedAt", "createdBy", "updatedBy", "position")
+
+SCHEMA_SQL = """
+CREATE TABLE meta_info(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE workspace(
+    id TEXT PRIMARY KEY, name TEXT NOT NULL, created_at TEXT NOT NULL,
+    meta_version INTEGER NOT NULL DEFAULT 1);
+CREATE TABLE object_meta(
+    key INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, workspace_id TEXT NOT NULL,
+    name_singular TEXT NOT NULL, name_plural TEXT NOT NULL, data TEXT NOT NULL,
+    UNIQUE(workspace_id, name_singular), UNIQUE(workspace_id, name_plural));
+CREATE TABLE field_meta(
+    id TEXT PRIMARY KEY, workspace_id TEXT NOT NULL, object_id TEXT NOT NULL, name TEXT NOT NULL,
+    ordinal INTEGER NOT NULL, data TEXT NOT NULL, UNIQUE(object_id, name));
+-- EAV: an attribute is one stored column of a field (a composite has one per sub-field).
+CREATE TABLE attribute(
+    key INTEGER PRIMARY KEY, field_id TEXT NOT NULL, sub TEXT NOT NULL DEFAULT '',
+    UNIQUE(field_id, sub));
+-- EAV: an entity is one record; its values hang off its 16-byte id.
+CREATE TABLE entity(
+    obj INTEGER NOT NULL, id BLOB NOT NULL, deleted_at TEXT, PRIMARY KEY(obj, id)) WITHOUT ROWID;
+CREATE TABLE value(id BLOB NOT NULL, attr INTEGER NOT NULL, v, PRIMARY KEY(id, attr)) WITHOUT ROWID;
+-- Filters, sorts and counts walk this index: one attribute, ordered by value then record id.
+CREATE INDEX value_by_attr ON value(attr, v, id);
+-- Live record counts, so an unfiltered totalCount never scans.
+CREATE TABLE entity_count(obj INTEGER PRIMARY KEY, live INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE api_key(
+    id TEXT PRIMARY KEY, workspace_id TEXT NOT NULL, name TEXT NOT NULL, expires_at TEXT NOT NULL,
+    revoked_at TEXT, role_id TEXT, created_at TEXT NOT NULL, updated_at TEXT NOT NULL);
+"""
+
+
+class StoreError(Exception):
+    """A database file that twenty_lite cannot use, with a message for a person."""
+
+
+class Store:
+    """SQLite access: one transaction helper for writes, snapshot reads, per-thread connections."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.memory = path == ":memory:"
+        self._write_lock = threading.RLock()
+        self._local = threading.local()
+        self._shared: sqlite3.Connection | None = None
+        self.created = False
+        conn = self._conn()
+        self._check_or_create(conn)
+
+    def _open(self) -> sqlite3.Connection:
+        """A new connection with the pragmas every connection needs."""
+        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
+        conn.execute("PRAGMA busy_timeout = 30000")
+        conn.execute("PRAGMA cache_size = -262144")
+        conn.execute("PRAGMA temp_store = MEMORY")
+        if not self.memory:
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA mmap_size = 1073741824")
+        return conn
+
+    def _conn(self) -> sqlite3.Connection:
+        """This thread's connection (the one shared connection for :memory:)."""
+        if self.memory:
+            if self._shared is None:
+                self._shared = self._open()
+            return self._shared
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._local.conn = self._open()
+        return conn
+
+    def _check_or_create(self, conn: sqlite3.Connection) -> None:
+        """Create the schema in an empty file; refuse an older or foreign one clearly."""
+        try:
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path} is not a SQLite database ({exc}).") from None
+        if not tables:
+            with self._write_lock:
+                conn.executescript("BEGIN;" + SCHEMA_SQL + "COMMIT;")
+            with self.write() as c:
+                c.executemany(
+                    "INSERT INTO meta_info(key, value) VALUES (?, ?)",
+                    [("application", APPLICATION_ID), ("schema_version", str(SCHEMA_VERSION)),
+                     ("app_secret", os.urandom(32).hex())],
+                )  # fmt: skip
+            self.created = True
+            return
+        info = dict(conn.execute("SELECT key, value FROM meta_info")) if "meta_info" in tables else {}
+        if info.get("application") != APPLICATION_ID:
+            raise StoreError(f"{self.path} is a SQLite database, but not one of twenty_lite's.")
+        if info.get("schema_version") != str(SCHEMA_VERSION):
+            raise StoreError(
+                f"{self.path} has twenty_lite schema version {info.get('schema_version')}; this "
+                f"twenty_lite reads version {SCHEMA_VERSION}. Start with a new --db file."
+            )
+
+    @contextlib.contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        """The one transaction helper: everything inside commits together or not at all."""
+        with self._write_lock:
+            conn = self._conn()
+            if conn.in_transaction:  # nested use joins the outer transaction
+                yield conn
+                return
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+
+    @contextlib.contextmanager
+    def read(self) -> Iterator[sqlite3.Connection]:
+        """A consistent snapshot for the reads of one request."""
+        if self.memory:
+            with self._write_lock:
+                yield self._conn()
+            return
+        conn = self._conn()
+        if conn.in_transaction:
+            yield conn
+            return
+        conn.execute("BEGIN")
+        try:
+            yield conn
+        finally:
+            conn.execute("COMMIT")
+
+    def info(self, key: str) -> str | None:
+        """A value of the meta_info table."""
+        with self.read() as conn:
+            row = conn.execute("SELECT value FROM meta_info WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+
+# ---- metadata rows ------------------------------------------------------------------------
+
+OBJECT_PROPS = (
+    "labelSingular", "labelPlural", "description", "icon", "shortcut", "isCustom", "isActive", "isSystem",
+    "isSearchable", "isRemote", "labelIdentifier", "imageIdentifier", "duplicateCriteria", "createdAt",
+    "updatedAt",
+)  # fmt: skip
+
+
+def field_columns(props: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """(sub, column name, kind) for each stored attribute of a field."""
+    ftype, name = props["type"], props["name"]
+    if name == "id":  # the entity row holds it
+        return []
+    if ftype in COMPOSITES:
+        return [(sub, name + upper_first(sub), kind) for sub, kind in COMPOSITES[ftype]]
+    if ftype in RELATION_TYPES:
+        settings = props.get("settings") or {}
+        if settings.get("relationType") == "MANY_TO_ONE":
+            return [("", settings["joinColumnName"], "UUID")]
+        return []
+    if ftype == "TS_VECTOR":
+        return []
+    return [("", name, ftype)]
+
+
+def insert_object(conn: sqlite3.Connection, workspace_id: str, props: dict[str, Any]) -> int:
+    """Store an object's metadata row; returns its integer key."""
+    data = {k: props.get(k) for k in OBJECT_PROPS}
+    cur = conn.execute(
+        "INSERT INTO object_meta(id, workspace_id, name_singular, name_plural, data) VALUES (?,?,?,?,?)",
+        (props["id"], workspace_id, props["nameSingular"], props["namePlural"], dumps(data)),
+    )
+    conn.execute("INSERT INTO entity_count(obj, live) VALUES (?, 0)", (cur.lastrowid,))
+    return int(cur.lastrowid or 0)
+
+
+def insert_fields(conn: sqlite3.Connection, workspace_id: str, fields: list[dict[str, Any]]) -> None:
+    """Store field metadata rows and their EAV attributes."""
+    start = conn.execute("SELECT coalesce(max(ordinal), 0) FROM field_meta").fetchone()[0]
+    conn.executemany(
+        "INSERT INTO field_meta(id, workspace_id, object_id, name, ordinal, data) VALUES (?,?,?,?,?,?)",
+        [(f["id"], workspace_id, f["objectMetadataId"], f["name"], start + i + 1, dumps(f))
+         for i, f in enumerate(fields)],
+    )  # fmt: skip
+    conn.executemany(
+        "INSERT INTO attribute(field_id, sub) VALUES (?, ?)",
+        [(f["id"], sub) for f in fields for sub, _, _ in field_columns(f)],
+    )
+
+
+def bump_meta_version(conn: sqlite3.Connection, workspace_id: str) -> None:
+    """Mark the workspace's data model as changed, so caches rebuild."""
+    conn.execute("UPDATE workspace SET meta_version = meta_version + 1 WHERE id = ?", (workspace_id,))
+
+
+def load_schema(conn: sqlite3.Connection, workspace_id: str) -> Schema:
+    """Read a workspace's objects, fields and attributes into frozen metadata."""
+    row = conn.execute("SELECT meta_version FROM workspace WHERE id = ?", (workspace_id,)).fetchone()
+    if row is None:
+        raise ApiError(401, "WORKSPACE_NOT_FOUND", "Workspace not found")
+    attrs: dict[tuple[str, str], int] = {
+        (fid, sub): key
+        for key, fid, sub in conn.execute(
+            "SELECT a.key, a.field_id, a.sub FROM attribute a JOIN field_meta f ON f.id = a.field_id "
+            "WHERE f.workspace_id = ?",
+            (workspace_id,),
+        )
+    }
+    fields_by_object: dict[str, list[FieldMeta]] = {}
+    for data_json in conn.execute(
+        "SELECT data FROM field_meta WHERE workspace_id = ? ORDER BY ordinal", (workspace_id,)
+    ):
+        props = json.loads(data_json[0])
+        columns = tuple(
+            Column(attrs[(props["id"], sub)], cname, props["name"], sub or None, kind, empty_is_null(kind))
+            for sub, cname, kind in field_columns(props)
+        )
+        fields_by_object.setdefault(props["objectMetadataId"], []).append(field_from_props(props, columns))
+    objects = []
+    for key, oid, singular, plural, data_json in conn.execute(
+        "SELECT key, id, name_singular, name_plural, data FROM object_meta WHERE workspace_id = ? ORDER BY key",
+        (workspace_id,),
+    ):
+        d = json.loads(data_json)
+        fields = tuple(fields_by_object.get(oid, ()))
+        active = [f for f in fields if f.is_active]
+        columns = [c for f in active for c in f.columns]
+        objects.append(
+            ObjectMeta(
+                id=oid, key=key, workspace_id=workspace_id, name_singular=singular, name_plural=plural,
+                label_singular=d["labelSingular"], label_plural=d["labelPlural"],
+                description=d.get("description"), icon=d.get("icon"), shortcut=d.get("shortcut"),
+                is_custom=bool(d.get("isCustom")), is_active=d.get("isActive", True) is not False,
+                is_system=bool(d.get("isSystem")), is_searchable=bool(d.get("isSearchable")),
+                label_identifier=d.get("labelIdentifier"), image_identifier=d.get("imageIdentifier"),
+                duplicate_criteria=tuple(tuple(g) for g in d["duplicateCriteria"])
+                if d.get("duplicateCriteria") else None,
+                created_at=d.get("createdAt") or "", updated_at=d.get("updatedAt") or "", fields=fields,
+                by_name={f.name: f for f in active},
+                by_join_column={f.join_column: f for f in active if f.join_column},
+                columns_by_name={c.name: c for c in columns},
+                columns_by_key={c.key: c for c in columns},
+            )
+        )  # fmt: skip
+    active_objects = [o for o in objects if o.is_active]
+    return Schema(
+        workspace_id=workspace_id,
+        version=row[0],
+        objects=tuple(objects),
+        by_plural={o.name_plural: o for o in active_objects},
+        by_singular={o.name_singular: o for o in active_objects},
+        by_id={o.id: o for o in objects},
+        enum_schema="workspace_" + base36(int(workspace_id.replace("-", ""), 16)),
+    )
+
+
+def field_from_props(props: dict[str, Any], columns: tuple[Column, ...]) -> FieldMeta:
+    """A FieldMeta from its stored JSON properties."""
+    return FieldMeta(
+        id=props["id"], object_id=props["objectMetadataId"], name=props["name"], label=props["label"],
+        type=props["type"], description=props.get("description"), icon=props.get("icon"),
+        is_custom=bool(props.get("isCustom")), is_active=props.get("isActive", True) is not False,
+        is_system=bool(props.get("isSystem")), is_nullable=props.get("isNullable", True) is not False,
+        is_unique=bool(props.get("isUnique")), is_ui_readonly=bool(props.get("isUIReadOnly")),
+        is_label_synced=bool(props.get("isLabelSyncedWithName")), default=props.get("defaultValue"),
+        options=tuple(props["options"]) if props.get("options") else None, settings=props.get("settings"),
+        morph_id=props.get("morphId"), target_object_id=props.get("relationTargetObjectMetadataId"),
+        target_field_id=props.get("relationTargetFieldMetadataId"), created_at=props.get("createdAt") or "",
+        updated_at=props.get("updatedAt") or "", columns=columns,
+    )  # fmt: skip
+
+
+def field_props(
+    object_id: str, name: str, ftype: str, now: str, new_id: Callable[[], str], **extra: Any
+) -> dict[str, Any]:
+    """Stored properties of a new field, with Twenty's defaults for the rest."""
+    props: dict[str, Any] = {
+        "id": new_id(), "objectMetadataId": object_id, "name": name, "label": humanize(name), "type": ftype,
+        "description": None, "icon": None, "isCustom": False, "isActive": True, "isSystem": False,
+        "isNullable": True, "isUnique": False, "isUIReadOnly": False, "isLabelSyncedWithName": False,
+        "defaultValue": None, "options": None, "settings": None, "createdAt": now, "updatedAt": now,
+    }  # fmt: skip
+    props.update(extra)
+    return props
+
+
+def standard_model(now: str, new_id: Callable[[], str]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Object and field properties of a new workspace's eleven standard objects."""
+    objects, fields = [], []
+    ids: dict[str, str] = {}
+    by_object: dict[str, list[dict[str, Any]]] = {}
+    for spec in STANDARD_OBJECTS:
+        oid = ids[spec["s"]] = new_id()
+        objects.append({
+            "id": oid, "nameSingular": spec["s"], "namePlural": spec["p"], "labelSingular": spec["ls"],
+            "labelPlural": spec["lp"], "description": None, "icon": spec["icon"], "shortcut": spec.get("shortcut"),
+            "isCustom": False, "isActive": True, "isSystem": spec["system"], "isSearchable": spec["searchable"],
+            "isRemote": False, "labelIdentifier": spec["label"], "imageIdentifier": spec.get("image"),
+            "duplicateCriteria": spec.get("dup"), "createdAt": now, "updatedAt": now,
+        })  # fmt: skip
+        own = by_object[spec["s"]] = []
+        own.append(field_props(oid, "id", "UUID", now, new_id, label="Id", isSystem=True, isNullable=False,
+                               isUnique=True, defaultValue="uuid", isUIReadOnly=True))  # fmt: skip
+        for entry in spec["fields"]:
+            name, ftype = entry[0].rstrip("!"), entry[1]
+            extra: dict[str, Any] = {"isNullable": not entry[0].endswith("!")}
+            rest = entry[2:]
+            if ftype in COMPOSITES:
+                extra["defaultValue"] = quote_default(_EMPTY[ftype])
+                if "unique" in rest:
+                    extra["isUnique"] = True
+                if ftype in ("EMAILS", "PHONES", "LINKS") and name in ("domainName", "emails", "phones"):
+                    extra["settings"] = {"maxNumberOfValues": 1}
+            else:
+                extra["defaultValue"] = rest[0] if rest[0] == "now" else quote_default(rest[0])
+                if len(rest) > 1 and isinstance(rest[1], list):
+                    extra["options"] = [dict(o, id=new_id()) for o in rest[1]]
+                if ftype == "NUMBER" and name == "calendarStartDay":
+                    extra["settings"] = {"dataType": "int"}
+            if "system" in rest:
+                extra["isSystem"] = True
+            own.append(field_props(oid, name, ftype, now, new_id, **extra))
+        pos_type = "NUMBER" if spec["s"] == "favorite" else "POSITION"
+        own.append(field_props(oid, "position", pos_type, now, new_id, isSystem=pos_type == "POSITION",
+                               isNullable=False, defaultValue=0))  # fmt: skip
+        for name in ("createdAt", "updatedAt"):
+            own.append(field_props(oid, name, "DATE_TIME", now, new_id, isNullable=False, defaultValue="now",
+                                   isUIReadOnly=True))  # fmt: skip
+        own.append(field_props(oid, "deletedAt", "DATE_TIME", now, new_id, isUIReadOnly=True))
+        actors = ("createdBy",) if spec.get("no_updated_by") else ("createdBy", "updatedBy")
+        for name in actors:
+            own.append(field_props(oid, name, "ACTOR", now, new_id, isNullable=False, isUIReadOnly=True,
+                                   defaultValue=quote_default(_EMPTY["ACTOR"])))  # fmt: skip
+        if spec["searchable"]:
+            own.append(field_props(oid, "searchVector", "TS_VECTOR", now, new_id, isSystem=True,
+                                   label="Search vector"))  # fmt: skip
+    morph_ids: dict[str, str] = {}
+    for source, name, target, inverse, on_delete, morph, inverse_system in STANDARD_RELATIONS:
+        m2o = field_props(
+            ids[source], name, "MORPH_RELATION" if morph else "RELATION", now, new_id,
+            settings={"relationType": "MANY_TO_ONE", "onDelete": on_delete, "joinColumnName": name + "Id"},
+            relationTargetObjectMetadataId=ids[target],
+        )  # fmt: skip
+        if morph:
+            m2o["morphId"] = morph_ids.setdefault(morph, new_id())
+        o2m = field_props(
+            ids[target], inverse, "RELATION", now, new_id, settings={"relationType": "ONE_TO_MANY"},
+            relationTargetObjectMetadataId=ids[source], isSystem=inverse_system,
+        )  # fmt: skip
+        m2o["relationTargetFieldMetadataId"], o2m["relationTargetFieldMetadataId"] = o2m["id"], m2o["id"]
+        by_object[source].append(m2o)
+        by_object[target].append(o2m)
+    for spec in STANDARD_OBJECTS:
+        fields.extend(by_object[spec["s"]])
+    return objects, fields
+
+
+def create_workspace(conn: sqlite3.Connection, workspace_id: str, name: str, now: str,
+                     new_id: Callable[[], str]) -> None:  # fmt: skip
+    """A new workspace with Twenty's standard data model and no records."""
+    conn.execute("INSERT INTO workspace(id, name, created_at) VALUES (?, ?, ?)", (workspace_id, name, now))
+    objects, fields = standard_model(now, new_id)
+    for props in objects:
+        insert_object(conn, workspace_id, props)
+    insert_fields(conn, workspace_id, fields)
+
+
+# ---- EAV reads and writes -----------------------------------------------------------------
+
+CHUNK = 500
+
+
+def chunks(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
+    """Slices of at most size items, to stay under SQLite's parameter limit."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def marks(count: int) -> str:
+    """'?,?,…' for an IN list."""
+    return ",".join("?" * count)
+
+
+def fetch_values(conn: sqlite3.Connection, obj: ObjectMeta, ids: Sequence[bytes]) -> dict[bytes, dict[str, Any]]:
+    """Stored values of records by id: {id: {column name: stored value}} (one query per 500 ids)."""
+    out: dict[bytes, dict[str, Any]] = {i: {} for i in ids}
+    by_key = obj.columns_by_key
+    unique_ids = list(out)
+    for part in chunks(unique_ids):
+        for rid, attr, v in conn.execute(f"SELECT id, attr, v FROM value WHERE id IN ({marks(len(part))})", part):
+            column = by_key.get(attr)
+            if column is not None:
+                out[rid][column.name] = v
+    return out
+
+
+def existing_ids(conn: sqlite3.Connection, obj: ObjectMeta, ids: Sequence[bytes],
+                 live_only: bool = False) -> set[bytes]:  # fmt: skip
+    """Which of these ids exist in the object (optionally: and are not soft-deleted)."""
+    found: set[bytes] = set()
+    extra = " AND deleted_at IS NULL" if live_only else ""
+    for part in chunks(list(dict.fromkeys(ids))):
+        found.update(
+            r[0]
+            for r in conn.execute(
+                f"SELECT id FROM entity WHERE obj = ? AND id IN ({marks(len(part))}){extra}", (obj.key, *part)
+            )
+        )
+    return found
+
+
+def insert_entity(conn: sqlite3.Connection, obj: ObjectMeta, rid: bytes, values: dict[str, Any]) -> None:
+    """Store a new record: its entity row and one value row per column."""
+    deleted = values.get("deletedAt")
+    conn.execute("INSERT INTO entity(obj, id, deleted_at) VALUES (?, ?, ?)", (obj.key, rid, deleted))
+    conn.executemany(
+        "INSERT INTO value(id, attr, v) VALUES (?, ?, ?)",
+        [(rid, c.key, values.get(c.name)) for c in obj.columns_by_key.values()],
+    )
+    if deleted is None:
+        conn.execute("UPDATE entity_count SET live = live + 1 WHERE obj = ?", (obj.key,))
+
+
+def update_entity(conn: sqlite3.Connection, obj: ObjectMeta, rid: bytes, changes: dict[str, Any],
+                  was_deleted: bool) -> None:  # fmt: skip
+    """Write changed columns of a record, keeping the live count and deleted flag in step."""
+    if not changes:
+        return
+    conn.executemany(
+        "UPDATE value SET v = ? WHERE id = ? AND attr = ?",
+        [(v, rid, obj.column(name).key) for name, v in changes.items()],
+    )
+    if "deletedAt" in changes:
+        now_deleted = changes["deletedAt"] is not None
+        conn.execute("UPDATE entity SET deleted_at = ? WHERE obj = ? AND id = ?", (changes["deletedAt"], obj.key, rid))
+        if now_deleted != was_deleted:
+            conn.execute(
+                "UPDATE entity_count SET live = live + ? WHERE obj = ?", (-1 if now_deleted else 1, obj.key)
+            )
+
+
+def remove_entities(conn: sqlite3.Connection, obj: ObjectMeta, ids: Sequence[bytes]) -> None:
+    """Delete records for good, values included."""
+    keys = list(obj.columns_by_key)
+    for part in chunks(list(ids), 400):
+        live = conn.execute(
+            f"SELECT count(*) FROM entity WHERE obj = ? AND deleted_at IS NULL AND id IN ({marks(len(part))})",
+            (obj.key, *part),
+        ).fetchone()[0]
+        conn.execute(f"DELETE FROM entity WHERE obj = ? AND id IN ({marks(len(part))})", (obj.key, *part))
+        conn.execute(
+            f"DELETE FROM value WHERE id IN ({marks(len(part))}) AND attr IN ({marks(len(keys))})", (*part, *keys)
+        )
+        conn.execute("UPDATE entity_count SET live = live - ? WHERE obj = ?", (live, obj.key))
+
+
+def live_count(conn: sqlite3.Connection, obj: ObjectMeta) -> int:
+    """Number of records that are not soft-deleted, from the maintained counter."""
+    row = conn.execute("SELECT live FROM entity_count WHERE obj = ?", (obj.key,)).fetchone()
+    return int(row[0]) if row else 0
+
+
+# ============================================================================================
+# 6. Query engine
+# ============================================================================================
+
+CONJ_RE = re.compile(r"^(or|and|not)\((.+)\)$", re.S)
+LEAF_RE = re.compile(r"^(.+)\[(.+)\]:(.+)$", re.S)
+DIRECTIONS = ("AscNullsFirst", "AscNullsLast", "DescNullsFirst", "DescNullsLast")
+MAX_CHAR = "\U0010ffff"
+
+
+@dataclass(frozen=True)
+class Leaf:
+    """One parsed filter condition, values still strings."""
+
+    path: tuple[str, ...]
+    op: str
+    value: Any  # str, or list[str] for in/containsAny
+    raw: str
+
+
+Node = Any  # ("and"|"or", [Node]) | ("not", Node) | Leaf
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'s are' if n > 1 else ' is'}"
+
+
+def split_items(content: str) -> list[str]:
+    """Split a conjunction's content on commas at depth 0, outside [...] and quotes."""
+    items, depth, inside, current = [], 0, None, []
+    closers = {"[": "]", '"': '"', "'": "'"}
+    for ch in content:
+        if inside:
+            if ch == closers[inside]:
+                inside = None
+        elif ch in closers:
+            inside = ch
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "," and depth == 0:
+            items.append("".join(current))
+            current = []
+            continue
+        current.append(ch)
+    items.append("".join(current))
+    return items
+
+
+def unquote(value: str) -> str:
+    """Drop surrounding quotes when the value starts and ends with one (they need not match)."""
+    if len(value) >= 2 and value[0] in "\"'" and value[-1] in "\"'":
+        return value[1:-1]
+    return value
+
+
+def parse_filter(raw: str) -> Node:
+    """Parse the REST filter grammar of rest.md §4.1, quirks included."""
+    opens, closes = raw.count("("), raw.count(")")
+    if opens > closes:
+        raise bad_request(f"'filter' invalid. {_plural(opens - closes, 'close bracket')} missing in the query")
+    if closes > opens:
+        raise bad_request(f"'filter' invalid. {_plural(closes - opens, 'open bracket')} missing in the query")
+    if not CONJ_RE.match(raw):
+        raw = f"and({raw})"
+    return _parse_node(raw)
+
+
+def _parse_node(text: str) -> Node:
+    match = CONJ_RE.match(text)
+    if not match:
+        return _parse_leaf(text)
+    conj, content = match.group(1), match.group(2)
+    items = [_parse_node(item) for item in split_items(content)]
+    if conj == "not":
+        if len(items) != 1:
+            raise bad_request(f"'filter' invalid. 'not' takes exactly one condition, got {len(items)}")
+        return ("not", items[0])
+    return (conj, items)
+
+
+def _parse_leaf(text: str) -> Leaf:
+    if not LEAF_RE.match(text):
+        raise bad_request(f"'filter' invalid for '{text}'. eg: price[gte]:10")
+    open_at = text.index("[")
+    close_at = text.index("]", open_at)
+    colon_at = text.index(":", close_at)
+    path, op, value = text[:open_at], text[open_at + 1 : close_at], text[colon_at + 1 :]
+    if op not in COMPARATORS:
+        raise bad_request(f"'filter' invalid for '{text}', comparator {op} not in {', '.join(COMPARATORS)}")
+    parsed: Any
+    if op in ("in", "containsAny"):
+        if not (value.startswith("[") and value.endswith("]")):
+            raise bad_request(
+                f"'filter' invalid for '{op}' operator. Received '{value}' but array value expected "
+                f"eg: 'field[in]:[value_1,value_2]'"
+            )
+        inner = value[1:-1]
+        parsed = [] if not inner.strip() else [unquote(v.strip()) for v in inner.split(",")]
+    elif op == "is":
+        parsed = value
+    else:
+        parsed = unquote(value)
+    return Leaf(tuple(path.strip().split(".")), op, parsed, text)
+
+
+def mentions_deleted_at(node: Node) -> bool:
+    """True if any condition of the filter names deletedAt."""
+    if isinstance(node, Leaf):
+        return node.path[0] == "deletedAt"
+    if node[0] == "not":
+        return mentions_deleted_at(node[1])
+    return any(mentions_deleted_at(n) for n in node[1])
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A resolved field path: the column it reads, and how to reach it."""
+
+    column: Column | None  # None: the record id
+    kind: str
+    label: str  # field name used in error messages
+    cursor_path: tuple[str, ...]
+    via: Column | None = None  # a many-to-one join column when the path crosses a relation
+
+
+def unknown_field(obj: ObjectMeta, name: str) -> ApiError:
+    return bad_request(f'Object {obj.name_singular} doesn\'t have any "{name}" field.')
+
+
+def resolve_path(schema: Schema, obj: ObjectMeta, path: Sequence[str], op: str | None = None,
+                 allow_relation: bool = True) -> Ref:  # fmt: skip
+    """Find the column a filter or order_by path refers to (rest.md §4.1, §4.2)."""
+    head = path[0]
+    if head == "id" and len(path) == 1:
+        return Ref(None, "UUID", "id", ("id",))
+    if head in obj.by_join_column and len(path) == 1:
+        return Ref(obj.column(head), "UUID", head, (head,))
+    meta = obj.by_name.get(head)
+    if meta is None or meta.type == "TS_VECTOR":
+        raise unknown_field(obj, head)
+    if meta.type in COMPOSITES:
+        if len(path) < 2:
+            raise bad_request(f'Sub field "{op or head}" not found for composite type: {meta.type}')
+        sub = path[1]
+        col = next((c for c in meta.columns if c.sub == sub), None)
+        if col is None or len(path) > 2:
+            raise bad_request(f'Sub field "{sub}" not found for composite type: {meta.type}')
+        return Ref(col, col.kind, sub, (head, sub))
+    if meta.relation_type == "MANY_TO_ONE" and len(path) > 1 and allow_relation:
+        target = schema.by_id.get(meta.target_object_id or "")
+        if target is None:
+            raise unknown_field(obj, head)
+        inner = resolve_path(schema, target, path[1:], op, allow_relation=False)
+        return dataclasses.replace(inner, via=meta.columns[0], cursor_path=(head, *inner.cursor_path))
+    if meta.type in RELATION_TYPES or len(path) > 1:
+        raise unknown_field(obj, ".".join(path))
+    return Ref(meta.columns[0], meta.columns[0].kind, head, (head,))
+
+
+def display_kind(kind: str) -> str:
+    return "TEXT" if kind == "RICH_TEXT_PART" else kind
+
+
+def coerce_filter_value(ref: Ref, raw: str) -> Any:
+    """A filter value string as the stored value it compares with."""
+    kind = ref.kind
+    if kind in ("NUMBER", "NUMERIC", "POSITION"):
+        try:
+            number = float(raw)
+        except ValueError:
+            number = float("nan")
+        if number != number or raw.strip() == "":
+            raise bad_request(f"Invalid number value '{raw}' for field \"{ref.label}\"")
+        return int(number) if number.is_integer() and abs(number) < 2**53 else number
+    if kind == "BOOLEAN":
+        if raw.lower() not in ("true", "false"):
+            raise bad_request(f"Invalid boolean value '{raw}' for field \"{ref.label}\"")
+        return 1 if raw.lower() == "true" else 0
+    if kind == "DATE_TIME":
+        value = parse_datetime(raw)
+        if value is None:
+            raise bad_request(
+                f"Invalid value '{raw}' for date-time field \"{ref.label}\". Expected format: 'YYYY-MM-DDTHH:mm:ssZ'"
+            )
+        return value
+    if kind == "DATE":
+        value = parse_date(raw)
+        if value is None:
+            raise bad_request(f"Invalid value '{raw}' for date field \"{ref.label}\". Expected format: 'YYYY-MM-DD'")
+        return value
+    if kind == "UUID":
+        if not is_uuid(raw):
+            raise bad_request(f"Invalid UUID value '{raw}' for field \"{ref.label}\"")
+        return uuid_blob(raw.lower())
+    return raw
+
+
+def like_to_glob(pattern: str) -> str:
+    """A case-sensitive SQL LIKE pattern as a SQLite GLOB pattern."""
+    out = []
+    for ch in pattern:
+        if ch == "%":
+            out.append("*")
+        elif ch == "_":
+            out.append("?")
+        elif ch in "*?[":
+            out.append(f"[{ch}]")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+class SqlQuery:
+    """Builds one SELECT over the EAV tables: a join per attribute used, parameters in order."""
+
+    def __init__(self, schema: Schema, obj: ObjectMeta) -> None:
+        self.schema = schema
+        self.obj = obj
+        self.joins: dict[tuple[int, int | None], str] = {}
+        self.join_sql: list[str] = []
+        self.params: list[Any] = []
+
+    def expr(self, ref: Ref) -> str:
+        """SQL expression of a resolved path's stored value (joining its attribute once)."""
+        if ref.via is not None:
+            via = self._join(ref.via.key, None)
+            if ref.column is None:
+                return f"{via}.v"
+            key = (ref.column.key, ref.via.key)
+            if key not in self.joins:
+                alias = self.joins[key] = f"r{len(self.joins)}"
+                self.join_sql.append(f"LEFT JOIN value {alias} ON {alias}.id = {via}.v AND {alias}.attr = {ref.column.key}")
+            return f"{self.joins[key]}.v"
+        if ref.column is None:
+            return "e.id"
+        if ref.column.name == "deletedAt":
+            return "e.deleted_at"
+        return f"{self._join(ref.column.key, None)}.v"
+
+    def _join(self, attr: int, via: int | None) -> str:
+        key = (attr, via)
+        if key not in self.joins:
+            alias = self.joins[key] = f"a{len(self.joins)}"
+            self.join_sql.append(f"JOIN value {alias} ON {alias}.id = e.id AND {alias}.attr = {attr}")
+        return self.joins[key]
+
+    def condition(self, node: Node) -> str:
+        """SQL for a parsed filter tree (validated against the object as it goes)."""
+        if isinstance(node, Leaf):
+            return self.leaf(node)
+        if node[0] == "not":
+            return f"NOT ({self.condition(node[1])})"
+        parts = [self.condition(n) for n in node[1]]
+        if not parts:
+            return "1"
+        return "(" + f" {node[0].upper()} ".join(parts) + ")"
+
+    def leaf(self, leaf: Leaf) -> str:
+        ref = resolve_path(self.schema, self.obj, leaf.path, leaf.op)
+        allowed = OPERATORS.get(ref.kind, ())
+        if ref.via is None and ref.column is not None and ref.column.name in self.obj.by_join_column:
+            allowed = OPERATORS["UUID"]
+        if leaf.op not in allowed:
+            raise bad_request(
+                f'Operator "{leaf.op}" is not valid for field "{ref.label}" of type {display_kind(ref.kind)} - '
+                f"Allowed operators: {', '.join(allowed)}"
+            )
+        x = self.expr(ref)
+        op, value = leaf.op, leaf.value
+        if ref.via is not None and ref.column is not None:
+            # crossing a relation: the related record must match; absent relations never do
+            pass
+        empty_null = ref.column is not None and ref.column.empty_is_null
+        if op == "is":
+            if value not in ("NULL", "NOT_NULL"):
+                raise bad_request('Invalid filter value for "is" operator. Expected "NULL" or "NOT_NULL"')
+            if empty_null:
+                blank = "'[]'" if ref.kind in ("MULTI_SELECT", "ARRAY") else "''"
+                cond = f"({x} IS NULL OR {x} = {blank})"
+            else:
+                cond = f"{x} IS NULL"
+            return cond if value == "NULL" else f"NOT {cond}"
+        if op in ("in", "containsAny"):
+            if not value:
+                raise bad_request(f"Invalid filter value for field {ref.label}. Expected non-empty array")
+            values = [coerce_filter_value(ref, v) for v in value]
+            self.params.extend(values)
+            if ref.kind == "MULTI_SELECT":
+                return f"EXISTS (SELECT 1 FROM json_each({x}) j WHERE j.value IN ({marks(len(values))}))"
+            return f"{x} IN ({marks(len(values))})"
+        v = coerce_filter_value(ref, value)
+        if empty_null and v == "" and op in ("eq", "like", "ilike"):
+            return f"({x} IS NULL OR {x} = '')"
+        if op == "like":
+            self.params.append(like_to_glob(str(v)))
+            return f"{x} GLOB ?"
+        if op == "ilike":
+            self.params.append(str(v))
+            return f"{x} LIKE ?"
+        if op == "startsWith":
+            self.params.extend([v, f"{v}{MAX_CHAR}"])
+            return f"({x} >= ? AND {x} < ?)"
+        if op == "endsWith":
+            if v == "":
+                return f"{x} IS NOT NULL"
+            self.params.extend([-len(v), v])
+            return f"substr({x}, ?) = ?"
+        sql_op = {"eq": "=", "neq": "!=", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="}[op]
+        self.params.append(v)
+        return f"{x} {sql_op} ?"
+
+
+@dataclass(frozen=True)
+class SortKey:
+    """One order_by item: the path and its direction."""
+
+    ref: Ref
+    direction: str
+
+    @property
+    def ascending(self) -> bool:
+        return self.direction.startswith("Asc")
+
+    @property
+    def nulls_first(self) -> bool:
+        return self.direction.endswith("NullsFirst")
+
+
+def parse_order_by(schema: Schema, obj: ObjectMeta, raw: str | None) -> list[SortKey]:
+    """The order_by grammar of rest.md §4.2; id ascending is always the last key."""
+    keys: list[SortKey] = []
+    for item in (raw or "").split(","):
+        item = item.strip()
+        if not item:
+            continue
+        match = re.match(r"^([^\[]+)(?:\[(.*)\])?$", item)
+        path, direction = (match.group(1), match.group(2)) if match else (item, "")
+        direction = direction if direction is not None else "AscNullsFirst"
+        if direction not in DIRECTIONS:
+            raise bad_request(
+                f"'order_by' direction '{direction}' invalid. Allowed values are 'AscNullsFirst', 'AscNullsLast', "
+                "'DescNullsFirst', 'DescNullsLast'. eg: ?order_by=field_1[AscNullsFirst],field_2[DescNullsLast],field_3"
+            )
+        parts = path.strip().split(".")
+        meta = obj.by_name.get(parts[0])
+        if meta is not None and meta.type in COMPOSITES and len(parts) == 1:
+            raise bad_request(
+                f"Composite field \"{parts[0]}\" of type {meta.type} needs a sub-field in 'order_by', "
+                f"eg: {parts[0]}.{COMPOSITES[meta.type][0][0]}"
+            )
+        ref = resolve_path(schema, obj, parts)
+        if ref.kind in ("RAW_JSON", "MULTI_SELECT", "ARRAY", "FILES"):
+            raise bad_request(f"Field \"{'.'.join(parts)}\" of type {ref.kind} cannot be used in 'order_by'")
+        keys.append(SortKey(ref, direction))
+    if not any(k.ref.column is None and k.ref.via is None for k in keys):
+        keys.append(SortKey(Ref(None, "UUID", "id", ("id",)), "AscNullsFirst"))
+    return keys
+
+
+def cursor_value(kind: str, stored: Any) -> Any:
+    """A stored sort value as it appears in a cursor (the API form)."""
+    if stored is None:
+        return None
+    if kind == "UUID":
+        return blob_uuid(stored)
+    if kind == "BOOLEAN":
+        return bool(stored)
+    return stored
+
+
+def stored_cursor_value(kind: str, value: Any) -> Any:
+    """A cursor value back in stored form."""
+    if value is None:
+        return None
+    if kind == "UUID":
+        if not is_uuid(value):
+            raise ValueError("bad uuid")
+        return uuid_blob(value.lower())
+    if kind == "BOOLEAN":
+        return 1 if value else 0
+    return value
+
+
+def encode_cursor(keys: Sequence[SortKey], values: Sequence[Any]) -> str:
+    """Cursor of a record: its sort values nested by path, id last."""
+    doc: dict[str, Any] = {}
+    for key, stored in zip(keys, values):
+        node = doc
+        *parents, last = key.ref.cursor_path
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[last] = cursor_value(key.ref.kind, stored)
+    if "id" in doc:  # id last, as Twenty writes it
+        doc["id"] = doc.pop("id")
+    return b64_cursor(doc)
+
+
+def decode_cursor(keys: Sequence[SortKey], cursor: str) -> list[Any]:
+    """Sort values of a cursor, in stored form; 400 Invalid cursor when it does not decode."""
+    try:
+        doc = json.loads(unb64(cursor))
+        if not isinstance(doc, dict):
+            raise ValueError("not an object")
+        values = []
+        for key in keys:
+            node: Any = doc
+            for part in key.ref.cursor_path:
+                node = node.get(part) if isinstance(node, dict) else None
+            values.append(stored_cursor_value(key.ref.kind, node))
+        return values
+    except (ValueError, TypeError, UnicodeDecodeError, json.JSONDecodeError):
+        raise bad_request(f"Invalid cursor: {cursor}") from None
+
+
+def after_condition(exprs: Sequence[str], keys: Sequence[SortKey], values: Sequence[Any],
+                    params: list[Any]) -> str:  # fmt: skip
+    """Keyset condition: rows strictly after the given sort values, honouring nulls placement."""
+    ors = []
+    for i, key in enumerate(keys):
+        ands = []
+        for j in range(i):
+            if values[j] is None:
+                ands.append(f"{exprs[j]} IS NULL")
+            else:
+                ands.append(f"{exprs[j]} = ?")
+                params.append(values[j])
+        x, v = exprs[i], values[i]
+        cmp = ">" if key.ascending else "<"
+        if v is None:
+            ands.append(f"{x} IS NOT NULL" if key.nulls_first else "0")
+        elif key.nulls_first:
+            ands.append(f"{x} {cmp} ?")
+            params.append(v)
+        else:
+            ands.append(f"({x} {cmp} ? OR {x} IS NULL)")
+            params.append(v)
+        ors.append("(" + " AND ".join(ands) + ")")
+    return "(" + " OR ".join(ors) + ")"
+
+
+def flip(key: SortKey) -> SortKey:
+    """The same key read backwards (for ending_before)."""
+    asc = "Desc" if key.ascending else "Asc"
+    nulls = "NullsLast" if key.nulls_first else "NullsFirst"
+    return SortKey(key.ref, asc + nulls)
+
+
+@dataclass
+class Page:
+    """A page of record ids with what the envelope needs."""
+
+    ids: list[bytes]
+    sort_values: list[tuple[Any, ...]]
+    keys: list[SortKey]
+    has_next: bool
+    has_previous: bool
+    total: int | None = None
+
+    def cursor(self, index: int) -> str:
+        return encode_cursor(self.keys, self.sort_values[index])
+
+
+def filter_sql(schema: Schema, obj: ObjectMeta, node: Node | None, query: SqlQuery,
+               include_deleted: bool | None = None) -> str:  # fmt: skip
+    """WHERE clause for a filter tree, with the soft-delete rule (rest.md §4.1)."""
+    where = ["e.obj = ?"]
+    params_before = list(query.params)
+    query.params = []
+    cond = query.condition(node) if node is not None else None
+    if include_deleted is None:
+        include_deleted = node is not None and mentions_deleted_at(node)
+    if not include_deleted:
+        where.append("e.deleted_at IS NULL")
+    if cond:
+        where.append(cond)
+    query.params = params_before + [obj.key] + query.params
+    return " AND ".join(where)
+
+
+def find_ids(conn: sqlite3.Connection, schema: Schema, obj: ObjectMeta, node: Node | None,
+             include_deleted: bool | None = None, only_deleted: bool = False,
+             cap: int | None = None) -> list[bytes]:  # fmt: skip
+    """Ids of every record matching a filter (for many-mutations), in id order, up to cap+1."""
+    query = SqlQuery(schema, obj)
+    where = filter_sql(schema, obj, node, query, include_deleted or only_deleted)
+    if only_deleted:
+        where += " AND e.deleted_at IS NOT NULL"
+    sql = f"SELECT e.id FROM entity e {' '.join(query.join_sql)} WHERE {where} ORDER BY e.id"
+    if cap is not None:
+        sql += f" LIMIT {int(cap) + 1}"
+    return [r[0] for r in conn.execute(sql, query.params)]
+
+
+def find_page(conn: sqlite3.Connection, schema: Schema, obj: ObjectMeta, node: Node | None,
+              keys: list[SortKey], limit: int, after: str | None = None, before: str | None = None,
+              with_total: bool = True) -> Page:  # fmt: skip
+    """One page of a list: filter, keyset cursor, order, limit+1 probe and totalCount."""
+    backward = before is not None
+    effective = [flip(k) for k in keys] if backward else keys
+    cursor = before if backward else after
+    query = SqlQuery(schema, obj)
+    where = filter_sql(schema, obj, node, query)
+    sort_exprs = [query.expr(k.ref) for k in keys]
+    # With the first key on a value attribute, tie-break on that alias's id so the index order serves.
+    id_expr = "e.id"
+    if sort_exprs and re.fullmatch(r"a\d+\.v", sort_exprs[0]):
+        id_expr = sort_exprs[0][:-2] + ".id"
+    sort_exprs = [id_expr if (k.ref.column is None and k.ref.via is None) else x for k, x in zip(keys, sort_exprs)]
+    params = list(query.params)
+    if cursor is not None:
+        values = decode_cursor(keys, cursor)
+        where += " AND " + after_condition(sort_exprs, effective, values, params)
+    order = []
+    for key, x in zip(effective, sort_exprs):
+        direction = "ASC" if key.ascending else "DESC"
+        natural = key.nulls_first == key.ascending  # SQLite's own null placement
+        order.append(f"{x} {direction}" + ("" if natural else (" NULLS FIRST" if key.nulls_first else " NULLS LAST")))
+    joins = " ".join(query.join_sql)
+    sql = (
+        f"SELECT e.id, {', '.join(sort_exprs)} FROM entity e {joins} WHERE {where} "
+        f"ORDER BY {', '.join(order)} LIMIT {int(limit) + 1}"
+    )
+    rows = conn.execute(sql, params).fetchall()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    if backward:
+        rows.reverse()
+    total = None
+    if with_total:
+        if node is None:
+            total = live_count(conn, obj)
+        else:
+            count_query = SqlQuery(schema, obj)
+            count_where = filter_sql(schema, obj, node, count_query)
+            total = conn.execute(
+                f"SELECT count(*) FROM entity e {' '.join(count_query.join_sql)} WHERE {count_where}",
+                count_query.params,
+            ).fetchone()[0]
+    return Page(
+        ids=[r[0] for r in rows],
+        sort_values=[tuple(r[1:]) for r in rows],
+        keys=keys,
+        has_next=True if backward else more,
+        has_previous=more if backward else after is not None,
+        total=total,
+    )
+
+
+# ============================================================================================
+# 7. Auth
+# ============================================================================================
+
+LOCAL_KEY_NAME = "Local API key"
+HUNDRED_YEARS = timedelta(days=36525)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is calling: an API key of one workspace (the CLI key included)."""
+
+    workspace_id: str
+    name: str
+    api_key_id: str | None
+    source: str = "API"
+
+
+def jwt_secret(app_secret: str, workspace_id: str, kind: str = "API_KEY") -> bytes:
+    """Twenty's per-workspace signing secret: hex SHA-256 of APP_SECRET + workspace + kind."""
+    return hashlib.sha256(f"{app_secret}{workspace_id}{kind}".encode()).hexdigest().encode()
+
+
+def b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def sign_jwt(payload: dict[str, Any], secret: bytes) -> str:
+    """An HS256 JWT."""
+    head = b64url(dumps({"alg": "HS256", "typ": "JWT"}).encode())
+    body = b64url(dumps(payload).encode())
+    signature = hmac.new(secret, f"{head}.{body}".encode(), hashlib.sha256).digest()
+    return f"{head}.{body}.{b64url(signature)}"
+
+
+def api_key_token(app_secret: str, workspace_id: str, key_id: str, issued: datetime, expires: datetime) -> str:
+    """The bearer token of an API key (auth-and-limits.md §2.1)."""
+    payload = {
+        "sub": workspace_id, "type": "API_KEY", "workspaceId": workspace_id,
+        "iat": int(issued.timestamp()), "exp": int(expires.timestamp()), "jti": key_id,
+    }  # fmt: skip
+    return sign_jwt(payload, jwt_secret(app_secret, workspace_id))
+
+
+def unauthenticated(message: str, error: str = "UNAUTHENTICATED", status: int = 401) -> ApiError:
+    return ApiError(status, error, message)
+
+
+def authenticate(state: AppState, header: str | None) -> Actor:
+    """The actor of a request from its Authorization header, or Twenty's auth error."""
+    scheme, _, token = (header or "").strip().partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
+        raise unauthenticated("Missing authentication token", "FORBIDDEN_EXCEPTION", 403)
+    if state.settings.api_key and hmac.compare_digest(token, state.settings.api_key):
+        return Actor(state.default_workspace, LOCAL_KEY_NAME, None)
+    parts = token.split(".")
+    try:
+        if len(parts) != 3:
+            raise ValueError("not a JWT")
+        header_doc = json.loads(unb64(parts[0]))
+        payload = json.loads(unb64(parts[1]))
+        signature = unb64(parts[2])
+        if not isinstance(payload, dict) or not isinstance(header_doc, dict):
+            raise ValueError("no payload")
+    except (ValueError, UnicodeDecodeError):
+        raise unauthenticated("No payload") from None
+    workspace_id = str(payload.get("workspaceId") or payload.get("sub") or "")
+    signed = f"{parts[0]}.{parts[1]}".encode()
+    valid = header_doc.get("alg") == "HS256" and any(
+        hmac.compare_digest(hmac.new(jwt_secret(state.app_secret, workspace_id, kind), signed, hashlib.sha256)
+                            .digest(), signature)
+        for kind in ("API_KEY", "ACCESS")
+    )  # fmt: skip
+    if not valid:
+        raise unauthenticated("Token invalid.")
+    exp = payload.get("exp")
+    if isinstance(exp, (int, float)) and exp < state.clock().timestamp():
+        raise unauthenticated("Token has expired.")
+    with state.store.read() as conn:
+        known = conn.execute("SELECT 1 FROM workspace WHERE id = ?", (workspace_id,)).fetchone()
+        if not known:
+            raise unauthenticated("Workspace not found", "WORKSPACE_NOT_FOUND")
+        if payload.get("type") != "API_KEY":
+            raise ApiError(403, "INVALID_JWT_TOKEN_TYPE", "Invalid token type")
+        key = conn.execute(
+            "SELECT name, revoked_at FROM api_key WHERE id = ? AND workspace_id = ?",
+            (str(payload.get("jti")), workspace_id),
+        ).fetchone()
+    if key is None or key[1] is not None:
+        raise ApiError(403, "FORBIDDEN_EXCEPTION", "This API Key is revoked")
+    return Actor(workspace_id, key[0], str(payload.get("jti")))
+
+
+# ============================================================================================
+# 8. Records
+# ============================================================================================
+
+JSON_KINDS = ("RAW_JSON", "MULTI_SELECT", "ARRAY", "FILES")
+IGNORED_ON_WRITE = ("updatedAt", "deletedAt", "updatedBy", "searchVector")
+
+
+@dataclass
+class Ctx:
+    """One request's view of the world: its connection, data model, caller and time."""
+
+    state: AppState
+    conn: sqlite3.Connection
+    schema: Schema
+    actor: Actor
+    now: str
+
+    @property
+    def max_records(self) -> int:
+        return self.state.settings.max_records
+
+    def actor_value(self) -> dict[str, Any]:
+        """The ACTOR composite written for this caller."""
+        return {"source": self.actor.source, "workspaceMemberId": None, "name": self.actor.name, "context": {}}
+
+
+def invalid_value(meta: FieldMeta, value: Any, expected: str) -> ApiError:
+    return bad_request(f'Invalid value {dumps(value)} for field "{meta.name}": expected {expected}')
+
+
+def enum_error(ctx: Ctx, obj: ObjectMeta, meta: FieldMeta, value: Any) -> ApiError:
+    """Postgres's enum message, as Twenty's tests match it."""
+    prefix = "_" if obj.is_custom else ""
+    return bad_request(
+        f'invalid input value for enum {ctx.schema.enum_schema}.{prefix}{obj.name_singular}_{meta.name}_enum: "{value}"'
+    )
+
+
+def normalize_url(url: Any) -> Any:
+    """Twenty stores link URLs without a trailing slash."""
+    return url.rstrip("/") if isinstance(url, str) and url.endswith("/") and url.strip("/") else url
+
+
+def to_number(meta: FieldMeta, value: Any, allow_string: bool = True) -> int | float | None:
+    """A JSON number (or numeric string) as stored."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise invalid_value(meta, value, "a number")
+    if isinstance(value, str) and allow_string:
+        try:
+            value = float(value)
+        except ValueError:
+            raise invalid_value(meta, value, "a number") from None
+    if not isinstance(value, (int, float)) or value != value:
+        raise invalid_value(meta, value, "a number")
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return int(value)
+    return value
+
+
+def to_stored(ctx: Ctx, obj: ObjectMeta, meta: FieldMeta, kind: str, value: Any, sub: str | None = None) -> Any:
+    """Validate one API value of an atomic field or sub-field and return its stored form."""
+    if value is None:
+        return None
+    if kind in ("TEXT", "RICH_TEXT_PART"):
+        if not isinstance(value, str):
+            raise invalid_value(meta, value, "a string")
+        return normalize_url(value) if sub == "primaryLinkUrl" else value
+    if kind in ("NUMBER", "NUMERIC", "POSITION"):
+        return to_number(meta, value)
+    if kind == "BOOLEAN":
+        if not isinstance(value, bool):
+            raise invalid_value(meta, value, "a boolean")
+        return 1 if value else 0
+    if kind == "DATE_TIME":
+        out = parse_datetime(value)
+        if out is None:
+            raise bad_request(f"Invalid value {dumps(value)} for date-time field \"{meta.name}\"")
+        return out
+    if kind == "DATE":
+        out = parse_date(value)
+        if out is None:
+            raise bad_request(f"Invalid value {dumps(value)} for date field \"{meta.name}\"")
+        return out
+    if kind == "UUID":
+        if not is_uuid(value):
+            raise bad_request(f'Value "{value}" is not a valid UUID')
+        return uuid_blob(value.lower())
+    if kind in ("SELECT", "RATING"):
+        if sub == "source":
+            if value not in ACTOR_SOURCES:
+                raise invalid_value(meta, value, "one of " + ", ".join(ACTOR_SOURCES))
+            return value
+        allowed = meta.option_values or (RATING_VALUES if kind == "RATING" else ())
+        if not isinstance(value, str) or value not in allowed:
+            raise enum_error(ctx, obj, meta, value)
+        return value
+    if kind == "MULTI_SELECT":
+        if not isinstance(value, list):
+            raise invalid_value(meta, value, "an array of option values")
+        for item in value:
+            if item not in meta.option_values:
+                raise enum_error(ctx, obj, meta, item)
+        return dumps(value)
+    if kind == "ARRAY":
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise invalid_value(meta, value, "an array of strings")
+        return dumps(value)
+    if kind in ("RAW_JSON", "FILES"):
+        if sub == "secondaryLinks" and isinstance(value, list):
+            value = [dict(v, url=normalize_url(v.get("url"))) if isinstance(v, dict) else v for v in value]
+        return dumps(value)
+    raise invalid_value(meta, value, "a writable value")
+
+
+def from_stored(kind: str, value: Any) -> Any:
+    """The API value of a stored atomic value."""
+    if value is None:
+        return None
+    if kind == "UUID":
+        return blob_uuid(value)
+    if kind == "BOOLEAN":
+        return bool(value)
+    if kind in JSON_KINDS:
+        return json.loads(value)
+    return value
+
+
+def default_values(ctx: Ctx, meta: FieldMeta) -> dict[str, Any]:
+    """Stored column values of a field's default (data-model.md §3)."""
+    default = meta.default
+    out: dict[str, Any] = {}
+    for col in meta.columns:
+        raw = default.get(col.sub) if isinstance(default, dict) and col.sub else (None if col.sub else default)
+        if raw == "now":
+            value: Any = ctx.now if col.kind == "DATE_TIME" else ctx.now[:10]
+        elif raw == "uuid":
+            value = uuid_blob(ctx.state.settings.new_id())
+        else:
+            value = unquote_default(raw)
+            if value is not None:
+                if col.kind == "BOOLEAN":
+                    value = 1 if value else 0
+                elif col.kind in JSON_KINDS:
+                    value = dumps(value)
+                elif col.kind == "UUID" and isinstance(value, str) and is_uuid(value):
+                    value = uuid_blob(value)
+        out[col.name] = value
+    return out
+
+
+def find_by_unique(ctx: Ctx, obj: ObjectMeta, where: dict[str, Any]) -> bytes | None:
+    """The live record a connect-where names (by id or by a unique field), or None."""
+    if set(where) == {"id"}:
+        rid = to_stored(ctx, obj, obj.by_name["id"], "UUID", where["id"]) if "id" in obj.by_name else None
+        found = existing_ids(ctx.conn, obj, [rid], live_only=True) if rid else set()
+        return rid if found else None
+    conditions: list[Leaf] = []
+    for name, value in where.items():
+        meta = obj.by_name.get(name)
+        if meta is None or not (meta.is_unique or name == "id"):
+            raise bad_request(f'Field "{name}" of {obj.name_singular} is not unique and cannot be used to connect')
+        if isinstance(value, dict):
+            conditions += [Leaf((name, sub), "eq", v, "") for sub, v in value.items() if v is not None]
+        else:
+            conditions.append(Leaf((name,), "eq", str(value), ""))
+    if not conditions:
+        return None
+    ids = find_ids(ctx.conn, ctx.schema, obj, ("and", conditions), cap=1)
+    return ids[0] if ids else None
+
+
+def read_body_values(ctx: Ctx, obj: ObjectMeta, body: Any, creating: bool) -> tuple[dict[str, Any], Any]:
+    """Validate a create/update body: stored column values it sets, and its position request."""
+    if not isinstance(body, dict):
+        raise bad_request("Request body must be a JSON object")
+    out: dict[str, Any] = {}
+    position: Any = None
+    for name, value in body.items():
+        if name in IGNORED_ON_WRITE:
+            continue
+        if name == "id":
+            if creating:
+                if not is_uuid(value):
+                    raise bad_request(f'Value "{value}" is not a valid UUID')
+                out["id"] = uuid_blob(value.lower())
+            continue
+        if name == "position" and "position" in obj.by_name:
+            if value in ("first", "last"):
+                position = value
+            else:
+                out["position"] = to_number(obj.by_name["position"], value, allow_string=False)
+                position = "given"
+            continue
+        if name in obj.by_join_column:
+            meta = obj.by_join_column[name]
+            out[name] = set_relation(ctx, meta, None if value is None else value)
+            continue
+        meta = obj.by_name.get(name)
+        if meta is None or meta.type == "TS_VECTOR":
+            raise unknown_field(obj, name)
+        if meta.relation_type == "ONE_TO_MANY":
+            raise bad_request(f"One-to-many relation {name} field does not support write operations.")
+        if meta.relation_type == "MANY_TO_ONE":
+            if not isinstance(value, dict) or not ({"connect", "disconnect"} & set(value)):
+                raise bad_request(f'Relation "{name}" requires connect or disconnect operation')
+            out[meta.join_column or ""] = connect_relation(ctx, meta, value)
+            continue
+        if name == "createdAt" and not creating:
+            continue
+        if meta.type in COMPOSITES:
+            if value is None:
+                value = {c.sub: None for c in meta.columns}
+            if not isinstance(value, dict):
+                raise invalid_value(meta, value, f"an object with the sub-fields of {meta.type}")
+            for sub, sub_value in value.items():
+                col = next((c for c in meta.columns if c.sub == sub), None)
+                if col is None:
+                    raise bad_request(f'Sub field "{sub}" not found for composite type: {meta.type}')
+                if meta.type == "ACTOR" and sub in ("name", "workspaceMemberId"):
+                    continue  # filled by the server
+                out[col.name] = to_stored(ctx, obj, meta, col.kind, sub_value, sub)
+            continue
+        out[name] = to_stored(ctx, obj, meta, meta.columns[0].kind, value)
+    return out, position
+
+
+def set_relation(ctx: Ctx, meta: FieldMeta, value: Any) -> bytes | None:
+    """A join-column value: a UUID of an existing record of the target object, or null."""
+    if value is None:
+        return None
+    if not is_uuid(value):
+        raise bad_request(f'Value "{value}" is not a valid UUID')
+    target = ctx.schema.by_id[meta.target_object_id or ""]
+    rid = uuid_blob(value.lower())
+    if not existing_ids(ctx.conn, target, [rid]):
+        raise bad_request(f'Related record not found: no {target.name_singular} with id "{value.lower()}"')
+    return rid
+
+
+def connect_relation(ctx: Ctx, meta: FieldMeta, value: dict[str, Any]) -> bytes | None:
+    """The join-column value of a {connect: {where}} or {disconnect: true} operation."""
+    if value.get("disconnect") is True and "connect" not in value:
+        return None
+    where = (value.get("connect") or {}).get("where") if isinstance(value.get("connect"), dict) else None
+    if not isinstance(where, dict) or not where:
+        raise bad_request(f'Relation "{meta.name}" requires connect or disconnect operation')
+    target = ctx.schema.by_id[meta.target_object_id or ""]
+    rid = find_by_unique(ctx, target, where)
+    if rid is None:
+        raise bad_request(f"Expected 1 record to connect to {target.name_singular}, but found 0.")
+    return rid
+
+
+def next_position(ctx: Ctx, obj: ObjectMeta, where: str) -> float | int:
+    """first: lowest position - 1 (0 in an empty table); last: highest + 1."""
+    col = obj.column("position")
+    fn = "min" if where == "first" else "max"
+    row = ctx.conn.execute(f"SELECT {fn}(v) FROM value WHERE attr = ?", (col.key,)).fetchone()
+    if row[0] is None:
+        return 0
+    return row[0] - 1 if where == "first" else row[0] + 1
+
+
+def check_unique(ctx: Ctx, obj: ObjectMeta, rid: bytes, values: dict[str, Any], changed: set[str] | None) -> None:
+    """Refuse a value of a unique field that another live record holds; empty values never conflict."""
+    for meta in obj.active_fields:
+        if not meta.is_unique or meta.name == "id":
+            continue
+        subs = UNIQUE_SUBFIELDS.get(meta.type)
+        cols = [c for c in meta.columns if subs is None or c.sub in subs]
+        if not cols or (changed is not None and not any(c.name in changed for c in cols)):
+            continue
+        vals = [values.get(c.name) for c in cols]
+        if any(v in (None, "") for v in vals):
+            continue
+        sql = "SELECT a0.id FROM value a0 JOIN entity e ON e.obj = ? AND e.id = a0.id AND e.deleted_at IS NULL"
+        params: list[Any] = [obj.key]
+        for i, col in enumerate(cols[1:], 1):
+            sql += f" JOIN value a{i} ON a{i}.id = a0.id AND a{i}.attr = {col.key} AND a{i}.v = ?"
+            params.append(vals[i])
+        sql += f" WHERE a0.attr = {cols[0].key} AND a0.v = ? AND a0.id != ? LIMIT 1"
+        params += [vals[0], rid]
+        if ctx.conn.execute(sql, params).fetchone():
+            names = ", ".join(c.name for c in cols)
+            raise bad_request(f"A duplicate entry was detected. The combination of {names} must be unique.")
+
+
+def check_required(obj: ObjectMeta, values: dict[str, Any]) -> None:
+    """Non-nullable fields need a value once defaults are applied."""
+    for meta in obj.active_fields:
+        if meta.is_nullable or meta.type in COMPOSITES or not meta.columns:
+            continue
+        if values.get(meta.columns[0].name) is None:
+            raise bad_request(f"Field {meta.name} is not nullable and has no default value.")
+
+
+def insert_record(ctx: Ctx, obj: ObjectMeta, given: dict[str, Any], position: Any) -> bytes:
+    """Create one record from validated values: defaults, actor, timestamps, position."""
+    rid = given.pop("id", None) or uuid_blob(ctx.state.settings.new_id())
+    if existing_ids(ctx.conn, obj, [rid]):
+        raise bad_request(f"Record already exists: a {obj.name_singular} with id {blob_uuid(rid)} exists")
+    values: dict[str, Any] = {}
+    for meta in obj.active_fields:
+        if meta.columns and meta.relation_type is None:
+            values.update(default_values(ctx, meta))
+    actor = ctx.actor_value()
+    for prefix in ("createdBy", "updatedBy"):
+        if prefix in obj.by_name:
+            values[prefix + "Source"] = actor["source"]
+            values[prefix + "Name"] = actor["name"]
+            values[prefix + "WorkspaceMemberId"] = None
+            values[prefix + "Context"] = dumps(actor["context"])
+    values.update(given)
+    if "createdByName" in values:
+        values["createdByName"] = actor["name"]
+    values["updatedAt"] = ctx.now
+    values["deletedAt"] = None
+    values.setdefault("createdAt", ctx.now)
+    if "position" in obj.by_name and position != "given":
+        values["position"] = next_position(ctx, obj, position or "first")
+    check_required(obj, values)
+    check_unique(ctx, obj, rid, values, None)
+    insert_entity(ctx.conn, obj, rid, values)
+    return rid
+
+
+def touch(ctx: Ctx, obj: ObjectMeta, changes: dict[str, Any]) -> None:
+    """Stamp updatedAt and updatedBy on a change."""
+    changes["updatedAt"] = ctx.now
+    if "updatedBy" in obj.by_name:
+        actor = ctx.actor_value()
+        changes.update(updatedBySource=actor["source"], updatedByName=actor["name"], updatedByWorkspaceMemberId=None,
+                       updatedByContext=dumps(actor["context"]))  # fmt: skip
+
+
+def update_record(ctx: Ctx, obj: ObjectMeta, rid: bytes, changes: dict[str, Any], position: Any,
+                  current: dict[str, Any], restore: bool = False) -> None:  # fmt: skip
+    """Apply validated changes to one stored record."""
+    changes = {k: v for k, v in changes.items() if k not in ("createdByName", "createdBySource", "createdByContext")}
+    if position in ("first", "last"):
+        changes["position"] = next_position(ctx, obj, position)
+    was_deleted = current.get("deletedAt") is not None
+    if restore:
+        changes["deletedAt"] = None
+    touch(ctx, obj, changes)
+    merged = dict(current, **changes)
+    check_required(obj, merged)
+    check_unique(ctx, obj, rid, merged, set(changes))
+    update_entity(ctx.conn, obj, rid, changes, was_deleted)
+
+
+def destroy_records(ctx: Ctx, obj: ObjectMeta, ids: Sequence[bytes], seen: set[bytes] | None = None) -> None:
+    """Hard-delete records, applying each incoming relation's onDelete rule first."""
+    seen = seen if seen is not None else set()
+    ids = [i for i in ids if i not in seen]
+    if not ids:
+        return
+    seen.update(ids)
+    for other, meta in ctx.schema.incoming(obj):
+        col = meta.columns[0]
+        on_delete = (meta.settings or {}).get("onDelete", "SET_NULL")
+        children: list[bytes] = []
+        for part in chunks(list(ids)):
+            children += [r[0] for r in ctx.conn.execute(
+                f"SELECT id FROM value WHERE attr = ? AND v IN ({marks(len(part))})", (col.key, *part))]  # fmt: skip
+        if not children:
+            continue
+        if on_delete == "CASCADE":
+            destroy_records(ctx, other, children, seen)
+        elif on_delete in ("SET_NULL", "RESTRICT", "NO_ACTION"):
+            ctx.conn.executemany("UPDATE value SET v = NULL WHERE id = ? AND attr = ?", [(c, col.key) for c in children])
+    remove_entities(ctx.conn, obj, ids)
+
+
+# ---- reading records out ------------------------------------------------------------------
+
+
+def build_record(obj: ObjectMeta, rid: bytes, values: dict[str, Any], selected: set[str] | None) -> dict[str, Any]:
+    """A record as the REST API shows it at depth 0 (id, fields, composites, join columns)."""
+    record: dict[str, Any] = {"id": blob_uuid(rid)}
+    for meta in obj.active_fields:
+        if selected is not None and meta.name not in selected:
+            continue
+        if meta.type in COMPOSITES:
+            record[meta.name] = {c.sub: from_stored(c.kind, values.get(c.name)) for c in meta.columns}
+        elif meta.relation_type == "MANY_TO_ONE":
+            record[meta.join_column or ""] = from_stored("UUID", values.get(meta.join_column or ""))
+        elif meta.columns and meta.relation_type is None:
+            col = meta.columns[0]
+            record[meta.name] = from_stored(col.kind, values.get(col.name))
+    return record
+
+
+def load_records(ctx: Ctx, obj: ObjectMeta, ids: Sequence[bytes], depth: int = 0,
+                 selected: set[str] | None = None) -> list[dict[str, Any]]:  # fmt: skip
+    """Records by id in the given order, with relations embedded at depth 1 (one query per relation)."""
+    values = fetch_values(ctx.conn, obj, ids)
+    records = [build_record(obj, rid, values[rid], selected) for rid in ids]
+    if depth < 1 or not records:
+        return records
+    for meta in obj.active_fields:
+        if meta.relation_type is None or (selected is not None and meta.name not in selected):
+            continue
+        target = ctx.schema.by_id.get(meta.target_object_id or "")
+        if target is None or not target.is_active:
+            continue
+        if meta.relation_type == "MANY_TO_ONE":
+            join = meta.join_column or ""
+            wanted = [values[rid].get(join) for rid in ids]
+            live = existing_ids(ctx.conn, target, [w for w in wanted if w], live_only=True)
+            related = dict(zip(live, load_records(ctx, target, list(live))))
+            for record, w in zip(records, wanted):
+                record[meta.name] = related.get(w) if w else None
+        else:
+            inverse = next((f for f in target.active_fields if f.id == meta.target_field_id), None)
+            if inverse is None or not inverse.columns:
+                continue
+            children: dict[bytes, list[bytes]] = {rid: [] for rid in ids}
+            for part in chunks(list(ids)):
+                for parent, child in ctx.conn.execute(
+                    "SELECT a.v, a.id FROM value a JOIN entity e ON e.obj = ? AND e.id = a.id AND e.deleted_at IS NULL "
+                    f"WHERE a.attr = ? AND a.v IN ({marks(len(part))}) ORDER BY a.v, a.id",
+                    (target.key, inverse.columns[0].key, *part),
+                ):
+                    if len(children[parent]) < 60:
+                        children[parent].append(child)
+            all_children = [c for cs in children.values() for c in cs]
+            loaded = dict(zip(all_children, load_records(ctx, target, all_children)))
+            for record, rid in zip(records, ids):
+                record[meta.name] = [loaded[c] for c in children[rid]]
+    return records
+
+
+def load_values(ctx: Ctx, obj: ObjectMeta, rid: bytes) -> dict[str, Any] | None:
+    """Stored values of one record, or None if it does not exist (deleted ones included)."""
+    row = ctx.conn.execute("SELECT deleted_at FROM entity WHERE obj = ? AND id = ?", (obj.key, rid)).fetchone()
+    if row is None:
+        return None
+    return fetch_values(ctx.conn, obj, [rid])[rid]
+
+
+# ============================================================================================
+# 9. REST core
+# ============================================================================================
+
+WEEKDAYS = ("Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday")
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December")  # fmt: skip
+MERGE_MAX = 9
+GROUP_BY_HELP = (
+    "Invalid group_by query parameter - should be a valid array of objects - ex: [{\"firstField\": true}, "
+    "{\"secondField\": {\"subField\": true}}, {\"dateField\": {\"granularity\": 'DAY'}}]"
+)
+
+
+class Query:
+    """Query-string parameters, decoded as UTF-8, repeated ones kept."""
+
+    def __init__(self, raw: str) -> None:
+        from urllib.parse import parse_qsl
+
+        self.values: dict[str, list[str]] = {}
+        for name, value in parse_qsl(raw, keep_blank_values=True):
+            self.values.setdefault(name, []).append(value)
+
+    def get(self, name: str) -> str | None:
+        found = self.values.get(name)
+        return found[0] if found else None
+
+    def all(self, name: str) -> list[str]:
+        return self.values.get(name, [])
+
+
+def parse_depth(q: Query) -> int:
+    raw = q.get("depth")
+    if raw is None or raw == "":
+        return 0
+    if raw not in ("0", "1"):
+        raise bad_request(f"'depth={raw}' parameter invalid. Allowed values are 0, 1")
+    return int(raw)
+
+
+def parse_limit(q: Query, maximum: int, default: int = 60) -> int:
+    raw = q.get("limit")
+    if raw is None or raw.strip() == "":
+        return min(default, maximum)
+    if not re.fullmatch(r"\s*\+?\d+\s*", raw):
+        raise bad_request(f"limit '{raw}' is invalid. Should be an integer")
+    return min(int(raw), maximum)
+
+
+def parse_fields(obj: ObjectMeta, q: Query, depth: int) -> set[str] | None:
+    """The fields projection of rest.md §4.6, or None for every field."""
+    raws = q.all("fields")
+    if not raws:
+        return None
+    names = list(dict.fromkeys(n.strip() for raw in raws for n in raw.split(",") if n.strip()))
+    if not names:
+        raise bad_request("'fields' parameter is empty. Expected a comma-separated list of field names, e.g. fields=id,name")
+    unknown = [n for n in names if n not in obj.by_name or obj.by_name[n].type == "TS_VECTOR"]
+    if unknown:
+        raise bad_request(
+            f"'fields' parameter invalid. Unknown or unreadable fields on '{obj.name_singular}': {', '.join(unknown)}"
+        )
+    o2m = [n for n in names if obj.by_name[n].relation_type == "ONE_TO_MANY"]
+    if o2m and depth < 1:
+        raise bad_request(
+            f"'fields' parameter invalid. One-to-many relation fields on '{obj.name_singular}' are only returned "
+            f"with depth=1: {', '.join(o2m)}"
+        )
+    return set(names) | {"id"}
+
+
+def parse_filter_param(q: Query) -> Node | None:
+    raw = q.get("filter")
+    return parse_filter(raw) if raw else None
+
+
+def page_info(page: Page) -> dict[str, Any]:
+    return {
+        "hasNextPage": page.has_next,
+        "hasPreviousPage": page.has_previous,
+        "startCursor": page.cursor(0) if page.ids else None,
+        "endCursor": page.cursor(len(page.ids) - 1) if page.ids else None,
+    }
+
+
+def rid_of(segment: str) -> bytes:
+    if not is_uuid(segment):
+        raise bad_request(f"'{segment}' is not a valid UUID")
+    return uuid_blob(segment.lower())
+
+
+def lookup_object(schema: Schema, name: str) -> ObjectMeta:
+    """The active object whose namePlural is in the path (rest.md §3)."""
+    obj = schema.by_plural.get(name)
+    if obj is not None:
+        return obj
+    singular = schema.by_singular.get(name)
+    if singular is not None:
+        raise bad_request(f"object '{name}' not found. Did you mean '{singular.name_plural}'?")
+    raise bad_request(f"object '{name}' not found. eg: companies")
+
+
+def route_rest(method: str, segs: list[str], path: str) -> tuple[str, str, str | None]:
+    """(operation, plural, id segment) for a /rest path and method (rest.md §2-3)."""
+    invalid = bad_request(
+        f"Query path '{path}' invalid. Valid examples: /rest/companies/id or /rest/companies or /rest/batch/companies"
+    )
+    writes = ("PATCH", "PUT")
+    if not segs or len(segs) > 3:
+        raise invalid
+    if len(segs) == 3:
+        if segs[0] == "restore" and method in writes:
+            return "restore_one", segs[1], segs[2]
+        if segs[2] == "restore" and method in writes:
+            return "restore_one", segs[0], segs[1]
+        raise invalid
+    if len(segs) == 2:
+        first, second = segs
+        if first == "batch" and method == "POST":
+            return "batch", second, None
+        if first == "restore" and method in writes:
+            return "restore_many", second, None
+        special = {("duplicates", "POST"): "duplicates", ("groupBy", "GET"): "group_by",
+                   ("merge", "PATCH"): "merge", ("merge", "PUT"): "merge",
+                   ("restore", "PATCH"): "restore_many", ("restore", "PUT"): "restore_many"}  # fmt: skip
+        if (second, method) in special:
+            return special[(second, method)], first, None
+        ops = {"GET": "get_one", "PATCH": "update_one", "PUT": "update_one", "DELETE": "delete_one"}
+        if method not in ops:
+            raise invalid
+        return ops[method], first, second
+    ops = {"GET": "list", "POST": "create", "PATCH": "update_many", "PUT": "update_many", "DELETE": "delete_many"}
+    if method not in ops:
+        raise invalid
+    return ops[method], segs[0], None
+
+
+def rest_list(ctx: Ctx, obj: ObjectMeta, q: Query, body: Any) -> tuple[int, Any]:
+    depth = parse_depth(q)
+    limit = parse_limit(q, ctx.max_records)
+    selected = parse_fields(obj, q, depth)
+    node = parse_filter_param(q)
+    keys = parse_order_by(ctx.schema, obj, q.get("order_by"))
+    after, before = q.get("starting_after") or None, q.get("ending_before") or None
+    if after and before:
+        raise bad_request("Cannot provide both before and after")
+    page = find_page(ctx.conn, ctx.schema, obj, node, keys, limit, after, before)
+    records = load_records(ctx, obj, page.ids, depth, selected)
+    return 200, {"data": {obj.name_plural: records}, "pageInfo": page_info(page), "totalCount": page.total}
+
+
+def live_record(ctx: Ctx, obj: ObjectMeta, rid: bytes) -> dict[str, Any]:
+    """Stored values of a record that exists and is not soft-deleted, else 404."""
+    values = load_values(ctx, obj, rid)
+    if values is None or values.get("deletedAt") is not None:
+        raise record_not_found()
+    return values
+
+
+def rest_get_one(ctx: Ctx, obj: ObjectMeta, q: Query, body: Any, rid: bytes) -> tuple[int, Any]:
+    depth = parse_depth(q)
+    selected = parse_fields(obj, q, depth)
+    live_record(ctx, obj, rid)
+    return 200, {"data": {obj.name_singular: load_records(ctx, obj, [rid], depth, selected)[0]}}
+
+
+def upsert_match(ctx: Ctx, obj: ObjectMeta, values: dict[str, Any]) -> bytes | None:
+    """The one record (deleted ones included) that an upsert updates, by id or unique fields."""
+    matches: dict[bytes, str] = {}
+    if values.get("id") and existing_ids(ctx.conn, obj, [values["id"]]):
+        matches[values["id"]] = "id"
+    for meta in obj.active_fields:
+        if not meta.is_unique or meta.name == "id":
+            continue
+        subs = UNIQUE_SUBFIELDS.get(meta.type)
+        cols = [c for c in meta.columns if subs is None or c.sub in subs]
+        vals = [values.get(c.name) for c in cols]
+        if not cols or any(v in (None, "") for v in vals):
+            continue
+        conditions = [Leaf((meta.name, c.sub) if c.sub else (meta.name,), "eq", "", "") for c in cols]
+        query = SqlQuery(ctx.schema, obj)
+        exprs = [query.expr(resolve_path(ctx.schema, obj, leaf.path)) for leaf in conditions]
+        sql = f"SELECT e.id FROM entity e {' '.join(query.join_sql)} WHERE e.obj = ? AND " + " AND ".join(
+            f"{x} = ?" for x in exprs
+        )
+        for (rid,) in ctx.conn.execute(sql, [obj.key, *vals]):
+            matches.setdefault(rid, ".".join(p for p in (meta.name, cols[0].sub) if p))
+    if len(matches) > 1:
+        names = ", ".join(dict.fromkeys(matches.values()))
+        raise bad_request(
+            f"Multiple records found with the same unique field values for {names}. "
+            "Cannot determine which record to update."
+        )
+    return next(iter(matches), None)
+
+
+def create_one(ctx: Ctx, obj: ObjectMeta, body: Any, upsert: bool) -> bytes:
+    """Create (or, with upsert, update-or-create) one record; returns its id."""
+    values, position = read_body_values(ctx, obj, body, creating=True)
+    if upsert:
+        rid = upsert_match(ctx, obj, values)
+        if rid is not None:
+            values.pop("id", None)
+            current = fetch_values(ctx.conn, obj, [rid])[rid]
+            update_record(ctx, obj, rid, values, position, current, restore=True)
+            return rid
+    return insert_record(ctx, obj, values, position)
+
+
+def rest_create(ctx: Ctx, obj: ObjectMeta, q: Query, body: Any) -> tuple[int, Any]:
+    depth = parse_depth(q)
+    selected = parse_fields(obj, q, depth)
+    rid = create_one(ctx, obj, body if body is not None else {}, q.get("upsert") == "true")
+    record = load_records(ctx, obj, [rid], depth, selected)[0]
+    return 201, {"data": {"create" + upper_first(obj.name_singular): record}}
+
+
+def rest_batch(ctx: Ctx, obj: ObjectMeta, q: Query, body: Any) -> tuple[int, Any]:
+    depth = parse_depth(q)
+    selected = parse_fields(obj, q, depth)
+    if not isinstance(body, list):
+        raise bad_request("Body must be an array")
+    if not body:
+        raise bad_request("Input must not be empty")
+    if len(body) > ctx.max_records:
+        raise bad_request(f"Maximum number of records to upsert is {ctx.max_records}.")
+    upsert = q.get("upsert") == "true"
+    ids = [create_one(ctx, obj, item, upsert) for item in body]
+    return 201, {"data": {"create" + upper_first(obj.name_plural): load_records(ctx, obj, ids, depth, selected)}}
+
+
+def rest_update_one(ctx: Ctx, obj: ObjectMeta, q: Query, body: Any, rid: bytes) -> tuple[int, Any]:
+    depth = parse_depth(q)
+    selected = parse_fields(obj, q, depth)
+    current = live_record(ctx, obj, rid)
+    changes, position = read_body_values(ctx, obj, body if body is not None else {}, creating=False)
+    update_record(ctx, obj, rid, changes, position, current)
+    record = load_records(ctx, obj, [rid], depth, selected)[0]
+    return 200, {"data": {"update" + upper_first(obj.name_singular): record}}
+
+
+def capped_ids(ctx: Ctx, obj: ObjectMeta, node: Node | None, verb: str, only_deleted: bool = False) -> list[bytes]:
+    """Ids a many-operation touches; more than max_records refuses the whole request."""
+    ids = find_ids(ctx.conn, ctx.schema, obj, node, only_deleted=only_deleted, cap=ctx.max_records)
+    if len(ids) > ctx.max_records:
+        raise bad_request(f"Cannot {verb} more than {ctx.max_records} records at once")
+    return ids
+
+
+def rest_update_many(ctx: Ctx, obj: ObjectMeta, q: Query, body: Any) -> tuple[int, Any]:
+    depth = parse_depth(q)
+    selected = parse_fields(obj, q, depth)
+    node = parse_filter_param(q)
+    changes, position = read_body_values(ctx, obj, body if body is not None else {}, creating=False)
+    ids = capped_ids(ctx, obj, node, "update")
+    current = fetch_values(ctx.conn, obj, ids)
+    for rid in ids:
+        update_record(ctx, obj, rid, dict(changes), position, current[rid])
+    return 200, {"data": {"update" + upper_first(obj.name_plural): load_records(ctx, obj, ids, depth, selected)}}
+
+
+def soft_delete(ctx: Ctx, obj: ObjectMeta, ids: Sequence[bytes]) -> None:
+    """Set deletedAt (and updatedBy) on live records."""
+    for rid in ids:
+        update_record(ctx, obj, rid, {"deletedAt": ctx.now}, None, {"deletedAt": None})
+
+
+def rest_delete_one(ctx: Ctx, obj: ObjectMeta, q: Query, body: Any, rid: bytes) -> tuple[int, Any]:
+    soft = q.all("soft_delete") == ["true"]
+    values = load_values(ctx, obj, rid)
+    if values is None or (soft and values.get("deletedAt") is not None):
+        raise record_not_found()
+    if soft:
+        soft_delete(ctx, obj, [rid])
+    else:
+        destroy_records(ctx, obj, [rid])
+    return 200, {"data": {"delete" + upper_first(obj.name_singular): {"id": blob_uuid(rid)}}}
+
+
+def rest_delete_many(ctx: Ctx, obj: ObjectMeta, q: Query, body: Any) -> tuple[int, Any]:
+    soft = q.all("soft_delete") == ["true"]
+    node = parse_filter_param(q)
+    if node is None:
+        word = "delete" if soft else "destroy"
+        raise bad_request(
+            f"Filters are mandatory for bulk {word} operations. Please provide at least one filter to prevent "
+            "accidental deletion of all records."
+        )
+    ids = capped_ids(ctx, obj, node, "delete" if soft else "destroy")
+    if soft:
+        soft_delete(ctx, obj, ids)
+    else:
+        destroy_records(ctx, obj, ids)
+    return 200, {"data": {"delete" + upper_first(obj.name_plural): [{"id": blob_uuid(i)} for i in ids]}}
+
+
+def rest_restore_one(ctx: Ctx, obj: ObjectMeta, q: Query, body: Any, rid: bytes) -> tuple[int, Any]:
+    depth = parse_depth(q)
+    selected = parse_fields(obj, q, depth)
+    values = load_values(ctx, obj, rid)
+    if values is None:
+        raise record_not_found()
+    if values.get("deletedAt") is not None:
+        update_record(ctx, obj, rid, {}, None, values, restore=True)
+    record = load_records(ctx, obj, [rid], depth, selected)[0]
+    return 200, {"data": {"restore" + upper_first(obj.name_singular): record}}
+
+
+def rest_restore_many(ctx: Ctx, obj: ObjectMeta, q: Query, body: Any) -> tuple[int, Any]:
+    depth = parse_depth(q)
+    selected = parse_fields(obj, q, depth)
+    ids = capped_ids(ctx, obj, parse_filter_param(q), "restore", only_deleted=True)
+    current = fetch_values(ctx.conn, obj, ids)
+    for rid in ids:
+        update_record(ctx, obj, rid, {}, None, current[rid], restore=True)
+    return 200, {"data": {"restore" + upper_first(obj.name_plural): load_records(ctx, obj, ids, depth, selected)}}
+
+
+def duplicate_ids(ctx: Ctx, obj: ObjectMeta, values: dict[str, Any], exclude: bytes | None) -> list[bytes]:
+    """Live records equal to values on every column of at least one duplicate-criteria group."""
+    groups = [g for g in obj.duplicate_criteria or () if all(values.get(c) not in (None, "") for c in g)]
+    groups = [g for g in groups if all(c in obj.columns_by_name for c in g)]
+    if not groups:
+        return []
+    query = SqlQuery(ctx.schema, obj)
+    ors, params = [], []
+    for group in groups:
+        ands = []
+        for name in group:
+            col = obj.columns_by_name[name]
+            ands.append(f"{query.expr(Ref(col, col.kind, name, (name,)))} = ?")
+            params.append(values[name])
+        ors.append("(" + " AND ".join(ands) + ")")
+    sql = (f"SELECT e.id FROM entity e {' '.join(query.join_sql)} WHERE e.obj = ? AND e.deleted_at IS NULL "
+           f"AND ({' OR '.join(ors)})")  # fmt: skip
+    params = [obj.key, *params]
+    if exclude is not None:
+        sql += " AND e.id != ?"
+        params.append(exclude)
+    return [r[0] for r in ctx.conn.execute(sql + " ORDER BY e.id", params)]
+
+
+def rest_duplicates(ctx: Ctx, obj: ObjectMeta, q: Query, body: Any) -> tuple[int, Any]:
+    depth = parse_depth(q)
+    if not isinstance(body, dict):
+        raise bad_request("Request body must be a JSON object")
+    if "data" in body and "ids" in body:
+        raise bad_request('You cannot provide both "data" and "ids" arguments')
+    inputs: list[tuple[dict[str, Any], bytes | None]] = []
+    if "ids" in body:
+        if not isinstance(body["ids"], list):
+            raise bad_request('"ids" must be an array of UUIDs')
+        for raw in body["ids"]:
+            rid = rid_of(str(raw))
+            inputs.append((live_record(ctx, obj, rid), rid))
+    else:
+        data = body.get("data")
+        if not isinstance(data, list) or not data:
+            raise bad_request('The "data" condition can not be empty when "ids" input not provided')
+        for item in data:
+            values, _ = read_body_values(ctx, obj, item, creating=True)
+            inputs.append((values, None))
+    keys = parse_order_by(ctx.schema, obj, None)
+    out = []
+    for values, exclude in inputs:
+        ids = duplicate_ids(ctx, obj, values, exclude)
+        page = Page(ids, [(i,) for i in ids], keys, False, False)
+        out.append({
+            f"{obj.name_singular}Duplicates": load_records(ctx, obj, ids, depth),
+            "totalCount": len(ids),
+            "pageInfo": page_info(page),
+        })  # fmt: skip
+    return 200, {"data": out}
+
+
+def merged_values(obj: ObjectMeta, ordered: list[dict[str, Any]]) -> dict[str, Any]:
+    """Field-by-field merge: the priority record's non-empty value wins, lists are unioned."""
+    out: dict[str, Any] = {}
+    skip = {"createdAt", "updatedAt", "deletedAt", "position"}
+    for name, col in obj.columns_by_name.items():
+        if name in skip or name.startswith(("createdBy", "updatedBy")):
+            continue
+        vals = [r.get(name) for r in ordered]
+        if col.kind in ("RAW_JSON", "MULTI_SELECT", "ARRAY") and any(isinstance(v, str) for v in vals):
+            lists = [json.loads(v) for v in vals if isinstance(v, str)]
+            if all(isinstance(x, list) for x in lists):
+                union: list[Any] = []
+                for item in (i for lst in lists for i in lst):
+                    if item not in union:
+                        union.append(item)
+                out[name] = dumps(union)
+                continue
+        out[name] = next((v for v in vals if v not in (None, "")), vals[0])
+    return out
+
+
+def rest_merge(ctx: Ctx, obj: ObjectMeta, q: Query, body: Any) -> tuple[int, Any]:
+    depth = parse_depth(q)
+    if not isinstance(body, dict) or not isinstance(body.get("ids"), list):
+        raise bad_request('"ids" must be an array of record ids')
+    raw_ids = body["ids"]
+    if not 2 <= len(raw_ids) <= MERGE_MAX:
+        raise bad_request(f"Merge needs between 2 and {MERGE_MAX} record ids, got {len(raw_ids)}")
+    ids = [rid_of(str(i)) for i in raw_ids]
+    if len(set(ids)) != len(ids):
+        raise bad_request("Merge ids must be distinct")
+    index = body.get("conflictPriorityIndex", 0)
+    if not isinstance(index, int) or isinstance(index, bool) or not 0 <= index < len(ids):
+        raise bad_request(f"conflictPriorityIndex must be between 0 and {len(ids) - 1}")
+    rows = [live_record(ctx, obj, rid) for rid in ids]
+    survivor = ids[index]
+    ordered = [rows[index]] + [r for i, r in enumerate(rows) if i != index]
+    merged = merged_values(obj, ordered)
+    key = "merge" + upper_first(obj.name_singular)
+    if body.get("dryRun") is True:
+        preview_id = uuid_blob(ctx.state.settings.new_id())
+        values = dict(rows[index], **merged, deletedAt=ctx.now)
+        return 200, {"data": {key: build_record(obj, preview_id, values, None)}}
+    others = [rid for rid in ids if rid != survivor]
+    for other_obj, meta in ctx.schema.incoming(obj):
+        col = meta.columns[0]
+        ctx.conn.execute(
+            f"UPDATE value SET v = ? WHERE attr = ? AND v IN ({marks(len(others))})", (survivor, col.key, *others)
+        )
+    soft_delete(ctx, obj, others)
+    changes = {k: v for k, v in merged.items() if rows[index].get(k) != v}
+    update_record(ctx, obj, survivor, changes, None, rows[index])
+    return 200, {"data": {key: load_records(ctx, obj, [survivor], depth)[0]}}
+
+
+# ---- group by -----------------------------------------------------------------------------
+
+
+def date_bucket(expr: str, granularity: str) -> str:
+    """SQL that maps an ISO date-time to its group (rest.md §13)."""
+    buckets = {
+        "DAY": f"substr({expr}, 1, 10)",
+        "DAY_OF_THE_WEEK": f"strftime('%w', {expr})",
+        "WEEK": f"date({expr}, '-6 days', 'weekday 1')",
+        "MONTH": f"substr({expr}, 1, 7) || '-01'",
+        "QUARTER": f"substr({expr}, 1, 5) || printf('%02d', ((CAST(substr({expr}, 6, 2) AS INTEGER) - 1) / 3) * 3 + 1)"
+        " || '-01'",
+        "YEAR": f"substr({expr}, 1, 4) || '-01-01'",
+        "MONTH_OF_THE_YEAR": f"CAST(strftime('%m', {expr}) AS INTEGER)",
+        "QUARTER_OF_THE_YEAR": f"'Q' || ((CAST(strftime('%m', {expr}) AS INTEGER) + 2) / 3)",
+        "NONE": expr,
+    }
+    if granularity not in buckets:
+        raise bad_request(f"Invalid granularity '{granularity}'. Allowed values are {', '.join(buckets)}")
+    return buckets[granularity]
+
+
+def group_dimension(schema: Schema, obj: ObjectMeta, spec: Any, query: SqlQuery) -> tuple[str, Callable[[Any], Any]]:
+    """(SQL expression, output converter) of one group_by dimension."""
+    if not isinstance(spec, dict) or len(spec) != 1:
+        raise bad_request(GROUP_BY_HELP)
+    name, inner = next(iter(spec.items()))
+    path = [name]
+    granularity = None
+    while isinstance(inner, dict):
+        if "granularity" in inner:
+            granularity = inner["granularity"]
+            break
+        if len(inner) != 1:
+            raise bad_request(GROUP_BY_HELP)
+        sub, inner = next(iter(inner.items()))
+        path.append(sub)
+    if inner is not True and granularity is None:
+        raise bad_request(GROUP_BY_HELP)
+    ref = resolve_path(schema, obj, path)
+    expr = query.expr(ref)
+    if granularity is not None and ref.kind in ("DATE_TIME", "DATE"):
+        expr = date_bucket(expr, str(granularity))
+        if granularity == "DAY_OF_THE_WEEK":
+            return expr, lambda v: None if v is None else WEEKDAYS[int(v)]
+        if granularity == "MONTH_OF_THE_YEAR":
+            return expr, lambda v: None if v is None else MONTHS[int(v) - 1]
+        return expr, lambda v: v
+    kind = ref.kind
+    return expr, lambda v: from_stored(kind, v)
+
+
+AGGREGATE_RE = re.compile(
+    r"^(countUniqueValues|countEmpty|countNotEmpty|percentageEmpty|percentageNotEmpty|countTrue|countFalse|"
+    r"min|max|avg|sum)([A-Z]\w*)$"
+)
+
+
+def aggregate_sql(schema: Schema, obj: ObjectMeta, name: str, query: SqlQuery) -> str:
+    """SQL of one aggregate field (graphql.md §5), over the filtered set."""
+    if name == "totalCount":
+        return "count(*)"
+    match = AGGREGATE_RE.match(name)
+    target: Ref | None = None
+    if match:
+        op, rest = match.groups()
+        for meta in obj.active_fields:
+            if meta.relation_type is not None or meta.type == "TS_VECTOR":
+                continue
+            pascal = upper_first(meta.name)
+            if meta.name == "id" and rest == "Id":
+                target = Ref(None, "UUID", "id", ("id",))
+            elif meta.type in COMPOSITES:
+                for col in meta.columns:
+                    if rest == pascal + upper_first(col.sub or "") or (rest == pascal and col is meta.columns[0]):
+                        target = Ref(col, col.kind, meta.name, (meta.name, col.sub or ""))
+            elif rest == pascal and meta.columns:
+                target = Ref(meta.columns[0], meta.columns[0].kind, meta.name, (meta.name,))
+            if target is not None:
+                break
+    if target is None:
+        raise bad_request(f"Invalid aggregate '{name}'")
+    x = query.expr(target)
+    empty = f"({x} IS NULL OR {x} = '' OR {x} = '[]')"
+    return {
+        "countUniqueValues": f"count(DISTINCT {x})",
+        "countEmpty": f"sum(CASE WHEN {empty} THEN 1 ELSE 0 END)",
+        "countNotEmpty": f"sum(CASE WHEN {empty} THEN 0 ELSE 1 END)",
+        "percentageEmpty": f"avg(CASE WHEN {empty} THEN 1.0 ELSE 0.0 END)",
+        "percentageNotEmpty": f"avg(CASE WHEN {empty} THEN 0.0 ELSE 1.0 END)",
+        "countTrue": f"sum(CASE WHEN {x} = 1 THEN 1 ELSE 0 END)",
+        "countFalse": f"sum(CASE WHEN {x} = 0 THEN 1 ELSE 0 END)",
+        "min": f"min({x})",
+        "max": f"max({x})",
+        "avg": f"avg({x})",
+        "sum": f"sum({x})",
+    }[match.group(1) if match else "min"]
+
+
+def aggregate_text(value: Any) -> str | None:
+    """Group-by aggregates come back as strings; integral numbers without a fraction."""
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**63:
+        value = int(value)
+    return str(value)
+
+
+def json_param(q: Query, name: str, error: str) -> Any:
+    raw = q.get(name)
+    if raw is None:
+        return None
+    try:
+        return json.loads(raw)
+    except json.JSONDecodeError:
+        raise bad_request(error) from None
+
+
+def rest_group_by(ctx: Ctx, obj: ObjectMeta, q: Query, body: Any) -> tuple[int, Any]:
+    dims_spec = json_param(q, "group_by", GROUP_BY_HELP)
+    if not isinstance(dims_spec, list) or not dims_spec:
+        raise bad_request(GROUP_BY_HELP)
+    aggregates = json_param(q, "aggregate", "Invalid aggregate query parameter - should be a JSON array of names")
+    if aggregates is not None and (not isinstance(aggregates, list) or not all(isinstance(a, str) for a in aggregates)):
+        raise bad_request("Invalid aggregate query parameter - should be a JSON array of names")
+    limit = parse_limit(q, 10**6, default=50)
+    node = parse_filter_param(q)
+    query = SqlQuery(ctx.schema, obj)
+    where = filter_sql(ctx.schema, obj, node, query)
+    dims = [group_dimension(ctx.schema, obj, spec, query) for spec in dims_spec]
+    names = list(aggregates) if aggregates else ["totalCount"]
+    agg_sql = [aggregate_sql(ctx.schema, obj, name, query) for name in names]
+    dim_sql = [d[0] for d in dims]
+    group_keys = [parse_order_by(ctx.schema, obj, q.get("order_by"))]  # validated; groups order by dimensions
+    del group_keys
+    sql = (
+        f"SELECT {', '.join(dim_sql + agg_sql)} FROM entity e {' '.join(query.join_sql)} WHERE {where} "
+        f"GROUP BY {', '.join(dim_sql)} ORDER BY {', '.join(dim_sql)} LIMIT {limit}"
+    )
+    groups = []
+    raw_keys = []
+    for row in ctx.conn.execute(sql, query.params):
+        raw_keys.append(tuple(row[: len(dims)]))
+        group: dict[str, Any] = {"groupByDimensionValues": [conv(v) for (_, conv), v in zip(dims, row)]}
+        for name, value in zip(names, row[len(dims) :]):
+            group[name] = value if name == "totalCount" and not aggregates else aggregate_text(value)
+        groups.append(group)
+    if q.get("include_records_sample") == "true" and groups:
+        samples = group_samples(ctx, obj, node, dims_spec, q.get("order_by_for_records"), raw_keys)
+        for group, key in zip(groups, raw_keys):
+            group["records"] = samples.get(key, [])
+    return 200, groups
+
+
+def group_samples(ctx: Ctx, obj: ObjectMeta, node: Node | None, dims_spec: list[Any], order_raw: str | None,
+                  wanted: list[tuple[Any, ...]]) -> dict[tuple[Any, ...], list[dict[str, Any]]]:  # fmt: skip
+    """Up to 60 records per group, in one windowed query."""
+    query = SqlQuery(ctx.schema, obj)
+    where = filter_sql(ctx.schema, obj, node, query)
+    dim_sql = [group_dimension(ctx.schema, obj, spec, query)[0] for spec in dims_spec]
+    keys = parse_order_by(ctx.schema, obj, order_raw)
+    order = [f"{query.expr(k.ref)} {'ASC' if k.ascending else 'DESC'}" for k in keys]
+    inner = (
+        f"SELECT {', '.join(f'{d} AS d{i}' for i, d in enumerate(dim_sql))}, e.id AS rid, "
+        f"row_number() OVER (PARTITION BY {', '.join(dim_sql)} ORDER BY {', '.join(order)}) AS rn "
+        f"FROM entity e {' '.join(query.join_sql)} WHERE {where}"
+    )
+    rows = ctx.conn.execute(f"SELECT * FROM ({inner}) WHERE rn <= 60 ORDER BY rn", query.params).fetchall()
+    wanted_set = set(wanted)
+    by_group: dict[tuple[Any, ...], list[bytes]] = {}
+    for row in rows:
+        key = tuple(row[: len(dim_sql)])
+        if key in wanted_set:
+            by_group.setdefault(key, []).append(row[len(dim_sql)])
+    all_ids = [i for ids in by_group.values() for i in ids]
+    loaded = dict(zip(all_ids, load_records(ctx, obj, all_ids)))
+    return {key: [loaded[i] for i in ids] for key, ids in by_group.items()}
+
+
+REST_HANDLERS: dict[str, Callable[..., tuple[int, Any]]] = {
+    "list": rest_list, "get_one": rest_get_one, "create": rest_create, "batch": rest_batch,
+    "update_one": rest_update_one, "update_many": rest_update_many, "delete_one": rest_delete_one,
+    "delete_many": rest_delete_many, "restore_one": rest_restore_one, "restore_many": rest_restore_many,
+    "duplicates": rest_duplicates, "merge": rest_merge, "group_by": rest_group_by,
+}  # fmt: skip
+
+
+def read_json_body() -> Any:
+    """The request body as JSON (with or without a JSON content type); None when empty."""
+    raw = bottle.request.body.read()
+    if not raw.strip():
+        return None
+    try:
+        return json.loads(raw)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise bad_request(f"Invalid JSON body: {exc}") from None
+
+
+def json_response(status: int, payload: Any) -> str:
+    bottle.response.status = status
+    bottle.response.content_type = "application/json; charset=utf-8"
+    return dumps(payload)
+
+
+def handle_rest(state: AppState, path: str) -> str:
+    """Every /rest/{plural}… request: auth, path, parameters, one transaction, envelope."""
+    request = bottle.request
+    actor = authenticate(state, request.get_header("Authorization"))
+    method = request.method.upper()
+    full_path = "/rest/" + path if path else "/rest"
+    operation, plural, id_segment = route_rest(method, [s for s in path.split("/") if s], full_path)
+    q = Query(request.environ.get("QUERY_STRING", ""))
+    body = read_json_body() if method != "GET" else None
+    manager = state.store.read() if method == "GET" else state.store.write()
+    rid = rid_of(id_segment) if id_segment is not None else None
+    with manager as conn:
+        schema = state.schema(conn, actor.workspace_id)
+        obj = lookup_object(schema, plural)
+        ctx = Ctx(state, conn, schema, actor, iso(state.clock()))
+        handler = REST_HANDLERS[operation]
+        status, payload = handler(ctx, obj, q, body, rid) if rid is not None else handler(ctx, obj, q, body)
+    return json_response(status, payload)
+
+
+# ============================================================================================
+# 10. Seed
+# ============================================================================================
+
+
+def seed_demo(state: AppState, workspace_id: str) -> None:
+    """A small, linked demo data set (data-model.md §10), written as the MANUAL workspace member."""
+    with state.store.write() as conn:
+        schema = state.schema(conn, workspace_id)
+        member_id = state.settings.new_id()
+        ctx = Ctx(state, conn, schema, Actor(workspace_id, "Tim Apple", None, "MANUAL"), iso(state.clock()))
+
+        def add(plural: str, body: dict[str, Any]) -> str:
+            obj = schema.by_plural[plural]
+            values, position = read_body_values(ctx, obj, body, creating=True)
+            return blob_uuid(insert_record(ctx, obj, values, position or "last")) or ""
+
+        add("workspaceMembers", {
+            "id": member_id, "name": {"firstName": "Tim", "lastName": "Apple"}, "userEmail": "tim@apple.dev",
+            "userId": state.settings.new_id(),
+        })  # fmt: skip
+        companies = {}
+        for name, domain, employees, city in (
+            ("Acme Corp", "https://acme.example", 1200, "San Francisco"),
+            ("Globex", "https://globex.example", 450, "Paris"),
+            ("Initech", "https://initech.example", 80, "Austin"),
+            ("Umbrella Labs", "https://umbrella.example", 3000, "London"),
+            ("Hooli", "https://hooli.example", 25000, "Palo Alto"),
+        ):
+            companies[name] = add("companies", {
+                "name": name, "domainName": {"primaryLinkUrl": domain, "primaryLinkLabel": ""},
+                "employees": employees, "address": {"addressCity": city}, "accountOwnerId": member_id,
+                "idealCustomerProfile": employees > 1000,
+            })  # fmt: skip
+        people = {}
+        for first, last, company, title, city in (
+            ("Ada", "Lovelace", "Acme Corp", "CTO", "London"),
+            ("Grace", "Hopper", "Acme Corp", "Engineer", "New York"),
+            ("Alan", "Turing", "Globex", "Researcher", "Manchester"),
+            ("Katherine", "Johnson", "Initech", "Analyst", "Hampton"),
+            ("Margaret", "Hamilton", "Umbrella Labs", "Director", "Boston"),
+            ("Linus", "Torvalds", "Hooli", "Fellow", "Portland"),
+            ("Barbara", "Liskov", "Hooli", "Architect", "Cambridge"),
+            ("Dennis", "Ritchie", "Globex", "Engineer", "Murray Hill"),
+        ):
+            email = f"{first.lower()}.{last.lower()}@{companies and company.split()[0].lower()}.example"
+            people[first] = add("people", {
+                "name": {"firstName": first, "lastName": last}, "emails": {"primaryEmail": email},
+                "jobTitle": title, "city": city, "companyId": companies[company],
+                "phones": {"primaryPhoneNumber": "5550100", "primaryPhoneCountryCode": "US",
+                           "primaryPhoneCallingCode": "+1"},
+            })  # fmt: skip
+        for name, company, contact, stage, amount in (
+            ("Acme expansion", "Acme Corp", "Ada", "MEETING", 250000),
+            ("Globex pilot", "Globex", "Alan", "NEW", 40000),
+            ("Initech renewal", "Initech", "Katherine", "PROPOSAL", 18000),
+            ("Umbrella rollout", "Umbrella Labs", "Margaret", "SCREENING", 120000),
+            ("Hooli enterprise", "Hooli", "Linus", "CUSTOMER", 900000),
+        ):
+            add("opportunities", {
+                "name": name, "companyId": companies[company], "pointOfContactId": people[contact], "stage": stage,
+                "amount": {"amountMicros": amount * 1_000_000, "currencyCode": "USD"}, "ownerId": member_id,
+                "closeDate": "2026-12-15T00:00:00.000Z",
+            })  # fmt: skip
+        note = add("notes", {"title": "Call recap", "bodyV2": {"markdown": "Went well; send the proposal."}})
+        add("noteTargets", {"noteId": note, "targetPersonId": people["Ada"]})
+        add("noteTargets", {"noteId": note, "targetCompanyId": companies["Acme Corp"]})
+        task = add("tasks", {"title": "Send proposal", "status": "TODO", "assigneeId": member_id,
+                             "dueAt": "2026-12-01T17:00:00.000Z", "bodyV2": {"markdown": "Pricing for 1200 seats"}})
+        add("taskTargets", {"taskId": task, "targetCompanyId": companies["Acme Corp"]})
+        task = add("tasks", {"title": "Prepare the Hooli demo", "status": "IN_PROGRESS", "assigneeId": member_id})
+        add("taskTargets", {"taskId": task, "targetPersonId": people["Linus"]})
+
+
+# ============================================================================================
+# 11. App factory
+# ============================================================================================
+
+
+class AppState:
+    """Everything a running app holds: settings, storage, secrets and cached data models."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.clock = settings.clock
+        self.store = Store(settings.db)
+        self._schemas: dict[str, Schema] = {}
+        self._schema_lock = threading.Lock()
+        if self.store.created:
+            self._initialise()
+        self.app_secret = self.store.info("app_secret") or ""
+        self.default_workspace = self.store.info("default_workspace") or ""
+        self.default_api_key = self.store.info("default_api_key") or ""
+
+    def _initialise(self) -> None:
+        """A new database: the default workspace, its admin API key, and the seed."""
+        now = self.clock()
+        workspace_id = self.settings.new_id()
+        key_id = self.settings.new_id()
+        with self.store.write() as conn:
+            create_workspace(conn, workspace_id, "Default workspace", iso(now), self.settings.new_id)
+            conn.execute(
+                "INSERT INTO api_key(id, workspace_id, name, expires_at, created_at, updated_at) VALUES (?,?,?,?,?,?)",
+                (key_id, workspace_id, "Default admin key", iso(now + HUNDRED_YEARS), iso(now), iso(now)),
+            )
+            conn.executemany(
+                "INSERT INTO meta_info(key, value) VALUES (?, ?)",
+                [("default_workspace", workspace_id), ("default_api_key", key_id)],
+            )
+        if (self.settings.seed or "demo") == "demo":
+            seed_demo(self, workspace_id)
+
+    def schema(self, conn: sqlite3.Connection, workspace_id: str) -> Schema:
+        """The workspace's data model, rebuilt only when its metadata version moved."""
+        row = conn.execute("SELECT meta_version FROM workspace WHERE id = ?", (workspace_id,)).fetchone()
+        if row is None:
+            raise ApiError(401, "WORKSPACE_NOT_FOUND", "Workspace not found")
+        cached = self._schemas.get(workspace_id)
+        if cached is not None and cached.version == row[0]:
+            return cached
+        with self._schema_lock:
+            schema = load_schema(conn, workspace_id)
+            self._schemas[workspace_id] = schema
+        return schema
+
+    def token(self) -> str:
+        """A bearer token to print: the --api-key, else a fresh JWT of the default admin key."""
+        if self.settings.api_key:
+            return self.settings.api_key
+        now = self.clock()
+        app_secret = self.app_secret or self.store.info("app_secret") or ""
+        return api_key_token(app_secret, self.default_workspace, self.default_api_key, now, now + HUNDRED_YEARS)
+
+
+def guarded(handler: Callable[..., str]) -> Callable[..., str]:
+    """Route wrapper: ApiError → its body; anything unexpected → a 500 in Twenty's shape."""
+
+    def wrapper(*args: Any, **kwargs: Any) -> str:
+        try:
+            return handler(*args, **kwargs)
+        except ApiError as err:
+            return render_error(err)
+        except Exception as exc:  # a bug: answer in Twenty's shape, keep the traceback in the log
+            import traceback
+
+            traceback.print_exc()
+            return render_error(ApiError(500, "InternalServerErrorException", f"{type(exc).__name__}: {exc}"))
+
+    wrapper.__name__ = handler.__name__
+    return wrapper
+
+
+def create_app(settings: Settings | None = None) -> bottle.Bottle:
+    """Build the WSGI app: storage, default workspace, routes. Importing the module does none of this."""
+    state = AppState(settings or Settings())
+    app = bottle.Bottle(catchall=False)
+    app.config["twenty_lite.state"] = state
+    app.state = state  # type: ignore[attr-defined]
+
+    @app.get("/healthz")
+    def healthz() -> str:
+        return json_response(200, {"status": "ok"})
+
+    @app.route("/rest", method="ANY")
+    @app.route("/rest/", method="ANY")
+    @app.route("/rest/<path:path>", method="ANY")
+    @guarded
+    def rest(path: str = "") -> str:
+        return handle_rest(state, path)
+
+    @app.route("/", method="ANY")
+    @app.route("/<path:path>", method="ANY")
+    def not_found(path: str = "") -> str:
+        method = bottle.request.method.upper()
+        return json_response(404, {"statusCode": 404, "message": f"Cannot {method} /{path}", "error": "Not Found"})
+
+    return app
+
+
+# ============================================================================================
+# 12. CLI
+# ============================================================================================
+
+
+class QuietHandler(WSGIRequestHandler):
+    """wsgiref's handler without a log line per request."""
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        pass
+
+
+class ThreadingServer(socketserver.ThreadingMixIn, WSGIServer):
+    """A thread per connection, so slow clients never block others."""
+
+    daemon_threads = True
+    allow_reuse_address = True
+
+
+def parse_args(argv: Sequence[str] | None = None) -> Settings:
+    """Settings from the command line (reference README §5)."""
+    parser = argparse.ArgumentParser(prog="twenty_lite", description="A local server that speaks Twenty's API.")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=3000)
+    parser.add_argument("--db", default="twenty_lite.db", help="SQLite file, or :memory:")
+    parser.add_argument("--api-key", default=None, help="accept this string as an admin bearer token")
+    parser.add_argument("--seed", choices=("demo", "none"), default=None, help="data of a new database (demo)")
+    parser.add_argument("--max-records", type=int, default=60, help="batch limit and maximum page size")
+    parser.add_argument("--rate-limit", default="100/60", help="N/W requests per W seconds, 0 disables")
+    args = parser.parse_args(argv)
+    return Settings(host=args.host, port=args.port, db=args.db, api_key=args.api_key, seed=args.seed,
+                    max_records=args.max_records, rate_limit=args.rate_limit)  # fmt: skip
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Start the server and serve until Ctrl-C."""
+    settings = parse_args(argv)
+    try:
+        app = create_app(settings)
+    except StoreError as exc:
+        print(f"twenty_lite: {exc}", file=sys.stderr)
+        return 2
+    server = make_server(settings.host, settings.port, app, server_class=ThreadingServer, handler_class=QuietHandler)
+    base = f"http://{settings.host}:{server.server_port}"
+    token = app.state.token()  # type: ignore[attr-defined]
+    print(f"twenty_lite {__version__} serving {base}", flush=True)
+    print(f"  REST API:  {base}/rest/people", flush=True)
+    print(f"  API key:   {token}", flush=True)
+    print(f'  Try:       curl -H "Authorization: Bearer {token}" {base}/rest/people', flush=True)
+    try:
+        server.serve_forever(poll_interval=0.2)
+    except KeyboardInterrupt:
+        print("\ntwenty_lite stopped.", flush=True)
+    finally:
+        server.server_close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
