@@ -26,6 +26,7 @@ import argparse
 import base64
 import contextlib
 import dataclasses
+import functools
 import hashlib
 import hmac
 import json
@@ -37,7 +38,7 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
@@ -55,9 +56,7 @@ __version__ = "0.1.0"
 class ApiError(Exception):
     """An error with Twenty's REST shape: status code, error name and one message."""
 
-    def __init__(
-        self, status: int, error: str, message: str, headers: dict[str, str] | None = None
-    ) -> None:
+    def __init__(self, status: int, error: str, message: str, headers: dict[str, str] | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.error = error
@@ -321,17 +320,17 @@ class FieldMeta:
     updated_at: str = ""
     columns: tuple[Column, ...] = ()
 
-    @property
+    @functools.cached_property
     def relation_type(self) -> str | None:
         """MANY_TO_ONE, ONE_TO_MANY, or None for a non-relation field."""
         return (self.settings or {}).get("relationType") if self.type in RELATION_TYPES else None
 
-    @property
+    @functools.cached_property
     def join_column(self) -> str | None:
         """The <name>Id column of a many-to-one relation."""
         return (self.settings or {}).get("joinColumnName") if self.relation_type == "MANY_TO_ONE" else None
 
-    @property
+    @functools.cached_property
     def option_values(self) -> tuple[str, ...]:
         """The allowed values of a SELECT, MULTI_SELECT or RATING field."""
         return tuple(o["value"] for o in self.options or ())
@@ -366,7 +365,7 @@ class ObjectMeta:
     columns_by_name: dict[str, Column] = field(default_factory=dict)
     columns_by_key: dict[int, Column] = field(default_factory=dict)
 
-    @property
+    @functools.cached_property
     def active_fields(self) -> tuple[FieldMeta, ...]:
         """Fields that the record APIs expose."""
         return tuple(f for f in self.fields if f.is_active)
@@ -374,6 +373,19 @@ class ObjectMeta:
     def column(self, name: str) -> Column:
         """The column of an atomic field or join column by name."""
         return self.columns_by_name[name]
+
+    @functools.cached_property
+    def output_plan(self) -> tuple[tuple[str, str, Any], ...]:
+        """How a depth-0 record is laid out: (field name, output key, column or composite columns)."""
+        plan: list[tuple[str, str, Any]] = []
+        for meta in self.active_fields:
+            if meta.type in COMPOSITES:
+                plan.append((meta.name, meta.name, tuple((c.sub, c.kind, c.name) for c in meta.columns)))
+            elif meta.relation_type == "MANY_TO_ONE":
+                plan.append((meta.name, meta.join_column or "", ("UUID", meta.columns[0].name)))
+            elif meta.columns and meta.relation_type is None:
+                plan.append((meta.name, meta.name, (meta.columns[0].kind, meta.columns[0].name)))
+        return tuple(plan)
 
 
 @dataclass(frozen=True, eq=False)
@@ -527,7 +539,7 @@ STANDARD_OBJECTS: list[dict[str, Any]] = [
         "lp": "Workspace Members", "icon": "IconUserCircle", "system": True, "searchable": True,
         "label": "name",
         "fields": [
-            ("name!", "FULL_NAME"), ("userEmail", "TEXT", ""), ("userId!", "UUID", None),
+            ("name!", "FULL_NAME"), ("userEmail", "TEXT", "", "unique"), ("userId!", "UUID", None),
             ("avatarUrl", "TEXT", ""), ("colorScheme!", "TEXT", "System"), ("locale!", "TEXT", "en"),
             ("timeZone!", "TEXT", "system"), ("calendarStartDay!", "NUMBER", 7),
             ("dateFormat!", "SELECT", "SYSTEM",
@@ -660,8 +672,28 @@ class Store:
         self._local = threading.local()
         self._shared: sqlite3.Connection | None = None
         self.created = False
+        self._wal_dirty = threading.Event()
+        self._checkpointer: threading.Thread | None = None
         conn = self._conn()
         self._check_or_create(conn)
+
+    def _checkpoint_loop(self) -> None:
+        """Fold the WAL back into the database off the request path (autocheckpoint is off)."""
+        conn = self._open()
+        while True:
+            self._wal_dirty.wait()
+            time.sleep(0.5)
+            self._wal_dirty.clear()
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+
+    def _after_commit(self) -> None:
+        if self.memory:
+            return
+        if self._checkpointer is None:
+            self._checkpointer = threading.Thread(target=self._checkpoint_loop, name="wal-checkpoint", daemon=True)
+            self._checkpointer.start()
+        self._wal_dirty.set()
 
     def _open(self) -> sqlite3.Connection:
         """A new connection with the pragmas every connection needs."""
@@ -672,6 +704,7 @@ class Store:
         if not self.memory:
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA wal_autocheckpoint = 0")
             conn.execute("PRAGMA mmap_size = 1073741824")
         return conn
 
@@ -727,6 +760,7 @@ class Store:
                 conn.execute("ROLLBACK")
                 raise
             conn.execute("COMMIT")
+            self._after_commit()
 
     @contextlib.contextmanager
     def read(self) -> Iterator[sqlite3.Connection]:
@@ -930,6 +964,8 @@ def standard_model(now: str, new_id: Callable[[], str]) -> tuple[list[dict[str, 
                 extra["defaultValue"] = rest[0] if rest[0] == "now" else quote_default(rest[0])
                 if len(rest) > 1 and isinstance(rest[1], list):
                     extra["options"] = [dict(o, id=new_id()) for o in rest[1]]
+                if "unique" in rest:
+                    extra["isUnique"] = True
                 if ftype == "NUMBER" and name == "calendarStartDay":
                     extra["settings"] = {"dataType": "int"}
             if "system" in rest:
@@ -1024,16 +1060,19 @@ def existing_ids(conn: sqlite3.Connection, obj: ObjectMeta, ids: Sequence[bytes]
     return found
 
 
-def insert_entity(conn: sqlite3.Connection, obj: ObjectMeta, rid: bytes, values: dict[str, Any]) -> None:
-    """Store a new record: its entity row and one value row per column."""
-    deleted = values.get("deletedAt")
-    conn.execute("INSERT INTO entity(obj, id, deleted_at) VALUES (?, ?, ?)", (obj.key, rid, deleted))
+def insert_entities(conn: sqlite3.Connection, obj: ObjectMeta, rows: Sequence[tuple[bytes, dict[str, Any]]]) -> None:
+    """Store new records: an entity row each and one value row per column, in two statements."""
+    columns = list(obj.columns_by_key.values())
+    conn.executemany(
+        "INSERT INTO entity(obj, id, deleted_at) VALUES (?, ?, ?)",
+        [(obj.key, rid, values.get("deletedAt")) for rid, values in rows],
+    )
     conn.executemany(
         "INSERT INTO value(id, attr, v) VALUES (?, ?, ?)",
-        [(rid, c.key, values.get(c.name)) for c in obj.columns_by_key.values()],
+        [(rid, c.key, values.get(c.name)) for rid, values in rows for c in columns],
     )
-    if deleted is None:
-        conn.execute("UPDATE entity_count SET live = live + 1 WHERE obj = ?", (obj.key,))
+    live = sum(1 for _, values in rows if values.get("deletedAt") is None)
+    conn.execute("UPDATE entity_count SET live = live + ? WHERE obj = ?", (live, obj.key))
 
 
 def update_entity(conn: sqlite3.Connection, obj: ObjectMeta, rid: bytes, changes: dict[str, Any],
@@ -1049,9 +1088,7 @@ def update_entity(conn: sqlite3.Connection, obj: ObjectMeta, rid: bytes, changes
         now_deleted = changes["deletedAt"] is not None
         conn.execute("UPDATE entity SET deleted_at = ? WHERE obj = ? AND id = ?", (changes["deletedAt"], obj.key, rid))
         if now_deleted != was_deleted:
-            conn.execute(
-                "UPDATE entity_count SET live = live + ? WHERE obj = ?", (-1 if now_deleted else 1, obj.key)
-            )
+            conn.execute("UPDATE entity_count SET live = live + ? WHERE obj = ?", (-1 if now_deleted else 1, obj.key))
 
 
 def remove_entities(conn: sqlite3.Connection, obj: ObjectMeta, ids: Sequence[bytes]) -> None:
@@ -1308,7 +1345,9 @@ class SqlQuery:
             key = (ref.column.key, ref.via.key)
             if key not in self.joins:
                 alias = self.joins[key] = f"r{len(self.joins)}"
-                self.join_sql.append(f"LEFT JOIN value {alias} ON {alias}.id = {via}.v AND {alias}.attr = {ref.column.key}")
+                self.join_sql.append(
+                    f"LEFT JOIN value {alias} ON {alias}.id = {via}.v AND {alias}.attr = {ref.column.key}"
+                )
             return f"{self.joins[key]}.v"
         if ref.column is None:
             return "e.id"
@@ -1346,9 +1385,6 @@ class SqlQuery:
             )
         x = self.expr(ref)
         op, value = leaf.op, leaf.value
-        if ref.via is not None and ref.column is not None:
-            # crossing a relation: the related record must match; absent relations never do
-            pass
         empty_null = ref.column is not None and ref.column.empty_is_null
         if op == "is":
             if value not in ("NULL", "NOT_NULL"):
@@ -1798,12 +1834,12 @@ def to_stored(ctx: Ctx, obj: ObjectMeta, meta: FieldMeta, kind: str, value: Any,
     if kind == "DATE_TIME":
         out = parse_datetime(value)
         if out is None:
-            raise bad_request(f"Invalid value {dumps(value)} for date-time field \"{meta.name}\"")
+            raise bad_request(f'Invalid value {dumps(value)} for date-time field "{meta.name}"')
         return out
     if kind == "DATE":
         out = parse_date(value)
         if out is None:
-            raise bad_request(f"Invalid value {dumps(value)} for date field \"{meta.name}\"")
+            raise bad_request(f'Invalid value {dumps(value)} for date field "{meta.name}"')
         return out
     if kind == "UUID":
         if not is_uuid(value):
@@ -1985,28 +2021,51 @@ def next_position(ctx: Ctx, obj: ObjectMeta, where: str) -> float | int:
     return row[0] - 1 if where == "first" else row[0] + 1
 
 
-def check_unique(ctx: Ctx, obj: ObjectMeta, rid: bytes, values: dict[str, Any], changed: set[str] | None) -> None:
-    """Refuse a value of a unique field that another live record holds; empty values never conflict."""
+def unique_keys(obj: ObjectMeta) -> list[tuple[FieldMeta, list[Column]]]:
+    """Each unique field with the columns that form its key (data-model.md §2)."""
+    out = []
     for meta in obj.active_fields:
-        if not meta.is_unique or meta.name == "id":
+        if meta.is_unique and meta.name != "id":
+            subs = UNIQUE_SUBFIELDS.get(meta.type)
+            cols = [c for c in meta.columns if subs is None or c.sub in subs]
+            if cols:
+                out.append((meta, cols))
+    return out
+
+
+def check_unique(ctx: Ctx, obj: ObjectMeta, rows: Sequence[tuple[bytes, dict[str, Any]]],
+                 changed: set[str] | None = None) -> None:  # fmt: skip
+    """Refuse a unique key that another live record (or another row here) holds; empty keys never conflict."""
+    for _meta, cols in unique_keys(obj):
+        if changed is not None and not any(c.name in changed for c in cols):
             continue
-        subs = UNIQUE_SUBFIELDS.get(meta.type)
-        cols = [c for c in meta.columns if subs is None or c.sub in subs]
-        if not cols or (changed is not None and not any(c.name in changed for c in cols)):
+        keys: dict[tuple[Any, ...], bytes] = {}
+        for rid, values in rows:
+            key = tuple(values.get(c.name) for c in cols)
+            if any(v in (None, "") for v in key):
+                continue
+            if key in keys and keys[key] != rid:
+                raise duplicate_entry(cols)
+            keys[key] = rid
+        if not keys:
             continue
-        vals = [values.get(c.name) for c in cols]
-        if any(v in (None, "") for v in vals):
-            continue
-        sql = "SELECT a0.id FROM value a0 JOIN entity e ON e.obj = ? AND e.id = a0.id AND e.deleted_at IS NULL"
-        params: list[Any] = [obj.key]
-        for i, col in enumerate(cols[1:], 1):
-            sql += f" JOIN value a{i} ON a{i}.id = a0.id AND a{i}.attr = {col.key} AND a{i}.v = ?"
-            params.append(vals[i])
-        sql += f" WHERE a0.attr = {cols[0].key} AND a0.v = ? AND a0.id != ? LIMIT 1"
-        params += [vals[0], rid]
-        if ctx.conn.execute(sql, params).fetchone():
-            names = ", ".join(c.name for c in cols)
-            raise bad_request(f"A duplicate entry was detected. The combination of {names} must be unique.")
+        joins = "".join(
+            f" JOIN value a{i} ON a{i}.id = a0.id AND a{i}.attr = {col.key}" for i, col in enumerate(cols[1:], 1)
+        )
+        base = (f"SELECT a0.id, {', '.join(f'a{i}.v' for i in range(len(cols)))} FROM value a0{joins} "
+                "JOIN entity e ON e.obj = ? AND e.id = a0.id AND e.deleted_at IS NULL "
+                f"WHERE a0.attr = {cols[0].key} AND a0.v IN ")  # fmt: skip
+        firsts = list(dict.fromkeys(k[0] for k in keys))
+        for part in chunks(firsts):
+            for found, *vals in ctx.conn.execute(base + f"({marks(len(part))})", (obj.key, *part)):
+                owner = keys.get(tuple(vals))
+                if owner is not None and owner != found:
+                    raise duplicate_entry(cols)
+
+
+def duplicate_entry(cols: Sequence[Column]) -> ApiError:
+    names = ", ".join(c.name for c in cols)
+    return bad_request(f"A duplicate entry was detected. The combination of {names} must be unique.")
 
 
 def check_required(obj: ObjectMeta, values: dict[str, Any]) -> None:
@@ -2018,11 +2077,8 @@ def check_required(obj: ObjectMeta, values: dict[str, Any]) -> None:
             raise bad_request(f"Field {meta.name} is not nullable and has no default value.")
 
 
-def insert_record(ctx: Ctx, obj: ObjectMeta, given: dict[str, Any], position: Any) -> bytes:
-    """Create one record from validated values: defaults, actor, timestamps, position."""
-    rid = given.pop("id", None) or uuid_blob(ctx.state.settings.new_id())
-    if existing_ids(ctx.conn, obj, [rid]):
-        raise bad_request(f"Record already exists: a {obj.name_singular} with id {blob_uuid(rid)} exists")
+def new_record_template(ctx: Ctx, obj: ObjectMeta) -> dict[str, Any]:
+    """Stored values every new record starts from: defaults, the caller as actor, timestamps."""
     values: dict[str, Any] = {}
     for meta in obj.active_fields:
         if meta.columns and meta.relation_type is None:
@@ -2034,18 +2090,49 @@ def insert_record(ctx: Ctx, obj: ObjectMeta, given: dict[str, Any], position: An
             values[prefix + "Name"] = actor["name"]
             values[prefix + "WorkspaceMemberId"] = None
             values[prefix + "Context"] = dumps(actor["context"])
-    values.update(given)
-    if "createdByName" in values:
-        values["createdByName"] = actor["name"]
-    values["updatedAt"] = ctx.now
-    values["deletedAt"] = None
-    values.setdefault("createdAt", ctx.now)
-    if "position" in obj.by_name and position != "given":
-        values["position"] = next_position(ctx, obj, position or "first")
-    check_required(obj, values)
-    check_unique(ctx, obj, rid, values, None)
-    insert_entity(ctx.conn, obj, rid, values)
-    return rid
+    values.update(createdAt=ctx.now, updatedAt=ctx.now, deletedAt=None)
+    return values
+
+
+def insert_records(ctx: Ctx, obj: ObjectMeta, items: Sequence[tuple[dict[str, Any], Any]]) -> list[bytes]:
+    """Create records from validated (values, position) pairs, checked and written together."""
+    template = new_record_template(ctx, obj)
+    actor_name = template.get("createdByName")
+    rows: list[tuple[bytes, dict[str, Any]]] = []
+    for given, _ in items:
+        rid = given.pop("id", None) or uuid_blob(ctx.state.settings.new_id())
+        values = dict(template)
+        values.update(given)
+        if actor_name is not None:
+            values["createdByName"] = actor_name
+        values["deletedAt"] = None
+        rows.append((rid, values))
+    ids = [rid for rid, _ in rows]
+    taken = existing_ids(ctx.conn, obj, ids)
+    if taken or len(set(ids)) != len(ids):
+        rid = next((i for i in ids if i in taken), None) or next(i for i in ids if ids.count(i) > 1)
+        raise bad_request(f"Record already exists: a {obj.name_singular} with id {blob_uuid(rid)} exists")
+    if "position" in obj.by_name:
+        ends: dict[str, float | int] = {}
+        for (_rid, values), (_, position) in zip(rows, items):
+            if position == "given":
+                continue
+            where = position or "first"
+            if where not in ends:
+                ends[where] = next_position(ctx, obj, where)
+            else:
+                ends[where] += -1 if where == "first" else 1
+            values["position"] = ends[where]
+    for _, values in rows:
+        check_required(obj, values)
+    check_unique(ctx, obj, rows)
+    insert_entities(ctx.conn, obj, rows)
+    return ids
+
+
+def insert_record(ctx: Ctx, obj: ObjectMeta, given: dict[str, Any], position: Any) -> bytes:
+    """Create one record from validated values."""
+    return insert_records(ctx, obj, [(given, position)])[0]
 
 
 def touch(ctx: Ctx, obj: ObjectMeta, changes: dict[str, Any]) -> None:
@@ -2069,7 +2156,7 @@ def update_record(ctx: Ctx, obj: ObjectMeta, rid: bytes, changes: dict[str, Any]
     touch(ctx, obj, changes)
     merged = dict(current, **changes)
     check_required(obj, merged)
-    check_unique(ctx, obj, rid, merged, set(changes))
+    check_unique(ctx, obj, [(rid, merged)], set(changes))
     update_entity(ctx.conn, obj, rid, changes, was_deleted)
 
 
@@ -2092,7 +2179,9 @@ def destroy_records(ctx: Ctx, obj: ObjectMeta, ids: Sequence[bytes], seen: set[b
         if on_delete == "CASCADE":
             destroy_records(ctx, other, children, seen)
         elif on_delete in ("SET_NULL", "RESTRICT", "NO_ACTION"):
-            ctx.conn.executemany("UPDATE value SET v = NULL WHERE id = ? AND attr = ?", [(c, col.key) for c in children])
+            ctx.conn.executemany(
+                "UPDATE value SET v = NULL WHERE id = ? AND attr = ?", [(c, col.key) for c in children]
+            )
     remove_entities(ctx.conn, obj, ids)
 
 
@@ -2102,16 +2191,14 @@ def destroy_records(ctx: Ctx, obj: ObjectMeta, ids: Sequence[bytes], seen: set[b
 def build_record(obj: ObjectMeta, rid: bytes, values: dict[str, Any], selected: set[str] | None) -> dict[str, Any]:
     """A record as the REST API shows it at depth 0 (id, fields, composites, join columns)."""
     record: dict[str, Any] = {"id": blob_uuid(rid)}
-    for meta in obj.active_fields:
-        if selected is not None and meta.name not in selected:
+    get = values.get
+    for name, key, spec in obj.output_plan:
+        if selected is not None and name not in selected:
             continue
-        if meta.type in COMPOSITES:
-            record[meta.name] = {c.sub: from_stored(c.kind, values.get(c.name)) for c in meta.columns}
-        elif meta.relation_type == "MANY_TO_ONE":
-            record[meta.join_column or ""] = from_stored("UUID", values.get(meta.join_column or ""))
-        elif meta.columns and meta.relation_type is None:
-            col = meta.columns[0]
-            record[meta.name] = from_stored(col.kind, values.get(col.name))
+        if isinstance(spec[0], tuple):
+            record[key] = {sub: from_stored(kind, get(column)) for sub, kind, column in spec}
+        else:
+            record[key] = from_stored(spec[0], get(spec[1]))
     return record
 
 
@@ -2172,8 +2259,8 @@ MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augus
           "November", "December")  # fmt: skip
 MERGE_MAX = 9
 GROUP_BY_HELP = (
-    "Invalid group_by query parameter - should be a valid array of objects - ex: [{\"firstField\": true}, "
-    "{\"secondField\": {\"subField\": true}}, {\"dateField\": {\"granularity\": 'DAY'}}]"
+    'Invalid group_by query parameter - should be a valid array of objects - ex: [{"firstField": true}, '
+    '{"secondField": {"subField": true}}, {"dateField": {"granularity": \'DAY\'}}]'
 )
 
 
@@ -2220,7 +2307,9 @@ def parse_fields(obj: ObjectMeta, q: Query, depth: int) -> set[str] | None:
         return None
     names = list(dict.fromkeys(n.strip() for raw in raws for n in raw.split(",") if n.strip()))
     if not names:
-        raise bad_request("'fields' parameter is empty. Expected a comma-separated list of field names, e.g. fields=id,name")
+        raise bad_request(
+            "'fields' parameter is empty. Expected a comma-separated list of field names, e.g. fields=id,name"
+        )
     unknown = [n for n in names if n not in obj.by_name or obj.by_name[n].type == "TS_VECTOR"]
     if unknown:
         raise bad_request(
@@ -2390,8 +2479,10 @@ def rest_batch(ctx: Ctx, obj: ObjectMeta, q: Query, body: Any) -> tuple[int, Any
         raise bad_request("Input must not be empty")
     if len(body) > ctx.max_records:
         raise bad_request(f"Maximum number of records to upsert is {ctx.max_records}.")
-    upsert = q.get("upsert") == "true"
-    ids = [create_one(ctx, obj, item, upsert) for item in body]
+    if q.get("upsert") == "true":
+        ids = [create_one(ctx, obj, item, True) for item in body]
+    else:
+        ids = insert_records(ctx, obj, [read_body_values(ctx, obj, item, creating=True) for item in body])
     return 201, {"data": {"create" + upper_first(obj.name_plural): load_records(ctx, obj, ids, depth, selected)}}
 
 
@@ -2427,8 +2518,9 @@ def rest_update_many(ctx: Ctx, obj: ObjectMeta, q: Query, body: Any) -> tuple[in
 
 def soft_delete(ctx: Ctx, obj: ObjectMeta, ids: Sequence[bytes]) -> None:
     """Set deletedAt (and updatedBy) on live records."""
+    current = fetch_values(ctx.conn, obj, ids)
     for rid in ids:
-        update_record(ctx, obj, rid, {"deletedAt": ctx.now}, None, {"deletedAt": None})
+        update_record(ctx, obj, rid, {"deletedAt": ctx.now}, None, current[rid])
 
 
 def rest_delete_one(ctx: Ctx, obj: ObjectMeta, q: Query, body: Any, rid: bytes) -> tuple[int, Any]:
@@ -2583,7 +2675,7 @@ def rest_merge(ctx: Ctx, obj: ObjectMeta, q: Query, body: Any) -> tuple[int, Any
         values = dict(rows[index], **merged, deletedAt=ctx.now)
         return 200, {"data": {key: build_record(obj, preview_id, values, None)}}
     others = [rid for rid in ids if rid != survivor]
-    for other_obj, meta in ctx.schema.incoming(obj):
+    for _other, meta in ctx.schema.incoming(obj):
         col = meta.columns[0]
         ctx.conn.execute(
             f"UPDATE value SET v = ? WHERE attr = ? AND v IN ({marks(len(others))})", (survivor, col.key, *others)
@@ -2885,8 +2977,16 @@ def seed_demo(state: AppState, workspace_id: str) -> None:
         note = add("notes", {"title": "Call recap", "bodyV2": {"markdown": "Went well; send the proposal."}})
         add("noteTargets", {"noteId": note, "targetPersonId": people["Ada"]})
         add("noteTargets", {"noteId": note, "targetCompanyId": companies["Acme Corp"]})
-        task = add("tasks", {"title": "Send proposal", "status": "TODO", "assigneeId": member_id,
-                             "dueAt": "2026-12-01T17:00:00.000Z", "bodyV2": {"markdown": "Pricing for 1200 seats"}})
+        task = add(
+            "tasks",
+            {
+                "title": "Send proposal",
+                "status": "TODO",
+                "assigneeId": member_id,
+                "dueAt": "2026-12-01T17:00:00.000Z",
+                "bodyV2": {"markdown": "Pricing for 1200 seats"},
+            },
+        )
         add("taskTargets", {"taskId": task, "targetCompanyId": companies["Acme Corp"]})
         task = add("tasks", {"title": "Prepare the Hooli demo", "status": "IN_PROGRESS", "assigneeId": member_id})
         add("taskTargets", {"taskId": task, "targetPersonId": people["Linus"]})
@@ -2973,7 +3073,7 @@ def guarded(handler: Callable[..., str]) -> Callable[..., str]:
 def create_app(settings: Settings | None = None) -> bottle.Bottle:
     """Build the WSGI app: storage, default workspace, routes. Importing the module does none of this."""
     state = AppState(settings or Settings())
-    app = bottle.Bottle(catchall=False)
+    app = bottle.Bottle()
     app.config["twenty_lite.state"] = state
     app.state = state  # type: ignore[attr-defined]
 

@@ -1,0 +1,151 @@
+"""End to end: the real server process on a free port, driven over HTTP."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def call(port: int, method: str, path: str, token: str | None = None, body=None) -> tuple[int, dict, object]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    data = None
+    if body is not None:
+        data = json.dumps(body).encode()
+        headers["Content-Type"] = "application/json"
+    conn.request(method, path, body=data, headers=headers)
+    resp = conn.getresponse()
+    payload = resp.read()
+    conn.close()
+    return resp.status, dict(resp.getheaders()), json.loads(payload) if payload else None
+
+
+class Server:
+    """python twenty_lite.py … as a subprocess; the lines it printed and its port."""
+
+    def __init__(self, *args: str) -> None:
+        self.port = free_port()
+        self.proc = subprocess.Popen(
+            [sys.executable, str(ROOT / "twenty_lite.py"), "--port", str(self.port), *args],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
+        )  # fmt: skip
+        self.lines: list[str] = []
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            line = self.proc.stdout.readline()
+            if not line:
+                break
+            self.lines.append(line.rstrip("\n"))
+            if line.lstrip().startswith("Try:"):
+                return
+        self.stop()
+        raise AssertionError(f"server did not start: {self.lines} {self.proc.stderr.read()}")
+
+    @property
+    def key(self) -> str:
+        return next(re.search(r"API key:\s+(\S+)", line).group(1) for line in self.lines if "API key:" in line)
+
+    def stop(self) -> int:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+        return self.proc.returncode
+
+
+@pytest.fixture
+def demo_server(tmp_path):
+    server = Server("--db", str(tmp_path / "demo.db"))
+    yield server
+    server.stop()
+
+
+def test_demo_server_answers_with_the_printed_key(demo_server) -> None:
+    assert any(f"http://127.0.0.1:{demo_server.port}" in line for line in demo_server.lines)
+    status, headers, body = call(demo_server.port, "GET", "/rest/people", demo_server.key)
+    assert status == 200
+    assert headers["Content-Type"].startswith("application/json")
+    assert body["totalCount"] > 0
+    assert {"data", "pageInfo", "totalCount"} == set(body)
+
+
+def test_healthz_needs_no_token(demo_server) -> None:
+    assert call(demo_server.port, "GET", "/healthz")[::2] == (200, {"status": "ok"})
+
+
+def test_create_read_and_missing_token_over_http(demo_server) -> None:
+    status, _, body = call(demo_server.port, "POST", "/rest/companies", demo_server.key, {"name": "E2E Inc"})
+    assert status == 201
+    company = body["data"]["createCompany"]
+    status, _, body = call(demo_server.port, "GET", f"/rest/companies/{company['id']}", demo_server.key)
+    assert (status, body["data"]["company"]["name"]) == (200, "E2E Inc")
+    status, _, body = call(demo_server.port, "GET", "/rest/companies")
+    assert (status, body["error"]) == (403, "FORBIDDEN_EXCEPTION")
+
+
+def test_concurrent_requests_are_served(demo_server) -> None:
+    import concurrent.futures
+
+    def one(i: int) -> int:
+        return call(demo_server.port, "POST", "/rest/companies", demo_server.key, {"name": f"C{i}"})[0]
+
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        assert set(pool.map(one, range(40))) == {201}
+    status, _, body = call(demo_server.port, "GET", "/rest/companies?filter=name[startsWith]:C", demo_server.key)
+    assert body["totalCount"] == 40
+
+
+def test_ctrl_c_stops_cleanly(tmp_path) -> None:
+    server = Server("--db", str(tmp_path / "x.db"), "--seed", "none", "--api-key", "abc")
+    assert server.key == "abc"
+    status, _, body = call(server.port, "GET", "/rest/people", "abc")
+    assert (status, body["totalCount"]) == (200, 0)
+    assert server.stop() == 0
+    assert "stopped" in server.proc.stdout.read()
+
+
+def test_memory_database_and_data_survive_restart(tmp_path) -> None:
+    server = Server("--db", ":memory:", "--seed", "none", "--api-key", "k")
+    call(server.port, "POST", "/rest/people", "k", {"city": "Oslo"})
+    server.stop()
+    path = str(tmp_path / "keep.db")
+    first = Server("--db", path, "--seed", "none", "--api-key", "k")
+    call(first.port, "POST", "/rest/people", "k", {"city": "Oslo"})
+    first.stop()
+    second = Server("--db", path, "--api-key", "k")
+    try:
+        assert call(second.port, "GET", "/rest/people", "k")[2]["totalCount"] == 1
+    finally:
+        second.stop()
+
+
+def test_foreign_database_file_is_a_clear_error(tmp_path) -> None:
+    path = tmp_path / "junk.db"
+    path.write_bytes(b"not a database at all" * 50)
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "twenty_lite.py"), "--db", str(path), "--port", str(free_port())],
+        capture_output=True, text=True, timeout=20, env=dict(os.environ),
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert "not a SQLite database" in result.stderr
+    assert "Traceback" not in result.stderr
