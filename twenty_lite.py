@@ -100,7 +100,7 @@ def utcnow() -> datetime:
 
 
 def new_uuid() -> str:
-    """The real id factory; Settings.new_id replaces it in tests."""
+    """The real id factory (a UUID v4); Settings.new_id replaces it in tests."""
     return str(uuid.uuid4())
 
 
@@ -644,14 +644,17 @@ CREATE TABLE field_meta(
 CREATE TABLE attribute(
     key INTEGER PRIMARY KEY, field_id TEXT NOT NULL, sub TEXT NOT NULL DEFAULT '',
     UNIQUE(field_id, sub));
--- EAV: an entity is one record; its values hang off its 16-byte id.
-CREATE TABLE entity(
-    obj INTEGER NOT NULL, id BLOB NOT NULL, deleted_at TEXT, PRIMARY KEY(obj, id)) WITHOUT ROWID;
-CREATE TABLE value(id BLOB NOT NULL, attr INTEGER NOT NULL, v, PRIMARY KEY(id, attr)) WITHOUT ROWID;
--- Filters, sorts and counts walk this index: one attribute, ordered by value then record id.
-CREATE INDEX value_by_attr ON value(attr, v, id);
+-- EAV: an entity is one record (16-byte id); seq is its storage key, increasing with each insert,
+-- so that new records append to the value table and its index instead of landing on random pages.
+CREATE TABLE entity(seq INTEGER PRIMARY KEY, obj INTEGER NOT NULL, id BLOB NOT NULL, deleted_at TEXT);
+-- Lookup by id, and the live records of an object in id order (the default sort), index-only.
+CREATE INDEX entity_by_id ON entity(obj, id, deleted_at);
+CREATE TABLE value(seq INTEGER NOT NULL, attr INTEGER NOT NULL, v, PRIMARY KEY(seq, attr)) WITHOUT ROWID;
+-- Filters, sorts and counts walk this index: one attribute, ordered by value.
+CREATE INDEX value_by_attr ON value(attr, v, seq);
 -- Live record counts, so an unfiltered totalCount never scans.
-CREATE TABLE entity_count(obj INTEGER PRIMARY KEY, live INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE entity_count(
+    obj INTEGER PRIMARY KEY, live INTEGER NOT NULL DEFAULT 0, total INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE api_key(
     id TEXT PRIMARY KEY, workspace_id TEXT NOT NULL, name TEXT NOT NULL, expires_at TEXT NOT NULL,
     revoked_at TEXT, role_id TEXT, created_at TEXT NOT NULL, updated_at TEXT NOT NULL);
@@ -673,19 +676,30 @@ class Store:
         self._shared: sqlite3.Connection | None = None
         self.created = False
         self._wal_dirty = threading.Event()
+        self._checkpoint_lock = threading.Lock()
         self._checkpointer: threading.Thread | None = None
-        conn = self._conn()
-        self._check_or_create(conn)
+        try:
+            self._check_or_create(self._conn())
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{path} is not a SQLite database ({exc}).") from None
 
     def _checkpoint_loop(self) -> None:
-        """Fold the WAL back into the database off the request path (autocheckpoint is off)."""
+        """Fold the WAL back into the database off the request path, once writes pause."""
         conn = self._open()
         while True:
             self._wal_dirty.wait()
-            time.sleep(0.5)
             self._wal_dirty.clear()
-            with contextlib.suppress(sqlite3.Error):
+            time.sleep(0.25)
+            if self._wal_dirty.is_set() and os.path.getsize(self.path + "-wal") < 256 << 20:
+                continue  # still writing, and the WAL is not yet large: wait for a pause
+            with self._checkpoint_lock, contextlib.suppress(sqlite3.Error):
                 conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+
+    def checkpoint(self) -> None:
+        """Fold the whole WAL into the database file now and truncate it."""
+        if not self.memory:
+            with self._checkpoint_lock:
+                self._conn().execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def _after_commit(self) -> None:
         if self.memory:
@@ -721,10 +735,7 @@ class Store:
 
     def _check_or_create(self, conn: sqlite3.Connection) -> None:
         """Create the schema in an empty file; refuse an older or foreign one clearly."""
-        try:
-            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        except sqlite3.DatabaseError as exc:
-            raise StoreError(f"{self.path} is not a SQLite database ({exc}).") from None
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         if not tables:
             with self._write_lock:
                 conn.executescript("BEGIN;" + SCHEMA_SQL + "COMMIT;")
@@ -1036,9 +1047,12 @@ def fetch_values(conn: sqlite3.Connection, obj: ObjectMeta, ids: Sequence[bytes]
     """Stored values of records by id: {id: {column name: stored value}} (one query per 500 ids)."""
     out: dict[bytes, dict[str, Any]] = {i: {} for i in ids}
     by_key = obj.columns_by_key
-    unique_ids = list(out)
-    for part in chunks(unique_ids):
-        for rid, attr, v in conn.execute(f"SELECT id, attr, v FROM value WHERE id IN ({marks(len(part))})", part):
+    for part in chunks(list(out)):
+        for rid, attr, v in conn.execute(
+            "SELECT e.id, x.attr, x.v FROM entity e JOIN value x ON x.seq = e.seq "
+            f"WHERE e.obj = ? AND e.id IN ({marks(len(part))})",
+            (obj.key, *part),
+        ):
             column = by_key.get(attr)
             if column is not None:
                 out[rid][column.name] = v
@@ -1063,16 +1077,17 @@ def existing_ids(conn: sqlite3.Connection, obj: ObjectMeta, ids: Sequence[bytes]
 def insert_entities(conn: sqlite3.Connection, obj: ObjectMeta, rows: Sequence[tuple[bytes, dict[str, Any]]]) -> None:
     """Store new records: an entity row each and one value row per column, in two statements."""
     columns = list(obj.columns_by_key.values())
+    first = conn.execute("SELECT coalesce(max(seq), 0) + 1 FROM entity").fetchone()[0]
     conn.executemany(
-        "INSERT INTO entity(obj, id, deleted_at) VALUES (?, ?, ?)",
-        [(obj.key, rid, values.get("deletedAt")) for rid, values in rows],
+        "INSERT INTO entity(seq, obj, id, deleted_at) VALUES (?, ?, ?, ?)",
+        [(first + n, obj.key, rid, values.get("deletedAt")) for n, (rid, values) in enumerate(rows)],
     )
     conn.executemany(
-        "INSERT INTO value(id, attr, v) VALUES (?, ?, ?)",
-        [(rid, c.key, values.get(c.name)) for rid, values in rows for c in columns],
+        "INSERT INTO value(seq, attr, v) VALUES (?, ?, ?)",
+        [(first + n, c.key, values.get(c.name)) for n, (_, values) in enumerate(rows) for c in columns],
     )
     live = sum(1 for _, values in rows if values.get("deletedAt") is None)
-    conn.execute("UPDATE entity_count SET live = live + ? WHERE obj = ?", (live, obj.key))
+    conn.execute("UPDATE entity_count SET live = live + ?, total = total + ? WHERE obj = ?", (live, len(rows), obj.key))
 
 
 def update_entity(conn: sqlite3.Connection, obj: ObjectMeta, rid: bytes, changes: dict[str, Any],
@@ -1080,36 +1095,43 @@ def update_entity(conn: sqlite3.Connection, obj: ObjectMeta, rid: bytes, changes
     """Write changed columns of a record, keeping the live count and deleted flag in step."""
     if not changes:
         return
+    seq = conn.execute("SELECT seq FROM entity WHERE obj = ? AND id = ?", (obj.key, rid)).fetchone()[0]
     conn.executemany(
-        "UPDATE value SET v = ? WHERE id = ? AND attr = ?",
-        [(v, rid, obj.column(name).key) for name, v in changes.items()],
+        "UPDATE value SET v = ? WHERE seq = ? AND attr = ?",
+        [(v, seq, obj.column(name).key) for name, v in changes.items()],
     )
     if "deletedAt" in changes:
         now_deleted = changes["deletedAt"] is not None
-        conn.execute("UPDATE entity SET deleted_at = ? WHERE obj = ? AND id = ?", (changes["deletedAt"], obj.key, rid))
+        conn.execute("UPDATE entity SET deleted_at = ? WHERE seq = ?", (changes["deletedAt"], seq))
         if now_deleted != was_deleted:
             conn.execute("UPDATE entity_count SET live = live + ? WHERE obj = ?", (-1 if now_deleted else 1, obj.key))
 
 
 def remove_entities(conn: sqlite3.Connection, obj: ObjectMeta, ids: Sequence[bytes]) -> None:
-    """Delete records for good, values included."""
-    keys = list(obj.columns_by_key)
+    """Delete records for good, every value included."""
     for part in chunks(list(ids), 400):
-        live = conn.execute(
-            f"SELECT count(*) FROM entity WHERE obj = ? AND deleted_at IS NULL AND id IN ({marks(len(part))})",
+        rows = conn.execute(
+            f"SELECT seq, deleted_at IS NULL FROM entity WHERE obj = ? AND id IN ({marks(len(part))})",
             (obj.key, *part),
-        ).fetchone()[0]
-        conn.execute(f"DELETE FROM entity WHERE obj = ? AND id IN ({marks(len(part))})", (obj.key, *part))
+        ).fetchall()
+        seqs = [r[0] for r in rows]
+        conn.execute(f"DELETE FROM entity WHERE seq IN ({marks(len(seqs))})", seqs)
+        conn.execute(f"DELETE FROM value WHERE seq IN ({marks(len(seqs))})", seqs)
+        live = sum(1 for r in rows if r[1])
         conn.execute(
-            f"DELETE FROM value WHERE id IN ({marks(len(part))}) AND attr IN ({marks(len(keys))})", (*part, *keys)
+            "UPDATE entity_count SET live = live - ?, total = total - ? WHERE obj = ?", (live, len(rows), obj.key)
         )
-        conn.execute("UPDATE entity_count SET live = live - ? WHERE obj = ?", (live, obj.key))
+
+
+def record_counts(conn: sqlite3.Connection, obj: ObjectMeta) -> tuple[int, int]:
+    """(live, soft-deleted) record counts, from the maintained counters."""
+    row = conn.execute("SELECT live, total FROM entity_count WHERE obj = ?", (obj.key,)).fetchone()
+    return (int(row[0]), int(row[1]) - int(row[0])) if row else (0, 0)
 
 
 def live_count(conn: sqlite3.Connection, obj: ObjectMeta) -> int:
-    """Number of records that are not soft-deleted, from the maintained counter."""
-    row = conn.execute("SELECT live FROM entity_count WHERE obj = ?", (obj.key,)).fetchone()
-    return int(row[0]) if row else 0
+    """Number of records that are not soft-deleted."""
+    return record_counts(conn, obj)[0]
 
 
 # ============================================================================================
@@ -1345,8 +1367,10 @@ class SqlQuery:
             key = (ref.column.key, ref.via.key)
             if key not in self.joins:
                 alias = self.joins[key] = f"r{len(self.joins)}"
+                target = self.schema.by_id[self.obj.by_join_column[ref.via.name].target_object_id or ""]
                 self.join_sql.append(
-                    f"LEFT JOIN value {alias} ON {alias}.id = {via}.v AND {alias}.attr = {ref.column.key}"
+                    f"LEFT JOIN entity t{alias} ON t{alias}.obj = {target.key} AND t{alias}.id = {via}.v "
+                    f"LEFT JOIN value {alias} ON {alias}.seq = t{alias}.seq AND {alias}.attr = {ref.column.key}"
                 )
             return f"{self.joins[key]}.v"
         if ref.column is None:
@@ -1359,7 +1383,7 @@ class SqlQuery:
         key = (attr, via)
         if key not in self.joins:
             alias = self.joins[key] = f"a{len(self.joins)}"
-            self.join_sql.append(f"JOIN value {alias} ON {alias}.id = e.id AND {alias}.attr = {attr}")
+            self.join_sql.append(f"JOIN value {alias} ON {alias}.seq = e.seq AND {alias}.attr = {attr}")
         return self.joins[key]
 
     def condition(self, node: Node) -> str:
@@ -1606,6 +1630,29 @@ def find_ids(conn: sqlite3.Connection, schema: Schema, obj: ObjectMeta, node: No
     return [r[0] for r in conn.execute(sql, query.params)]
 
 
+def count_matches(conn: sqlite3.Connection, schema: Schema, obj: ObjectMeta, node: Node | None) -> int:
+    """totalCount of a filter: the live counter when unfiltered, else an index-driven count."""
+    live, deleted = record_counts(conn, obj)
+    if node is None:
+        return live
+    query = SqlQuery(schema, obj)
+    cond = query.condition(node)
+    inner = [(attr, alias) for (attr, via), alias in query.joins.items() if via is None]
+    if inner and not deleted and not mentions_deleted_at(node):
+        # No soft-deleted rows: the value index alone answers, without a lookup per matching row.
+        attr, base = inner[0]
+        joins = " ".join(j for j in query.join_sql if not j.startswith(f"JOIN value {base} "))
+        sql = f"SELECT count(*) FROM value {base} {joins} WHERE {base}.attr = {attr} AND {cond}"
+        sql = re.sub(r"\be\.seq\b", f"{base}.seq", sql)
+        if not re.search(r"\be\.", sql):  # the filter reads nothing else of the entity row
+            return conn.execute(sql, query.params).fetchone()[0]
+    query = SqlQuery(schema, obj)
+    where = filter_sql(schema, obj, node, query)
+    return conn.execute(
+        f"SELECT count(*) FROM entity e {' '.join(query.join_sql)} WHERE {where}", query.params
+    ).fetchone()[0]
+
+
 def find_page(conn: sqlite3.Connection, schema: Schema, obj: ObjectMeta, node: Node | None,
               keys: list[SortKey], limit: int, after: str | None = None, before: str | None = None,
               with_total: bool = True) -> Page:  # fmt: skip
@@ -1616,11 +1663,6 @@ def find_page(conn: sqlite3.Connection, schema: Schema, obj: ObjectMeta, node: N
     query = SqlQuery(schema, obj)
     where = filter_sql(schema, obj, node, query)
     sort_exprs = [query.expr(k.ref) for k in keys]
-    # With the first key on a value attribute, tie-break on that alias's id so the index order serves.
-    id_expr = "e.id"
-    if sort_exprs and re.fullmatch(r"a\d+\.v", sort_exprs[0]):
-        id_expr = sort_exprs[0][:-2] + ".id"
-    sort_exprs = [id_expr if (k.ref.column is None and k.ref.via is None) else x for k, x in zip(keys, sort_exprs)]
     params = list(query.params)
     if cursor is not None:
         values = decode_cursor(keys, cursor)
@@ -1640,17 +1682,7 @@ def find_page(conn: sqlite3.Connection, schema: Schema, obj: ObjectMeta, node: N
     rows = rows[:limit]
     if backward:
         rows.reverse()
-    total = None
-    if with_total:
-        if node is None:
-            total = live_count(conn, obj)
-        else:
-            count_query = SqlQuery(schema, obj)
-            count_where = filter_sql(schema, obj, node, count_query)
-            total = conn.execute(
-                f"SELECT count(*) FROM entity e {' '.join(count_query.join_sql)} WHERE {count_where}",
-                count_query.params,
-            ).fetchone()[0]
+    total = count_matches(conn, schema, obj, node) if with_total else None
     return Page(
         ids=[r[0] for r in rows],
         sort_values=[tuple(r[1:]) for r in rows],
@@ -2050,10 +2082,10 @@ def check_unique(ctx: Ctx, obj: ObjectMeta, rows: Sequence[tuple[bytes, dict[str
         if not keys:
             continue
         joins = "".join(
-            f" JOIN value a{i} ON a{i}.id = a0.id AND a{i}.attr = {col.key}" for i, col in enumerate(cols[1:], 1)
+            f" JOIN value a{i} ON a{i}.seq = a0.seq AND a{i}.attr = {col.key}" for i, col in enumerate(cols[1:], 1)
         )
-        base = (f"SELECT a0.id, {', '.join(f'a{i}.v' for i in range(len(cols)))} FROM value a0{joins} "
-                "JOIN entity e ON e.obj = ? AND e.id = a0.id AND e.deleted_at IS NULL "
+        base = (f"SELECT e.id, {', '.join(f'a{i}.v' for i in range(len(cols)))} FROM value a0{joins} "
+                "JOIN entity e ON e.seq = a0.seq AND e.obj = ? AND e.deleted_at IS NULL "
                 f"WHERE a0.attr = {cols[0].key} AND a0.v IN ")  # fmt: skip
         firsts = list(dict.fromkeys(k[0] for k in keys))
         for part in chunks(firsts):
@@ -2173,15 +2205,17 @@ def destroy_records(ctx: Ctx, obj: ObjectMeta, ids: Sequence[bytes], seen: set[b
         children: list[bytes] = []
         for part in chunks(list(ids)):
             children += [r[0] for r in ctx.conn.execute(
-                f"SELECT id FROM value WHERE attr = ? AND v IN ({marks(len(part))})", (col.key, *part))]  # fmt: skip
+                f"SELECT e.id FROM value x JOIN entity e ON e.seq = x.seq WHERE x.attr = ? AND x.v IN ({marks(len(part))})",
+                (col.key, *part))]  # fmt: skip
         if not children:
             continue
         if on_delete == "CASCADE":
             destroy_records(ctx, other, children, seen)
         elif on_delete in ("SET_NULL", "RESTRICT", "NO_ACTION"):
-            ctx.conn.executemany(
-                "UPDATE value SET v = NULL WHERE id = ? AND attr = ?", [(c, col.key) for c in children]
-            )
+            for part in chunks(list(ids)):
+                ctx.conn.execute(
+                    f"UPDATE value SET v = NULL WHERE attr = ? AND v IN ({marks(len(part))})", (col.key, *part)
+                )
     remove_entities(ctx.conn, obj, ids)
 
 
@@ -2229,8 +2263,8 @@ def load_records(ctx: Ctx, obj: ObjectMeta, ids: Sequence[bytes], depth: int = 0
             children: dict[bytes, list[bytes]] = {rid: [] for rid in ids}
             for part in chunks(list(ids)):
                 for parent, child in ctx.conn.execute(
-                    "SELECT a.v, a.id FROM value a JOIN entity e ON e.obj = ? AND e.id = a.id AND e.deleted_at IS NULL "
-                    f"WHERE a.attr = ? AND a.v IN ({marks(len(part))}) ORDER BY a.v, a.id",
+                    "SELECT a.v, e.id FROM value a JOIN entity e ON e.seq = a.seq AND e.obj = ? AND e.deleted_at IS NULL "
+                    f"WHERE a.attr = ? AND a.v IN ({marks(len(part))}) ORDER BY a.v, e.id",
                     (target.key, inverse.columns[0].key, *part),
                 ):
                     if len(children[parent]) < 60:

@@ -69,6 +69,7 @@ def fill(path: Path, size: int) -> None:
         template.update(createdBySource="API", createdByName="bench", createdByContext=actor,
                         updatedBySource="API", updatedByName="bench", updatedByContext=actor)  # fmt: skip
         columns = list(people.columns_by_key.values())
+        first_seq = conn.execute("SELECT coalesce(max(seq), 0) + 1 FROM entity").fetchone()[0]
         batch_entities, batch_values = [], []
         for i in range(size):
             rid = rng.randbytes(16)
@@ -80,17 +81,18 @@ def fill(path: Path, size: int) -> None:
                 "jobTitle": "Engineer" if i % 3 else "Manager", "position": i, "createdAt": at, "updatedAt": at,
                 "companyId": company_ids[i % 100],
             })  # fmt: skip
-            batch_entities.append((people.key, rid))
-            batch_values.extend((rid, c.key, row.get(c.name)) for c in columns)
+            batch_entities.append((first_seq + i, people.key, rid))
+            batch_values.extend((first_seq + i, c.key, row.get(c.name)) for c in columns)
             if len(batch_entities) >= 20000 or i == size - 1:
-                conn.executemany("INSERT INTO entity(obj, id) VALUES (?, ?)", batch_entities)
-                conn.executemany("INSERT INTO value(id, attr, v) VALUES (?, ?, ?)", batch_values)
+                conn.executemany("INSERT INTO entity(seq, obj, id) VALUES (?, ?, ?)", batch_entities)
+                conn.executemany("INSERT INTO value(seq, attr, v) VALUES (?, ?, ?)", batch_values)
                 batch_entities, batch_values = [], []
-        conn.execute("UPDATE entity_count SET live = live + ? WHERE obj = ?", (size, people.key))
+        conn.execute(
+            "UPDATE entity_count SET live = live + ?, total = total + ? WHERE obj = ?", (size, size, people.key)
+        )
     with state.store.write() as conn:
         conn.execute("ANALYZE")
-    conn = state.store._conn()
-    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    state.store.checkpoint()
 
 
 def get(port: int, path: str, method: str = "GET", body: bytes | None = None) -> tuple[int, float, bytes]:
