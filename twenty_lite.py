@@ -280,6 +280,21 @@ COMPARATORS = (
 ROUTE_WORDS = {"batch", "restore", "metadata", "open-api"}
 
 
+def _json_out(value: str | None) -> Any:
+    return None if value is None else json.loads(value)
+
+
+def _bool_out(value: int | None) -> bool | None:
+    return None if value is None else bool(value)
+
+
+# Stored value -> API value, per atomic kind; kinds not listed are returned as stored.
+OUTPUT_CONVERTERS: dict[str, Callable[[Any], Any]] = {
+    "UUID": blob_uuid, "BOOLEAN": _bool_out, "RAW_JSON": _json_out, "MULTI_SELECT": _json_out,
+    "ARRAY": _json_out, "FILES": _json_out,
+}  # fmt: skip
+
+
 @dataclass(frozen=True)
 class Column:
     """One EAV attribute: an atomic field, a composite sub-field or a join column."""
@@ -376,15 +391,17 @@ class ObjectMeta:
 
     @functools.cached_property
     def output_plan(self) -> tuple[tuple[str, str, Any], ...]:
-        """How a depth-0 record is laid out: (field name, output key, column or composite columns)."""
+        """How a depth-0 record is laid out: (field name, output key, (column, converter) or a tuple of them)."""
         plan: list[tuple[str, str, Any]] = []
         for meta in self.active_fields:
             if meta.type in COMPOSITES:
-                plan.append((meta.name, meta.name, tuple((c.sub, c.kind, c.name) for c in meta.columns)))
+                subs = tuple((c.sub, c.name, OUTPUT_CONVERTERS.get(c.kind)) for c in meta.columns)
+                plan.append((meta.name, meta.name, subs))
             elif meta.relation_type == "MANY_TO_ONE":
-                plan.append((meta.name, meta.join_column or "", ("UUID", meta.columns[0].name)))
+                plan.append((meta.name, meta.join_column or "", (meta.columns[0].name, blob_uuid)))
             elif meta.columns and meta.relation_type is None:
-                plan.append((meta.name, meta.name, (meta.columns[0].kind, meta.columns[0].name)))
+                col = meta.columns[0]
+                plan.append((meta.name, meta.name, (col.name, OUTPUT_CONVERTERS.get(col.kind))))
         return tuple(plan)
 
 
@@ -1044,18 +1061,21 @@ def marks(count: int) -> str:
 
 
 def fetch_values(conn: sqlite3.Connection, obj: ObjectMeta, ids: Sequence[bytes]) -> dict[bytes, dict[str, Any]]:
-    """Stored values of records by id: {id: {column name: stored value}} (one query per 500 ids)."""
+    """Stored values of records by id: {id: {column name: stored value}} (two queries per 500 ids)."""
     out: dict[bytes, dict[str, Any]] = {i: {} for i in ids}
-    by_key = obj.columns_by_key
+    names = {key: col.name for key, col in obj.columns_by_key.items()}
     for part in chunks(list(out)):
-        for rid, attr, v in conn.execute(
-            "SELECT e.id, x.attr, x.v FROM entity e JOIN value x ON x.seq = e.seq "
-            f"WHERE e.obj = ? AND e.id IN ({marks(len(part))})",
-            (obj.key, *part),
-        ):
-            column = by_key.get(attr)
-            if column is not None:
-                out[rid][column.name] = v
+        by_seq = {
+            seq: out[rid]
+            for seq, rid in conn.execute(
+                f"SELECT seq, id FROM entity WHERE obj = ? AND id IN ({marks(len(part))})", (obj.key, *part)
+            )
+        }
+        seqs = list(by_seq)
+        for seq, attr, v in conn.execute(f"SELECT seq, attr, v FROM value WHERE seq IN ({marks(len(seqs))})", seqs):
+            name = names.get(attr)
+            if name is not None:
+                by_seq[seq][name] = v
     return out
 
 
@@ -2230,9 +2250,10 @@ def build_record(obj: ObjectMeta, rid: bytes, values: dict[str, Any], selected: 
         if selected is not None and name not in selected:
             continue
         if isinstance(spec[0], tuple):
-            record[key] = {sub: from_stored(kind, get(column)) for sub, kind, column in spec}
+            record[key] = {sub: get(col) if conv is None else conv(get(col)) for sub, col, conv in spec}
         else:
-            record[key] = from_stored(spec[0], get(spec[1]))
+            col, conv = spec
+            record[key] = get(col) if conv is None else conv(get(col))
     return record
 
 
