@@ -15,9 +15,10 @@ Map of this file (``grep -n '^# [0-9]' twenty_lite.py``):
     7. Auth            bearer tokens, API-key JWTs, the request actor
     8. Records         value validation, create/update/upsert/delete/restore, depth, projection
     9. REST core       /rest/... routes and envelopes
-   10. Seed            the demo data set
-   11. App factory     create_app(settings)
-   12. CLI             python twenty_lite.py [options]
+   10. OpenAPI         the core and metadata documents of a workspace
+   11. Seed            the demo data set
+   12. App factory     create_app(settings)
+   13. CLI             python twenty_lite.py [options]
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ import hmac
 import json
 import os
 import re
+import socket
 import socketserver
 import sqlite3
 import sys
@@ -2966,7 +2968,372 @@ def handle_rest(state: AppState, path: str) -> str:
 
 
 # ============================================================================================
-# 10. Seed
+# 10. OpenAPI
+# ============================================================================================
+
+OPENAPI_INFO = {
+    "title": "Twenty Api",
+    "version": "v0.1",
+    "description": "The REST API of this twenty_lite workspace, generated from its data model.",
+    "termsOfService": "https://github.com/twentyhq/twenty?tab=coc-ov-file#readme",
+    "contact": {"email": "felix@twenty.com"},
+    "license": {"name": "AGPL-3.0", "url": "https://github.com/twentyhq/twenty?tab=License-1-ov-file#readme"},
+}
+UUID_SCHEMA = {"type": "string", "format": "uuid"}
+ERROR_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "statusCode": {"type": "number"},
+        "messages": {"type": "array", "items": {"type": "string"}},
+        "error": {"type": "string"},
+    },
+}
+PAGE_INFO_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "hasNextPage": {"type": "boolean"},
+        "hasPreviousPage": {"type": "boolean"},
+        "startCursor": {"type": ["string", "null"]},
+        "endCursor": {"type": ["string", "null"]},
+    },
+}
+
+
+def atomic_schema(kind: str, meta: FieldMeta | None = None) -> dict[str, Any]:
+    """JSON schema of one stored value kind."""
+    if kind in ("TEXT", "RICH_TEXT_PART"):
+        return {"type": "string"}
+    if kind in ("NUMBER", "NUMERIC", "POSITION"):
+        data_type = (meta.settings or {}).get("dataType") if meta is not None else None
+        return {"type": "integer" if data_type in ("int", "bigint") else "number"}
+    if kind == "BOOLEAN":
+        return {"type": "boolean"}
+    if kind == "DATE_TIME":
+        return {"type": "string", "format": "date-time"}
+    if kind == "DATE":
+        return {"type": "string", "format": "date"}
+    if kind == "UUID":
+        return dict(UUID_SCHEMA)
+    if kind in ("SELECT", "RATING"):
+        values = list(meta.option_values or RATING_VALUES) if meta is not None else list(ACTOR_SOURCES)
+        return {"type": "string", "enum": values}
+    if kind == "MULTI_SELECT":
+        return {"type": "array", "items": {"type": "string", "enum": list(meta.option_values if meta else ())}}
+    if kind == "ARRAY":
+        return {"type": "array", "items": {"type": "string"}}
+    if kind == "FILES":
+        return {"type": "array", "items": {"type": "object"}}
+    return {}  # RAW_JSON: any JSON value
+
+
+def field_schema(meta: FieldMeta, for_input: bool) -> dict[str, Any]:
+    """JSON schema of a field's API value."""
+    if meta.type in COMPOSITES:
+        props = {}
+        for col in meta.columns:
+            if for_input and meta.type == "ACTOR" and col.sub in ("name", "workspaceMemberId"):
+                continue
+            props[col.sub or ""] = atomic_schema(col.kind)
+        return {"type": "object", "properties": props}
+    schema = atomic_schema(meta.columns[0].kind if meta.columns else meta.type, meta)
+    if meta.description:
+        schema["description"] = meta.description
+    return schema
+
+
+def object_schemas(schema: Schema, obj: ObjectMeta) -> dict[str, Any]:
+    """The four component schemas of an object (rest.md §14)."""
+    singular, plural = upper_first(obj.name_singular), upper_first(obj.name_plural)
+    create: dict[str, Any] = {}
+    response: dict[str, Any] = {"id": dict(UUID_SCHEMA)}
+    required = []
+    for meta in obj.active_fields:
+        if meta.type == "TS_VECTOR":
+            continue
+        if meta.relation_type == "MANY_TO_ONE":
+            join = meta.join_column or ""
+            create[join] = dict(UUID_SCHEMA)
+            response[join] = dict(UUID_SCHEMA)
+            target = schema.by_id.get(meta.target_object_id or "")
+            if target is not None and target.is_active:
+                response[meta.name] = {"$ref": f"#/components/schemas/{upper_first(target.name_singular)}ForResponse"}
+            continue
+        if meta.relation_type == "ONE_TO_MANY":
+            target = schema.by_id.get(meta.target_object_id or "")
+            if target is not None and target.is_active:
+                ref = {"$ref": f"#/components/schemas/{upper_first(target.name_singular)}ForResponse"}
+                response[meta.name] = {"type": "array", "items": ref}
+            continue
+        response[meta.name] = field_schema(meta, False)
+        if meta.name in ("updatedAt", "deletedAt", "updatedBy"):
+            continue
+        create[meta.name] = field_schema(meta, True)
+        if not meta.is_nullable and meta.default is None and meta.name != "id":
+            required.append(meta.name)
+    body: dict[str, Any] = {"type": "object", "properties": create}
+    if required:
+        body["required"] = required
+    return {
+        singular: body,
+        f"{plural}": {"type": "array", "items": {"$ref": f"#/components/schemas/{singular}"}},
+        f"{singular}ForUpdate": {"type": "object", "properties": {k: v for k, v in create.items() if k != "id"}},
+        f"{singular}ForResponse": {"type": "object", "properties": response},
+    }
+
+
+def core_parameters(max_records: int) -> dict[str, Any]:
+    """components.parameters of the core document."""
+
+    def query(name: str, schema: dict[str, Any], description: str, **extra: Any) -> dict[str, Any]:
+        return {"name": name, "in": "query", "required": False, "description": description, "schema": schema, **extra}
+
+    return {
+        "orderBy": query("order_by", {"type": "string"}, "Sorts, e.g. field_1[AscNullsFirst],field_2[DescNullsLast]"),
+        "filter": query("filter", {"type": "string"}, "Filters, e.g. and(name.firstName[eq]:Ada,city[in]:[Paris])"),
+        "limit": query("limit", {"type": "integer", "minimum": 0, "maximum": max_records, "default": 60},
+                       "Records per page"),
+        "depth": query("depth", {"type": "integer", "enum": [0, 1], "default": 0},
+                       "0: fields and join columns; 1: also the related records"),
+        "startingAfter": query("starting_after", {"type": "string"}, "Cursor: records after this one"),
+        "endingBefore": query("ending_before", {"type": "string"}, "Cursor: records before this one"),
+        "idPath": {"name": "id", "in": "path", "required": True, "description": "Record id",
+                   "schema": dict(UUID_SCHEMA)},
+        "upsert": query("upsert", {"type": "boolean"}, "true: update the record matching id or a unique field"),
+        "softDelete": query("soft_delete", {"type": "boolean"}, "true: soft delete instead of destroying"),
+        "fields": query("fields", {"type": "string"}, "Comma-separated field names to return"),
+        "groupBy": query("group_by", {"type": "string"}, 'JSON array of dimensions, e.g. [{"stage":true}]'),
+        "aggregate": query("aggregate", {"type": "string"}, 'JSON array of aggregates, e.g. ["countNotEmptyId"]'),
+    }  # fmt: skip
+
+
+def _params(*names: str) -> list[dict[str, str]]:
+    return [{"$ref": f"#/components/parameters/{n}"} for n in names]
+
+
+def _json_body(schema: dict[str, Any], description: str = "") -> dict[str, Any]:
+    return {"description": description, "required": True, "content": {"application/json": {"schema": schema}}}
+
+
+def _reply(status: str, schema: dict[str, Any], description: str = "Successful operation") -> dict[str, Any]:
+    return {
+        status: {"description": description, "content": {"application/json": {"schema": schema}}},
+        "400": {"$ref": "#/components/responses/400"},
+        "401": {"$ref": "#/components/responses/401"},
+    }
+
+
+def _envelope(key: str, inner: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    return {"type": "object", "properties": {"data": {"type": "object", "properties": {key: inner}}, **extra}}
+
+
+def object_paths(obj: ObjectMeta) -> dict[str, Any]:
+    """The paths of one object, with Twenty's operationIds (rest.md §14)."""
+    s, p = upper_first(obj.name_singular), upper_first(obj.name_plural)
+    one = {"$ref": f"#/components/schemas/{s}ForResponse"}
+    many = {"type": "array", "items": one}
+    ids = {"type": "array", "items": {"type": "object", "properties": {"id": dict(UUID_SCHEMA)}}}
+    tag = [obj.name_plural]
+    plural = obj.name_plural
+
+    def op(op_id: str, summary: str, params: list[Any], responses: dict[str, Any], body: Any = None) -> dict[str, Any]:
+        out = {"tags": tag, "summary": summary, "operationId": op_id, "parameters": params, "responses": responses}
+        if body is not None:
+            out["requestBody"] = body
+        return out
+
+    list_reply = _envelope(plural, many, pageInfo=PAGE_INFO_SCHEMA, totalCount={"type": "integer"})
+    return {
+        f"/{plural}": {
+            "get": op(f"findMany{p}", f"Find Many {obj.label_plural}",
+                      _params("orderBy", "filter", "limit", "depth", "startingAfter", "endingBefore", "fields"),
+                      _reply("200", list_reply)),
+            "post": op(f"createOne{s}", f"Create One {obj.label_singular}", _params("depth", "upsert", "fields"),
+                       _reply("201", _envelope(f"create{s}", one)), _json_body({"$ref": f"#/components/schemas/{s}"})),
+            "patch": op(f"updateMany{p}", f"Update Many {obj.label_plural}", _params("filter", "depth", "fields"),
+                        _reply("200", _envelope(f"update{p}", many)),
+                        _json_body({"$ref": f"#/components/schemas/{s}ForUpdate"})),
+            "delete": op(f"deleteMany{p}", f"Delete Many {obj.label_plural}", _params("filter", "softDelete"),
+                         _reply("200", _envelope(f"delete{p}", ids))),
+        },
+        f"/batch/{plural}": {
+            "post": op(f"createMany{p}", f"Create Many {obj.label_plural}", _params("depth", "upsert", "fields"),
+                       _reply("201", _envelope(f"create{p}", many)),
+                       _json_body({"$ref": f"#/components/schemas/{p}"})),
+        },
+        f"/{plural}/{{id}}": {
+            "get": op(f"findOne{s}", f"Find One {obj.label_singular}", _params("idPath", "depth", "fields"),
+                      _reply("200", _envelope(obj.name_singular, one))),
+            "patch": op(f"UpdateOne{s}", f"Update One {obj.label_singular}", _params("idPath", "depth", "fields"),
+                        _reply("200", _envelope(f"update{s}", one)),
+                        _json_body({"$ref": f"#/components/schemas/{s}ForUpdate"})),
+            "delete": op(f"deleteOne{s}", f"Delete One {obj.label_singular}", _params("idPath", "softDelete"),
+                         _reply("200", _envelope(f"delete{s}", {"type": "object",
+                                                                "properties": {"id": dict(UUID_SCHEMA)}}))),
+        },
+        f"/{plural}/duplicates": {
+            "post": op(f"find{s}Duplicates", f"Find {obj.label_singular} Duplicates", _params("depth"),
+                       _reply("200", {"type": "object", "properties": {"data": {"type": "array", "items": {
+                           "type": "object", "properties": {f"{obj.name_singular}Duplicates": many,
+                                                            "totalCount": {"type": "integer"},
+                                                            "pageInfo": PAGE_INFO_SCHEMA}}}}}),
+                       _json_body({"type": "object", "properties": {
+                           "data": {"type": "array", "items": {"$ref": f"#/components/schemas/{s}"}},
+                           "ids": {"type": "array", "items": dict(UUID_SCHEMA)}}})),
+        },
+        f"/restore/{plural}/{{id}}": {
+            "patch": op(f"restoreOne{s}", f"Restore One {obj.label_singular}", _params("idPath", "depth", "fields"),
+                        _reply("200", _envelope(f"restore{s}", one))),
+        },
+        f"/restore/{plural}": {
+            "patch": op(f"restoreMany{p}", f"Restore Many {obj.label_plural}", _params("filter", "depth", "fields"),
+                        _reply("200", _envelope(f"restore{p}", many))),
+        },
+        f"/{plural}/merge": {
+            "patch": op(f"mergeMany{p}", f"Merge {obj.label_plural}", _params("depth"),
+                        _reply("200", _envelope(f"merge{s}", one)),
+                        _json_body({"type": "object", "required": ["ids"], "properties": {
+                            "ids": {"type": "array", "items": dict(UUID_SCHEMA), "minItems": 2, "maxItems": MERGE_MAX},
+                            "conflictPriorityIndex": {"type": "integer", "default": 0},
+                            "dryRun": {"type": "boolean", "default": False}}})),
+        },
+        f"/{plural}/groupBy": {
+            "get": op(f"groupBy{p}", f"Group {obj.label_plural}", _params("groupBy", "aggregate", "filter", "limit"),
+                      _reply("200", {"type": "array", "items": {"type": "object", "properties": {
+                          "groupByDimensionValues": {"type": "array", "items": {}}}}})),
+        },
+    }  # fmt: skip
+
+
+def webhook_entries(obj: ObjectMeta) -> dict[str, Any]:
+    """The webhooks section entries of an object (webhooks.md §7)."""
+    out = {}
+    for action in ("Created", "Updated", "Deleted", "Destroyed", "Restored"):
+        payload = {
+            "type": "object",
+            "properties": {
+                "targetUrl": {"type": "string"},
+                "eventName": {"type": "string", "example": f"{obj.name_singular}.{action.lower()}"},
+                "objectMetadata": {"type": "object", "properties": {"id": dict(UUID_SCHEMA),
+                                                                    "nameSingular": {"type": "string"}}},
+                "workspaceId": dict(UUID_SCHEMA),
+                "webhookId": dict(UUID_SCHEMA),
+                "eventDate": {"type": "string", "format": "date-time"},
+                "record": {"$ref": f"#/components/schemas/{upper_first(obj.name_singular)}ForResponse"},
+                "updatedFields": {"type": "array", "items": {"type": "string"}},
+            },
+        }  # fmt: skip
+        out[f"{obj.label_singular} {action}"] = {
+            "post": {
+                "tags": [obj.name_plural],
+                "operationId": f"{obj.name_singular}{action}Webhook",
+                "requestBody": _json_body(payload, f"A {obj.name_singular}.{action.lower()} event"),
+                "responses": {"200": {"description": "Return a 200 status to acknowledge the event"}},
+            }
+        }
+    return out
+
+
+def openapi_skeleton(base_url: str, kind: str) -> dict[str, Any]:
+    """The document every caller gets; a valid key adds the workspace's paths and schemas."""
+    server = f"{base_url}/rest/" if kind == "core" else f"{base_url}/rest/metadata"
+    return {
+        "openapi": "3.1.1",
+        "info": dict(OPENAPI_INFO),
+        "servers": [{"url": server, "description": "Production Development"}],
+        "components": {
+            "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
+            "schemas": {},
+            "parameters": {},
+            "responses": {
+                "400": {"description": "Bad Request", "content": {"application/json": {"schema": ERROR_SCHEMA}}},
+                "401": {"description": "Unauthorized", "content": {"application/json": {"schema": ERROR_SCHEMA}}},
+            },
+        },
+        "security": [{"bearerAuth": []}],
+        "externalDocs": {"description": "Twenty's API documentation", "url": "https://docs.twenty.com"},
+        "tags": [],
+        "paths": {
+            f"/open-api/{kind}": {
+                "get": {
+                    "tags": ["General"],
+                    "summary": "Get Open Api Schema",
+                    "operationId": f"GetOpenApiSchema{upper_first(kind)}",
+                    "servers": [{"url": base_url}],
+                    "responses": {"200": {"description": "Successful operation"}},
+                }
+            }
+        },
+    }
+
+
+def openapi_core(schema: Schema | None, base_url: str, max_records: int) -> dict[str, Any]:
+    """The core record API document (rest.md §14)."""
+    doc = openapi_skeleton(base_url, "core")
+    if schema is None:
+        return doc
+    doc["components"]["parameters"] = core_parameters(max_records)
+    doc["webhooks"] = {}
+    for obj in sorted(schema.by_plural.values(), key=lambda o: o.name_plural):
+        doc["tags"].append({"name": obj.name_plural, "description": f"Object `{obj.label_plural}`"})
+        doc["components"]["schemas"].update(object_schemas(schema, obj))
+        doc["paths"].update(object_paths(obj))
+        doc["webhooks"].update(webhook_entries(obj))
+    return doc
+
+
+def openapi_metadata(schema: Schema | None, base_url: str) -> dict[str, Any]:
+    """The metadata API document: objects, fields, webhooks and API keys."""
+    doc = openapi_skeleton(base_url, "metadata")
+    if schema is None:
+        return doc
+    doc["components"]["parameters"] = {
+        "idPath": {"name": "id", "in": "path", "required": True, "schema": dict(UUID_SCHEMA)},
+        "limit": {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 0, "default": 60}},
+        "startingAfter": {"name": "starting_after", "in": "query", "schema": {"type": "string"}},
+        "endingBefore": {"name": "ending_before", "in": "query", "schema": {"type": "string"}},
+    }
+    for resource, singular in (("objects", "Object"), ("fields", "Field"), ("webhooks", "Webhook"),
+                               ("apiKeys", "ApiKey")):  # fmt: skip
+        doc["tags"].append({"name": resource, "description": f"{singular} metadata"})
+        doc["components"]["schemas"][singular] = {"type": "object", "properties": {"id": dict(UUID_SCHEMA)}}
+        ref = {"$ref": f"#/components/schemas/{singular}"}
+        plural_name = upper_first(resource)
+        doc["paths"][f"/{resource}"] = {
+            "get": {"tags": [resource], "operationId": f"findMany{plural_name}",
+                    "parameters": _params("limit", "startingAfter", "endingBefore"),
+                    "responses": _reply("200", _envelope(resource, {"type": "array", "items": ref}))},
+            "post": {"tags": [resource], "operationId": f"createOne{singular}", "requestBody": _json_body(ref),
+                     "responses": _reply("201", _envelope(f"createOne{singular}", ref))},
+        }  # fmt: skip
+        doc["paths"][f"/{resource}/{{id}}"] = {
+            "get": {"tags": [resource], "operationId": f"findOne{singular}", "parameters": _params("idPath"),
+                    "responses": _reply("200", _envelope(singular[:1].lower() + singular[1:], ref))},
+            "patch": {"tags": [resource], "operationId": f"updateOne{singular}", "parameters": _params("idPath"),
+                      "requestBody": _json_body(ref), "responses": _reply("200", _envelope(f"updateOne{singular}", ref))},
+            "delete": {"tags": [resource], "operationId": f"deleteOne{singular}", "parameters": _params("idPath"),
+                       "responses": _reply("200", _envelope(f"deleteOne{singular}", ref))},
+        }  # fmt: skip
+    return doc
+
+
+def handle_openapi(state: AppState, kind: str) -> str:
+    """GET /rest/open-api/{core,metadata}: never refused; a valid bearer key adds the workspace."""
+    request = bottle.request
+    base_url = f"{request.urlparts.scheme}://{request.urlparts.netloc}"
+    schema = None
+    try:
+        actor = authenticate(state, request.get_header("Authorization"))
+        with state.store.read() as conn:
+            schema = state.schema(conn, actor.workspace_id)
+    except ApiError:
+        schema = None
+    if kind == "core":
+        return json_response(200, openapi_core(schema, base_url, state.settings.max_records))
+    return json_response(200, openapi_metadata(schema, base_url))
+
+
+# ============================================================================================
+# 11. Seed
 # ============================================================================================
 
 
@@ -3048,7 +3415,7 @@ def seed_demo(state: AppState, workspace_id: str) -> None:
 
 
 # ============================================================================================
-# 11. App factory
+# 12. App factory
 # ============================================================================================
 
 
@@ -3136,6 +3503,12 @@ def create_app(settings: Settings | None = None) -> bottle.Bottle:
     def healthz() -> str:
         return json_response(200, {"status": "ok"})
 
+    @app.get("/rest/open-api/<kind:re:core|metadata>")
+    @app.get("/open-api/<kind:re:core|metadata>")
+    @guarded
+    def openapi(kind: str) -> str:
+        return handle_openapi(state, kind)
+
     @app.route("/rest", method="ANY")
     @app.route("/rest/", method="ANY")
     @app.route("/rest/<path:path>", method="ANY")
@@ -3153,7 +3526,7 @@ def create_app(settings: Settings | None = None) -> bottle.Bottle:
 
 
 # ============================================================================================
-# 12. CLI
+# 13. CLI
 # ============================================================================================
 
 
@@ -3169,6 +3542,12 @@ class ThreadingServer(socketserver.ThreadingMixIn, WSGIServer):
 
     daemon_threads = True
     allow_reuse_address = True
+
+    def get_request(self) -> tuple[Any, Any]:
+        """Accept with Nagle off: headers and body go out as written, not after a delayed ACK."""
+        sock, address = super().get_request()
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return sock, address
 
 
 def parse_args(argv: Sequence[str] | None = None) -> Settings:
