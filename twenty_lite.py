@@ -2447,7 +2447,7 @@ def route_rest(method: str, segs: list[str], path: str) -> tuple[str, str, str |
     return ops[method], segs[0], None
 
 
-def rest_list(ctx: Ctx, obj: ObjectMeta, q: Query, body: Any) -> tuple[int, Any]:
+def rest_list(ctx: Ctx, obj: ObjectMeta, q: Query, body: Body) -> tuple[int, Any]:
     depth = parse_depth(q)
     limit = parse_limit(q, ctx.max_records)
     selected = parse_fields(obj, q, depth)
@@ -2469,7 +2469,7 @@ def live_record(ctx: Ctx, obj: ObjectMeta, rid: bytes) -> dict[str, Any]:
     return values
 
 
-def rest_get_one(ctx: Ctx, obj: ObjectMeta, q: Query, body: Any, rid: bytes) -> tuple[int, Any]:
+def rest_get_one(ctx: Ctx, obj: ObjectMeta, q: Query, body: Body, rid: bytes) -> tuple[int, Any]:
     depth = parse_depth(q)
     selected = parse_fields(obj, q, depth)
     live_record(ctx, obj, rid)
@@ -2519,35 +2519,38 @@ def create_one(ctx: Ctx, obj: ObjectMeta, body: Any, upsert: bool) -> bytes:
     return insert_record(ctx, obj, values, position)
 
 
-def rest_create(ctx: Ctx, obj: ObjectMeta, q: Query, body: Any) -> tuple[int, Any]:
+def rest_create(ctx: Ctx, obj: ObjectMeta, q: Query, body: Body) -> tuple[int, Any]:
     depth = parse_depth(q)
     selected = parse_fields(obj, q, depth)
-    rid = create_one(ctx, obj, body if body is not None else {}, q.get("upsert") == "true")
+    data = body.json()
+    rid = create_one(ctx, obj, data if data is not None else {}, q.get("upsert") == "true")
     record = load_records(ctx, obj, [rid], depth, selected)[0]
     return 201, {"data": {"create" + upper_first(obj.name_singular): record}}
 
 
-def rest_batch(ctx: Ctx, obj: ObjectMeta, q: Query, body: Any) -> tuple[int, Any]:
+def rest_batch(ctx: Ctx, obj: ObjectMeta, q: Query, body: Body) -> tuple[int, Any]:
     depth = parse_depth(q)
     selected = parse_fields(obj, q, depth)
-    if not isinstance(body, list):
+    data = body.json()
+    if not isinstance(data, list):
         raise bad_request("Body must be an array")
-    if not body:
+    if not data:
         raise bad_request("Input must not be empty")
-    if len(body) > ctx.max_records:
+    if len(data) > ctx.max_records:
         raise bad_request(f"Maximum number of records to upsert is {ctx.max_records}.")
     if q.get("upsert") == "true":
-        ids = [create_one(ctx, obj, item, True) for item in body]
+        ids = [create_one(ctx, obj, item, True) for item in data]
     else:
-        ids = insert_records(ctx, obj, [read_body_values(ctx, obj, item, creating=True) for item in body])
+        ids = insert_records(ctx, obj, [read_body_values(ctx, obj, item, creating=True) for item in data])
     return 201, {"data": {"create" + upper_first(obj.name_plural): load_records(ctx, obj, ids, depth, selected)}}
 
 
-def rest_update_one(ctx: Ctx, obj: ObjectMeta, q: Query, body: Any, rid: bytes) -> tuple[int, Any]:
+def rest_update_one(ctx: Ctx, obj: ObjectMeta, q: Query, body: Body, rid: bytes) -> tuple[int, Any]:
     depth = parse_depth(q)
     selected = parse_fields(obj, q, depth)
     current = live_record(ctx, obj, rid)
-    changes, position = read_body_values(ctx, obj, body if body is not None else {}, creating=False)
+    data = body.json()
+    changes, position = read_body_values(ctx, obj, data if data is not None else {}, creating=False)
     update_record(ctx, obj, rid, changes, position, current)
     record = load_records(ctx, obj, [rid], depth, selected)[0]
     return 200, {"data": {"update" + upper_first(obj.name_singular): record}}
@@ -2561,11 +2564,12 @@ def capped_ids(ctx: Ctx, obj: ObjectMeta, node: Node | None, verb: str, only_del
     return ids
 
 
-def rest_update_many(ctx: Ctx, obj: ObjectMeta, q: Query, body: Any) -> tuple[int, Any]:
+def rest_update_many(ctx: Ctx, obj: ObjectMeta, q: Query, body: Body) -> tuple[int, Any]:
     depth = parse_depth(q)
     selected = parse_fields(obj, q, depth)
     node = parse_filter_param(q)
-    changes, position = read_body_values(ctx, obj, body if body is not None else {}, creating=False)
+    data = body.json()
+    changes, position = read_body_values(ctx, obj, data if data is not None else {}, creating=False)
     ids = capped_ids(ctx, obj, node, "update")
     current = fetch_values(ctx.conn, obj, ids)
     for rid in ids:
@@ -2580,7 +2584,7 @@ def soft_delete(ctx: Ctx, obj: ObjectMeta, ids: Sequence[bytes]) -> None:
         update_record(ctx, obj, rid, {"deletedAt": ctx.now}, None, current[rid])
 
 
-def rest_delete_one(ctx: Ctx, obj: ObjectMeta, q: Query, body: Any, rid: bytes) -> tuple[int, Any]:
+def rest_delete_one(ctx: Ctx, obj: ObjectMeta, q: Query, body: Body, rid: bytes) -> tuple[int, Any]:
     soft = q.all("soft_delete") == ["true"]
     values = load_values(ctx, obj, rid)
     if values is None or (soft and values.get("deletedAt") is not None):
@@ -2592,7 +2596,7 @@ def rest_delete_one(ctx: Ctx, obj: ObjectMeta, q: Query, body: Any, rid: bytes) 
     return 200, {"data": {"delete" + upper_first(obj.name_singular): {"id": blob_uuid(rid)}}}
 
 
-def rest_delete_many(ctx: Ctx, obj: ObjectMeta, q: Query, body: Any) -> tuple[int, Any]:
+def rest_delete_many(ctx: Ctx, obj: ObjectMeta, q: Query, body: Body) -> tuple[int, Any]:
     soft = q.all("soft_delete") == ["true"]
     node = parse_filter_param(q)
     if node is None:
@@ -2609,7 +2613,7 @@ def rest_delete_many(ctx: Ctx, obj: ObjectMeta, q: Query, body: Any) -> tuple[in
     return 200, {"data": {"delete" + upper_first(obj.name_plural): [{"id": blob_uuid(i)} for i in ids]}}
 
 
-def rest_restore_one(ctx: Ctx, obj: ObjectMeta, q: Query, body: Any, rid: bytes) -> tuple[int, Any]:
+def rest_restore_one(ctx: Ctx, obj: ObjectMeta, q: Query, body: Body, rid: bytes) -> tuple[int, Any]:
     depth = parse_depth(q)
     selected = parse_fields(obj, q, depth)
     values = load_values(ctx, obj, rid)
@@ -2621,7 +2625,7 @@ def rest_restore_one(ctx: Ctx, obj: ObjectMeta, q: Query, body: Any, rid: bytes)
     return 200, {"data": {"restore" + upper_first(obj.name_singular): record}}
 
 
-def rest_restore_many(ctx: Ctx, obj: ObjectMeta, q: Query, body: Any) -> tuple[int, Any]:
+def rest_restore_many(ctx: Ctx, obj: ObjectMeta, q: Query, body: Body) -> tuple[int, Any]:
     depth = parse_depth(q)
     selected = parse_fields(obj, q, depth)
     ids = capped_ids(ctx, obj, parse_filter_param(q), "restore", only_deleted=True)
@@ -2655,21 +2659,22 @@ def duplicate_ids(ctx: Ctx, obj: ObjectMeta, values: dict[str, Any], exclude: by
     return [r[0] for r in ctx.conn.execute(sql + " ORDER BY e.id", params)]
 
 
-def rest_duplicates(ctx: Ctx, obj: ObjectMeta, q: Query, body: Any) -> tuple[int, Any]:
+def rest_duplicates(ctx: Ctx, obj: ObjectMeta, q: Query, body: Body) -> tuple[int, Any]:
     depth = parse_depth(q)
-    if not isinstance(body, dict):
-        raise bad_request("Request body must be a JSON object")
-    if "data" in body and "ids" in body:
+    data = body.json()
+    if not isinstance(data, dict):
+        raise bad_request("Request data must be a JSON object")
+    if "data" in data and "ids" in data:
         raise bad_request('You cannot provide both "data" and "ids" arguments')
     inputs: list[tuple[dict[str, Any], bytes | None]] = []
-    if "ids" in body:
-        if not isinstance(body["ids"], list):
+    if "ids" in data:
+        if not isinstance(data["ids"], list):
             raise bad_request('"ids" must be an array of UUIDs')
-        for raw in body["ids"]:
+        for raw in data["ids"]:
             rid = rid_of(str(raw))
             inputs.append((live_record(ctx, obj, rid), rid))
     else:
-        data = body.get("data")
+        data = data.get("data")
         if not isinstance(data, list) or not data:
             raise bad_request('The "data" condition can not be empty when "ids" input not provided')
         for item in data:
@@ -2709,17 +2714,18 @@ def merged_values(obj: ObjectMeta, ordered: list[dict[str, Any]]) -> dict[str, A
     return out
 
 
-def rest_merge(ctx: Ctx, obj: ObjectMeta, q: Query, body: Any) -> tuple[int, Any]:
+def rest_merge(ctx: Ctx, obj: ObjectMeta, q: Query, body: Body) -> tuple[int, Any]:
     depth = parse_depth(q)
-    if not isinstance(body, dict) or not isinstance(body.get("ids"), list):
+    data = body.json()
+    if not isinstance(data, dict) or not isinstance(data.get("ids"), list):
         raise bad_request('"ids" must be an array of record ids')
-    raw_ids = body["ids"]
+    raw_ids = data["ids"]
     if not 2 <= len(raw_ids) <= MERGE_MAX:
         raise bad_request(f"Merge needs between 2 and {MERGE_MAX} record ids, got {len(raw_ids)}")
     ids = [rid_of(str(i)) for i in raw_ids]
     if len(set(ids)) != len(ids):
         raise bad_request("Merge ids must be distinct")
-    index = body.get("conflictPriorityIndex", 0)
+    index = data.get("conflictPriorityIndex", 0)
     if not isinstance(index, int) or isinstance(index, bool) or not 0 <= index < len(ids):
         raise bad_request(f"conflictPriorityIndex must be between 0 and {len(ids) - 1}")
     rows = [live_record(ctx, obj, rid) for rid in ids]
@@ -2727,7 +2733,7 @@ def rest_merge(ctx: Ctx, obj: ObjectMeta, q: Query, body: Any) -> tuple[int, Any
     ordered = [rows[index]] + [r for i, r in enumerate(rows) if i != index]
     merged = merged_values(obj, ordered)
     key = "merge" + upper_first(obj.name_singular)
-    if body.get("dryRun") is True:
+    if data.get("dryRun") is True:
         preview_id = uuid_blob(ctx.state.settings.new_id())
         values = dict(rows[index], **merged, deletedAt=ctx.now)
         return 200, {"data": {key: build_record(obj, preview_id, values, None)}}
@@ -2861,7 +2867,7 @@ def json_param(q: Query, name: str, error: str) -> Any:
         raise bad_request(error) from None
 
 
-def rest_group_by(ctx: Ctx, obj: ObjectMeta, q: Query, body: Any) -> tuple[int, Any]:
+def rest_group_by(ctx: Ctx, obj: ObjectMeta, q: Query, body: Body) -> tuple[int, Any]:
     dims_spec = json_param(q, "group_by", GROUP_BY_HELP)
     if not isinstance(dims_spec, list) or not dims_spec:
         raise bad_request(GROUP_BY_HELP)
@@ -2930,15 +2936,20 @@ REST_HANDLERS: dict[str, Callable[..., tuple[int, Any]]] = {
 }  # fmt: skip
 
 
-def read_json_body() -> Any:
-    """The request body as JSON (with or without a JSON content type); None when empty."""
-    raw = bottle.request.body.read()
-    if not raw.strip():
-        return None
-    try:
-        return json.loads(raw)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise bad_request(f"Invalid JSON body: {exc}") from None
+class Body:
+    """A request body, parsed as JSON only when a handler asks (after its query parameters)."""
+
+    def __init__(self, raw: bytes) -> None:
+        self.raw = raw
+
+    def json(self) -> Any:
+        """The body as JSON (with or without a JSON content type); None when empty."""
+        if not self.raw.strip():
+            return None
+        try:
+            return json.loads(self.raw)
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise bad_request(f"Invalid JSON body: {exc}") from None
 
 
 def json_response(status: int, payload: Any) -> str:
@@ -2955,7 +2966,7 @@ def handle_rest(state: AppState, path: str) -> str:
     full_path = "/rest/" + path if path else "/rest"
     operation, plural, id_segment = route_rest(method, [s for s in path.split("/") if s], full_path)
     q = Query(request.environ.get("QUERY_STRING", ""))
-    body = read_json_body() if method != "GET" else None
+    body = Body(request.body.read() if method != "GET" else b"")
     manager = state.store.read() if method == "GET" else state.store.write()
     rid = rid_of(id_segment) if id_segment is not None else None
     with manager as conn:
