@@ -44,6 +44,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
+from urllib.parse import parse_qsl
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import bottle
@@ -2325,8 +2326,6 @@ class Query:
     """Query-string parameters, decoded as UTF-8, repeated ones kept."""
 
     def __init__(self, raw: str) -> None:
-        from urllib.parse import parse_qsl
-
         self.values: dict[str, list[str]] = {}
         for name, value in parse_qsl(raw, keep_blank_values=True):
             self.values.setdefault(name, []).append(value)
@@ -2882,11 +2881,10 @@ def rest_group_by(ctx: Ctx, obj: ObjectMeta, q: Query, body: Body) -> tuple[int,
     names = list(aggregates) if aggregates else ["totalCount"]
     agg_sql = [aggregate_sql(ctx.schema, obj, name, query) for name in names]
     dim_sql = [d[0] for d in dims]
-    group_keys = [parse_order_by(ctx.schema, obj, q.get("order_by"))]  # validated; groups order by dimensions
-    del group_keys
+    order = group_order(ctx.schema, obj, q.get("order_by"), dims_spec, dim_sql)
     sql = (
         f"SELECT {', '.join(dim_sql + agg_sql)} FROM entity e {' '.join(query.join_sql)} WHERE {where} "
-        f"GROUP BY {', '.join(dim_sql)} ORDER BY {', '.join(dim_sql)} LIMIT {limit}"
+        f"GROUP BY {', '.join(dim_sql)} ORDER BY {', '.join(order)} LIMIT {limit}"
     )
     groups = []
     raw_keys = []
@@ -2901,6 +2899,26 @@ def rest_group_by(ctx: Ctx, obj: ObjectMeta, q: Query, body: Body) -> tuple[int,
         for group, key in zip(groups, raw_keys):
             group["records"] = samples.get(key, [])
     return 200, groups
+
+
+def group_order(schema: Schema, obj: ObjectMeta, raw: str | None, dims_spec: list[Any],
+                dim_sql: list[str]) -> list[str]:  # fmt: skip
+    """ORDER BY of the groups: order_by keys that name a dimension first, then every dimension ascending."""
+    paths = []
+    for spec in dims_spec:
+        name, inner = next(iter(spec.items()))
+        path = [name]
+        while isinstance(inner, dict) and len(inner) == 1 and "granularity" not in inner:
+            sub, inner = next(iter(inner.items()))
+            path.append(sub)
+        paths.append(tuple(path))
+    order = []
+    for key in parse_order_by(schema, obj, raw):
+        if key.ref.cursor_path in paths:
+            x = dim_sql[paths.index(key.ref.cursor_path)]
+            nulls = "NULLS FIRST" if key.nulls_first else "NULLS LAST"
+            order.append(f"{x} {'ASC' if key.ascending else 'DESC'} {nulls}")
+    return order + dim_sql
 
 
 def group_samples(ctx: Ctx, obj: ObjectMeta, node: Node | None, dims_spec: list[Any], order_raw: str | None,

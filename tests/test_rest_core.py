@@ -1589,3 +1589,14 @@ def test_merge_company_key(client: CheckedClient) -> None:
     merged = ok(resp)["data"]["mergeCompany"]
     assert merged["id"] == a["id"] and merged["employees"] == 10
     assert ok(client.get("/rest/companies"))["totalCount"] == 1
+
+
+def test_group_by_order_by_a_dimension_descending(client) -> None:
+    for stage in ("NEW", "MEETING", "CUSTOMER", "MEETING"):
+        assert client.post("/rest/opportunities", json={"stage": stage}).status_code == 201
+    params = {"group_by": '[{"stage":true}]', "order_by": "stage[DescNullsLast]"}
+    groups = client.get("/rest/opportunities/groupBy", params=params).json()
+    assert [g["groupByDimensionValues"] for g in groups] == [["NEW"], ["MEETING"], ["CUSTOMER"]]
+    assert [g["totalCount"] for g in groups] == [1, 2, 1]
+    ascending = client.get("/rest/opportunities/groupBy", params={"group_by": '[{"stage":true}]'}).json()
+    assert [g["groupByDimensionValues"][0] for g in ascending] == ["CUSTOMER", "MEETING", "NEW"]
