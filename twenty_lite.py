@@ -1837,8 +1837,18 @@ class Ctx:
         return {"source": self.actor.source, "workspaceMemberId": None, "name": self.actor.name, "context": {}}
 
 
-def invalid_value(meta: FieldMeta, value: Any, expected: str) -> ApiError:
-    return bad_request(f'Invalid value {dumps(value)} for field "{meta.name}": expected {expected}')
+def js_inspect(value: Any) -> str:
+    """A value as Node's util.inspect prints it in Twenty's messages: strings single-quoted."""
+    if isinstance(value, str):
+        return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "null" if value is None else dumps(value)
+
+
+def invalid_value(meta: FieldMeta, value: Any, type_word: str) -> ApiError:
+    """Twenty's wrong-type message, e.g. Invalid number value 'abc' for field "employees"."""
+    return bad_request(f'Invalid {type_word} value {js_inspect(value)} for field "{meta.name}"')
 
 
 def enum_error(ctx: Ctx, obj: ObjectMeta, meta: FieldMeta, value: Any) -> ApiError:
@@ -1855,21 +1865,25 @@ def normalize_url(url: Any) -> Any:
 
 
 def to_number(meta: FieldMeta, value: Any, allow_string: bool = True) -> int | float | None:
-    """A JSON number (or numeric string) as stored."""
+    """A JSON number (or, where allowed, a numeric string) as stored; NaN and infinities refused."""
     if value is None:
         return None
-    if isinstance(value, bool):
-        raise invalid_value(meta, value, "a number")
+    number = value
     if isinstance(value, str) and allow_string:
         try:
-            value = float(value)
+            number = float(value)
         except ValueError:
-            raise invalid_value(meta, value, "a number") from None
-    if not isinstance(value, (int, float)) or value != value:
-        raise invalid_value(meta, value, "a number")
-    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
-        return int(value)
-    return value
+            raise invalid_value(meta, value, "number") from None
+    if (
+        isinstance(number, bool)
+        or not isinstance(number, (int, float))
+        or number != number
+        or number in (float("inf"), float("-inf"))
+    ):
+        raise invalid_value(meta, value, "number")
+    if isinstance(number, float) and number.is_integer() and abs(number) < 2**53:
+        return int(number)
+    return number
 
 
 def to_stored(ctx: Ctx, obj: ObjectMeta, meta: FieldMeta, kind: str, value: Any, sub: str | None = None) -> Any:
@@ -1878,13 +1892,13 @@ def to_stored(ctx: Ctx, obj: ObjectMeta, meta: FieldMeta, kind: str, value: Any,
         return None
     if kind in ("TEXT", "RICH_TEXT_PART"):
         if not isinstance(value, str):
-            raise invalid_value(meta, value, "a string")
+            raise invalid_value(meta, value, "text")
         return normalize_url(value) if sub == "primaryLinkUrl" else value
     if kind in ("NUMBER", "NUMERIC", "POSITION"):
-        return to_number(meta, value)
+        return to_number(meta, value, allow_string=kind == "NUMERIC")
     if kind == "BOOLEAN":
         if not isinstance(value, bool):
-            raise invalid_value(meta, value, "a boolean")
+            raise invalid_value(meta, value, "boolean")
         return 1 if value else 0
     if kind == "DATE_TIME":
         out = parse_datetime(value)
@@ -1903,7 +1917,7 @@ def to_stored(ctx: Ctx, obj: ObjectMeta, meta: FieldMeta, kind: str, value: Any,
     if kind in ("SELECT", "RATING"):
         if sub == "source":
             if value not in ACTOR_SOURCES:
-                raise invalid_value(meta, value, "one of " + ", ".join(ACTOR_SOURCES))
+                raise invalid_value(meta, value, "actor source")
             return value
         allowed = meta.option_values or (RATING_VALUES if kind == "RATING" else ())
         if not isinstance(value, str) or value not in allowed:
@@ -1911,20 +1925,20 @@ def to_stored(ctx: Ctx, obj: ObjectMeta, meta: FieldMeta, kind: str, value: Any,
         return value
     if kind == "MULTI_SELECT":
         if not isinstance(value, list):
-            raise invalid_value(meta, value, "an array of option values")
+            raise invalid_value(meta, value, "multi-select")
         for item in value:
             if item not in meta.option_values:
                 raise enum_error(ctx, obj, meta, item)
         return dumps(value)
     if kind == "ARRAY":
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise invalid_value(meta, value, "an array of strings")
+            raise invalid_value(meta, value, "array")
         return dumps(value)
     if kind in ("RAW_JSON", "FILES"):
         if sub == "secondaryLinks" and isinstance(value, list):
             value = [dict(v, url=normalize_url(v.get("url"))) if isinstance(v, dict) else v for v in value]
         return dumps(value)
-    raise invalid_value(meta, value, "a writable value")
+    raise invalid_value(meta, value, "writable")
 
 
 def from_stored(kind: str, value: Any) -> Any:
@@ -1963,25 +1977,31 @@ def default_values(ctx: Ctx, meta: FieldMeta) -> dict[str, Any]:
     return out
 
 
-def find_by_unique(ctx: Ctx, obj: ObjectMeta, where: dict[str, Any]) -> bytes | None:
-    """The live record a connect-where names (by id or by a unique field), or None."""
-    if set(where) == {"id"}:
-        rid = to_stored(ctx, obj, obj.by_name["id"], "UUID", where["id"]) if "id" in obj.by_name else None
-        found = existing_ids(ctx.conn, obj, [rid], live_only=True) if rid else set()
-        return rid if found else None
-    conditions: list[Leaf] = []
+def connect_conditions(obj: ObjectMeta, where: dict[str, Any]) -> list[tuple[str, Leaf]]:
+    """A connect-where as (label, condition) pairs; only id and unique fields may be named."""
+    out: list[tuple[str, Leaf]] = []
     for name, value in where.items():
         meta = obj.by_name.get(name)
         if meta is None or not (meta.is_unique or name == "id"):
             raise bad_request(f'Field "{name}" of {obj.name_singular} is not unique and cannot be used to connect')
-        if isinstance(value, dict):
-            conditions += [Leaf((name, sub), "eq", v, "") for sub, v in value.items() if v is not None]
-        else:
-            conditions.append(Leaf((name,), "eq", str(value), ""))
-    if not conditions:
-        return None
-    ids = find_ids(ctx.conn, ctx.schema, obj, ("and", conditions), cap=1)
-    return ids[0] if ids else None
+        pairs = value.items() if isinstance(value, dict) else [(None, value)]
+        for sub, raw in pairs:
+            if raw is None:
+                continue
+            text = normalize_url(str(raw)) if sub == "primaryLinkUrl" else str(raw)
+            path = (name, sub) if sub else (name,)
+            out.append((".".join(path), Leaf(path, "eq", text, "")))
+    return out
+
+
+def find_by_unique(ctx: Ctx, meta: FieldMeta, obj: ObjectMeta, where: dict[str, Any]) -> bytes:
+    """The live record a connect-where names (by id or a unique field), else Twenty's 400."""
+    conditions = connect_conditions(obj, where)
+    ids = find_ids(ctx.conn, ctx.schema, obj, ("and", [c for _, c in conditions]), cap=1) if conditions else []
+    if len(ids) != 1:
+        described = " and ".join(f"{label} = {leaf.value}" for label, leaf in conditions)
+        raise bad_request(f"Expected 1 record to connect to {meta.name}, but found {len(ids)} for {described}")
+    return ids[0]
 
 
 def read_body_values(ctx: Ctx, obj: ObjectMeta, body: Any, creating: bool) -> tuple[dict[str, Any], Any]:
@@ -2026,7 +2046,7 @@ def read_body_values(ctx: Ctx, obj: ObjectMeta, body: Any, creating: bool) -> tu
             if value is None:
                 value = {c.sub: None for c in meta.columns}
             if not isinstance(value, dict):
-                raise invalid_value(meta, value, f"an object with the sub-fields of {meta.type}")
+                raise invalid_value(meta, value, "composite")
             for sub, sub_value in value.items():
                 col = next((c for c in meta.columns if c.sub == sub), None)
                 if col is None:
@@ -2047,8 +2067,11 @@ def set_relation(ctx: Ctx, meta: FieldMeta, value: Any) -> bytes | None:
         raise bad_request(f'Value "{value}" is not a valid UUID')
     target = ctx.schema.by_id[meta.target_object_id or ""]
     rid = uuid_blob(value.lower())
-    if not existing_ids(ctx.conn, target, [rid]):
-        raise bad_request(f'Related record not found: no {target.name_singular} with id "{value.lower()}"')
+    if not existing_ids(ctx.conn, target, [rid]):  # Postgres's foreign-key text, as Twenty passes it on
+        owner = ctx.schema.by_id[meta.object_id].name_singular
+        raise bad_request(
+            f'insert or update on table "{owner}" violates foreign key constraint "FK_{owner}_{meta.join_column}"'
+        )
     return rid
 
 
@@ -2059,11 +2082,7 @@ def connect_relation(ctx: Ctx, meta: FieldMeta, value: dict[str, Any]) -> bytes 
     where = (value.get("connect") or {}).get("where") if isinstance(value.get("connect"), dict) else None
     if not isinstance(where, dict) or not where:
         raise bad_request(f'Relation "{meta.name}" requires connect or disconnect operation')
-    target = ctx.schema.by_id[meta.target_object_id or ""]
-    rid = find_by_unique(ctx, target, where)
-    if rid is None:
-        raise bad_request(f"Expected 1 record to connect to {target.name_singular}, but found 0.")
-    return rid
+    return find_by_unique(ctx, meta, ctx.schema.by_id[meta.target_object_id or ""], where)
 
 
 def next_position(ctx: Ctx, obj: ObjectMeta, where: str) -> float | int:
@@ -2089,8 +2108,9 @@ def unique_keys(obj: ObjectMeta) -> list[tuple[FieldMeta, list[Column]]]:
 
 
 def check_unique(ctx: Ctx, obj: ObjectMeta, rows: Sequence[tuple[bytes, dict[str, Any]]],
-                 changed: set[str] | None = None) -> None:  # fmt: skip
-    """Refuse a unique key that another live record (or another row here) holds; empty keys never conflict."""
+                 changed: set[str] | None = None, ignore: frozenset[bytes] = frozenset()) -> None:  # fmt: skip
+    """Refuse a unique key that another record holds, soft-deleted ones included (Twenty's unique indexes
+    are not partial); empty keys never conflict."""
     for _meta, cols in unique_keys(obj):
         if changed is not None and not any(c.name in changed for c in cols):
             continue
@@ -2108,13 +2128,13 @@ def check_unique(ctx: Ctx, obj: ObjectMeta, rows: Sequence[tuple[bytes, dict[str
             f" JOIN value a{i} ON a{i}.seq = a0.seq AND a{i}.attr = {col.key}" for i, col in enumerate(cols[1:], 1)
         )
         base = (f"SELECT e.id, {', '.join(f'a{i}.v' for i in range(len(cols)))} FROM value a0{joins} "
-                "JOIN entity e ON e.seq = a0.seq AND e.obj = ? AND e.deleted_at IS NULL "
+                "JOIN entity e ON e.seq = a0.seq AND e.obj = ? "
                 f"WHERE a0.attr = {cols[0].key} AND a0.v IN ")  # fmt: skip
         firsts = list(dict.fromkeys(k[0] for k in keys))
         for part in chunks(firsts):
             for found, *vals in ctx.conn.execute(base + f"({marks(len(part))})", (obj.key, *part)):
                 owner = keys.get(tuple(vals))
-                if owner is not None and owner != found:
+                if owner is not None and owner != found and found not in ignore:
                     raise duplicate_entry(cols)
 
 
@@ -2200,8 +2220,9 @@ def touch(ctx: Ctx, obj: ObjectMeta, changes: dict[str, Any]) -> None:
 
 
 def update_record(ctx: Ctx, obj: ObjectMeta, rid: bytes, changes: dict[str, Any], position: Any,
-                  current: dict[str, Any], restore: bool = False) -> None:  # fmt: skip
-    """Apply validated changes to one stored record."""
+                  current: dict[str, Any], restore: bool = False,
+                  ignore: frozenset[bytes] = frozenset()) -> None:  # fmt: skip
+    """Apply validated changes to one stored record (ignore: records whose unique values may be shared)."""
     changes = {k: v for k, v in changes.items() if k not in ("createdByName", "createdBySource", "createdByContext")}
     if position in ("first", "last"):
         changes["position"] = next_position(ctx, obj, position)
@@ -2211,7 +2232,7 @@ def update_record(ctx: Ctx, obj: ObjectMeta, rid: bytes, changes: dict[str, Any]
     touch(ctx, obj, changes)
     merged = dict(current, **changes)
     check_required(obj, merged)
-    check_unique(ctx, obj, [(rid, merged)], set(changes))
+    check_unique(ctx, obj, [(rid, merged)], set(changes), ignore)
     update_entity(ctx.conn, obj, rid, changes, was_deleted)
 
 
@@ -2744,7 +2765,8 @@ def rest_merge(ctx: Ctx, obj: ObjectMeta, q: Query, body: Body) -> tuple[int, An
         )
     soft_delete(ctx, obj, others)
     changes = {k: v for k, v in merged.items() if rows[index].get(k) != v}
-    update_record(ctx, obj, survivor, changes, None, rows[index])
+    # The merged-away records keep their values in the trash; the survivor may take their unique ones.
+    update_record(ctx, obj, survivor, changes, None, rows[index], ignore=frozenset(others))
     return 200, {"data": {key: load_records(ctx, obj, [survivor], depth)[0]}}
 
 

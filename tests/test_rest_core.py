@@ -1600,3 +1600,83 @@ def test_group_by_order_by_a_dimension_descending(client) -> None:
     assert [g["totalCount"] for g in groups] == [1, 2, 1]
     ascending = client.get("/rest/opportunities/groupBy", params={"group_by": '[{"stage":true}]'}).json()
     assert [g["groupByDimensionValues"][0] for g in ascending] == ["CUSTOMER", "MEETING", "NEW"]
+
+
+# Behaviours the reference leaves open, settled from Twenty's source (unique indexes are not
+# partial, typed validators, connect errors, foreign keys, restore of a live record).
+
+BAD = "BadRequestException"
+
+
+def test_unique_value_of_a_soft_deleted_record_stays_taken(client) -> None:
+    body = {"emails": {"primaryEmail": "ada@example.com"}}
+    pid = client.post("/rest/people", json=body).json()["data"]["createPerson"]["id"]
+    assert client.delete(f"/rest/people/{pid}", params={"soft_delete": "true"}).status_code == 200
+    again = client.post("/rest/people", json=body)
+    assert again.status_code == 400
+    assert again.json()["error"] == BAD
+    assert client.delete(f"/rest/people/{pid}").status_code == 200
+    assert client.post("/rest/people", json=body).status_code == 201
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ({"employees": "abc"}, "Invalid number value 'abc' for field \"employees\""),
+        ({"employees": True}, 'Invalid number value true for field "employees"'),
+        ({"idealCustomerProfile": "yes"}, "Invalid boolean value 'yes' for field \"idealCustomerProfile\""),
+    ],
+)
+def test_wrong_json_type_messages(client, body, message) -> None:
+    resp = client.post("/rest/companies", json=body)
+    assert resp.status_code == 400
+    assert resp.json() == {"statusCode": 400, "error": BAD, "messages": [message]}
+
+
+def test_numeric_sub_field_accepts_a_numeric_string(client) -> None:
+    resp = client.post("/rest/companies", json={"annualRecurringRevenue": {"amountMicros": "1500000"}})
+    assert resp.status_code == 201
+    assert resp.json()["data"]["createCompany"]["annualRecurringRevenue"]["amountMicros"] == 1500000
+
+
+def test_connect_to_a_missing_record(client) -> None:
+    missing = "11111111-2222-4333-8444-555555555555"
+    resp = client.post("/rest/people", json={"company": {"connect": {"where": {"id": missing}}}})
+    assert resp.status_code == 400
+    assert resp.json()["messages"] == [f"Expected 1 record to connect to company, but found 0 for id = {missing}"]
+    domain = {"domainName": {"primaryLinkUrl": "https://nowhere.example"}}
+    resp = client.post("/rest/people", json={"company": {"connect": {"where": domain}}})
+    assert resp.json()["messages"] == [
+        "Expected 1 record to connect to company, but found 0 for domainName.primaryLinkUrl = https://nowhere.example"
+    ]
+
+
+def test_join_column_to_a_missing_record_is_a_foreign_key_error(client) -> None:
+    resp = client.post("/rest/people", json={"companyId": "11111111-2222-4333-8444-555555555555"})
+    assert resp.status_code == 400
+    assert resp.json()["error"] == BAD
+    assert resp.json()["messages"][0].startswith('insert or update on table "person" violates foreign key constraint')
+    assert client.get("/rest/people").json()["totalCount"] == 0
+
+
+def test_join_column_to_a_soft_deleted_record_is_allowed(client) -> None:
+    cid = client.post("/rest/companies", json={"name": "Gone"}).json()["data"]["createCompany"]["id"]
+    client.delete(f"/rest/companies/{cid}", params={"soft_delete": "true"})
+    assert client.post("/rest/people", json={"companyId": cid}).status_code == 201
+
+
+def test_restore_of_a_live_record_returns_it(client) -> None:
+    pid = client.post("/rest/people", json={"city": "Oslo"}).json()["data"]["createPerson"]["id"]
+    resp = client.patch(f"/rest/people/{pid}/restore")
+    assert resp.status_code == 200
+    assert resp.json()["data"]["restorePerson"]["city"] == "Oslo"
+    assert resp.json()["data"]["restorePerson"]["deletedAt"] is None
+
+
+def test_merge_moves_a_unique_value_from_a_merged_away_record(client) -> None:
+    keep = client.post("/rest/people", json={"city": "Oslo"}).json()["data"]["createPerson"]["id"]
+    other = client.post("/rest/people", json={"emails": {"primaryEmail": "x@y.z"}}).json()["data"]["createPerson"]
+    resp = client.patch("/rest/people/merge", json={"ids": [keep, other["id"]], "conflictPriorityIndex": 0})
+    assert resp.status_code == 200
+    merged = resp.json()["data"]["mergePerson"]
+    assert (merged["id"], merged["city"], merged["emails"]["primaryEmail"]) == (keep, "Oslo", "x@y.z")
