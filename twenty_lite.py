@@ -430,11 +430,6 @@ class Schema:
         return out
 
 
-def column_kind(field_type: str, sub_type: str | None = None) -> str:
-    """The atomic behaviour of a field or sub-field, used for storage and filters."""
-    return sub_type or field_type
-
-
 def empty_is_null(kind: str) -> bool:
     """Twenty treats '' as null for text, and [] as null for lists."""
     return kind in ("TEXT", "MULTI_SELECT", "ARRAY")
@@ -868,11 +863,6 @@ def insert_fields(conn: sqlite3.Connection, workspace_id: str, fields: list[dict
     )
 
 
-def bump_meta_version(conn: sqlite3.Connection, workspace_id: str) -> None:
-    """Mark the workspace's data model as changed, so caches rebuild."""
-    conn.execute("UPDATE workspace SET meta_version = meta_version + 1 WHERE id = ?", (workspace_id,))
-
-
 def load_schema(conn: sqlite3.Connection, workspace_id: str) -> Schema:
     """Read a workspace's objects, fields and attributes into frozen metadata."""
     row = conn.execute("SELECT meta_version FROM workspace WHERE id = ?", (workspace_id,)).fetchone()
@@ -1150,11 +1140,6 @@ def record_counts(conn: sqlite3.Connection, obj: ObjectMeta) -> tuple[int, int]:
     """(live, soft-deleted) record counts, from the maintained counters."""
     row = conn.execute("SELECT live, total FROM entity_count WHERE obj = ?", (obj.key,)).fetchone()
     return (int(row[0]), int(row[1]) - int(row[0])) if row else (0, 0)
-
-
-def live_count(conn: sqlite3.Connection, obj: ObjectMeta) -> int:
-    """Number of records that are not soft-deleted."""
-    return record_counts(conn, obj)[0]
 
 
 # ============================================================================================
