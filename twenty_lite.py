@@ -14,11 +14,13 @@ Map of this file (``grep -n '^# [0-9]' twenty_lite.py``):
     6. Query engine    filter and order_by grammars, SQL compilation, cursors
     7. Auth            bearer tokens, API-key JWTs, the request actor
     8. Records         value validation, create/update/upsert/delete/restore, depth, projection
-    9. REST core       /rest/... routes and envelopes
-   10. OpenAPI         the core and metadata documents of a workspace
-   11. Seed            the demo data set
-   12. App factory     create_app(settings)
-   13. CLI             python twenty_lite.py [options]
+    9. Data-model      custom objects and fields: validation, creation, changes, deletion, output
+   10. REST core       /rest/... routes and envelopes, /rest/metadata/...
+   11. OpenAPI         the core and metadata documents of a workspace
+   12. GraphQL metadata  POST /metadata: objects and fields over graphql-core
+   13. Seed            the demo data set
+   14. App factory     create_app(settings)
+   15. CLI             python twenty_lite.py [options]
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
@@ -337,6 +339,7 @@ class FieldMeta:
     created_at: str = ""
     updated_at: str = ""
     columns: tuple[Column, ...] = ()
+    props: dict[str, Any] = field(default_factory=dict)  # everything stored, for the metadata API
 
     @functools.cached_property
     def relation_type(self) -> str | None:
@@ -382,11 +385,13 @@ class ObjectMeta:
     by_join_column: dict[str, FieldMeta] = field(default_factory=dict)
     columns_by_name: dict[str, Column] = field(default_factory=dict)
     columns_by_key: dict[int, Column] = field(default_factory=dict)
+    props: dict[str, Any] = field(default_factory=dict)  # everything stored, for the metadata API
+    hidden: frozenset[str] = frozenset()  # active fields hidden from records (relations to inactive objects)
 
     @functools.cached_property
     def active_fields(self) -> tuple[FieldMeta, ...]:
-        """Fields that the record APIs expose."""
-        return tuple(f for f in self.fields if f.is_active)
+        """Fields that the record APIs expose: active, and not relations to an inactive object."""
+        return tuple(f for f in self.fields if f.is_active and f.id not in self.hidden)
 
     def column(self, name: str) -> Column:
         """The column of an atomic field or join column by name."""
@@ -815,9 +820,9 @@ class Store:
 # ---- metadata rows ------------------------------------------------------------------------
 
 OBJECT_PROPS = (
-    "labelSingular", "labelPlural", "description", "icon", "shortcut", "isCustom", "isActive", "isSystem",
-    "isSearchable", "isRemote", "labelIdentifier", "imageIdentifier", "duplicateCriteria", "createdAt",
-    "updatedAt",
+    "labelSingular", "labelPlural", "description", "icon", "shortcut", "color", "isCustom", "isActive", "isSystem",
+    "isSearchable", "isRemote", "isLabelSyncedWithName", "labelIdentifier", "imageIdentifier", "duplicateCriteria",
+    "createdAt", "updatedAt",
 )  # fmt: skip
 
 
@@ -887,13 +892,18 @@ def load_schema(conn: sqlite3.Connection, workspace_id: str) -> Schema:
         )
         fields_by_object.setdefault(props["objectMetadataId"], []).append(field_from_props(props, columns))
     objects = []
+    inactive = {
+        oid for oid, data_json in conn.execute("SELECT id, data FROM object_meta WHERE workspace_id = ?", (workspace_id,))
+        if json.loads(data_json).get("isActive") is False
+    }  # fmt: skip
     for key, oid, singular, plural, data_json in conn.execute(
         "SELECT key, id, name_singular, name_plural, data FROM object_meta WHERE workspace_id = ? ORDER BY key",
         (workspace_id,),
     ):
         d = json.loads(data_json)
         fields = tuple(fields_by_object.get(oid, ()))
-        active = [f for f in fields if f.is_active]
+        hidden = frozenset(f.id for f in fields if f.target_object_id in inactive)
+        active = [f for f in fields if f.is_active and f.id not in hidden]
         columns = [c for f in active for c in f.columns]
         objects.append(
             ObjectMeta(
@@ -909,7 +919,7 @@ def load_schema(conn: sqlite3.Connection, workspace_id: str) -> Schema:
                 by_name={f.name: f for f in active},
                 by_join_column={f.join_column: f for f in active if f.join_column},
                 columns_by_name={c.name: c for c in columns},
-                columns_by_key={c.key: c for c in columns},
+                columns_by_key={c.key: c for c in columns}, props=d, hidden=hidden,
             )
         )  # fmt: skip
     active_objects = [o for o in objects if o.is_active]
@@ -936,7 +946,7 @@ def field_from_props(props: dict[str, Any], columns: tuple[Column, ...]) -> Fiel
         options=tuple(props["options"]) if props.get("options") else None, settings=props.get("settings"),
         morph_id=props.get("morphId"), target_object_id=props.get("relationTargetObjectMetadataId"),
         target_field_id=props.get("relationTargetFieldMetadataId"), created_at=props.get("createdAt") or "",
-        updated_at=props.get("updatedAt") or "", columns=columns,
+        updated_at=props.get("updatedAt") or "", columns=columns, props=props,
     )  # fmt: skip
 
 
@@ -2315,7 +2325,653 @@ def load_values(ctx: Ctx, obj: ObjectMeta, rid: bytes) -> dict[str, Any] | None:
 
 
 # ============================================================================================
-# 9. REST core
+# 9. Data-model changes
+# ============================================================================================
+
+RESERVED_NAMES = frozenset(
+    f"{word}{suffix}"
+    for word in (
+        "approvedAccessDomain", "appToken", "billingCustomer", "billingEntitlement", "billingMeter", "billingProduct",
+        "billingSubscription", "billingSubscriptionItem", "featureFlag", "job", "keyValuePair", "pageLayout",
+        "pageLayoutTab", "pageLayoutWidget", "postgresCredential", "twoFactorMethod", "user", "userWorkspace",
+        "workspace", "role", "userWorkspaceRole", "plan", "event", "field", "link", "type", "object", "relation",
+    )
+    for suffix in ("", "s")
+) | {"currency", "currencies", "fullNames", "address", "addresses", "index", "aggregate", "batch", "restore",
+     "metadata"}  # fmt: skip
+OPTION_COLORS = ("green", "turquoise", "sky", "blue", "purple", "pink", "red", "orange", "yellow", "gray")
+CREATABLE_TYPES = FIELD_TYPES - {"TS_VECTOR", "MORPH_RELATION"}
+DEFAULT_RELATIONS = (  # what a new custom object gets: (other object, its field name pattern, inverse name)
+    ("timelineActivity", "target{S}", "timelineActivities"),
+    ("favorite", "{s}", "favorites"),
+    ("attachment", "target{S}", "attachments"),
+    ("noteTarget", "target{S}", "noteTargets"),
+    ("taskTarget", "target{S}", "taskTargets"),
+)
+TIMESTAMP_FIELDS = ("createdAt", "updatedAt", "deletedAt")
+
+
+def metadata_not_found(kind: str = "Object") -> ApiError:
+    return ApiError(404, "NotFoundException", f"{kind} metadata not found")
+
+
+def camel_case(text: str) -> str:
+    """lodash-style camelCase: words split on case, digits and punctuation, then joined."""
+    words = re.findall(r"[A-Z]{2,}(?=[A-Z][a-z]|[0-9]|\b|_)|[A-Z]?[a-z]+|[A-Z]+|[0-9]+", text)
+    if not words:
+        return ""
+    return words[0].lower() + "".join(w[:1].upper() + w[1:].lower() for w in words[1:])
+
+
+def name_from_label(label: str) -> str:
+    """The API name Twenty computes from a label: ASCII, camelCase, 'n' before a leading digit."""
+    import unicodedata
+
+    ascii_text = unicodedata.normalize("NFKD", label).encode("ascii", "ignore").decode()
+    name = camel_case(re.sub(r"[^a-zA-Z0-9]+", " ", ascii_text))
+    return f"n{name}" if name[:1].isdigit() else name
+
+
+def check_name(name: Any) -> str:
+    """The naming rules every object and field name follows (metadata.md §7)."""
+    if not isinstance(name, str) or not name:
+        raise bad_request("Name is too short")
+    if len(name) > 63:
+        raise bad_request("Name is too long")
+    if camel_case(name) != name:
+        raise bad_request("Name should be in camelCase")
+    if not re.fullmatch(r"[a-z][a-zA-Z0-9]*", name):
+        raise bad_request(
+            "Name is not valid: it must start with lowercase letter and contain only alphanumeric letters"
+        )
+    return name
+
+
+def check_label(value: Any, key: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise bad_request(f"{key} should not be empty")
+    if len(value) > 63:
+        raise bad_request(f"{key} is too long")
+    return value
+
+
+def check_object_names(schema: Schema, singular: str, plural: str, exclude: str | None = None) -> None:
+    """Object names: valid, different, not reserved, not used by another object."""
+    check_name(singular)
+    check_name(plural)
+    if singular == plural:
+        raise bad_request("The singular and plural name cannot be the same for an object")
+    taken = {n for o in schema.objects if o.id != exclude for n in (o.name_singular, o.name_plural)}
+    for name in (singular, plural):
+        if name in RESERVED_NAMES or name in taken:
+            raise bad_request("The name is not available")
+
+
+def taken_field_names(obj: ObjectMeta, exclude: str | None = None) -> set[str]:
+    """Names a new field may not take: other fields and every stored column name."""
+    names: set[str] = set()
+    for f in obj.fields:
+        if f.id == exclude:
+            continue
+        names.add(f.name)
+        names.update(c.name for c in f.columns)
+        if f.join_column:
+            names.add(f.join_column)
+    return names
+
+
+def check_field_name(obj: ObjectMeta, name: Any, exclude: str | None = None) -> str:
+    """A field name: valid, not reserved, free in its object (its join column too for relations)."""
+    check_name(name)
+    if name in RESERVED_NAMES:
+        raise bad_request(f'Name "{name}" is not available')
+    if name in taken_field_names(obj, exclude):
+        raise bad_request(f'Name "{name}" is not available as it is already used by another field')
+    return name
+
+
+def check_synced(name: str, label: str, synced: bool) -> None:
+    """With isLabelSyncedWithName, the name must be the one computed from the label."""
+    expected = name_from_label(label)
+    if synced and name != expected:
+        raise bad_request(f'Name is not synced with label. Expected name: "{expected}", got {name}')
+
+
+def check_options(ftype: str, options: Any, new_id: Callable[[], str]) -> list[dict[str, Any]] | None:
+    """Validated options of a SELECT or MULTI_SELECT field (data-model.md §4.1); RATING's are generated."""
+    if ftype == "RATING":
+        return [{"id": new_id(), "value": v, "label": v[-1], "position": i} for i, v in enumerate(RATING_VALUES)]
+    if ftype not in ("SELECT", "MULTI_SELECT"):
+        return None
+    if not isinstance(options, list) or not options:
+        raise bad_request("Options are required for select fields")
+    out = []
+    for position, option in enumerate(options):
+        if not isinstance(option, dict):
+            raise bad_request("Options must be objects with a value and a label")
+        value, label = option.get("value"), option.get("label")
+        if (
+            not isinstance(value, str)
+            or not 1 <= len(value) <= 63
+            or not re.fullmatch(r"[A-Z0-9]+(_[A-Z0-9]+)*", value)
+        ):
+            raise bad_request(f'Value must be in UPPER_CASE and follow snake_case "{value}"')
+        if not isinstance(label, str) or not 1 <= len(label) <= 63 or "," in label:
+            raise bad_request(f'Label must be 1 to 63 characters long and contain no comma "{label}"')
+        color = option.get("color")
+        if color is not None and color not in OPTION_COLORS:
+            raise bad_request(f'Invalid option color "{color}". Allowed colors: {", ".join(OPTION_COLORS)}')
+        item = {"id": option.get("id") or new_id(), "value": value, "label": label,
+                "position": option.get("position", position)}  # fmt: skip
+        if color is not None:
+            item["color"] = color
+        out.append(item)
+    for key in ("id", "value", "position"):
+        values = [o[key] for o in out]
+        if len(set(map(str, values))) != len(values):
+            raise bad_request(f"Duplicated option {key}")
+    return out
+
+
+def check_default(ftype: str, default: Any, options: list[dict[str, Any]] | None) -> Any:
+    """A defaultValue in Twenty's storage convention (data-model.md §3.1), or a 400."""
+    if default is None:
+        return None
+    invalid = bad_request(f"Invalid default value {dumps(default)} for field type {ftype}")
+
+    def quoted(value: Any) -> bool:
+        return isinstance(value, str) and len(value) >= 2 and value[0] == "'" and value[-1] == "'"
+
+    values = [o["value"] for o in options or ()]
+    if ftype in ("TEXT", "RICH_TEXT_PART") and not quoted(default):
+        raise invalid
+    if ftype in ("SELECT", "RATING") and not (quoted(default) and default[1:-1] in values):
+        raise invalid
+    if ftype == "MULTI_SELECT":
+        if not isinstance(default, list) or not default or not all(quoted(v) and v[1:-1] in values for v in default):
+            raise invalid
+        if len(set(default)) != len(default):
+            raise invalid
+    if ftype in ("NUMBER", "NUMERIC", "POSITION") and (
+        isinstance(default, bool) or not isinstance(default, (int, float))
+    ):
+        raise invalid
+    if ftype == "BOOLEAN" and not isinstance(default, bool):
+        raise invalid
+    if ftype in ("DATE_TIME", "DATE") and default != "now" and not (quoted(default) and parse_datetime(default[1:-1])):
+        raise invalid
+    if ftype == "UUID" and default != "uuid" and not (quoted(default) and is_uuid(default[1:-1])):
+        raise invalid
+    if ftype == "ARRAY" and not (isinstance(default, list) and all(isinstance(v, str) for v in default)):
+        raise invalid
+    if ftype in COMPOSITES:
+        subs = dict(COMPOSITES[ftype])
+        if not isinstance(default, dict) or not set(default) <= set(subs):
+            raise invalid
+        for sub, value in default.items():
+            kind = subs[sub]
+            if value is not None and kind in ("TEXT", "RICH_TEXT_PART", "SELECT") and not quoted(value):
+                raise invalid
+    return default
+
+
+def new_meta_version(conn: sqlite3.Connection, workspace_id: str) -> None:
+    """Mark the data model changed; versions are random so a rolled-back change never reappears."""
+    conn.execute(
+        "UPDATE workspace SET meta_version = ? WHERE id = ?", (int.from_bytes(os.urandom(6), "big"), workspace_id)
+    )
+
+
+def save_object_props(conn: sqlite3.Connection, obj_id: str, props: dict[str, Any]) -> None:
+    """Write back an object's metadata row."""
+    data = {k: props.get(k) for k in OBJECT_PROPS}
+    conn.execute(
+        "UPDATE object_meta SET name_singular = ?, name_plural = ?, data = ? WHERE id = ?",
+        (props["nameSingular"], props["namePlural"], dumps(data), obj_id),
+    )
+
+
+def save_field_props(conn: sqlite3.Connection, props: dict[str, Any]) -> None:
+    """Write back a field's metadata row."""
+    conn.execute("UPDATE field_meta SET name = ?, data = ? WHERE id = ?", (props["name"], dumps(props), props["id"]))
+
+
+def add_fields(ctx: Ctx, fields: list[dict[str, Any]]) -> None:
+    """Store new fields and give every existing record their default values (storage stays dense)."""
+    insert_fields(ctx.conn, ctx.schema.workspace_id, fields)
+    for props in fields:
+        attrs = dict(ctx.conn.execute("SELECT sub, key FROM attribute WHERE field_id = ?", (props["id"],)).fetchall())
+        columns = tuple(
+            Column(attrs[sub], cname, props["name"], sub or None, kind, empty_is_null(kind))
+            for sub, cname, kind in field_columns(props)
+        )
+        if not columns:
+            continue
+        meta = field_from_props(props, columns)
+        defaults = default_values(ctx, meta) if meta.relation_type is None else {c.name: None for c in columns}
+        obj_key = ctx.conn.execute("SELECT key FROM object_meta WHERE id = ?", (props["objectMetadataId"],)).fetchone()[
+            0
+        ]
+        for col in columns:
+            ctx.conn.execute(
+                "INSERT INTO value(seq, attr, v) SELECT seq, ?, ? FROM entity WHERE obj = ?",
+                (col.key, defaults.get(col.name), obj_key),
+            )
+
+
+def drop_fields(conn: sqlite3.Connection, field_ids: Iterable[str]) -> None:
+    """Remove fields with their attributes and every stored value."""
+    for fid in field_ids:
+        for (key,) in conn.execute("SELECT key FROM attribute WHERE field_id = ?", (fid,)).fetchall():
+            conn.execute("DELETE FROM value WHERE attr = ?", (key,))
+        conn.execute("DELETE FROM attribute WHERE field_id = ?", (fid,))
+        conn.execute("DELETE FROM field_meta WHERE id = ?", (fid,))
+
+
+def relation_pair(ctx: Ctx, source: ObjectMeta, name: str, label: str, target: ObjectMeta, inverse_name: str,
+                  inverse_label: str, on_delete: str = "SET_NULL", many_to_one_on_source: bool = True,
+                  **extra: Any) -> list[dict[str, Any]]:  # fmt: skip
+    """The two field rows of a relation; the many-to-one side owns the join column."""
+    new_id = ctx.state.settings.new_id
+    m2o_obj, m2o_name, m2o_label, o2m_obj, o2m_name, o2m_label = (
+        (source, name, label, target, inverse_name, inverse_label)
+        if many_to_one_on_source
+        else (target, inverse_name, inverse_label, source, name, label)
+    )
+    m2o = field_props(
+        m2o_obj.id, m2o_name, "RELATION", ctx.now, new_id, label=m2o_label, isCustom=True,
+        settings={"relationType": "MANY_TO_ONE", "onDelete": on_delete, "joinColumnName": m2o_name + "Id"},
+        relationTargetObjectMetadataId=o2m_obj.id,
+    )  # fmt: skip
+    o2m = field_props(
+        o2m_obj.id, o2m_name, "RELATION", ctx.now, new_id, label=o2m_label, isCustom=True,
+        settings={"relationType": "ONE_TO_MANY"}, relationTargetObjectMetadataId=m2o_obj.id,
+    )  # fmt: skip
+    m2o["relationTargetFieldMetadataId"], o2m["relationTargetFieldMetadataId"] = o2m["id"], m2o["id"]
+    for props in (m2o, o2m):
+        props.update(extra)
+    source_side = m2o if many_to_one_on_source else o2m
+    return [source_side, o2m if source_side is m2o else m2o]
+
+
+def create_object(ctx: Ctx, data: Any) -> str:
+    """A custom object with its default fields and relations (metadata.md §9.1); returns its id."""
+    if not isinstance(data, dict):
+        raise bad_request("Request body must be a JSON object")
+    label_s = check_label(data.get("labelSingular"), "labelSingular")
+    label_p = check_label(data.get("labelPlural"), "labelPlural")
+    singular, plural = data.get("nameSingular"), data.get("namePlural")
+    check_object_names(ctx.schema, singular, plural)
+    synced = bool(data.get("isLabelSyncedWithName"))
+    check_synced(singular, label_s, synced)
+    check_synced(plural, label_p, synced)
+    new_id = ctx.state.settings.new_id
+    oid = new_id()
+    skip_name = bool(data.get("skipNameField"))
+    props = {
+        "id": oid, "nameSingular": singular, "namePlural": plural, "labelSingular": label_s, "labelPlural": label_p,
+        "description": data.get("description"), "icon": data.get("icon"), "shortcut": data.get("shortcut"),
+        "color": data.get("color"), "isCustom": True, "isActive": True, "isSystem": False, "isSearchable": True,
+        "isRemote": bool(data.get("isRemote")), "isLabelSyncedWithName": synced,
+        "labelIdentifier": "id" if skip_name else "name", "imageIdentifier": None, "duplicateCriteria": None,
+        "createdAt": ctx.now, "updatedAt": ctx.now,
+    }  # fmt: skip
+    insert_object(ctx.conn, ctx.schema.workspace_id, props)
+    actor_default = {"name": "''", "source": "'MANUAL'"}
+    fields = [field_props(oid, "id", "UUID", ctx.now, new_id, label="Id", isSystem=True, isNullable=False,
+                          isUnique=True, defaultValue="uuid", isUIReadOnly=True)]  # fmt: skip
+    if not skip_name:
+        fields.append(field_props(oid, "name", "TEXT", ctx.now, new_id, label="Name", icon="IconAbc"))
+    fields += [
+        field_props(oid, "createdAt", "DATE_TIME", ctx.now, new_id, isNullable=False, defaultValue="now",
+                    isUIReadOnly=True),
+        field_props(oid, "updatedAt", "DATE_TIME", ctx.now, new_id, isNullable=False, defaultValue="now",
+                    isUIReadOnly=True),
+        field_props(oid, "deletedAt", "DATE_TIME", ctx.now, new_id, isUIReadOnly=True),
+        field_props(oid, "createdBy", "ACTOR", ctx.now, new_id, isNullable=False, isUIReadOnly=True,
+                    defaultValue=actor_default),
+        field_props(oid, "updatedBy", "ACTOR", ctx.now, new_id, isNullable=False, isUIReadOnly=True,
+                    defaultValue=actor_default),
+        field_props(oid, "position", "POSITION", ctx.now, new_id, isSystem=True, isNullable=False, defaultValue=0),
+        field_props(oid, "searchVector", "TS_VECTOR", ctx.now, new_id, isSystem=True, label="Search vector"),
+    ]  # fmt: skip
+    created = ObjectMeta(
+        id=oid, key=0, workspace_id=ctx.schema.workspace_id, name_singular=singular, name_plural=plural,
+        label_singular=label_s, label_plural=label_p, description=None, icon=None, shortcut=None, is_custom=True,
+        is_active=True, is_system=False, is_searchable=True, label_identifier=None, image_identifier=None,
+        duplicate_criteria=None, created_at=ctx.now, updated_at=ctx.now, fields=(),
+    )  # fmt: skip
+    for other_name, pattern, inverse in DEFAULT_RELATIONS:
+        other = ctx.schema.by_singular.get(other_name) or next(
+            (o for o in ctx.schema.objects if o.name_singular == other_name), None
+        )
+        if other is None:
+            continue
+        field_name = pattern.format(S=upper_first(singular), s=singular)
+        morph = next((f.morph_id for f in other.fields if f.morph_id), None) if pattern.startswith("target") else None
+        pair = relation_pair(
+            ctx, created, inverse, humanize(inverse), other, field_name, label_s, "CASCADE",
+            many_to_one_on_source=False, isSystem=True,
+        )  # fmt: skip
+        if morph:
+            pair[1].update(type="MORPH_RELATION", morphId=morph)
+        for p in pair:
+            p["isCustom"] = False
+        fields += pair
+    add_fields(ctx, fields)
+    new_meta_version(ctx.conn, ctx.schema.workspace_id)
+    return oid
+
+
+def object_by_id(ctx: Ctx, oid: str) -> ObjectMeta:
+    obj = ctx.schema.by_id.get(oid) if is_uuid(oid) else None
+    if obj is None:
+        raise metadata_not_found()
+    return obj
+
+
+def field_by_id(ctx: Ctx, fid: str, status: int = 404) -> tuple[ObjectMeta, FieldMeta]:
+    for obj in ctx.schema.objects:
+        for f in obj.fields:
+            if f.id == fid:
+                return obj, f
+    raise ApiError(status, "NotFoundException" if status == 404 else "BadRequestException", "Field metadata not found")
+
+
+def update_object(ctx: Ctx, oid: str, update: Any) -> None:
+    """Apply an UpdateObjectPayload (metadata.md §4.2)."""
+    obj = object_by_id(ctx, oid)
+    if not isinstance(update, dict):
+        raise bad_request("Request body must be a JSON object")
+    props = dict(obj.props, id=obj.id, nameSingular=obj.name_singular, namePlural=obj.name_plural)
+    for key in ("labelSingular", "labelPlural"):
+        if key in update:
+            props[key] = check_label(update[key], key)
+    for key in ("description", "icon", "shortcut", "color"):
+        if key in update:
+            props[key] = update[key]
+    for key in ("isActive", "isSearchable", "isLabelSyncedWithName"):
+        if key in update:
+            if not isinstance(update[key], bool):
+                raise bad_request(f"{key} must be a boolean value")
+            props[key] = update[key]
+    synced = bool(props.get("isLabelSyncedWithName"))
+    renames = {k: update[k] for k in ("nameSingular", "namePlural") if k in update}
+    if synced and not renames and ({"labelSingular", "labelPlural"} & set(update)) and obj.is_custom:
+        renames = {"nameSingular": name_from_label(props["labelSingular"]),
+                   "namePlural": name_from_label(props["labelPlural"])}  # fmt: skip
+    if renames and any(renames[k] != props[k] for k in renames):
+        if not obj.is_custom:
+            raise bad_request("Standard object names cannot be changed")
+        props.update(renames)
+        check_object_names(ctx.schema, props["nameSingular"], props["namePlural"], exclude=obj.id)
+    if synced and obj.is_custom:
+        check_synced(props["nameSingular"], props["labelSingular"], True)
+        check_synced(props["namePlural"], props["labelPlural"], True)
+    for key, prop in (("labelIdentifierFieldMetadataId", "labelIdentifier"),
+                      ("imageIdentifierFieldMetadataId", "imageIdentifier")):  # fmt: skip
+        if key in update:
+            if update[key] is None:
+                props[prop] = None
+                continue
+            target = next((f for f in obj.fields if f.id == update[key]), None)
+            if target is None:
+                raise bad_request(f"{key} must be the id of a field of this object")
+            props[prop] = target.name
+    props["updatedAt"] = ctx.now
+    save_object_props(ctx.conn, obj.id, props)
+    if props["nameSingular"] != obj.name_singular:
+        rename_target_fields(ctx, obj, props["nameSingular"])
+    new_meta_version(ctx.conn, ctx.schema.workspace_id)
+
+
+def rename_target_fields(ctx: Ctx, obj: ObjectMeta, singular: str) -> None:
+    """After an object rename, its default relation fields on other objects follow (targetPet → targetDog)."""
+    old_names = {pattern.format(S=upper_first(obj.name_singular), s=obj.name_singular): pattern
+                 for _, pattern, _ in DEFAULT_RELATIONS}  # fmt: skip
+    for other, meta in ctx.schema.incoming(obj):
+        if meta.name in old_names and not meta.is_custom:
+            props = dict(meta.props)
+            props["name"] = old_names[meta.name].format(S=upper_first(singular), s=singular)
+            props["settings"] = dict(props["settings"], joinColumnName=props["name"] + "Id")
+            if props["name"] in taken_field_names(other, meta.id):
+                continue
+            save_field_props(ctx.conn, props)
+
+
+def delete_object(ctx: Ctx, oid: str) -> ObjectMeta:
+    """Delete a custom, inactive object with its records and every relation field that points to it."""
+    obj = object_by_id(ctx, oid)
+    if not obj.is_custom:
+        raise bad_request("Standard Objects can't be deleted")
+    if obj.is_active:
+        raise bad_request("Active objects can't be deleted")
+    doomed = {f.id for f in obj.fields}
+    for f in obj.fields:
+        if f.target_field_id:
+            doomed.add(f.target_field_id)
+    for _other, meta in ctx.schema.incoming(obj):
+        doomed.add(meta.id)
+    ctx.conn.execute("DELETE FROM value WHERE seq IN (SELECT seq FROM entity WHERE obj = ?)", (obj.key,))
+    ctx.conn.execute("DELETE FROM entity WHERE obj = ?", (obj.key,))
+    ctx.conn.execute("DELETE FROM entity_count WHERE obj = ?", (obj.key,))
+    drop_fields(ctx.conn, doomed)
+    ctx.conn.execute("DELETE FROM object_meta WHERE id = ?", (obj.id,))
+    new_meta_version(ctx.conn, ctx.schema.workspace_id)
+    return obj
+
+
+def create_field(ctx: Ctx, data: Any) -> str:
+    """A field (and, for a relation, its inverse) from a CreateFieldInput (metadata.md §4.3); returns its id."""
+    if not isinstance(data, dict):
+        raise bad_request("Request body must be a JSON object")
+    obj = object_by_id(ctx, str(data.get("objectMetadataId")))
+    ftype = "RICH_TEXT" if data.get("type") == "RICH_TEXT_V2" else data.get("type")
+    if ftype not in CREATABLE_TYPES:
+        raise bad_request(f"Invalid field type: {ftype}")
+    label = check_label(data.get("label"), "label")
+    name = check_field_name(obj, data.get("name"))
+    check_synced(name, label, bool(data.get("isLabelSyncedWithName")))
+    new_id = ctx.state.settings.new_id
+    if ftype == "RELATION":
+        return create_relation(ctx, obj, name, label, data)
+    options = check_options(ftype, data.get("options"), new_id)
+    default = check_default(ftype, data.get("defaultValue"), options)
+    props = field_props(
+        obj.id, name, ftype, ctx.now, new_id, label=label, description=data.get("description"),
+        icon=data.get("icon"), isCustom=True, isNullable=data.get("isNullable", True) is not False,
+        isUnique=bool(data.get("isUnique")), defaultValue=default, options=options, settings=data.get("settings"),
+        isLabelSyncedWithName=bool(data.get("isLabelSyncedWithName")),
+    )  # fmt: skip
+    if ftype in ("CURRENCY", "FULL_NAME", "EMAILS", "PHONES", "LINKS", "ADDRESS", "ACTOR", "RICH_TEXT"):
+        taken = taken_field_names(obj)
+        for _, column, _ in field_columns(props):
+            if column in taken:
+                raise bad_request(f'Name "{column}" is not available as it is already used by another field')
+    add_fields(ctx, [props])
+    new_meta_version(ctx.conn, ctx.schema.workspace_id)
+    return props["id"]
+
+
+def create_relation(ctx: Ctx, obj: ObjectMeta, name: str, label: str, data: dict[str, Any]) -> str:
+    """Both sides of a relation from relationCreationPayload (metadata.md §6)."""
+    payload = data.get("relationCreationPayload")
+    if not isinstance(payload, dict):
+        raise bad_request("relationCreationPayload is required for RELATION fields")
+    rtype = payload.get("type")
+    if rtype not in ("MANY_TO_ONE", "ONE_TO_MANY"):
+        raise bad_request(f"Invalid relation type: {rtype}. Expected MANY_TO_ONE or ONE_TO_MANY")
+    target = ctx.schema.by_id.get(str(payload.get("targetObjectMetadataId")))
+    if target is None:
+        raise metadata_not_found()
+    inverse_label = check_label(payload.get("targetFieldLabel") or obj.label_plural, "targetFieldLabel")
+    inverse_name = name_from_label(inverse_label)
+    source_side_m2o = rtype == "MANY_TO_ONE"
+    if source_side_m2o:
+        check_field_name(obj, name + "Id")
+    inverse_obj = target
+    check_field_name(inverse_obj, inverse_name)
+    if not source_side_m2o:
+        check_field_name(inverse_obj, inverse_name + "Id")
+    if target.id == obj.id and inverse_name == name:
+        raise bad_request(f'Name "{name}" is not available as it is already used by another field')
+    pair = relation_pair(
+        ctx, obj, name, label, target, inverse_name, inverse_label,
+        (data.get("settings") or {}).get("onDelete", "SET_NULL"), many_to_one_on_source=source_side_m2o,
+    )  # fmt: skip
+    pair[0].update(description=data.get("description"), icon=data.get("icon"))
+    pair[1]["icon"] = payload.get("targetFieldIcon")
+    add_fields(ctx, pair)
+    new_meta_version(ctx.conn, ctx.schema.workspace_id)
+    return pair[0]["id"]
+
+
+def update_field(ctx: Ctx, fid: str, update: Any) -> None:
+    """Apply an UpdateFieldInput (metadata.md §4.4, §8, §9.2)."""
+    obj, meta = field_by_id(ctx, fid, status=400)
+    if not isinstance(update, dict):
+        raise bad_request("Request body must be a JSON object")
+    props = dict(meta.props)
+    if "type" in update and update["type"] != meta.type:
+        raise bad_request("Cannot change the type of a field")
+    standard_editable = {"label", "description", "icon", "isActive", "options", "id", "isLabelSyncedWithName"}
+    if not meta.is_custom and set(update) - standard_editable - {"objectMetadataId", "type"}:
+        extra = sorted(set(update) - standard_editable - {"objectMetadataId", "type"})
+        raise bad_request(f"Standard field metadata cannot be updated: {', '.join(extra)}")
+    if "label" in update:
+        props["label"] = check_label(update["label"], "label")
+    for key in ("description", "icon"):
+        if key in update:
+            props[key] = update[key]
+    if "isActive" in update and update["isActive"] is False and meta.is_active:
+        if obj.label_identifier == meta.name:
+            raise bad_request("Cannot deactivate label identifier field")
+        if meta.name in TIMESTAMP_FIELDS:
+            raise bad_request("Cannot deactivate createdAt, updatedAt or deletedAt field")
+        if meta.is_system:
+            raise bad_request("Cannot deactivate system field")
+    for key in ("isActive", "isNullable", "isUnique", "isLabelSyncedWithName"):
+        if key in update:
+            if not isinstance(update[key], bool):
+                raise bad_request(f"{key} must be a boolean value")
+            props[key] = update[key]
+    if "name" in update and update["name"] != meta.name:
+        if not meta.is_custom:
+            raise bad_request("Standard field names cannot be changed")
+        props["name"] = check_field_name(obj, update["name"], exclude=meta.id)
+        if meta.join_column:
+            check_field_name(obj, props["name"] + "Id", exclude=meta.id)
+            props["settings"] = dict(props["settings"], joinColumnName=props["name"] + "Id")
+    if props.get("isLabelSyncedWithName") and meta.is_custom:
+        if "label" in update and "name" not in update:
+            props["name"] = check_field_name(obj, name_from_label(props["label"]), exclude=meta.id)
+        check_synced(props["name"], props["label"], True)
+    if "options" in update and meta.type in ("SELECT", "MULTI_SELECT"):
+        props["options"] = check_options(meta.type, update["options"], ctx.state.settings.new_id)
+        clear_removed_options(ctx, meta, {o["value"] for o in props["options"]})
+    if "settings" in update and meta.relation_type is None:
+        props["settings"] = update["settings"]
+    if "defaultValue" in update or "options" in update:
+        default = update.get("defaultValue", props.get("defaultValue"))
+        props["defaultValue"] = check_default(meta.type, default, props.get("options"))
+    props["updatedAt"] = ctx.now
+    save_field_props(ctx.conn, props)
+    new_meta_version(ctx.conn, ctx.schema.workspace_id)
+
+
+def clear_removed_options(ctx: Ctx, meta: FieldMeta, kept: set[str]) -> None:
+    """Records holding a removed option lose it: SELECT becomes null, MULTI_SELECT drops the value."""
+    key = meta.columns[0].key
+    values = sorted(kept)
+    if meta.type == "SELECT":
+        ctx.conn.execute(
+            f"UPDATE value SET v = NULL WHERE attr = ? AND v IS NOT NULL AND v NOT IN ({marks(len(values))})",
+            (key, *values),
+        )
+    else:
+        ctx.conn.execute(
+            "UPDATE value SET v = (SELECT json_group_array(j.value) FROM json_each(value.v) j "
+            f"WHERE j.value IN ({marks(len(values))})) WHERE attr = ? AND v IS NOT NULL",
+            (*values, key),
+        )
+
+
+def delete_field(ctx: Ctx, fid: str) -> FieldMeta:
+    """Delete a custom, inactive field with its data; a relation takes its other side along."""
+    obj, meta = field_by_id(ctx, fid)
+    if not meta.is_custom:
+        raise bad_request("Standard Fields can't be deleted")
+    if meta.is_active:
+        raise bad_request("Active fields can't be deleted")
+    if obj.label_identifier == meta.name:
+        raise bad_request("Cannot delete, please update the label identifier field first")
+    drop_fields(ctx.conn, [meta.id] + ([meta.target_field_id] if meta.target_field_id else []))
+    new_meta_version(ctx.conn, ctx.schema.workspace_id)
+    return meta
+
+
+# ---- metadata output ----------------------------------------------------------------------
+
+
+def relation_out(schema: Schema, obj: ObjectMeta, meta: FieldMeta) -> dict[str, Any] | None:
+    """The `relation` of a RELATION field: its type and both sides."""
+    if meta.relation_type is None:
+        return None
+    target = schema.by_id.get(meta.target_object_id or "")
+    inverse = next((f for f in target.fields if f.id == meta.target_field_id), None) if target else None
+    side = lambda o: {"id": o.id, "nameSingular": o.name_singular, "namePlural": o.name_plural}  # noqa: E731
+    return {
+        "type": meta.relation_type,
+        "sourceObjectMetadata": side(obj),
+        "targetObjectMetadata": side(target) if target else None,
+        "sourceFieldMetadata": {"id": meta.id, "name": meta.name},
+        "targetFieldMetadata": {"id": inverse.id, "name": inverse.name} if inverse else None,
+    }
+
+
+def field_out(schema: Schema, obj: ObjectMeta, meta: FieldMeta) -> dict[str, Any]:
+    """A field as the metadata API shows it (metadata.md §5.2)."""
+    p = meta.props
+    return {
+        "id": meta.id, "type": meta.type, "name": meta.name, "label": meta.label, "description": meta.description,
+        "icon": meta.icon, "standardOverrides": None, "isCustom": meta.is_custom, "isActive": meta.is_active,
+        "isSystem": meta.is_system, "isUIEditable": not meta.is_ui_readonly, "isUIReadOnly": meta.is_ui_readonly,
+        "isNullable": meta.is_nullable, "isUnique": meta.is_unique, "defaultValue": meta.default,
+        "options": list(meta.options) if meta.options else None, "settings": meta.settings,
+        "objectMetadataId": meta.object_id, "isLabelSyncedWithName": meta.is_label_synced,
+        "morphId": meta.morph_id, "workspaceId": schema.workspace_id, "createdAt": p.get("createdAt"),
+        "updatedAt": p.get("updatedAt"), "relation": relation_out(schema, obj, meta),
+    }  # fmt: skip
+
+
+def object_out(schema: Schema, obj: ObjectMeta, with_fields: bool = True, rest: bool = True) -> dict[str, Any]:
+    """An object as the metadata API shows it (metadata.md §5.1); REST leaves out null extras."""
+    ids = {f.name: f.id for f in obj.fields}
+    p = obj.props
+    out: dict[str, Any] = {
+        "id": obj.id, "nameSingular": obj.name_singular, "namePlural": obj.name_plural,
+        "labelSingular": obj.label_singular, "labelPlural": obj.label_plural, "description": obj.description,
+        "icon": obj.icon, "shortcut": obj.shortcut, "color": p.get("color"), "standardOverrides": None,
+        "isCustom": obj.is_custom, "isRemote": bool(p.get("isRemote")), "isActive": obj.is_active,
+        "isSystem": obj.is_system, "isUIReadOnly": False, "isUIEditable": True, "isUICreatable": True,
+        "isSearchable": obj.is_searchable, "isLabelSyncedWithName": bool(p.get("isLabelSyncedWithName")),
+        "labelIdentifierFieldMetadataId": ids.get(obj.label_identifier or ""),
+        "imageIdentifierFieldMetadataId": ids.get(obj.image_identifier or ""),
+        "duplicateCriteria": [list(g) for g in obj.duplicate_criteria] if obj.duplicate_criteria else None,
+        "openRecordIn": "SIDE_PANEL", "workspaceId": schema.workspace_id, "createdAt": obj.created_at,
+        "updatedAt": obj.updated_at,
+    }  # fmt: skip
+    if rest:
+        for key in ("description", "icon", "shortcut", "color", "standardOverrides", "duplicateCriteria"):
+            if out[key] is None:
+                del out[key]
+    if with_fields:
+        out["fields"] = [field_out(schema, obj, f) for f in obj.fields]
+    return out
+
+
+# ============================================================================================
+# 10. REST core
 # ============================================================================================
 
 WEEKDAYS = ("Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday")
@@ -3003,8 +3659,129 @@ def handle_rest(state: AppState, path: str) -> str:
     return json_response(status, payload)
 
 
+# ---- /rest/metadata -----------------------------------------------------------------------
+
+VIEW_RESOURCES = (
+    "views", "viewFields", "viewFilters", "viewSorts", "viewGroups", "viewFilterGroups", "pageLayouts",
+    "pageLayoutTabs", "pageLayoutWidgets",
+)  # fmt: skip
+
+
+def metadata_page(items: list[tuple[str, Any]], q: Query, maximum: int) -> tuple[list[Any], dict[str, Any]]:
+    """Paging of REST metadata lists (metadata.md §2.3): id descending, raw id cursors."""
+    limit = parse_limit(q, maximum)
+    after, before = q.get("starting_after") or None, q.get("ending_before") or None
+    if after and before:
+        raise bad_request("'starting_after' and 'ending_before' cannot be used together.")
+    for cursor in (after, before):
+        if cursor is not None and not is_uuid(cursor):
+            raise bad_request(f"Invalid cursor: {cursor}")
+    ordered = sorted(items, key=lambda item: item[0], reverse=True)
+    if after:
+        rest = [it for it in ordered if it[0] < after.lower()]
+        page, more = rest[:limit], len(rest) > limit
+        has_next, has_previous = more, True
+    elif before:
+        rest = [it for it in ordered if it[0] > before.lower()]
+        page, more = rest[-limit:] if limit else [], len(rest) > limit
+        has_next, has_previous = True, more
+    else:
+        page, more = ordered[:limit], len(ordered) > limit
+        has_next, has_previous = more, False
+    info = {
+        "hasNextPage": has_next,
+        "hasPreviousPage": has_previous,
+        "startCursor": page[0][0] if page else None,
+        "endCursor": page[-1][0] if page else None,
+    }
+    return [item for _, item in page], info
+
+
+def handle_rest_metadata(state: AppState, path: str) -> str:
+    """/rest/metadata/{objects,fields}[/{id}]: the data model over REST, legacy envelopes."""
+    request = bottle.request
+    actor = authenticate(state, request.get_header("Authorization"))
+    method = request.method.upper()
+    segs = [s for s in path.split("/") if s]
+    if len(segs) == 1 and segs[0] in VIEW_RESOURCES and method == "GET":
+        info = {"hasNextPage": False, "hasPreviousPage": False, "startCursor": None, "endCursor": None}
+        return json_response(200, {"data": [], "pageInfo": info, "totalCount": 0})
+    if not segs or len(segs) > 2 or segs[0] not in ("objects", "fields"):
+        return cannot(method, "/rest/metadata/" + path)
+    resource, item_id = segs[0], (segs[1] if len(segs) == 2 else None)
+    allowed = {None: ("GET", "POST"), "id": ("GET", "PATCH", "PUT", "DELETE")}["id" if item_id else None]
+    if method not in allowed:
+        return cannot(method, "/rest/metadata/" + path)
+    if item_id is not None and not is_uuid(item_id):
+        raise bad_request("Validation failed (uuid is expected)")
+    q = Query(request.environ.get("QUERY_STRING", ""))
+    body = Body(request.body.read() if method != "GET" else b"")
+    manager = state.store.read() if method == "GET" else state.store.write()
+    with manager as conn:
+        ctx = Ctx(state, conn, state.schema(conn, actor.workspace_id), actor, iso(state.clock()))
+        status, payload = metadata_operation(ctx, resource, method, item_id, q, body)
+    return json_response(status, payload)
+
+
+def metadata_operation(ctx: Ctx, resource: str, method: str, item_id: str | None, q: Query,
+                       body: Body) -> tuple[int, Any]:  # fmt: skip
+    """One REST metadata call against the workspace's data model."""
+    item_id = item_id.lower() if item_id else None
+    singular = "object" if resource == "objects" else "field"
+    key = upper_first(singular)
+
+    def fresh() -> Schema:
+        return load_schema(ctx.conn, ctx.schema.workspace_id)
+
+    def one(schema: Schema, oid: str) -> dict[str, Any]:
+        if resource == "objects":
+            return object_out(schema, schema.by_id[oid])
+        obj, meta = next((o, f) for o in schema.objects for f in o.fields if f.id == oid)
+        return field_out(schema, obj, meta)
+
+    if method == "GET" and item_id is None:
+        if resource == "objects":
+            items = [(o.id, o) for o in ctx.schema.objects]
+            page, info = metadata_page(items, q, ctx.max_records)
+            data = [object_out(ctx.schema, o) for o in page]
+        else:
+            items = [(f.id, (o, f)) for o in ctx.schema.objects for f in o.fields]
+            page, info = metadata_page(items, q, ctx.max_records)
+            data = [field_out(ctx.schema, o, f) for o, f in page]
+        return 200, {"data": {resource: data}, "pageInfo": info, "totalCount": len(items)}
+    if method == "GET":
+        if resource == "objects":
+            return 200, {"data": {"object": object_out(ctx.schema, object_by_id(ctx, item_id or ""))}}
+        obj, meta = field_by_id(ctx, item_id or "")
+        return 200, {"data": {"field": field_out(ctx.schema, obj, meta)}}
+    if method == "POST":
+        data = body.json()
+        new_id = create_object(ctx, data) if resource == "objects" else create_field(ctx, data)
+        return 201, {"data": {f"createOne{key}": one(fresh(), new_id)}}
+    if method in ("PATCH", "PUT"):
+        data = body.json()
+        if resource == "objects":
+            update_object(ctx, item_id or "", data)
+        else:
+            update_field(ctx, item_id or "", data)
+        return 200, {"data": {f"updateOne{key}": one(fresh(), item_id or "")}}
+    if resource == "objects":
+        gone = object_out(ctx.schema, object_by_id(ctx, item_id or ""), with_fields=False)
+        delete_object(ctx, item_id or "")
+    else:
+        obj, meta = field_by_id(ctx, item_id or "")
+        gone = field_out(ctx.schema, obj, meta)
+        delete_field(ctx, item_id or "")
+    return 200, {"data": {f"deleteOne{key}": gone}}
+
+
+def cannot(method: str, path: str) -> str:
+    """The web framework's 404 for a route that does not exist."""
+    return json_response(404, {"statusCode": 404, "message": f"Cannot {method} {path}", "error": "Not Found"})
+
+
 # ============================================================================================
-# 10. OpenAPI
+# 11. OpenAPI
 # ============================================================================================
 
 OPENAPI_INFO = {
@@ -3369,7 +4146,645 @@ def handle_openapi(state: AppState, kind: str) -> str:
 
 
 # ============================================================================================
-# 11. Seed
+# 12. GraphQL metadata
+# ============================================================================================
+
+METADATA_SDL = """
+scalar UUID
+scalar JSON
+scalar DateTime
+scalar ConnectionCursor
+
+enum FieldMetadataType {
+  UUID TEXT PHONES EMAILS DATE_TIME DATE BOOLEAN NUMBER NUMERIC LINKS CURRENCY FULL_NAME RATING SELECT
+  MULTI_SELECT POSITION ADDRESS RAW_JSON RICH_TEXT RICH_TEXT_V2 ACTOR ARRAY TS_VECTOR RELATION MORPH_RELATION FILES
+}
+enum RelationType { ONE_TO_MANY MANY_TO_ONE }
+
+type PageInfo {
+  hasNextPage: Boolean
+  hasPreviousPage: Boolean
+  startCursor: ConnectionCursor
+  endCursor: ConnectionCursor
+}
+
+type Relation {
+  type: RelationType!
+  sourceObjectMetadata: Object!
+  targetObjectMetadata: Object!
+  sourceFieldMetadata: Field!
+  targetFieldMetadata: Field!
+}
+
+type Field {
+  id: UUID!
+  universalIdentifier: UUID
+  applicationId: UUID
+  type: FieldMetadataType!
+  name: String!
+  label: String!
+  description: String
+  icon: String
+  standardOverrides: JSON
+  isCustom: Boolean
+  isActive: Boolean
+  isSystem: Boolean
+  isUIEditable: Boolean
+  isUIReadOnly: Boolean
+  isNullable: Boolean
+  isUnique: Boolean
+  defaultValue: JSON
+  options: JSON
+  settings: JSON
+  objectMetadataId: UUID!
+  isLabelSyncedWithName: Boolean
+  morphId: UUID
+  createdAt: DateTime!
+  updatedAt: DateTime!
+  relation: Relation
+  morphRelations: [Relation!]
+  object: Object
+}
+type FieldEdge { node: Field! cursor: ConnectionCursor! }
+type FieldConnection { pageInfo: PageInfo! edges: [FieldEdge!]! }
+type ObjectFieldsConnection { pageInfo: PageInfo! edges: [FieldEdge!]! }
+
+type Object {
+  id: UUID!
+  universalIdentifier: UUID
+  applicationId: UUID
+  nameSingular: String!
+  namePlural: String!
+  labelSingular: String!
+  labelPlural: String!
+  description: String
+  icon: String
+  shortcut: String
+  color: String
+  standardOverrides: JSON
+  isCustom: Boolean!
+  isRemote: Boolean!
+  isActive: Boolean!
+  isSystem: Boolean!
+  isUIEditable: Boolean!
+  isUICreatable: Boolean!
+  isUIReadOnly: Boolean!
+  isSearchable: Boolean!
+  isLabelSyncedWithName: Boolean!
+  labelIdentifierFieldMetadataId: UUID
+  imageIdentifierFieldMetadataId: UUID
+  duplicateCriteria: [[String!]!]
+  openRecordIn: String
+  createdAt: DateTime!
+  updatedAt: DateTime!
+  fields(paging: CursorPaging! = {first: 10}, filter: FieldFilter! = {}): ObjectFieldsConnection!
+  fieldsList: [Field!]!
+}
+type ObjectEdge { node: Object! cursor: ConnectionCursor! }
+type ObjectConnection { pageInfo: PageInfo! edges: [ObjectEdge!]! }
+
+type Workspace {
+  id: UUID!
+  displayName: String
+  logo: String
+  activationStatus: String!
+  createdAt: DateTime!
+  updatedAt: DateTime!
+}
+type ObjectRecordCount { objectNamePlural: String! totalCount: Int! }
+
+input CursorPaging { before: ConnectionCursor after: ConnectionCursor first: Int last: Int }
+input BooleanFieldComparison { is: Boolean isNot: Boolean }
+input UUIDFilterComparison {
+  is: Boolean isNot: Boolean eq: UUID neq: UUID gt: UUID gte: UUID lt: UUID lte: UUID like: UUID
+  notLike: UUID iLike: UUID notILike: UUID in: [UUID!] notIn: [UUID!]
+}
+input ObjectFilter {
+  and: [ObjectFilter!]
+  or: [ObjectFilter!]
+  id: UUIDFilterComparison
+  isActive: BooleanFieldComparison
+  isSystem: BooleanFieldComparison
+  isRemote: BooleanFieldComparison
+  isSearchable: BooleanFieldComparison
+  isUICreatable: BooleanFieldComparison
+  isUIEditable: BooleanFieldComparison
+  isUIReadOnly: BooleanFieldComparison
+  isCustom: BooleanFieldComparison
+}
+input FieldFilter {
+  and: [FieldFilter!]
+  or: [FieldFilter!]
+  id: UUIDFilterComparison
+  objectMetadataId: UUIDFilterComparison
+  isActive: BooleanFieldComparison
+  isSystem: BooleanFieldComparison
+  isUIEditable: BooleanFieldComparison
+  isUIReadOnly: BooleanFieldComparison
+  isCustom: BooleanFieldComparison
+}
+input CreateObjectInput {
+  nameSingular: String!
+  namePlural: String!
+  labelSingular: String!
+  labelPlural: String!
+  description: String
+  icon: String
+  shortcut: String
+  color: String
+  skipNameField: Boolean
+  isRemote: Boolean
+  primaryKeyColumnType: String
+  primaryKeyFieldMetadataSettings: JSON
+  isLabelSyncedWithName: Boolean
+  dataSourceId: String
+}
+input CreateOneObjectInput { object: CreateObjectInput! }
+input UpdateObjectPayload {
+  labelSingular: String
+  labelPlural: String
+  nameSingular: String
+  namePlural: String
+  description: String
+  icon: String
+  shortcut: String
+  color: String
+  isActive: Boolean
+  labelIdentifierFieldMetadataId: UUID
+  imageIdentifierFieldMetadataId: UUID
+  isLabelSyncedWithName: Boolean
+  isSearchable: Boolean
+  openRecordIn: String
+  translations: JSON
+}
+input UpdateOneObjectInput { update: UpdateObjectPayload! id: UUID! }
+input DeleteOneObjectInput { id: UUID! }
+input CreateFieldInput {
+  type: FieldMetadataType!
+  name: String!
+  label: String!
+  description: String
+  icon: String
+  isCustom: Boolean
+  isActive: Boolean
+  isSystem: Boolean
+  isUIEditable: Boolean
+  isUIReadOnly: Boolean
+  isNullable: Boolean
+  isUnique: Boolean
+  defaultValue: JSON
+  options: JSON
+  settings: JSON
+  objectMetadataId: UUID!
+  isLabelSyncedWithName: Boolean
+  isRemoteCreation: Boolean
+  relationCreationPayload: JSON
+  morphRelationsCreationPayload: [JSON!]
+}
+input CreateOneFieldMetadataInput { field: CreateFieldInput! }
+input UpdateFieldInput {
+  id: UUID
+  name: String
+  label: String
+  description: String
+  icon: String
+  isActive: Boolean
+  isSystem: Boolean
+  isUIReadOnly: Boolean
+  isNullable: Boolean
+  isUnique: Boolean
+  defaultValue: JSON
+  options: JSON
+  settings: JSON
+  objectMetadataId: UUID
+  isLabelSyncedWithName: Boolean
+}
+input UpdateOneFieldMetadataInput { id: UUID! update: UpdateFieldInput! }
+input DeleteOneFieldInput { id: UUID! }
+
+type Query {
+  objects(paging: CursorPaging! = {first: 10}, filter: ObjectFilter! = {}): ObjectConnection!
+  object(id: UUID!): Object!
+  fields(paging: CursorPaging! = {first: 10}, filter: FieldFilter! = {}): FieldConnection!
+  field(id: UUID!): Field!
+  objectRecordCounts: [ObjectRecordCount!]!
+  currentWorkspace: Workspace!
+}
+
+type Mutation {
+  createOneObject(input: CreateOneObjectInput!): Object!
+  updateOneObject(input: UpdateOneObjectInput!): Object!
+  deleteOneObject(input: DeleteOneObjectInput!): Object!
+  createOneField(input: CreateOneFieldMetadataInput!): Field!
+  updateOneField(input: UpdateOneFieldMetadataInput!): Field!
+  deleteOneField(input: DeleteOneFieldInput!): Field!
+}
+"""
+GRAPHQL_CODES = {400: "BAD_USER_INPUT", 401: "UNAUTHENTICATED", 403: "FORBIDDEN", 404: "NOT_FOUND"}
+METADATA_PAGE_MAX = 1000
+
+
+def gql_error(err: ApiError) -> Any:
+    """An ApiError as a GraphQL error with Twenty's extensions."""
+    from graphql import GraphQLError
+
+    code = GRAPHQL_CODES.get(err.status, "INTERNAL_SERVER_ERROR")
+    friendly = (
+        "You must be authenticated to perform this action." if code == "UNAUTHENTICATED" else "An error occurred."
+    )
+    return GraphQLError(err.message, extensions={"code": code, "subCode": err.error, "userFriendlyMessage": friendly})
+
+
+def gql_guard(resolver: Callable[..., Any]) -> Callable[..., Any]:
+    """Resolver wrapper: ApiErrors become GraphQL errors with their code."""
+
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return resolver(*args, **kwargs)
+        except ApiError as err:
+            raise gql_error(err) from None
+
+    return wrapper
+
+
+def gql_cursor(item_id: str) -> str:
+    return b64_cursor({"id": item_id})
+
+
+def gql_page(items: list[tuple[str, Any]], paging: dict[str, Any]) -> dict[str, Any]:
+    """A connection over (id, node) pairs: id descending, base64 {"id"} cursors (metadata.md §10)."""
+    first, last = paging.get("first"), paging.get("last")
+    if first is not None and last is not None:
+        raise bad_request("Cannot use both first and last")
+    for size in (first, last):
+        if size is not None and size > METADATA_PAGE_MAX:
+            raise bad_request(f"Requested page size of {size} exceeds the maximum size of {METADATA_PAGE_MAX}")
+        if size is not None and size < 0:
+            raise bad_request(f"Invalid page size {size}")
+
+    def decode(cursor: str) -> str:
+        try:
+            value = json.loads(unb64(cursor)).get("id")
+            if not is_uuid(value):
+                raise ValueError
+            return value.lower()
+        except (ValueError, AttributeError, TypeError, UnicodeDecodeError):
+            raise bad_request(f"Invalid cursor: {cursor}") from None
+
+    ordered = sorted(items, key=lambda item: item[0], reverse=True)
+    if paging.get("after"):
+        after = decode(paging["after"])
+        ordered = [it for it in ordered if it[0] < after]
+    if paging.get("before"):
+        before = decode(paging["before"])
+        ordered = [it for it in ordered if it[0] > before]
+    total = len(ordered)
+    if last is not None:
+        page = ordered[-last:] if last else []
+        has_previous, has_next = total > last, bool(paging.get("before"))
+    else:
+        size = 10 if first is None else first
+        page = ordered[:size]
+        has_next, has_previous = total > size, bool(paging.get("after"))
+    return {
+        "edges": [{"node": node, "cursor": gql_cursor(item_id)} for item_id, node in page],
+        "pageInfo": {
+            "hasNextPage": has_next,
+            "hasPreviousPage": has_previous,
+            "startCursor": gql_cursor(page[0][0]) if page else None,
+            "endCursor": gql_cursor(page[-1][0]) if page else None,
+        },
+    }
+
+
+def gql_filter_match(item: dict[str, Any], flt: dict[str, Any] | None) -> bool:
+    """ObjectFilter / FieldFilter semantics (nestjs-query comparisons) on an output dict."""
+    for key, cond in (flt or {}).items():
+        if cond is None:
+            continue
+        if key == "and":
+            if not all(gql_filter_match(item, sub) for sub in cond):
+                return False
+            continue
+        if key == "or":
+            if cond and not any(gql_filter_match(item, sub) for sub in cond):
+                return False
+            continue
+        value = item.get(key)
+        if isinstance(value, str) and is_uuid(value):
+            value = value.lower()
+        for op, expected in cond.items():
+            if isinstance(expected, str):
+                expected = expected.lower()
+            if isinstance(expected, list):
+                expected = [e.lower() if isinstance(e, str) else e for e in expected]
+            ok = {
+                "is": lambda v, e: v is e or v == e,
+                "isNot": lambda v, e: not (v is e or v == e),
+                "eq": lambda v, e: v == e,
+                "neq": lambda v, e: v != e,
+                "gt": lambda v, e: v is not None and v > e,
+                "gte": lambda v, e: v is not None and v >= e,
+                "lt": lambda v, e: v is not None and v < e,
+                "lte": lambda v, e: v is not None and v <= e,
+                "in": lambda v, e: v in e,
+                "notIn": lambda v, e: v not in e,
+                "like": lambda v, e: v is not None and re.fullmatch(like_regex(e), v) is not None,
+                "notLike": lambda v, e: v is None or re.fullmatch(like_regex(e), v) is None,
+                "iLike": lambda v, e: v is not None and re.fullmatch(like_regex(e), v, re.I) is not None,
+                "notILike": lambda v, e: v is None or re.fullmatch(like_regex(e), v, re.I) is None,
+            }[op](value, expected)
+            if not ok:
+                return False
+    return True
+
+
+def like_regex(pattern: str) -> str:
+    return "".join(".*" if c == "%" else "." if c == "_" else re.escape(c) for c in pattern)
+
+
+class MetaContext:
+    """What /metadata resolvers share: the request's Ctx, refreshed after each mutation."""
+
+    def __init__(self, ctx: Ctx) -> None:
+        self.ctx = ctx
+
+    def refresh(self) -> None:
+        self.ctx.schema = load_schema(self.ctx.conn, self.ctx.schema.workspace_id)
+
+    def object_node(self, obj: ObjectMeta) -> dict[str, Any]:
+        node = object_out(self.ctx.schema, obj, with_fields=False, rest=False)
+        node["_obj"] = obj
+        return node
+
+    def field_node(self, obj: ObjectMeta, meta: FieldMeta) -> dict[str, Any]:
+        node = field_out(self.ctx.schema, obj, meta)
+        node["_obj"], node["_meta"] = obj, meta
+        return node
+
+    def object_by_id(self, oid: str) -> ObjectMeta:
+        obj = self.ctx.schema.by_id.get(oid.lower())
+        if obj is None:
+            raise ApiError(404, "NotFoundException", f"Unable to find ObjectMetadataEntity with id: {oid}")
+        return obj
+
+    def field_by_id(self, fid: str) -> tuple[ObjectMeta, FieldMeta]:
+        for obj in self.ctx.schema.objects:
+            for meta in obj.fields:
+                if meta.id == fid.lower():
+                    return obj, meta
+        raise ApiError(404, "NotFoundException", f"Unable to find FieldMetadataEntity with id: {fid}")
+
+    def mutate(self, change: Callable[[], Any]) -> Any:
+        """One mutation root field: its own savepoint, so a failure undoes only itself."""
+        conn = self.ctx.conn
+        conn.execute("SAVEPOINT mutation")
+        try:
+            result = change()
+        except BaseException:
+            conn.execute("ROLLBACK TO mutation")
+            conn.execute("RELEASE mutation")
+            self.refresh()
+            raise
+        conn.execute("RELEASE mutation")
+        self.refresh()
+        return result
+
+
+def _mc(info: Any) -> MetaContext:
+    return info.context
+
+
+@gql_guard
+def resolve_objects(_: Any, info: Any, paging: dict[str, Any], filter: dict[str, Any]) -> dict[str, Any]:  # noqa: A002
+    mc = _mc(info)
+    nodes = [mc.object_node(o) for o in mc.ctx.schema.objects]
+    return gql_page([(n["id"], n) for n in nodes if gql_filter_match(n, filter)], paging)
+
+
+@gql_guard
+def resolve_object(_: Any, info: Any, id: str) -> dict[str, Any]:  # noqa: A002
+    return _mc(info).object_node(_mc(info).object_by_id(id))
+
+
+@gql_guard
+def resolve_fields(parent: Any, info: Any, paging: dict[str, Any], filter: dict[str, Any]) -> dict[str, Any]:  # noqa: A002
+    mc = _mc(info)
+    objects = [parent["_obj"]] if isinstance(parent, dict) and "_obj" in parent else mc.ctx.schema.objects
+    nodes = [mc.field_node(o, f) for o in objects for f in o.fields]
+    return gql_page([(n["id"], n) for n in nodes if gql_filter_match(n, filter)], paging)
+
+
+@gql_guard
+def resolve_field(_: Any, info: Any, id: str) -> dict[str, Any]:  # noqa: A002
+    return _mc(info).field_node(*_mc(info).field_by_id(id))
+
+
+def resolve_fields_list(parent: dict[str, Any], info: Any) -> list[dict[str, Any]]:
+    return [_mc(info).field_node(parent["_obj"], f) for f in parent["_obj"].fields]
+
+
+def resolve_relation(parent: dict[str, Any], info: Any) -> dict[str, Any] | None:
+    mc = _mc(info)
+    meta: FieldMeta = parent["_meta"]
+    if meta.relation_type is None:
+        return None
+    target = mc.ctx.schema.by_id.get(meta.target_object_id or "")
+    inverse = next((f for f in target.fields if f.id == meta.target_field_id), None) if target else None
+    if target is None or inverse is None:
+        return None
+    return {
+        "type": meta.relation_type,
+        "sourceObjectMetadata": mc.object_node(parent["_obj"]),
+        "targetObjectMetadata": mc.object_node(target),
+        "sourceFieldMetadata": mc.field_node(parent["_obj"], meta),
+        "targetFieldMetadata": mc.field_node(target, inverse),
+    }
+
+
+def resolve_field_object(parent: dict[str, Any], info: Any) -> dict[str, Any]:
+    return _mc(info).object_node(parent["_obj"])
+
+
+def resolve_record_counts(_: Any, info: Any) -> list[dict[str, Any]]:
+    ctx = _mc(info).ctx
+    return [{"objectNamePlural": o.name_plural, "totalCount": record_counts(ctx.conn, o)[0]}
+            for o in ctx.schema.by_plural.values()]  # fmt: skip
+
+
+def resolve_current_workspace(_: Any, info: Any) -> dict[str, Any]:
+    ctx = _mc(info).ctx
+    row = ctx.conn.execute(
+        "SELECT id, name, created_at FROM workspace WHERE id = ?", (ctx.schema.workspace_id,)
+    ).fetchone()
+    return {"id": row[0], "displayName": row[1], "logo": None, "activationStatus": "ACTIVE", "createdAt": row[2],
+            "updatedAt": row[2]}  # fmt: skip
+
+
+@gql_guard
+def resolve_create_object(_: Any, info: Any, input: dict[str, Any]) -> dict[str, Any]:  # noqa: A002
+    mc = _mc(info)
+    oid = mc.mutate(lambda: create_object(mc.ctx, input.get("object")))
+    return mc.object_node(mc.object_by_id(oid))
+
+
+@gql_guard
+def resolve_update_object(_: Any, info: Any, input: dict[str, Any]) -> dict[str, Any]:  # noqa: A002
+    mc = _mc(info)
+    mc.object_by_id(input["id"])
+    mc.mutate(lambda: update_object(mc.ctx, input["id"].lower(), input.get("update")))
+    return mc.object_node(mc.object_by_id(input["id"]))
+
+
+@gql_guard
+def resolve_delete_object(_: Any, info: Any, input: dict[str, Any]) -> dict[str, Any]:  # noqa: A002
+    mc = _mc(info)
+    node = mc.object_node(mc.object_by_id(input["id"]))
+    mc.mutate(lambda: delete_object(mc.ctx, input["id"].lower()))
+    return node
+
+
+@gql_guard
+def resolve_create_field(_: Any, info: Any, input: dict[str, Any]) -> dict[str, Any]:  # noqa: A002
+    mc = _mc(info)
+    data = dict(input.get("field") or {})
+    oid = str(data.get("objectMetadataId") or "")
+    mc.object_by_id(oid)
+    data["objectMetadataId"] = oid.lower()
+    fid = mc.mutate(lambda: create_field(mc.ctx, data))
+    return mc.field_node(*mc.field_by_id(fid))
+
+
+@gql_guard
+def resolve_update_field(_: Any, info: Any, input: dict[str, Any]) -> dict[str, Any]:  # noqa: A002
+    mc = _mc(info)
+    mc.field_by_id(input["id"])
+    update = {k: v for k, v in (input.get("update") or {}).items() if k not in ("id", "objectMetadataId")}
+    mc.mutate(lambda: update_field(mc.ctx, input["id"].lower(), update))
+    return mc.field_node(*mc.field_by_id(input["id"]))
+
+
+@gql_guard
+def resolve_delete_field(_: Any, info: Any, input: dict[str, Any]) -> dict[str, Any]:  # noqa: A002
+    mc = _mc(info)
+    node = mc.field_node(*mc.field_by_id(input["id"]))
+    mc.mutate(lambda: delete_field(mc.ctx, input["id"].lower()))
+    return node
+
+
+@functools.cache
+def metadata_schema() -> Any:
+    """The /metadata GraphQL schema: static, built once per process on first use."""
+    from graphql import build_schema
+
+    schema = build_schema(METADATA_SDL)
+    resolvers = {
+        ("Query", "objects"): resolve_objects, ("Query", "object"): resolve_object,
+        ("Query", "fields"): resolve_fields, ("Query", "field"): resolve_field,
+        ("Query", "objectRecordCounts"): resolve_record_counts,
+        ("Query", "currentWorkspace"): resolve_current_workspace,
+        ("Mutation", "createOneObject"): resolve_create_object, ("Mutation", "updateOneObject"): resolve_update_object,
+        ("Mutation", "deleteOneObject"): resolve_delete_object, ("Mutation", "createOneField"): resolve_create_field,
+        ("Mutation", "updateOneField"): resolve_update_field, ("Mutation", "deleteOneField"): resolve_delete_field,
+        ("Object", "fields"): resolve_fields, ("Object", "fieldsList"): resolve_fields_list,
+        ("Field", "relation"): resolve_relation, ("Field", "object"): resolve_field_object,
+    }  # fmt: skip
+    for (type_name, field_name), resolver in resolvers.items():
+        schema.get_type(type_name).fields[field_name].resolve = resolver
+    return schema
+
+
+def graphql_request_body() -> dict[str, Any]:
+    """The {query, variables, operationName} of a GraphQL POST."""
+    try:
+        body = json.loads(bottle.request.body.read() or b"{}")
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise bad_request(f"Invalid JSON body: {exc}") from None
+    if not isinstance(body, dict) or not isinstance(body.get("query"), str):
+        raise bad_request("POST body must be a JSON object with a 'query' string")
+    return body
+
+
+def handle_graphql_metadata(state: AppState) -> str:
+    """POST /metadata: parse, validate and run a document against the data model, one transaction."""
+    from graphql import ExecutionResult, execute, parse, validate
+    from graphql.error import GraphQLSyntaxError
+
+    try:
+        body = graphql_request_body()
+    except ApiError as err:
+        return json_response(400, {"errors": [{"message": err.message, "extensions": {"code": "BAD_REQUEST"}}]})
+    try:
+        actor = authenticate(state, bottle.request.get_header("Authorization"))
+    except ApiError as err:
+        return json_response(200, {"errors": [gql_error(err).formatted]})
+    schema = metadata_schema()
+    try:
+        document = parse(body["query"])
+    except GraphQLSyntaxError as err:
+        error = dict(err.formatted, extensions={"code": "GRAPHQL_PARSE_FAILED"})
+        return json_response(200, {"errors": [error]})
+    problems = validate(schema, document)
+    if problems:
+        errors = [
+            dict(p.formatted, message=js_quotes(p.message), extensions={"code": "GRAPHQL_VALIDATION_FAILED"})
+            for p in problems
+        ]
+        return json_response(200, {"errors": errors})
+    mutating = any(getattr(d, "operation", None) and d.operation.value == "mutation" for d in document.definitions)
+    manager = state.store.write() if mutating else state.store.read()
+    with manager as conn:
+        ctx = Ctx(state, conn, state.schema(conn, actor.workspace_id), actor, iso(state.clock()))
+        result = execute(
+            schema, document, context_value=MetaContext(ctx), variable_values=body.get("variables") or None,
+            operation_name=body.get("operationName"),
+        )  # fmt: skip
+    assert isinstance(result, ExecutionResult)
+    return json_response(200, graphql_payload(result))
+
+
+def graphql_payload(result: Any) -> dict[str, Any]:
+    """An ExecutionResult as JSON; unexpected exceptions are masked as INTERNAL_SERVER_ERROR."""
+    from graphql import GraphQLError
+
+    payload: dict[str, Any] = {"data": strip_private(result.data)}
+    if result.data is None and result.errors and all(not e.path for e in result.errors):
+        del payload["data"]  # refused before execution (bad variables): no data key, as graphql-js
+    if result.errors:
+        errors = []
+        for err in result.errors:
+            formatted = err.formatted
+            if not formatted.get("extensions"):
+                original = err.original_error
+                if original is not None and not isinstance(original, (ApiError, GraphQLError)):
+                    import traceback
+
+                    traceback.print_exception(original)
+                    formatted = dict(formatted, message="Internal server error")
+                    formatted["extensions"] = {"code": "INTERNAL_SERVER_ERROR"}
+                else:  # variable coercion and similar errors of graphql-core itself
+                    formatted = dict(formatted, message=js_quotes(err.message), extensions={"code": "BAD_USER_INPUT"})
+            errors.append(formatted)
+        payload["errors"] = errors
+    return payload
+
+
+def js_quotes(message: str) -> str:
+    """graphql-core quotes names with ' where graphql-js (and so Twenty) uses \"."""
+    return re.sub(r"'([^'\n]*)'", r'"\1"', message)
+
+
+def strip_private(value: Any) -> Any:
+    """Drop the resolver-only keys (_obj, _meta) before a node goes out."""
+    if isinstance(value, dict):
+        return {k: strip_private(v) for k, v in value.items() if not k.startswith("_")}
+    if isinstance(value, list):
+        return [strip_private(v) for v in value]
+    return value
+
+
+# ============================================================================================
+# 13. Seed
 # ============================================================================================
 
 
@@ -3451,7 +4866,7 @@ def seed_demo(state: AppState, workspace_id: str) -> None:
 
 
 # ============================================================================================
-# 12. App factory
+# 14. App factory
 # ============================================================================================
 
 
@@ -3545,6 +4960,17 @@ def create_app(settings: Settings | None = None) -> bottle.Bottle:
     def openapi(kind: str) -> str:
         return handle_openapi(state, kind)
 
+    @app.post("/metadata")
+    @guarded
+    def graphql_metadata() -> str:
+        return handle_graphql_metadata(state)
+
+    @app.route("/rest/metadata", method="ANY")
+    @app.route("/rest/metadata/<path:path>", method="ANY")
+    @guarded
+    def rest_metadata(path: str = "") -> str:
+        return handle_rest_metadata(state, path)
+
     @app.route("/rest", method="ANY")
     @app.route("/rest/", method="ANY")
     @app.route("/rest/<path:path>", method="ANY")
@@ -3555,14 +4981,13 @@ def create_app(settings: Settings | None = None) -> bottle.Bottle:
     @app.route("/", method="ANY")
     @app.route("/<path:path>", method="ANY")
     def not_found(path: str = "") -> str:
-        method = bottle.request.method.upper()
-        return json_response(404, {"statusCode": 404, "message": f"Cannot {method} /{path}", "error": "Not Found"})
+        return cannot(bottle.request.method.upper(), "/" + path)
 
     return app
 
 
 # ============================================================================================
-# 13. CLI
+# 15. CLI
 # ============================================================================================
 
 
