@@ -341,20 +341,18 @@ class FieldMeta:
     columns: tuple[Column, ...] = ()
     props: dict[str, Any] = field(default_factory=dict)  # everything stored, for the metadata API
 
-    @functools.cached_property
-    def relation_type(self) -> str | None:
-        """MANY_TO_ONE, ONE_TO_MANY, or None for a non-relation field."""
-        return (self.settings or {}).get("relationType") if self.type in RELATION_TYPES else None
+    # Derived once in __post_init__ (plain attributes: read on every record, for every field).
+    relation_type: str | None = field(init=False, default=None)  # MANY_TO_ONE, ONE_TO_MANY or None
+    join_column: str | None = field(init=False, default=None)  # <name>Id of a many-to-one relation
+    option_values: tuple[str, ...] = field(init=False, default=())  # allowed SELECT/MULTI_SELECT values
 
-    @functools.cached_property
-    def join_column(self) -> str | None:
-        """The <name>Id column of a many-to-one relation."""
-        return (self.settings or {}).get("joinColumnName") if self.relation_type == "MANY_TO_ONE" else None
-
-    @functools.cached_property
-    def option_values(self) -> tuple[str, ...]:
-        """The allowed values of a SELECT, MULTI_SELECT or RATING field."""
-        return tuple(o["value"] for o in self.options or ())
+    def __post_init__(self) -> None:
+        settings = self.settings or {}
+        relation_type = settings.get("relationType") if self.type in RELATION_TYPES else None
+        object.__setattr__(self, "relation_type", relation_type)
+        if relation_type == "MANY_TO_ONE":
+            object.__setattr__(self, "join_column", settings.get("joinColumnName"))
+        object.__setattr__(self, "option_values", tuple(o["value"] for o in self.options or ()))
 
 
 @dataclass(frozen=True, eq=False)
@@ -868,29 +866,47 @@ def insert_fields(conn: sqlite3.Connection, workspace_id: str, fields: list[dict
     )
 
 
-def load_schema(conn: sqlite3.Connection, workspace_id: str) -> Schema:
-    """Read a workspace's objects, fields and attributes into frozen metadata."""
+def load_schema(conn: sqlite3.Connection, workspace_id: str, field_cache: dict[str, FieldMeta] | None = None) -> Schema:
+    """Read a workspace's objects, fields and attributes into frozen metadata.
+
+    field_cache maps a field's stored JSON to its FieldMeta from an earlier load: a field whose
+    row did not change is reused as is (its attributes never change), so a data-model change
+    rebuilds only what it touched.
+    """
     row = conn.execute("SELECT meta_version FROM workspace WHERE id = ?", (workspace_id,)).fetchone()
     if row is None:
         raise ApiError(401, "WORKSPACE_NOT_FOUND", "Workspace not found")
-    attrs: dict[tuple[str, str], int] = {
-        (fid, sub): key
-        for key, fid, sub in conn.execute(
-            "SELECT a.key, a.field_id, a.sub FROM attribute a JOIN field_meta f ON f.id = a.field_id "
-            "WHERE f.workspace_id = ?",
-            (workspace_id,),
-        )
-    }
+    cache = field_cache if field_cache is not None else {}
+    rows = [
+        r[0]
+        for r in conn.execute("SELECT data FROM field_meta WHERE workspace_id = ? ORDER BY ordinal", (workspace_id,))
+    ]
+    attrs: dict[tuple[str, str], int] = {}
+    if any(data not in cache for data in rows):
+        attrs = {
+            (fid, sub): key
+            for key, fid, sub in conn.execute(
+                "SELECT a.key, a.field_id, a.sub FROM attribute a JOIN field_meta f ON f.id = a.field_id "
+                "WHERE f.workspace_id = ?",
+                (workspace_id,),
+            )
+        }
     fields_by_object: dict[str, list[FieldMeta]] = {}
-    for data_json in conn.execute(
-        "SELECT data FROM field_meta WHERE workspace_id = ? ORDER BY ordinal", (workspace_id,)
-    ):
-        props = json.loads(data_json[0])
-        columns = tuple(
-            Column(attrs[(props["id"], sub)], cname, props["name"], sub or None, kind, empty_is_null(kind))
-            for sub, cname, kind in field_columns(props)
-        )
-        fields_by_object.setdefault(props["objectMetadataId"], []).append(field_from_props(props, columns))
+    used: dict[str, FieldMeta] = {}
+    for data in rows:
+        meta = cache.get(data)
+        if meta is None:
+            props = json.loads(data)
+            columns = tuple(
+                Column(attrs[(props["id"], sub)], cname, props["name"], sub or None, kind, empty_is_null(kind))
+                for sub, cname, kind in field_columns(props)
+            )
+            meta = field_from_props(props, columns)
+        used[data] = meta
+        fields_by_object.setdefault(meta.object_id, []).append(meta)
+    if field_cache is not None:
+        field_cache.clear()
+        field_cache.update(used)
     objects = []
     inactive = {
         oid for oid, data_json in conn.execute("SELECT id, data FROM object_meta WHERE workspace_id = ?", (workspace_id,))
@@ -2390,8 +2406,6 @@ def check_name(name: Any) -> str:
 def check_label(value: Any, key: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise bad_request(f"{key} should not be empty")
-    if len(value) > 63:
-        raise bad_request(f"{key} is too long")
     return value
 
 
@@ -3731,7 +3745,7 @@ def metadata_operation(ctx: Ctx, resource: str, method: str, item_id: str | None
     key = upper_first(singular)
 
     def fresh() -> Schema:
-        return load_schema(ctx.conn, ctx.schema.workspace_id)
+        return ctx.state.schema(ctx.conn, ctx.schema.workspace_id)
 
     def one(schema: Schema, oid: str) -> dict[str, Any]:
         if resource == "objects":
@@ -4510,7 +4524,7 @@ class MetaContext:
         self.ctx = ctx
 
     def refresh(self) -> None:
-        self.ctx.schema = load_schema(self.ctx.conn, self.ctx.schema.workspace_id)
+        self.ctx.schema = self.ctx.state.schema(self.ctx.conn, self.ctx.schema.workspace_id)
 
     def object_node(self, obj: ObjectMeta) -> dict[str, Any]:
         node = object_out(self.ctx.schema, obj, with_fields=False, rest=False)
@@ -4672,12 +4686,31 @@ def resolve_delete_field(_: Any, info: Any, input: dict[str, Any]) -> dict[str, 
     return node
 
 
+def set_uuid_scalar(schema: Any) -> None:
+    """UUID inputs are checked, as Twenty's UUID scalar does; outputs pass through."""
+    from graphql import GraphQLError, StringValueNode
+
+    def parse_value(value: Any) -> str:
+        if not is_uuid(value):
+            raise GraphQLError(f"Invalid UUID: {value}")
+        return value.lower()
+
+    def parse_literal(node: Any, _variables: Any = None) -> str:
+        if not isinstance(node, StringValueNode):
+            raise GraphQLError("UUID must be a string")
+        return parse_value(node.value)
+
+    scalar = schema.type_map["UUID"]
+    scalar.parse_value, scalar.parse_literal = parse_value, parse_literal
+
+
 @functools.cache
 def metadata_schema() -> Any:
     """The /metadata GraphQL schema: static, built once per process on first use."""
     from graphql import build_schema
 
     schema = build_schema(METADATA_SDL)
+    set_uuid_scalar(schema)
     resolvers = {
         ("Query", "objects"): resolve_objects, ("Query", "object"): resolve_object,
         ("Query", "fields"): resolve_fields, ("Query", "field"): resolve_field,
@@ -4777,7 +4810,7 @@ def js_quotes(message: str) -> str:
 def strip_private(value: Any) -> Any:
     """Drop the resolver-only keys (_obj, _meta) before a node goes out."""
     if isinstance(value, dict):
-        return {k: strip_private(v) for k, v in value.items() if not k.startswith("_")}
+        return {k: strip_private(v) for k, v in value.items() if k not in ("_obj", "_meta")}
     if isinstance(value, list):
         return [strip_private(v) for v in value]
     return value
@@ -4878,6 +4911,7 @@ class AppState:
         self.clock = settings.clock
         self.store = Store(settings.db)
         self._schemas: dict[str, Schema] = {}
+        self._field_caches: dict[str, dict[str, FieldMeta]] = {}
         self._schema_lock = threading.Lock()
         if self.store.created:
             self._initialise()
@@ -4912,7 +4946,7 @@ class AppState:
         if cached is not None and cached.version == row[0]:
             return cached
         with self._schema_lock:
-            schema = load_schema(conn, workspace_id)
+            schema = load_schema(conn, workspace_id, self._field_caches.setdefault(workspace_id, {}))
             self._schemas[workspace_id] = schema
         return schema
 
