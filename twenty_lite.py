@@ -18,9 +18,10 @@ Map of this file (``grep -n '^# [0-9]' twenty_lite.py``):
    10. REST core       /rest/... routes and envelopes, /rest/metadata/...
    11. OpenAPI         the core and metadata documents of a workspace
    12. GraphQL metadata  POST /metadata: objects and fields over graphql-core
-   13. Seed            the demo data set
-   14. App factory     create_app(settings)
-   15. CLI             python twenty_lite.py [options]
+   13. GraphQL core    POST /graphql: a schema generated per data-model version, relations in bulk
+   14. Seed            the demo data set
+   15. App factory     create_app(settings)
+   16. CLI             python twenty_lite.py [options]
 """
 
 from __future__ import annotations
@@ -279,6 +280,11 @@ OPERATORS: dict[str, tuple[str, ...]] = {
     "RICH_TEXT_PART": ("ilike",),
     "TS_VECTOR": (),
 }
+# Operators only GraphQL can express (graphql.md §7.1); REST's messages list the table above.
+GRAPHQL_ONLY_OPERATORS: dict[str, tuple[str, ...]] = {
+    "SELECT": ("isEmptyArray",), "RATING": ("isEmptyArray",), "MULTI_SELECT": ("isEmptyArray",),
+    "ARRAY": ("containsIlike", "isEmptyArray"),
+}  # fmt: skip
 COMPARATORS = (
     "eq", "neq", "in", "containsAny", "is", "gt", "gte", "lt", "lte", "startsWith", "endsWith", "like", "ilike",
 )  # fmt: skip
@@ -1436,7 +1442,7 @@ class SqlQuery:
         allowed = OPERATORS.get(ref.kind, ())
         if ref.via is None and ref.column is not None and ref.column.name in self.obj.by_join_column:
             allowed = OPERATORS["UUID"]
-        if leaf.op not in allowed:
+        if leaf.op not in allowed and leaf.op not in GRAPHQL_ONLY_OPERATORS.get(ref.kind, ()):
             raise bad_request(
                 f'Operator "{leaf.op}" is not valid for field "{ref.label}" of type {display_kind(ref.kind)} - '
                 f"Allowed operators: {', '.join(allowed)}"
@@ -1453,6 +1459,11 @@ class SqlQuery:
             else:
                 cond = f"{x} IS NULL"
             return cond if value == "NULL" else f"NOT {cond}"
+        if op == "isEmptyArray":
+            return f"{x} = '[]'" if value in (True, "true") else f"({x} IS NULL OR {x} != '[]')"
+        if op == "containsIlike":
+            self.params.append(str(value))
+            return f"EXISTS (SELECT 1 FROM json_each({x}) j WHERE j.value LIKE ?)"
         if op in ("in", "containsAny"):
             if not value:
                 raise bad_request(f"Invalid filter value for field {ref.label}. Expected non-empty array")
@@ -1671,7 +1682,7 @@ def count_matches(conn: sqlite3.Connection, schema: Schema, obj: ObjectMeta, nod
         return live
     query = SqlQuery(schema, obj)
     cond = query.condition(node)
-    inner = [(attr, alias) for (attr, via), alias in query.joins.items() if via is None]
+    inner = [(attr, alias) for (attr, via), alias in query.joins.items() if via is None and alias.startswith("a")]
     if inner and not deleted and not mentions_deleted_at(node):
         # No soft-deleted rows: the value index alone answers, without a lookup per matching row.
         attr, base = inner[0]
@@ -1689,7 +1700,7 @@ def count_matches(conn: sqlite3.Connection, schema: Schema, obj: ObjectMeta, nod
 
 def find_page(conn: sqlite3.Connection, schema: Schema, obj: ObjectMeta, node: Node | None,
               keys: list[SortKey], limit: int, after: str | None = None, before: str | None = None,
-              with_total: bool = True) -> Page:  # fmt: skip
+              with_total: bool = True, offset: int = 0) -> Page:  # fmt: skip
     """One page of a list: filter, keyset cursor, order, limit+1 probe and totalCount."""
     backward = before is not None
     effective = [flip(k) for k in keys] if backward else keys
@@ -1709,7 +1720,7 @@ def find_page(conn: sqlite3.Connection, schema: Schema, obj: ObjectMeta, node: N
     joins = " ".join(query.join_sql)
     sql = (
         f"SELECT e.id, {', '.join(sort_exprs)} FROM entity e {joins} WHERE {where} "
-        f"ORDER BY {', '.join(order)} LIMIT {int(limit) + 1}"
+        f"ORDER BY {', '.join(order)} LIMIT {int(limit) + 1} OFFSET {int(offset) if not backward else 0}"
     )
     rows = conn.execute(sql, params).fetchall()
     more = len(rows) > limit
@@ -3334,27 +3345,32 @@ def duplicate_ids(ctx: Ctx, obj: ObjectMeta, values: dict[str, Any], exclude: by
     return [r[0] for r in ctx.conn.execute(sql + " ORDER BY e.id", params)]
 
 
+def duplicate_inputs(ctx: Ctx, obj: ObjectMeta, data: Any, ids: Any) -> list[tuple[dict[str, Any], bytes | None]]:
+    """The inputs of a duplicates search: stored records by id, or records given as data (rest.md §11)."""
+    if data is not None and ids is not None:
+        raise bad_request('You cannot provide both "data" and "ids" arguments')
+    inputs: list[tuple[dict[str, Any], bytes | None]] = []
+    if ids is not None:
+        if not isinstance(ids, list):
+            raise bad_request('"ids" must be an array of UUIDs')
+        for raw in ids:
+            rid = rid_of(str(raw))
+            inputs.append((live_record(ctx, obj, rid), rid))
+        return inputs
+    if not isinstance(data, list) or not data:
+        raise bad_request('The "data" condition can not be empty when "ids" input not provided')
+    for item in data:
+        values, _ = read_body_values(ctx, obj, item, creating=True)
+        inputs.append((values, None))
+    return inputs
+
+
 def rest_duplicates(ctx: Ctx, obj: ObjectMeta, q: Query, body: Body) -> tuple[int, Any]:
     depth = parse_depth(q)
     data = body.json()
     if not isinstance(data, dict):
-        raise bad_request("Request data must be a JSON object")
-    if "data" in data and "ids" in data:
-        raise bad_request('You cannot provide both "data" and "ids" arguments')
-    inputs: list[tuple[dict[str, Any], bytes | None]] = []
-    if "ids" in data:
-        if not isinstance(data["ids"], list):
-            raise bad_request('"ids" must be an array of UUIDs')
-        for raw in data["ids"]:
-            rid = rid_of(str(raw))
-            inputs.append((live_record(ctx, obj, rid), rid))
-    else:
-        data = data.get("data")
-        if not isinstance(data, list) or not data:
-            raise bad_request('The "data" condition can not be empty when "ids" input not provided')
-        for item in data:
-            values, _ = read_body_values(ctx, obj, item, creating=True)
-            inputs.append((values, None))
+        raise bad_request("Request body must be a JSON object")
+    inputs = duplicate_inputs(ctx, obj, data.get("data") if "data" in data else None, data.get("ids"))
     keys = parse_order_by(ctx.schema, obj, None)
     out = []
     for values, exclude in inputs:
@@ -3389,29 +3405,26 @@ def merged_values(obj: ObjectMeta, ordered: list[dict[str, Any]]) -> dict[str, A
     return out
 
 
-def rest_merge(ctx: Ctx, obj: ObjectMeta, q: Query, body: Body) -> tuple[int, Any]:
-    depth = parse_depth(q)
-    data = body.json()
-    if not isinstance(data, dict) or not isinstance(data.get("ids"), list):
+def merge_records(
+    ctx: Ctx, obj: ObjectMeta, raw_ids: Any, index: Any, dry_run: bool
+) -> tuple[bytes, dict[str, Any] | None]:
+    """Merge 2-9 records into the one at index (rest.md §12): (survivor id, preview when dry_run)."""
+    if not isinstance(raw_ids, list):
         raise bad_request('"ids" must be an array of record ids')
-    raw_ids = data["ids"]
     if not 2 <= len(raw_ids) <= MERGE_MAX:
         raise bad_request(f"Merge needs between 2 and {MERGE_MAX} record ids, got {len(raw_ids)}")
     ids = [rid_of(str(i)) for i in raw_ids]
     if len(set(ids)) != len(ids):
         raise bad_request("Merge ids must be distinct")
-    index = data.get("conflictPriorityIndex", 0)
     if not isinstance(index, int) or isinstance(index, bool) or not 0 <= index < len(ids):
         raise bad_request(f"conflictPriorityIndex must be between 0 and {len(ids) - 1}")
     rows = [live_record(ctx, obj, rid) for rid in ids]
     survivor = ids[index]
     ordered = [rows[index]] + [r for i, r in enumerate(rows) if i != index]
     merged = merged_values(obj, ordered)
-    key = "merge" + upper_first(obj.name_singular)
-    if data.get("dryRun") is True:
+    if dry_run:
         preview_id = uuid_blob(ctx.state.settings.new_id())
-        values = dict(rows[index], **merged, deletedAt=ctx.now)
-        return 200, {"data": {key: build_record(obj, preview_id, values, None)}}
+        return preview_id, build_record(obj, preview_id, dict(rows[index], **merged, deletedAt=ctx.now), None)
     others = [rid for rid in ids if rid != survivor]
     for _other, meta in ctx.schema.incoming(obj):
         col = meta.columns[0]
@@ -3422,7 +3435,18 @@ def rest_merge(ctx: Ctx, obj: ObjectMeta, q: Query, body: Body) -> tuple[int, An
     changes = {k: v for k, v in merged.items() if rows[index].get(k) != v}
     # The merged-away records keep their values in the trash; the survivor may take their unique ones.
     update_record(ctx, obj, survivor, changes, None, rows[index], ignore=frozenset(others))
-    return 200, {"data": {key: load_records(ctx, obj, [survivor], depth)[0]}}
+    return survivor, None
+
+
+def rest_merge(ctx: Ctx, obj: ObjectMeta, q: Query, body: Body) -> tuple[int, Any]:
+    depth = parse_depth(q)
+    data = body.json()
+    if not isinstance(data, dict):
+        raise bad_request('"ids" must be an array of record ids')
+    survivor, preview = merge_records(ctx, obj, data.get("ids"), data.get("conflictPriorityIndex", 0),
+                                      data.get("dryRun") is True)  # fmt: skip
+    record = preview if preview is not None else load_records(ctx, obj, [survivor], depth)[0]
+    return 200, {"data": {"merge" + upper_first(obj.name_singular): record}}
 
 
 # ---- group by -----------------------------------------------------------------------------
@@ -4817,7 +4841,751 @@ def strip_private(value: Any) -> Any:
 
 
 # ============================================================================================
-# 13. Seed
+# 13. GraphQL core
+# ============================================================================================
+
+GQL_SHARED_SDL = """
+scalar UUID
+scalar JSON
+scalar DateTime
+scalar Date
+scalar BigFloat
+scalar BigInt
+scalar Position
+scalar TSVector
+scalar Cursor
+scalar ConnectionCursor
+scalar Time
+
+enum OrderByDirection { AscNullsFirst AscNullsLast DescNullsFirst DescNullsLast }
+enum FilterIs { NULL NOT_NULL }
+enum ActorSourceEnum { %(sources)s }
+
+type PageInfo {
+  hasNextPage: Boolean!
+  hasPreviousPage: Boolean!
+  startCursor: ConnectionCursor
+  endCursor: ConnectionCursor
+}
+
+input StringFilter {
+  eq: String neq: String gt: String gte: String lt: String lte: String in: [String!] startsWith: String
+  endsWith: String like: String ilike: String regex: String iregex: String is: FilterIs
+}
+input UUIDFilter { eq: UUID neq: UUID gt: UUID gte: UUID lt: UUID lte: UUID in: [UUID!] is: FilterIs }
+input FloatFilter { eq: Float neq: Float gt: Float gte: Float lt: Float lte: Float in: [Float!] is: FilterIs }
+input IntFilter { eq: Int neq: Int gt: Int gte: Int lt: Int lte: Int in: [Int!] is: FilterIs }
+input BigIntFilter { eq: BigInt neq: BigInt gt: BigInt gte: BigInt lt: BigInt lte: BigInt in: [BigInt!] is: FilterIs }
+input BigFloatFilter {
+  eq: BigFloat neq: BigFloat gt: BigFloat gte: BigFloat lt: BigFloat lte: BigFloat in: [BigFloat!] is: FilterIs
+}
+input BooleanFilter { eq: Boolean is: FilterIs }
+input DateTimeFilter {
+  eq: DateTime neq: DateTime gt: DateTime gte: DateTime lt: DateTime lte: DateTime in: [DateTime!] is: FilterIs
+}
+input DateFilter { eq: Date neq: Date gt: Date gte: Date lt: Date lte: Date in: [Date!] is: FilterIs }
+input ArrayFilter { containsIlike: String is: FilterIs isEmptyArray: Boolean }
+input RawJsonFilter { is: FilterIs like: String }
+input TSVectorFilter { search: String }
+input RichTextLeafFilter { ilike: String }
+input SelectFilter { in: [String] is: FilterIs }
+input MultiSelectFilter { containsAny: [String] is: FilterIs isEmptyArray: Boolean }
+input ActorSourceEnumFilter {
+  eq: ActorSourceEnum neq: ActorSourceEnum in: [ActorSourceEnum] containsAny: [ActorSourceEnum] is: FilterIs
+  isEmptyArray: Boolean
+}
+"""
+COMPOSITE_GQL_NAMES = {
+    "FULL_NAME": "FullName", "EMAILS": "Emails", "PHONES": "Phones", "LINKS": "Links", "CURRENCY": "Currency",
+    "ADDRESS": "Address", "ACTOR": "Actor", "RICH_TEXT": "RichText",
+}  # fmt: skip
+SUB_KIND_GQL = {  # stored kind of a composite sub-field -> (output type, filter input, orderable)
+    "TEXT": ("String", "StringFilter", True), "NUMERIC": ("BigFloat", "BigFloatFilter", True),
+    "RAW_JSON": ("JSON", "RawJsonFilter", False), "UUID": ("UUID", "UUIDFilter", True),
+    "SELECT": ("ActorSourceEnum", "ActorSourceEnumFilter", True), "RICH_TEXT_PART": ("String", "RichTextLeafFilter", False),
+}  # fmt: skip
+ATOMIC_GQL = {  # field type -> (output type, filter input)
+    "UUID": ("UUID", "UUIDFilter"), "TEXT": ("String", "StringFilter"), "NUMERIC": ("BigFloat", "BigFloatFilter"),
+    "BOOLEAN": ("Boolean", "BooleanFilter"), "DATE_TIME": ("DateTime", "DateTimeFilter"), "DATE": ("Date", "DateFilter"),
+    "POSITION": ("Position", "FloatFilter"), "RAW_JSON": ("JSON", "RawJsonFilter"), "ARRAY": ("[String]", "ArrayFilter"),
+    "FILES": ("JSON", "RawJsonFilter"),
+}  # fmt: skip
+ONE_TO_MANY_ARGS = "(first: Int, last: Int, offset: Int, before: String, after: String, filter: {t}FilterInput, orderBy: [{t}OrderByInput])"
+NESTED_PAGE = 60
+NOT_NESTABLE = "Query complexity is too high. One-to-Many relation cannot be nested"
+
+
+def composite_sdl() -> str:
+    """The shared composite types and their inputs (graphql.md §2.1, §7.2)."""
+    out = []
+    for ftype, name in COMPOSITE_GQL_NAMES.items():
+        subs = COMPOSITES[ftype]
+        required = {"source", "name"} if ftype == "ACTOR" else set()
+        out.append(f"type {name} {{ " + " ".join(
+            f"{sub}: {SUB_KIND_GQL[kind][0]}{'!' if sub in required else ''}" for sub, kind in subs) + " }")  # fmt: skip
+        filter_name = "RichTextFilter" if ftype == "RICH_TEXT" else f"{name}FilterInput"
+        out.append(
+            f"input {filter_name} {{ " + " ".join(f"{sub}: {SUB_KIND_GQL[kind][1]}" for sub, kind in subs) + " }"
+        )
+        writable = [(s, k) for s, k in subs if not (ftype == "ACTOR" and s in ("name", "workspaceMemberId"))]
+        for suffix in ("CreateInput", "UpdateInput"):
+            out.append(f"input {name}{suffix} {{ " + " ".join(f"{s}: {SUB_KIND_GQL[k][0]}" for s, k in writable) + " }")
+        orderable = [s for s, k in subs if SUB_KIND_GQL[k][2]]
+        if ftype != "RICH_TEXT":
+            out.append(f"input {name}OrderByInput {{ " + " ".join(f"{s}: OrderByDirection" for s in orderable) + " }")
+    return "\n".join(out)
+
+
+def gql_enum_value(value: str) -> str:
+    """An option value as a GraphQL enum value (a leading digit gets a '_')."""
+    return f"_{value}" if value[:1].isdigit() else value
+
+
+def number_gql(meta: FieldMeta) -> tuple[str, str]:
+    data_type = (meta.settings or {}).get("dataType")
+    if data_type == "int":
+        return "Int", "IntFilter"
+    if data_type == "bigint":
+        return "BigInt", "BigIntFilter"
+    return "Float", "FloatFilter"
+
+
+def aggregate_names(obj: ObjectMeta) -> list[tuple[str, str]]:
+    """(name, GraphQL type) of the aggregate fields of an object's connections (graphql.md §5)."""
+    out: list[tuple[str, str]] = []
+    for meta in obj.active_fields:
+        if meta.relation_type is not None or meta.type == "TS_VECTOR":
+            continue
+        x = upper_first(meta.name)
+        out += [(f"countUniqueValues{x}", "Int"), (f"countEmpty{x}", "Int"), (f"countNotEmpty{x}", "Int"),
+                (f"percentageEmpty{x}", "Float"), (f"percentageNotEmpty{x}", "Float")]  # fmt: skip
+        if meta.type in ("DATE", "DATE_TIME"):
+            out += [(f"min{x}", "DateTime"), (f"max{x}", "DateTime")]
+        elif meta.type == "BOOLEAN":
+            out += [(f"countTrue{x}", "Int"), (f"countFalse{x}", "Int")]
+        elif meta.type == "NUMBER":
+            out += [(f"{op}{x}", "Float") for op in ("min", "max", "avg", "sum")]
+        elif meta.type == "CURRENCY":
+            out += [(f"{op}{x}AmountMicros", "Float") for op in ("min", "max", "avg", "sum")]
+    return out
+
+
+def object_sdl(schema: Schema, obj: ObjectMeta) -> tuple[str, list[str], list[str]]:
+    """SDL of one object's types, and its query and mutation root fields (graphql.md §2-§10)."""
+    p, pp = upper_first(obj.name_singular), upper_first(obj.name_plural)
+    lines: list[str] = []
+    fields, filters, orders, creates, updates, unique = ["id: UUID!"], ["id: UUIDFilter"], ["id: OrderByDirection"], [
+        "id: UUID"], [], ["id: UUID"]  # fmt: skip
+    for meta in obj.active_fields:
+        if meta.name == "id":
+            continue
+        bang = "!" if not meta.is_nullable else ""
+        target = schema.by_id.get(meta.target_object_id or "")
+        if meta.relation_type is not None:
+            if target is None or not target.is_active:
+                continue
+            t = upper_first(target.name_singular)
+            if meta.relation_type == "MANY_TO_ONE":
+                join = meta.join_column
+                fields += [f"{join}: ID", f"{meta.name}: {t}"]
+                filters += [f"{join}: UUIDFilter", f"{meta.name}: {t}FilterInput"]
+                orders += [f"{join}: OrderByDirection", f"{meta.name}: {t}OrderByInput"]
+                creates += [f"{join}: ID", f"{meta.name}: {t}RelationInput"]
+                updates += [f"{join}: ID", f"{meta.name}: {t}RelationInput"]
+            else:
+                fields.append(f"{meta.name}{ONE_TO_MANY_ARGS.format(t=t)}: {t}Connection")
+            continue
+        if meta.type == "TS_VECTOR":
+            fields.append(f"{meta.name}: TSVector")
+            filters.append(f"{meta.name}: TSVectorFilter")
+            continue
+        if meta.type in COMPOSITES:
+            name = COMPOSITE_GQL_NAMES[meta.type]
+            fields.append(f"{meta.name}: {name}{bang}")
+            filters.append(f"{meta.name}: {'RichTextFilter' if meta.type == 'RICH_TEXT' else name + 'FilterInput'}")
+            if meta.type != "RICH_TEXT":
+                orders.append(f"{meta.name}: {name}OrderByInput")
+            if meta.name not in ("updatedBy",):
+                creates.append(f"{meta.name}: {name}CreateInput")
+                updates.append(f"{meta.name}: {name}UpdateInput")
+            if meta.is_unique and meta.type in UNIQUE_SUBFIELDS:
+                where = f"{p}{upper_first(meta.name)}WhereInput"
+                lines.append(
+                    f"input {where} {{ " + " ".join(f"{s}: String" for s in UNIQUE_SUBFIELDS[meta.type]) + " }"
+                )
+                unique.append(f"{meta.name}: {where}")
+            continue
+        if meta.type in ("SELECT", "MULTI_SELECT", "RATING"):
+            enum = f"{p}{upper_first(meta.name)}Enum"
+            values = meta.option_values or (RATING_VALUES if meta.type == "RATING" else ())
+            lines.append(f"enum {enum} {{ " + " ".join(gql_enum_value(v) for v in values) + " }")
+            lines.append(f"input {enum}Filter {{ eq: {enum} neq: {enum} in: [{enum}] containsAny: [{enum}] is: FilterIs "
+                         f"isEmptyArray: Boolean gt: {enum} gte: {enum} lt: {enum} lte: {enum} }}")  # fmt: skip
+            out_type = f"[{enum}!]" if meta.type == "MULTI_SELECT" else enum
+            fields.append(f"{meta.name}: {out_type}{bang}")
+            filters.append(f"{meta.name}: {enum}Filter")
+            in_type = out_type
+        else:
+            out_type, filter_type = number_gql(meta) if meta.type == "NUMBER" else ATOMIC_GQL[meta.type]
+            fields.append(f"{meta.name}: {out_type}{bang}")
+            filters.append(f"{meta.name}: {filter_type}")
+            in_type = out_type
+            if meta.is_unique:
+                unique.append(f"{meta.name}: {out_type}")
+        if meta.type not in ("RAW_JSON", "FILES", "MULTI_SELECT", "ARRAY"):
+            orders.append(f"{meta.name}: OrderByDirection")
+        if meta.name in ("updatedAt", "deletedAt"):
+            continue
+        required = not meta.is_nullable and meta.default is None
+        creates.append(f"{meta.name}: {in_type}{'!' if required else ''}")
+        updates.append(f"{meta.name}: {in_type}")
+    aggregates = " ".join(f"{name}: {gtype}" for name, gtype in aggregate_names(obj))
+    lines += [
+        f"type {p} {{ " + " ".join(fields) + " }",
+        f"type {p}Edge {{ node: {p}! cursor: ConnectionCursor! }}",
+        f"type {p}Connection {{ edges: [{p}Edge!]! pageInfo: PageInfo! totalCount: Int {aggregates} }}",
+        f"input {p}FilterInput {{ " + " ".join(filters) + f" and: [{p}FilterInput] or: [{p}FilterInput] not: {p}FilterInput }}",
+        f"input {p}OrderByInput {{ " + " ".join(orders) + " }",
+        f"input {p}CreateInput {{ " + " ".join(creates) + " }",
+        f"input {p}UpdateInput {{ " + " ".join(updates or ["id: UUID"]) + " }",
+        f"input {p}WhereUniqueInput {{ " + " ".join(unique) + " }",
+        f"input {p}ConnectInput {{ where: {p}WhereUniqueInput! }}",
+        f"input {p}RelationInput {{ connect: {p}ConnectInput disconnect: Boolean }}",
+    ]  # fmt: skip
+    s, pl = obj.name_singular, obj.name_plural
+    queries = [f"{pl}{ONE_TO_MANY_ARGS.format(t=p)}: {p}Connection", f"{s}(filter: {p}FilterInput): {p}"]
+    mutations = [
+        f"create{p}(data: {p}CreateInput, upsert: Boolean): {p}",
+        f"create{pp}(data: [{p}CreateInput!], upsert: Boolean): [{p}!]",
+        f"update{p}(id: UUID, data: {p}UpdateInput): {p}",
+        f"update{pp}(data: {p}UpdateInput, filter: {p}FilterInput): [{p}!]",
+        f"delete{p}(id: UUID): {p}", f"delete{pp}(filter: {p}FilterInput): [{p}!]",
+        f"destroy{p}(id: UUID): {p}", f"destroy{pp}(filter: {p}FilterInput): [{p}!]",
+        f"restore{p}(id: UUID): {p}", f"restore{pp}(filter: {p}FilterInput): [{p}!]",
+    ]  # fmt: skip
+    if obj.duplicate_criteria:
+        queries.append(f"{s}Duplicates(ids: [UUID], data: [{p}CreateInput]): [{p}Connection!]")
+        mutations.append(f"merge{pp}(ids: [UUID!], conflictPriorityIndex: Int, dryRun: Boolean): {p}")
+    return "\n".join(lines), queries, mutations
+
+
+def build_core_schema(schema: Schema) -> Any:
+    """The /graphql schema of a workspace's data model, resolvers attached."""
+    from graphql import build_schema
+
+    parts = [GQL_SHARED_SDL % {"sources": " ".join(ACTOR_SOURCES)}, composite_sdl()]
+    queries, mutations = [], []
+    objects = sorted(schema.by_plural.values(), key=lambda o: o.name_singular)
+    for obj in objects:
+        types, q, m = object_sdl(schema, obj)
+        parts.append(types)
+        queries += q
+        mutations += m
+    parts.append("type Query { " + "\n".join(queries) + " }")
+    parts.append("type Mutation { " + "\n".join(mutations) + " }")
+    gql = build_schema("\n".join(parts), assume_valid_sdl=True)
+    set_uuid_scalar(gql)
+    attach_core_resolvers(gql, schema, objects)
+    return gql
+
+
+def attach_core_resolvers(gql: Any, schema: Schema, objects: list[ObjectMeta]) -> None:
+    """Generic resolvers per root field; enum values carry the raw option values."""
+    query, mutation = gql.query_type.fields, gql.mutation_type.fields
+    for obj in objects:
+        p, pp, s, pl = upper_first(obj.name_singular), upper_first(obj.name_plural), obj.name_singular, obj.name_plural
+        query[pl].resolve = root(obj, find_many_resolver)
+        query[s].resolve = root(obj, find_one_resolver)
+        mutation[f"create{p}"].resolve = root(obj, create_one_resolver, mutating=True)
+        mutation[f"create{pp}"].resolve = root(obj, create_many_resolver, mutating=True)
+        mutation[f"update{p}"].resolve = root(obj, update_one_resolver, mutating=True)
+        mutation[f"update{pp}"].resolve = root(obj, update_many_resolver, mutating=True)
+        for verb in ("delete", "destroy", "restore"):
+            mutation[f"{verb}{p}"].resolve = root(obj, functools.partial(change_one_resolver, verb), mutating=True)
+            mutation[f"{verb}{pp}"].resolve = root(obj, functools.partial(change_many_resolver, verb), mutating=True)
+        if obj.duplicate_criteria:
+            query[f"{s}Duplicates"].resolve = root(obj, duplicates_resolver)
+            mutation[f"merge{pp}"].resolve = root(obj, merge_resolver, mutating=True)
+        gtype = gql.get_type(p)
+        for meta in obj.active_fields:
+            if meta.relation_type is not None and meta.name in gtype.fields:
+                gtype.fields[meta.name].resolve = relation_field_resolver
+        for meta in obj.active_fields:
+            if meta.type in ("SELECT", "MULTI_SELECT", "RATING"):
+                enum = gql.get_type(f"{p}{upper_first(meta.name)}Enum")
+                if enum is not None:
+                    for name, value in enum.values.items():
+                        value.value = name[1:] if name.startswith("_") and name[1:2].isdigit() else name
+
+
+def relation_field_resolver(parent: dict[str, Any], info: Any, **_: Any) -> Any:
+    """Relations were loaded in bulk before the node was returned; read them back by response key."""
+    return parent.get("__rel", {}).get(info.path.key)
+
+
+class CoreContext:
+    """What /graphql resolvers share: the request's Ctx."""
+
+    def __init__(self, ctx: Ctx) -> None:
+        self.ctx = ctx
+
+    def savepoint(self, change: Callable[[], Any]) -> Any:
+        conn = self.ctx.conn
+        conn.execute("SAVEPOINT gql")
+        try:
+            result = change()
+        except BaseException:
+            conn.execute("ROLLBACK TO gql")
+            conn.execute("RELEASE gql")
+            raise
+        conn.execute("RELEASE gql")
+        return result
+
+
+GQL_SUB_CODES = (
+    ("Record not found", "RECORD_NOT_FOUND"), ("Maximum number of records", "TOO_MANY_RECORDS_TO_UPDATE"),
+    ("Multiple records found", "UPSERT_MULTIPLE_MATCHING_RECORDS_CONFLICT"), ("Invalid cursor", "INVALID_CURSOR"),
+    ("Cannot provide both", "ARGS_CONFLICT"), ("First argument", "INVALID_ARGS_FIRST"),
+    ("Last argument", "INVALID_ARGS_LAST"), ("Query complexity", "TOO_COMPLEX_QUERY"),
+    ("A non-empty filter", "INVALID_QUERY_INPUT"), ("Missing filter", "INVALID_QUERY_INPUT"),
+    ("Cannot destroy", "TOO_MANY_RECORDS_TO_DESTROY"), ("Cannot update", "TOO_MANY_RECORDS_TO_UPDATE"),
+)  # fmt: skip
+FILTER_MESSAGES = ("Operator ", "Filter for field", "Invalid filter", "Sub field", "Invalid number", "Invalid value",
+                   "Invalid UUID", "Invalid boolean", "Object ")  # fmt: skip
+
+
+def core_gql_error(err: ApiError) -> Any:
+    """An ApiError in the shape of Twenty's /graphql errors (graphql.md §12)."""
+    from graphql import GraphQLError
+
+    code = GRAPHQL_CODES.get(err.status, "INTERNAL_SERVER_ERROR")
+    sub = next((c for prefix, c in GQL_SUB_CODES if err.message.startswith(prefix)), None)
+    if sub is None:
+        sub = "INVALID_ARGS_FILTER" if err.message.startswith(FILTER_MESSAGES) else "INVALID_ARGS_DATA"
+        sub = {403: "PERMISSION_DENIED", 401: err.error}.get(err.status, sub)
+    friendly = {"NOT_FOUND": "This record does not exist or has been deleted.",
+                "FORBIDDEN": "User does not have permission.",
+                "UNAUTHENTICATED": "You must be authenticated to perform this action."}.get(code, "An error occurred.")  # fmt: skip
+    return GraphQLError(err.message, extensions={"code": code, "subCode": sub, "userFriendlyMessage": friendly})
+
+
+def root(obj: ObjectMeta, resolver: Callable[..., Any], mutating: bool = False) -> Callable[..., Any]:
+    """A root-field resolver for one object: its own savepoint when it writes, errors in Twenty's shape."""
+
+    def resolve(_: Any, info: Any, **args: Any) -> Any:
+        cc: CoreContext = info.context
+        current = cc.ctx.schema.by_plural.get(obj.name_plural, obj)
+        try:
+            if mutating:
+                return cc.savepoint(lambda: resolver(cc, current, info, **args))
+            return resolver(cc, current, info, **args)
+        except ApiError as err:
+            raise core_gql_error(err) from None
+
+    return resolve
+
+
+# ---- GraphQL arguments -> the shared query engine -------------------------------------------
+
+
+def gql_scalar_text(value: Any) -> Any:
+    """A GraphQL filter value in the string form the REST grammar produces."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return [gql_scalar_text(v) for v in value]
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def gql_filter_node(obj: ObjectMeta, flt: dict[str, Any] | None) -> Node | None:
+    """A <Object>FilterInput as the filter tree REST builds (graphql.md §7.3)."""
+    if not flt:
+        return None
+    items: list[Node] = []
+    for key, value in flt.items():
+        if value is None:
+            continue
+        if key in ("and", "or"):
+            items.append((key, [n for n in (gql_filter_node(obj, v) for v in value) if n is not None]))
+        elif key == "not":
+            inner = gql_filter_node(obj, value)
+            if inner is not None:
+                items.append(("not", inner))
+        else:
+            items += gql_leaves(obj, (key,), value)
+    return ("and", items)
+
+
+def gql_leaves(obj: ObjectMeta, path: tuple[str, ...], value: dict[str, Any]) -> list[Leaf]:
+    """Leaves of one field's filter: an operator map, or sub-fields (composite, relation) holding them."""
+    ops = {k: v for k, v in value.items() if v is not None}
+    head = obj.by_name.get(path[0]) if len(path) == 1 else None
+    nested = head is not None and (head.type in COMPOSITES or head.relation_type == "MANY_TO_ONE")
+    if (len(path) > 1 or nested) and ops and all(isinstance(v, dict) for v in ops.values()):
+        return [leaf for sub, inner in ops.items() for leaf in gql_leaves(obj, (*path, sub), inner)]
+    if len(ops) != 1:
+        raise bad_request(f'Filter for field "{path[-1]}" must have exactly one operator')
+    op, raw = next(iter(ops.items()))
+    text = raw if op == "isEmptyArray" else gql_scalar_text(raw)
+    return [Leaf(path, op, text, f"{'.'.join(path)}[{op}]")]
+
+
+def gql_order_keys(schema: Schema, obj: ObjectMeta, order_by: Any) -> list[SortKey]:
+    """An orderBy list as the sort keys REST uses (graphql.md §8)."""
+    parts = []
+    for item in order_by or []:
+        for key, value in (item or {}).items():
+            if isinstance(value, dict):
+                parts += [f"{key}.{sub}[{d}]" for sub, d in value.items() if d is not None]
+            elif value is not None:
+                parts.append(f"{key}[{value}]")
+    return parse_order_by(schema, obj, ",".join(parts))
+
+
+def page_args(ctx: Ctx, args: dict[str, Any], default: int) -> tuple[int, str | None, str | None, int]:
+    """(limit, after, before, offset) from first/last/before/after/offset, with Twenty's errors."""
+    first, last, before, after = args.get("first"), args.get("last"), args.get("before"), args.get("after")
+    if first is not None and last is not None:
+        raise bad_request("Cannot provide both first and last")
+    if before is not None and after is not None:
+        raise bad_request("Cannot provide both before and after")
+    if before is not None and first is not None:
+        raise bad_request("Cannot provide both before and first")
+    if after is not None and last is not None:
+        raise bad_request("Cannot provide both after and last")
+    if first is not None and first < 0:
+        raise bad_request("First argument must be non-negative")
+    if last is not None and last < 0:
+        raise bad_request("Last argument must be non-negative")
+    size = first if first is not None else last if last is not None else default
+    return min(size, ctx.max_records), after, before, max(0, args.get("offset") or 0)
+
+
+# ---- selections and bulk relation loading -----------------------------------------------------
+
+
+def selected_fields(info: Any, selection_set: Any) -> list[Any]:
+    """The field nodes of a selection set, fragments flattened."""
+    from graphql import FieldNode, FragmentSpreadNode, InlineFragmentNode
+
+    out: list[Any] = []
+    for sel in selection_set.selections if selection_set else ():
+        if isinstance(sel, FieldNode):
+            out.append(sel)
+        elif isinstance(sel, InlineFragmentNode):
+            out += selected_fields(info, sel.selection_set)
+        elif isinstance(sel, FragmentSpreadNode):
+            out += selected_fields(info, info.fragments[sel.name.value].selection_set)
+    return out
+
+
+def sub_selection(info: Any, fields: list[Any], *path: str) -> list[Any]:
+    """Follow field names (e.g. edges, node) down a selection."""
+    for name in path:
+        fields = [f for node in fields if node.name.value == name for f in selected_fields(info, node.selection_set)]
+    return fields
+
+
+def record_nodes(ctx: Ctx, obj: ObjectMeta, ids: Sequence[bytes], info: Any, fields: list[Any],
+                 in_one_to_many: bool = False) -> list[dict[str, Any]]:  # fmt: skip
+    """GraphQL nodes of records, with every selected relation loaded in bulk (a fixed number of queries)."""
+    values = fetch_values(ctx.conn, obj, ids)
+    nodes = []
+    for rid in ids:
+        node = build_record(obj, rid, values[rid], None)
+        node["searchVector"] = None
+        node["__rel"] = {}
+        nodes.append(node)
+    if nodes:
+        load_relations(ctx, obj, ids, values, nodes, info, fields, in_one_to_many)
+    return nodes
+
+
+def load_relations(ctx: Ctx, obj: ObjectMeta, ids: Sequence[bytes], values: dict[bytes, dict[str, Any]],
+                   nodes: list[dict[str, Any]], info: Any, fields: list[Any], in_one_to_many: bool) -> None:  # fmt: skip
+    from graphql.execution.values import get_argument_values
+
+    gtype = info.schema.get_type(upper_first(obj.name_singular))
+    for fnode in fields:
+        meta = obj.by_name.get(fnode.name.value)
+        if meta is None or meta.relation_type is None:
+            continue
+        key = fnode.alias.value if fnode.alias else fnode.name.value
+        target = ctx.schema.by_id.get(meta.target_object_id or "")
+        if target is None:
+            continue
+        inner = selected_fields(info, fnode.selection_set)
+        if meta.relation_type == "MANY_TO_ONE":
+            join = meta.join_column or ""
+            wanted = [values[rid].get(join) for rid in ids]
+            live = sorted(existing_ids(ctx.conn, target, [w for w in wanted if w], live_only=True))
+            related = dict(zip(live, record_nodes(ctx, target, live, info, inner, in_one_to_many)))
+            for node, w in zip(nodes, wanted):
+                node["__rel"][key] = related.get(w) if w else None
+            continue
+        if in_one_to_many:
+            raise bad_request(NOT_NESTABLE)
+        args = get_argument_values(gtype.fields[fnode.name.value], fnode, info.variable_values)
+        connections = nested_connections(ctx, target, meta, ids, args, info, inner)
+        for node, rid in zip(nodes, ids):
+            node["__rel"][key] = connections[rid]
+
+
+def nested_connections(ctx: Ctx, target: ObjectMeta, meta: FieldMeta, parents: Sequence[bytes], args: dict[str, Any],
+                       info: Any, fields: list[Any]) -> dict[bytes, dict[str, Any]]:  # fmt: skip
+    """One-to-many connections for many parents at once: a windowed page query and a grouped count."""
+    inverse = next((f for f in target.active_fields if f.id == meta.target_field_id), None)
+    limit, after, before, offset = page_args(ctx, args, NESTED_PAGE)
+    node = gql_filter_node(target, args.get("filter"))
+    keys = gql_order_keys(ctx.schema, target, args.get("orderBy"))
+    out: dict[bytes, dict[str, Any]] = {}
+    empty = {"hasNextPage": False, "hasPreviousPage": False, "startCursor": None, "endCursor": None}
+    if inverse is None or not inverse.columns:
+        return {rid: {"edges": [], "pageInfo": empty, "totalCount": 0} for rid in parents}
+    query = SqlQuery(ctx.schema, target)
+    where = filter_sql(ctx.schema, target, node, query)
+    parent_x = query.expr(Ref(inverse.columns[0], "UUID", inverse.name, (inverse.name,)))
+    sort_exprs = [query.expr(k.ref) for k in keys]
+    effective = [flip(k) for k in keys] if before else keys
+    params = list(query.params)
+    cursor = before or after
+    if cursor:
+        where += " AND " + after_condition(sort_exprs, effective, decode_cursor(keys, cursor), params)
+    counts: dict[bytes, int] = {}
+    for part in chunks(list(parents)):
+        in_parents = f" AND {parent_x} IN ({marks(len(part))})"
+        order = ", ".join(f"{x} {'ASC' if k.ascending else 'DESC'} {'NULLS FIRST' if k.nulls_first else 'NULLS LAST'}"
+                          for k, x in zip(effective, sort_exprs))  # fmt: skip
+        rows = ctx.conn.execute(
+            f"SELECT * FROM (SELECT {parent_x} AS parent, e.id, {', '.join(sort_exprs)}, row_number() OVER "
+            f"(PARTITION BY {parent_x} ORDER BY {order}) AS rn FROM entity e {' '.join(query.join_sql)} "
+            f"WHERE {where}{in_parents}) WHERE rn > ? AND rn <= ? ORDER BY parent, rn",
+            (*params, *part, offset, offset + limit + 1),
+        ).fetchall()
+        count_query = SqlQuery(ctx.schema, target)
+        count_where = filter_sql(ctx.schema, target, node, count_query)
+        count_parent = count_query.expr(Ref(inverse.columns[0], "UUID", inverse.name, (inverse.name,)))
+        counts.update(ctx.conn.execute(
+            f"SELECT {count_parent}, count(*) FROM entity e {' '.join(count_query.join_sql)} WHERE {count_where} "
+            f"AND {count_parent} IN ({marks(len(part))}) GROUP BY {count_parent}", (*count_query.params, *part),
+        ).fetchall())  # fmt: skip
+        for row in rows:
+            out.setdefault(row[0], {"rows": []})["rows"].append(row[1:-1])
+    all_ids = [r[0] for group in out.values() for r in group["rows"][:limit]]
+    loaded = dict(zip(all_ids, record_nodes(ctx, target, all_ids, info, sub_selection(info, fields, "edges", "node"),
+                                            in_one_to_many=True)))  # fmt: skip
+    result = {}
+    for rid in parents:
+        rows = out.get(rid, {"rows": []})["rows"]
+        more = len(rows) > limit
+        rows = rows[:limit]
+        if before:
+            rows.reverse()
+        page = Page([r[0] for r in rows], [tuple(r[1:]) for r in rows], keys, True if before else more,
+                    more if before else bool(after))  # fmt: skip
+        result[rid] = connection(page, [loaded[i] for i in page.ids], counts.get(rid, 0))
+    return result
+
+
+def connection(page: Page, nodes: list[dict[str, Any]], total: int | None) -> dict[str, Any]:
+    """A <Object>Connection value."""
+    return {
+        "edges": [{"node": n, "cursor": page.cursor(i)} for i, n in enumerate(nodes)],
+        "pageInfo": page_info(page),
+        "totalCount": total,
+    }
+
+
+def connection_aggregates(ctx: Ctx, obj: ObjectMeta, node: Node | None, info: Any, fields: list[Any]) -> dict[str, Any]:
+    """Aggregate fields selected on a root connection, in one query over the filtered set."""
+    wanted = [f.name.value for f in fields if f.name.value not in ("edges", "pageInfo", "totalCount", "__typename")]
+    if not wanted:
+        return {}
+    query = SqlQuery(ctx.schema, obj)
+    where = filter_sql(ctx.schema, obj, node, query)
+    exprs = [aggregate_sql(ctx.schema, obj, name, query) for name in wanted]
+    row = ctx.conn.execute(f"SELECT {', '.join(exprs)} FROM entity e {' '.join(query.join_sql)} WHERE {where}",
+                           query.params).fetchone()  # fmt: skip
+    return dict(zip(wanted, row))
+
+
+# ---- root resolvers ---------------------------------------------------------------------------
+
+
+def find_many_resolver(cc: CoreContext, obj: ObjectMeta, info: Any, **args: Any) -> dict[str, Any]:
+    ctx = cc.ctx
+    limit, after, before, offset = page_args(ctx, args, 60)
+    node = gql_filter_node(obj, args.get("filter"))
+    keys = gql_order_keys(ctx.schema, obj, args.get("orderBy"))
+    fields = selected_fields(info, info.field_nodes[0].selection_set)
+    page = find_page(ctx.conn, ctx.schema, obj, node, keys, limit, after, before, offset=offset)
+    nodes = record_nodes(ctx, obj, page.ids, info, sub_selection(info, fields, "edges", "node"))
+    out = connection(page, nodes, page.total)
+    out.update(connection_aggregates(ctx, obj, node, info, fields))
+    return out
+
+
+def root_nodes(cc: CoreContext, obj: ObjectMeta, info: Any, ids: Sequence[bytes]) -> list[dict[str, Any]]:
+    return record_nodes(cc.ctx, obj, ids, info, selected_fields(info, info.field_nodes[0].selection_set))
+
+
+def find_one_resolver(cc: CoreContext, obj: ObjectMeta, info: Any, filter: Any = None) -> dict[str, Any]:  # noqa: A002
+    node = gql_filter_node(obj, filter)
+    if node is None or not node[1]:
+        raise bad_request("Missing filter argument")
+    page = find_page(cc.ctx.conn, cc.ctx.schema, obj, node, parse_order_by(cc.ctx.schema, obj, None), 1,
+                     with_total=False)  # fmt: skip
+    if not page.ids:
+        raise record_not_found()
+    return root_nodes(cc, obj, info, page.ids)[0]
+
+
+def create_one_resolver(cc: CoreContext, obj: ObjectMeta, info: Any, data: Any = None, upsert: Any = None) -> Any:
+    if data is None:
+        raise bad_request("Missing data argument")
+    rid = create_one(cc.ctx, obj, data, upsert is True)
+    return root_nodes(cc, obj, info, [rid])[0]
+
+
+def create_many_resolver(cc: CoreContext, obj: ObjectMeta, info: Any, data: Any = None, upsert: Any = None) -> Any:
+    if not data:
+        raise bad_request("Missing data argument")
+    if len(data) > cc.ctx.max_records:
+        raise bad_request(f"Maximum number of records to upsert is {cc.ctx.max_records}.")
+    if upsert is True:
+        ids = [create_one(cc.ctx, obj, item, True) for item in data]
+    else:
+        ids = insert_records(cc.ctx, obj, [read_body_values(cc.ctx, obj, item, creating=True) for item in data])
+    return root_nodes(cc, obj, info, ids)
+
+
+def one_id(raw: Any) -> bytes:
+    if raw is None:
+        raise bad_request("Missing id argument")
+    return uuid_blob(str(raw).lower())
+
+
+def update_one_resolver(cc: CoreContext, obj: ObjectMeta, info: Any, id: Any = None, data: Any = None) -> Any:  # noqa: A002
+    rid = one_id(id)
+    current = live_record(cc.ctx, obj, rid)
+    changes, position = read_body_values(cc.ctx, obj, data or {}, creating=False)
+    update_record(cc.ctx, obj, rid, changes, position, current)
+    return root_nodes(cc, obj, info, [rid])[0]
+
+
+def required_filter(obj: ObjectMeta, flt: Any) -> Node:
+    node = gql_filter_node(obj, flt)
+    if node is None or not node[1]:
+        raise bad_request("A non-empty filter is required")
+    return node
+
+
+def update_many_resolver(cc: CoreContext, obj: ObjectMeta, info: Any, data: Any = None, filter: Any = None) -> Any:  # noqa: A002
+    node = required_filter(obj, filter)
+    changes, position = read_body_values(cc.ctx, obj, data or {}, creating=False)
+    ids = capped_ids(cc.ctx, obj, node, "update")
+    current = fetch_values(cc.ctx.conn, obj, ids)
+    for rid in ids:
+        update_record(cc.ctx, obj, rid, dict(changes), position, current[rid])
+    return root_nodes(cc, obj, info, ids)
+
+
+def change_one_resolver(verb: str, cc: CoreContext, obj: ObjectMeta, info: Any, id: Any = None) -> Any:  # noqa: A002
+    """delete (soft), destroy (hard) or restore one record by id."""
+    rid = one_id(id)
+    values = load_values(cc.ctx, obj, rid)
+    if values is None or (verb == "delete" and values.get("deletedAt") is not None):
+        raise record_not_found()
+    return change_records(verb, cc, obj, info, [rid])[0]
+
+
+def change_many_resolver(verb: str, cc: CoreContext, obj: ObjectMeta, info: Any, filter: Any = None) -> Any:  # noqa: A002
+    node = required_filter(obj, filter)
+    ids = capped_ids(cc.ctx, obj, node, verb, only_deleted=verb == "restore")
+    return change_records(verb, cc, obj, info, ids)
+
+
+def change_records(verb: str, cc: CoreContext, obj: ObjectMeta, info: Any, ids: list[bytes]) -> list[dict[str, Any]]:
+    """Apply a delete/destroy/restore; destroyed records are returned as they were."""
+    ctx = cc.ctx
+    if verb == "destroy":
+        before = root_nodes(cc, obj, info, ids)
+        destroy_records(ctx, obj, ids)
+        return before
+    current = fetch_values(ctx.conn, obj, ids)
+    for rid in ids:
+        if verb == "delete":
+            update_record(ctx, obj, rid, {"deletedAt": ctx.now}, None, current[rid])
+        elif current[rid].get("deletedAt") is not None:
+            update_record(ctx, obj, rid, {}, None, current[rid], restore=True)
+    return root_nodes(cc, obj, info, ids)
+
+
+def duplicates_resolver(cc: CoreContext, obj: ObjectMeta, info: Any, ids: Any = None, data: Any = None) -> Any:
+    inputs = duplicate_inputs(cc.ctx, obj, data, ids)
+    keys = parse_order_by(cc.ctx.schema, obj, None)
+    fields = sub_selection(info, selected_fields(info, info.field_nodes[0].selection_set), "edges", "node")
+    out = []
+    for values, exclude in inputs:
+        found = duplicate_ids(cc.ctx, obj, values, exclude)
+        page = Page(found, [(i,) for i in found], keys, False, False)
+        out.append(connection(page, record_nodes(cc.ctx, obj, found, info, fields), len(found)))
+    return out
+
+
+def merge_resolver(cc: CoreContext, obj: ObjectMeta, info: Any, ids: Any = None, conflictPriorityIndex: Any = None,  # noqa: N803
+                   dryRun: Any = None) -> Any:  # noqa: N803  # fmt: skip
+    survivor, preview = merge_records(cc.ctx, obj, ids, conflictPriorityIndex or 0, dryRun is True)
+    if preview is not None:
+        return dict(preview, searchVector=None, __rel={})
+    return root_nodes(cc, obj, info, [survivor])[0]
+
+
+# ---- POST /graphql ----------------------------------------------------------------------------
+
+
+def handle_graphql(state: AppState) -> str:
+    """POST /graphql: the workspace's generated schema (cached per data-model version), one transaction."""
+    from graphql import ExecutionResult, execute, parse, validate
+    from graphql.error import GraphQLSyntaxError
+
+    try:
+        body = graphql_request_body()
+    except ApiError as err:
+        return json_response(400, {"errors": [{"message": err.message, "extensions": {"code": "BAD_REQUEST"}}]})
+    try:
+        actor = authenticate(state, bottle.request.get_header("Authorization"))
+    except ApiError as err:
+        return json_response(200, {"errors": [gql_error(err).formatted]})
+    try:
+        document = parse(body["query"])
+    except GraphQLSyntaxError as err:
+        return json_response(200, {"errors": [dict(err.formatted, extensions={"code": "GRAPHQL_PARSE_FAILED"})]})
+    mutating = any(getattr(d, "operation", None) and d.operation.value == "mutation" for d in document.definitions)
+    manager = state.store.write() if mutating else state.store.read()
+    with manager as conn:
+        schema = state.schema(conn, actor.workspace_id)
+        gql = state.graphql_schema(schema)
+        problems = validate(gql, document)
+        if problems:
+            errors = [
+                dict(p.formatted, message=js_quotes(p.message), extensions={"code": "GRAPHQL_VALIDATION_FAILED"})
+                for p in problems
+            ]
+            return json_response(200, {"errors": errors})
+        ctx = Ctx(state, conn, schema, actor, iso(state.clock()))
+        result = execute(
+            gql, document, context_value=CoreContext(ctx), variable_values=body.get("variables") or None,
+            operation_name=body.get("operationName"),
+        )  # fmt: skip
+    assert isinstance(result, ExecutionResult)
+    return json_response(200, graphql_payload(result))
+
+
+# ============================================================================================
+# 14. Seed
 # ============================================================================================
 
 
@@ -4899,7 +5667,7 @@ def seed_demo(state: AppState, workspace_id: str) -> None:
 
 
 # ============================================================================================
-# 14. App factory
+# 15. App factory
 # ============================================================================================
 
 
@@ -4912,6 +5680,7 @@ class AppState:
         self.store = Store(settings.db)
         self._schemas: dict[str, Schema] = {}
         self._field_caches: dict[str, dict[str, FieldMeta]] = {}
+        self._graphql: dict[str, tuple[Schema, Any]] = {}
         self._schema_lock = threading.Lock()
         if self.store.created:
             self._initialise()
@@ -4949,6 +5718,16 @@ class AppState:
             schema = load_schema(conn, workspace_id, self._field_caches.setdefault(workspace_id, {}))
             self._schemas[workspace_id] = schema
         return schema
+
+    def graphql_schema(self, schema: Schema) -> Any:
+        """The /graphql schema of a data-model version, built once and cached."""
+        cached = self._graphql.get(schema.workspace_id)
+        if cached is not None and cached[0] is schema:
+            return cached[1]
+        with self._schema_lock:
+            built = build_core_schema(schema)
+            self._graphql[schema.workspace_id] = (schema, built)
+        return built
 
     def token(self) -> str:
         """A bearer token to print: the --api-key, else a fresh JWT of the default admin key."""
@@ -4994,6 +5773,11 @@ def create_app(settings: Settings | None = None) -> bottle.Bottle:
     def openapi(kind: str) -> str:
         return handle_openapi(state, kind)
 
+    @app.post("/graphql")
+    @guarded
+    def graphql_core() -> str:
+        return handle_graphql(state)
+
     @app.post("/metadata")
     @guarded
     def graphql_metadata() -> str:
@@ -5021,7 +5805,7 @@ def create_app(settings: Settings | None = None) -> bottle.Bottle:
 
 
 # ============================================================================================
-# 15. CLI
+# 16. CLI
 # ============================================================================================
 
 
