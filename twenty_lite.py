@@ -4910,7 +4910,6 @@ ATOMIC_GQL = {  # field type -> (output type, filter input)
     "POSITION": ("Position", "FloatFilter"), "RAW_JSON": ("JSON", "RawJsonFilter"), "ARRAY": ("[String]", "ArrayFilter"),
     "FILES": ("JSON", "RawJsonFilter"),
 }  # fmt: skip
-ONE_TO_MANY_ARGS = "(first: Int, last: Int, offset: Int, before: String, after: String, filter: {t}FilterInput, orderBy: [{t}OrderByInput])"
 NESTED_PAGE = 60
 NOT_NESTABLE = "Query complexity is too high. One-to-Many relation cannot be nested"
 
@@ -4970,12 +4969,27 @@ def aggregate_names(obj: ObjectMeta) -> list[tuple[str, str]]:
     return out
 
 
-def object_sdl(schema: Schema, obj: ObjectMeta) -> tuple[str, list[str], list[str]]:
-    """SDL of one object's types, and its query and mutation root fields (graphql.md §2-§10)."""
+def one_to_many_args(t: str) -> list[tuple[str, str]]:
+    """Arguments of a one-to-many connection field and of a find-many root field."""
+    return [("first", "Int"), ("last", "Int"), ("offset", "Int"), ("before", "String"), ("after", "String"),
+            ("filter", f"{t}FilterInput"), ("orderBy", f"[{t}OrderByInput]")]  # fmt: skip
+
+
+TypeDef = tuple[str, str, list[Any]]  # (kind: object|input|enum, name, [(field, type spec, args)] or enum values
+
+
+def object_defs(schema: Schema, obj: ObjectMeta) -> tuple[list[TypeDef], list[Any], list[Any]]:
+    """One object's types, query fields and mutation fields (graphql.md §2-§10), as plain specs."""
     p, pp = upper_first(obj.name_singular), upper_first(obj.name_plural)
-    lines: list[str] = []
-    fields, filters, orders, creates, updates, unique = ["id: UUID!"], ["id: UUIDFilter"], ["id: OrderByDirection"], [
-        "id: UUID"], [], ["id: UUID"]  # fmt: skip
+    defs: list[TypeDef] = []
+    fields: list[Any] = [("id", "UUID!", None)]
+    filters, orders, creates, updates, unique = (
+        ["id: UUIDFilter"],
+        ["id: OrderByDirection"],
+        ["id: UUID"],
+        [],
+        ["id: UUID"],
+    )
     for meta in obj.active_fields:
         if meta.name == "id":
             continue
@@ -4987,49 +5001,47 @@ def object_sdl(schema: Schema, obj: ObjectMeta) -> tuple[str, list[str], list[st
             t = upper_first(target.name_singular)
             if meta.relation_type == "MANY_TO_ONE":
                 join = meta.join_column
-                fields += [f"{join}: ID", f"{meta.name}: {t}"]
+                fields += [(join, "ID", None), (meta.name, t, None)]
                 filters += [f"{join}: UUIDFilter", f"{meta.name}: {t}FilterInput"]
                 orders += [f"{join}: OrderByDirection", f"{meta.name}: {t}OrderByInput"]
                 creates += [f"{join}: ID", f"{meta.name}: {t}RelationInput"]
                 updates += [f"{join}: ID", f"{meta.name}: {t}RelationInput"]
             else:
-                fields.append(f"{meta.name}{ONE_TO_MANY_ARGS.format(t=t)}: {t}Connection")
+                fields.append((meta.name, f"{t}Connection", one_to_many_args(t)))
             continue
         if meta.type == "TS_VECTOR":
-            fields.append(f"{meta.name}: TSVector")
+            fields.append((meta.name, "TSVector", None))
             filters.append(f"{meta.name}: TSVectorFilter")
             continue
         if meta.type in COMPOSITES:
             name = COMPOSITE_GQL_NAMES[meta.type]
-            fields.append(f"{meta.name}: {name}{bang}")
+            fields.append((meta.name, f"{name}{bang}", None))
             filters.append(f"{meta.name}: {'RichTextFilter' if meta.type == 'RICH_TEXT' else name + 'FilterInput'}")
             if meta.type != "RICH_TEXT":
                 orders.append(f"{meta.name}: {name}OrderByInput")
-            if meta.name not in ("updatedBy",):
+            if meta.name != "updatedBy":
                 creates.append(f"{meta.name}: {name}CreateInput")
                 updates.append(f"{meta.name}: {name}UpdateInput")
             if meta.is_unique and meta.type in UNIQUE_SUBFIELDS:
                 where = f"{p}{upper_first(meta.name)}WhereInput"
-                lines.append(
-                    f"input {where} {{ " + " ".join(f"{s}: String" for s in UNIQUE_SUBFIELDS[meta.type]) + " }"
-                )
+                defs.append(("input", where, [(sub, "String", None) for sub in UNIQUE_SUBFIELDS[meta.type]]))
                 unique.append(f"{meta.name}: {where}")
             continue
         if meta.type in ("SELECT", "MULTI_SELECT", "RATING"):
             enum = f"{p}{upper_first(meta.name)}Enum"
             values = meta.option_values or (RATING_VALUES if meta.type == "RATING" else ())
-            lines.append(f"enum {enum} {{ " + " ".join(gql_enum_value(v) for v in values) + " }")
-            lines.append(f"input {enum}Filter {{ eq: {enum} neq: {enum} in: [{enum}] containsAny: [{enum}] is: FilterIs "
-                         f"isEmptyArray: Boolean gt: {enum} gte: {enum} lt: {enum} lte: {enum} }}")  # fmt: skip
+            defs.append(("enum", enum, list(values)))
+            defs.append(("input", f"{enum}Filter", [
+                ("eq", enum, None), ("neq", enum, None), ("in", f"[{enum}]", None), ("containsAny", f"[{enum}]", None),
+                ("is", "FilterIs", None), ("isEmptyArray", "Boolean", None), ("gt", enum, None), ("gte", enum, None),
+                ("lt", enum, None), ("lte", enum, None)]))  # fmt: skip
             out_type = f"[{enum}!]" if meta.type == "MULTI_SELECT" else enum
-            fields.append(f"{meta.name}: {out_type}{bang}")
+            fields.append((meta.name, f"{out_type}{bang}", None))
             filters.append(f"{meta.name}: {enum}Filter")
-            in_type = out_type
         else:
             out_type, filter_type = number_gql(meta) if meta.type == "NUMBER" else ATOMIC_GQL[meta.type]
-            fields.append(f"{meta.name}: {out_type}{bang}")
+            fields.append((meta.name, f"{out_type}{bang}", None))
             filters.append(f"{meta.name}: {filter_type}")
-            in_type = out_type
             if meta.is_unique:
                 unique.append(f"{meta.name}: {out_type}")
         if meta.type not in ("RAW_JSON", "FILES", "MULTI_SELECT", "ARRAY"):
@@ -5037,54 +5049,115 @@ def object_sdl(schema: Schema, obj: ObjectMeta) -> tuple[str, list[str], list[st
         if meta.name in ("updatedAt", "deletedAt"):
             continue
         required = not meta.is_nullable and meta.default is None
-        creates.append(f"{meta.name}: {in_type}{'!' if required else ''}")
-        updates.append(f"{meta.name}: {in_type}")
-    aggregates = " ".join(f"{name}: {gtype}" for name, gtype in aggregate_names(obj))
-    lines += [
-        f"type {p} {{ " + " ".join(fields) + " }",
-        f"type {p}Edge {{ node: {p}! cursor: ConnectionCursor! }}",
-        f"type {p}Connection {{ edges: [{p}Edge!]! pageInfo: PageInfo! totalCount: Int {aggregates} }}",
-        f"input {p}FilterInput {{ " + " ".join(filters) + f" and: [{p}FilterInput] or: [{p}FilterInput] not: {p}FilterInput }}",
-        f"input {p}OrderByInput {{ " + " ".join(orders) + " }",
-        f"input {p}CreateInput {{ " + " ".join(creates) + " }",
-        f"input {p}UpdateInput {{ " + " ".join(updates or ["id: UUID"]) + " }",
-        f"input {p}WhereUniqueInput {{ " + " ".join(unique) + " }",
-        f"input {p}ConnectInput {{ where: {p}WhereUniqueInput! }}",
-        f"input {p}RelationInput {{ connect: {p}ConnectInput disconnect: Boolean }}",
+        creates.append(f"{meta.name}: {out_type}{'!' if required else ''}")
+        updates.append(f"{meta.name}: {out_type}")
+
+    def specs(items: list[str]) -> list[Any]:
+        return [(name, spec, None) for name, spec in (item.split(": ") for item in items)]
+
+    connection = [("edges", f"[{p}Edge!]!", None), ("pageInfo", "PageInfo!", None), ("totalCount", "Int", None)]
+    defs += [
+        ("object", p, fields),
+        ("object", f"{p}Edge", [("node", f"{p}!", None), ("cursor", "ConnectionCursor!", None)]),
+        ("object", f"{p}Connection", connection + [(n, t, None) for n, t in aggregate_names(obj)]),
+        ("input", f"{p}FilterInput", specs(filters) + [("and", f"[{p}FilterInput]", None),
+                                                       ("or", f"[{p}FilterInput]", None), ("not", f"{p}FilterInput", None)]),
+        ("input", f"{p}OrderByInput", specs(orders)),
+        ("input", f"{p}CreateInput", specs(creates)),
+        ("input", f"{p}UpdateInput", specs(updates or ["id: UUID"])),
+        ("input", f"{p}WhereUniqueInput", specs(unique)),
+        ("input", f"{p}ConnectInput", [("where", f"{p}WhereUniqueInput!", None)]),
+        ("input", f"{p}RelationInput", [("connect", f"{p}ConnectInput", None), ("disconnect", "Boolean", None)]),
     ]  # fmt: skip
     s, pl = obj.name_singular, obj.name_plural
-    queries = [f"{pl}{ONE_TO_MANY_ARGS.format(t=p)}: {p}Connection", f"{s}(filter: {p}FilterInput): {p}"]
+    queries = [(pl, f"{p}Connection", one_to_many_args(p)), (s, p, [("filter", f"{p}FilterInput")])]
+    one, many, by_id = [("data", f"{p}CreateInput"), ("upsert", "Boolean")], [("data", f"[{p}CreateInput!]"), (
+        "upsert", "Boolean")], [("id", "UUID")]  # fmt: skip
+    by_filter = [("filter", f"{p}FilterInput")]
     mutations = [
-        f"create{p}(data: {p}CreateInput, upsert: Boolean): {p}",
-        f"create{pp}(data: [{p}CreateInput!], upsert: Boolean): [{p}!]",
-        f"update{p}(id: UUID, data: {p}UpdateInput): {p}",
-        f"update{pp}(data: {p}UpdateInput, filter: {p}FilterInput): [{p}!]",
-        f"delete{p}(id: UUID): {p}", f"delete{pp}(filter: {p}FilterInput): [{p}!]",
-        f"destroy{p}(id: UUID): {p}", f"destroy{pp}(filter: {p}FilterInput): [{p}!]",
-        f"restore{p}(id: UUID): {p}", f"restore{pp}(filter: {p}FilterInput): [{p}!]",
+        (f"create{p}", p, one), (f"create{pp}", f"[{p}!]", many),
+        (f"update{p}", p, [("id", "UUID"), ("data", f"{p}UpdateInput")]),
+        (f"update{pp}", f"[{p}!]", [("data", f"{p}UpdateInput"), ("filter", f"{p}FilterInput")]),
     ]  # fmt: skip
+    for verb in ("delete", "destroy", "restore"):
+        mutations += [(f"{verb}{p}", p, by_id), (f"{verb}{pp}", f"[{p}!]", by_filter)]
     if obj.duplicate_criteria:
-        queries.append(f"{s}Duplicates(ids: [UUID], data: [{p}CreateInput]): [{p}Connection!]")
-        mutations.append(f"merge{pp}(ids: [UUID!], conflictPriorityIndex: Int, dryRun: Boolean): {p}")
-    return "\n".join(lines), queries, mutations
+        queries.append((f"{s}Duplicates", f"[{p}Connection!]", [("ids", "[UUID]"), ("data", f"[{p}CreateInput]")]))
+        mutations.append(
+            (f"merge{pp}", p, [("ids", "[UUID!]"), ("conflictPriorityIndex", "Int"), ("dryRun", "Boolean")])
+        )
+    return defs, queries, mutations
+
+
+@functools.cache
+def shared_gql_types() -> dict[str, Any]:
+    """Scalars, filters and composite types every workspace schema shares: parsed once per process."""
+    from graphql import build_schema
+
+    base = build_schema(
+        GQL_SHARED_SDL % {"sources": " ".join(ACTOR_SOURCES)} + composite_sdl() + "type Query { _: Int }"
+    )
+    set_uuid_scalar(base)
+    return {name: t for name, t in base.type_map.items() if not name.startswith("__") and name != "Query"}
+
+
+def wrap_type(spec: str, types: dict[str, Any]) -> Any:
+    """A type spec such as "[PersonEdge!]!" as graphql-core wrappers around named types."""
+    from graphql import GraphQLList, GraphQLNonNull
+
+    if spec.endswith("!"):
+        return GraphQLNonNull(wrap_type(spec[:-1], types))
+    if spec.startswith("["):
+        return GraphQLList(wrap_type(spec[1:-1], types))
+    return types[spec]
 
 
 def build_core_schema(schema: Schema) -> Any:
-    """The /graphql schema of a workspace's data model, resolvers attached."""
-    from graphql import build_schema
+    """The /graphql schema of a workspace's data model, built programmatically (no SDL parsing)."""
+    from graphql import (
+        GraphQLArgument,
+        GraphQLEnumType,
+        GraphQLEnumValue,
+        GraphQLField,
+        GraphQLInputField,
+        GraphQLInputObjectType,
+        GraphQLObjectType,
+        GraphQLSchema,
+        specified_scalar_types,
+    )  # fmt: skip
 
-    parts = [GQL_SHARED_SDL % {"sources": " ".join(ACTOR_SOURCES)}, composite_sdl()]
-    queries, mutations = [], []
+    types: dict[str, Any] = dict(specified_scalar_types)
+    types.update(shared_gql_types())
     objects = sorted(schema.by_plural.values(), key=lambda o: o.name_singular)
+    query_specs: list[Any] = []
+    mutation_specs: list[Any] = []
+
+    def out_fields(items: list[Any]) -> Callable[[], dict[str, Any]]:
+        return lambda: {
+            name: GraphQLField(wrap_type(spec, types),
+                               {a: GraphQLArgument(wrap_type(t, types)) for a, t in args} if args else None)
+            for name, spec, args in items
+        }  # fmt: skip
+
+    def in_fields(items: list[Any]) -> Callable[[], dict[str, Any]]:
+        return lambda: {name: GraphQLInputField(wrap_type(spec, types)) for name, spec, _ in items}
+
     for obj in objects:
-        types, q, m = object_sdl(schema, obj)
-        parts.append(types)
-        queries += q
-        mutations += m
-    parts.append("type Query { " + "\n".join(queries) + " }")
-    parts.append("type Mutation { " + "\n".join(mutations) + " }")
-    gql = build_schema("\n".join(parts), assume_valid_sdl=True)
-    set_uuid_scalar(gql)
+        defs, queries, mutations = object_defs(schema, obj)
+        query_specs += queries
+        mutation_specs += mutations
+        for kind, name, items in defs:
+            if kind == "object":
+                types[name] = GraphQLObjectType(name, out_fields(items))
+            elif kind == "input":
+                types[name] = GraphQLInputObjectType(name, in_fields(items))
+            else:
+                types[name] = GraphQLEnumType(name, {gql_enum_value(v): GraphQLEnumValue(v) for v in items})
+    gql = GraphQLSchema(
+        query=GraphQLObjectType("Query", out_fields(query_specs)),
+        mutation=GraphQLObjectType("Mutation", out_fields(mutation_specs)),
+        types=[t for name, t in types.items() if name not in specified_scalar_types],
+    )
     attach_core_resolvers(gql, schema, objects)
     return gql
 
@@ -5110,12 +5183,6 @@ def attach_core_resolvers(gql: Any, schema: Schema, objects: list[ObjectMeta]) -
         for meta in obj.active_fields:
             if meta.relation_type is not None and meta.name in gtype.fields:
                 gtype.fields[meta.name].resolve = relation_field_resolver
-        for meta in obj.active_fields:
-            if meta.type in ("SELECT", "MULTI_SELECT", "RATING"):
-                enum = gql.get_type(f"{p}{upper_first(meta.name)}Enum")
-                if enum is not None:
-                    for name, value in enum.values.items():
-                        value.value = name[1:] if name.startswith("_") and name[1:2].isdigit() else name
 
 
 def relation_field_resolver(parent: dict[str, Any], info: Any, **_: Any) -> Any:
