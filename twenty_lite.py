@@ -1426,6 +1426,21 @@ class SqlQuery:
             self.join_sql.append(f"JOIN value {alias} ON {alias}.seq = e.seq AND {alias}.attr = {attr}")
         return self.joins[key]
 
+    def search(self, text: str) -> str:
+        """Full-text search, approximated: every word appears in one of the searchable text columns."""
+        columns = [c for f in self.obj.active_fields if not f.is_system and f.type in ("TEXT", "FULL_NAME", "EMAILS",
+                   "PHONES", "LINKS") for c in f.columns if c.kind == "TEXT"]  # fmt: skip
+        words = [w for w in re.split(r"\s+", text.strip()) if w]
+        if not words or not columns:
+            return "1"
+        exprs = [self.expr(Ref(c, c.kind, c.name, (c.name,))) for c in columns]
+        ands = []
+        for word in words:
+            pattern = "%" + word.replace("%", "").replace("_", "") + "%"
+            ands.append("(" + " OR ".join(f"{x} LIKE ?" for x in exprs) + ")")
+            self.params.extend([pattern] * len(exprs))
+        return "(" + " AND ".join(ands) + ")"
+
     def condition(self, node: Node) -> str:
         """SQL for a parsed filter tree (validated against the object as it goes)."""
         if isinstance(node, Leaf):
@@ -1438,6 +1453,8 @@ class SqlQuery:
         return "(" + f" {node[0].upper()} ".join(parts) + ")"
 
     def leaf(self, leaf: Leaf) -> str:
+        if leaf.path == ("searchVector",) and leaf.op == "search":
+            return self.search(str(leaf.value))
         ref = resolve_path(self.schema, self.obj, leaf.path, leaf.op)
         allowed = OPERATORS.get(ref.kind, ())
         if ref.via is None and ref.column is not None and ref.column.name in self.obj.by_join_column:
@@ -3567,6 +3584,26 @@ def json_param(q: Query, name: str, error: str) -> Any:
         raise bad_request(error) from None
 
 
+def group_rows(ctx: Ctx, obj: ObjectMeta, node: Node | None, dims_spec: list[Any], names: list[str], limit: int,
+               order_raw: str | None) -> list[tuple[tuple[Any, ...], list[Any], list[Any]]]:  # fmt: skip
+    """Groups of a filter: (raw key, dimension values as the API shows them, aggregate values)."""
+    query = SqlQuery(ctx.schema, obj)
+    where = filter_sql(ctx.schema, obj, node, query)
+    dims = [group_dimension(ctx.schema, obj, spec, query) for spec in dims_spec]
+    agg_sql = [aggregate_sql(ctx.schema, obj, name, query) for name in names]
+    dim_sql = [d[0] for d in dims]
+    order = group_order(ctx.schema, obj, order_raw, dims_spec, dim_sql)
+    sql = (
+        f"SELECT {', '.join(dim_sql + agg_sql)} FROM entity e {' '.join(query.join_sql)} WHERE {where} "
+        f"GROUP BY {', '.join(dim_sql)} ORDER BY {', '.join(order)} LIMIT {int(limit)}"
+    )
+    out = []
+    for row in ctx.conn.execute(sql, query.params):
+        key = tuple(row[: len(dims)])
+        out.append((key, [conv(v) for (_, conv), v in zip(dims, key)], list(row[len(dims) :])))
+    return out
+
+
 def rest_group_by(ctx: Ctx, obj: ObjectMeta, q: Query, body: Body) -> tuple[int, Any]:
     dims_spec = json_param(q, "group_by", GROUP_BY_HELP)
     if not isinstance(dims_spec, list) or not dims_spec:
@@ -3576,29 +3613,20 @@ def rest_group_by(ctx: Ctx, obj: ObjectMeta, q: Query, body: Body) -> tuple[int,
         raise bad_request("Invalid aggregate query parameter - should be a JSON array of names")
     limit = parse_limit(q, 10**6, default=50)
     node = parse_filter_param(q)
-    query = SqlQuery(ctx.schema, obj)
-    where = filter_sql(ctx.schema, obj, node, query)
-    dims = [group_dimension(ctx.schema, obj, spec, query) for spec in dims_spec]
     names = list(aggregates) if aggregates else ["totalCount"]
-    agg_sql = [aggregate_sql(ctx.schema, obj, name, query) for name in names]
-    dim_sql = [d[0] for d in dims]
-    order = group_order(ctx.schema, obj, q.get("order_by"), dims_spec, dim_sql)
-    sql = (
-        f"SELECT {', '.join(dim_sql + agg_sql)} FROM entity e {' '.join(query.join_sql)} WHERE {where} "
-        f"GROUP BY {', '.join(dim_sql)} ORDER BY {', '.join(order)} LIMIT {limit}"
-    )
+    rows = group_rows(ctx, obj, node, dims_spec, names, limit, q.get("order_by"))
     groups = []
-    raw_keys = []
-    for row in ctx.conn.execute(sql, query.params):
-        raw_keys.append(tuple(row[: len(dims)]))
-        group: dict[str, Any] = {"groupByDimensionValues": [conv(v) for (_, conv), v in zip(dims, row)]}
-        for name, value in zip(names, row[len(dims) :]):
+    for _, dims, values in rows:
+        group: dict[str, Any] = {"groupByDimensionValues": dims}
+        for name, value in zip(names, values):
             group[name] = value if name == "totalCount" and not aggregates else aggregate_text(value)
         groups.append(group)
     if q.get("include_records_sample") == "true" and groups:
-        samples = group_samples(ctx, obj, node, dims_spec, q.get("order_by_for_records"), raw_keys)
-        for group, key in zip(groups, raw_keys):
-            group["records"] = samples.get(key, [])
+        samples = group_sample_ids(ctx, obj, node, dims_spec, q.get("order_by_for_records"), [r[0] for r in rows])
+        every = [i for ids in samples.values() for i in ids]
+        loaded = dict(zip(every, load_records(ctx, obj, every)))
+        for group, (key, _, _) in zip(groups, rows):
+            group["records"] = [loaded[i] for i in samples.get(key, [])]
     return 200, groups
 
 
@@ -3622,9 +3650,9 @@ def group_order(schema: Schema, obj: ObjectMeta, raw: str | None, dims_spec: lis
     return order + dim_sql
 
 
-def group_samples(ctx: Ctx, obj: ObjectMeta, node: Node | None, dims_spec: list[Any], order_raw: str | None,
-                  wanted: list[tuple[Any, ...]]) -> dict[tuple[Any, ...], list[dict[str, Any]]]:  # fmt: skip
-    """Up to 60 records per group, in one windowed query."""
+def group_sample_ids(ctx: Ctx, obj: ObjectMeta, node: Node | None, dims_spec: list[Any], order_raw: str | None,
+                     wanted: list[tuple[Any, ...]], size: int = 60, offset: int = 0) -> dict[tuple[Any, ...], list[bytes]]:  # fmt: skip
+    """Record ids of each group (up to size, after offset), in one windowed query."""
     query = SqlQuery(ctx.schema, obj)
     where = filter_sql(ctx.schema, obj, node, query)
     dim_sql = [group_dimension(ctx.schema, obj, spec, query)[0] for spec in dims_spec]
@@ -3635,16 +3663,16 @@ def group_samples(ctx: Ctx, obj: ObjectMeta, node: Node | None, dims_spec: list[
         f"row_number() OVER (PARTITION BY {', '.join(dim_sql)} ORDER BY {', '.join(order)}) AS rn "
         f"FROM entity e {' '.join(query.join_sql)} WHERE {where}"
     )
-    rows = ctx.conn.execute(f"SELECT * FROM ({inner}) WHERE rn <= 60 ORDER BY rn", query.params).fetchall()
+    rows = ctx.conn.execute(
+        f"SELECT * FROM ({inner}) WHERE rn > ? AND rn <= ? ORDER BY rn", (*query.params, offset, offset + size)
+    ).fetchall()
     wanted_set = set(wanted)
     by_group: dict[tuple[Any, ...], list[bytes]] = {}
     for row in rows:
         key = tuple(row[: len(dim_sql)])
         if key in wanted_set:
             by_group.setdefault(key, []).append(row[len(dim_sql)])
-    all_ids = [i for ids in by_group.values() for i in ids]
-    loaded = dict(zip(all_ids, load_records(ctx, obj, all_ids)))
-    return {key: [loaded[i] for i in ids] for key, ids in by_group.items()}
+    return by_group
 
 
 REST_HANDLERS: dict[str, Callable[..., tuple[int, Any]]] = {
@@ -4890,6 +4918,26 @@ input TSVectorFilter { search: String }
 input RichTextLeafFilter { ilike: String }
 input SelectFilter { in: [String] is: FilterIs }
 input MultiSelectFilter { containsAny: [String] is: FilterIs isEmptyArray: Boolean }
+enum ObjectRecordGroupByDateGranularity {
+  DAY DAY_OF_THE_WEEK WEEK MONTH QUARTER YEAR MONTH_OF_THE_YEAR QUARTER_OF_THE_YEAR NONE
+}
+input GroupByDateGranularityInput { granularity: ObjectRecordGroupByDateGranularity }
+input ObjectRecordFilterInput {
+  id: UUIDFilter createdAt: DateTimeFilter updatedAt: DateTimeFilter deletedAt: DateTimeFilter
+  and: [ObjectRecordFilterInput] or: [ObjectRecordFilterInput] not: ObjectRecordFilterInput
+}
+type SearchRecord {
+  recordId: UUID!
+  objectNameSingular: String!
+  objectLabelSingular: String!
+  label: String!
+  imageUrl: String
+  tsRankCD: Float!
+  tsRank: Float!
+}
+type SearchResultEdge { node: SearchRecord! cursor: String! }
+type SearchResultPageInfo { hasNextPage: Boolean! endCursor: String }
+type SearchResultConnection { edges: [SearchResultEdge!]! pageInfo: SearchResultPageInfo! }
 input ActorSourceEnumFilter {
   eq: ActorSourceEnum neq: ActorSourceEnum in: [ActorSourceEnum] containsAny: [ActorSourceEnum] is: FilterIs
   isEmptyArray: Boolean
@@ -4929,6 +4977,7 @@ def composite_sdl() -> str:
         writable = [(s, k) for s, k in subs if not (ftype == "ACTOR" and s in ("name", "workspaceMemberId"))]
         for suffix in ("CreateInput", "UpdateInput"):
             out.append(f"input {name}{suffix} {{ " + " ".join(f"{s}: {SUB_KIND_GQL[k][0]}" for s, k in writable) + " }")
+        out.append(f"input {name}GroupByInput {{ " + " ".join(f"{s}: Boolean" for s, _ in subs) + " }")
         orderable = [s for s, k in subs if SUB_KIND_GQL[k][2]]
         if ftype != "RICH_TEXT":
             out.append(f"input {name}OrderByInput {{ " + " ".join(f"{s}: OrderByDirection" for s in orderable) + " }")
@@ -5055,14 +5104,34 @@ def object_defs(schema: Schema, obj: ObjectMeta) -> tuple[list[TypeDef], list[An
     def specs(items: list[str]) -> list[Any]:
         return [(name, spec, None) for name, spec in (item.split(": ") for item in items)]
 
+    group_by = []
+    for meta in obj.active_fields:
+        if meta.type in ("TS_VECTOR", "RELATION", "MORPH_RELATION") and meta.relation_type != "MANY_TO_ONE":
+            continue
+        if meta.relation_type == "MANY_TO_ONE":
+            target = schema.by_id.get(meta.target_object_id or "")
+            if target is not None and target.is_active:
+                group_by.append((meta.name, f"{upper_first(target.name_singular)}GroupByInput", None))
+                group_by.append((meta.join_column, "Boolean", None))
+        elif meta.type in COMPOSITES:
+            group_by.append((meta.name, f"{COMPOSITE_GQL_NAMES[meta.type]}GroupByInput", None))
+        elif meta.type in ("DATE", "DATE_TIME"):
+            group_by.append((meta.name, "GroupByDateGranularityInput", None))
+        else:
+            group_by.append((meta.name, "Boolean", None))
+
     connection = [("edges", f"[{p}Edge!]!", None), ("pageInfo", "PageInfo!", None), ("totalCount", "Int", None)]
     defs += [
         ("object", p, fields),
-        ("object", f"{p}Edge", [("node", f"{p}!", None), ("cursor", "ConnectionCursor!", None)]),
+        ("object", f"{p}Edge", [("node", f"{p}!", None), ("cursor", "Cursor!", None)]),
         ("object", f"{p}Connection", connection + [(n, t, None) for n, t in aggregate_names(obj)]),
         ("input", f"{p}FilterInput", specs(filters) + [("and", f"[{p}FilterInput]", None),
                                                        ("or", f"[{p}FilterInput]", None), ("not", f"{p}FilterInput", None)]),
         ("input", f"{p}OrderByInput", specs(orders)),
+        ("input", f"{p}OrderByWithGroupByInput", specs(orders)),
+        ("input", f"{p}GroupByInput", group_by),
+        ("object", f"{p}GroupByConnection", connection + [("groupByDimensionValues", "JSON!", None)]
+         + [(n, t, None) for n, t in aggregate_names(obj)]),
         ("input", f"{p}CreateInput", specs(creates)),
         ("input", f"{p}UpdateInput", specs(updates or ["id: UUID"])),
         ("input", f"{p}WhereUniqueInput", specs(unique)),
@@ -5070,7 +5139,11 @@ def object_defs(schema: Schema, obj: ObjectMeta) -> tuple[list[TypeDef], list[An
         ("input", f"{p}RelationInput", [("connect", f"{p}ConnectInput", None), ("disconnect", "Boolean", None)]),
     ]  # fmt: skip
     s, pl = obj.name_singular, obj.name_plural
-    queries = [(pl, f"{p}Connection", one_to_many_args(p)), (s, p, [("filter", f"{p}FilterInput")])]
+    queries = [(pl, f"{p}Connection", one_to_many_args(p)), (s, p, [("filter", f"{p}FilterInput")]),
+               (f"{pl}GroupBy", f"[{p}GroupByConnection!]", [
+                   ("groupBy", f"[{p}GroupByInput!]"), ("filter", f"{p}FilterInput"),
+                   ("orderBy", f"[{p}OrderByWithGroupByInput]"), ("orderByForRecords", f"[{p}OrderByInput]"),
+                   ("viewId", "UUID"), ("limit", "Int"), ("offsetForRecords", "Int")])]  # fmt: skip
     one, many, by_id = [("data", f"{p}CreateInput"), ("upsert", "Boolean")], [("data", f"[{p}CreateInput!]"), (
         "upsert", "Boolean")], [("id", "UUID")]  # fmt: skip
     by_filter = [("filter", f"{p}FilterInput")]
@@ -5153,6 +5226,10 @@ def build_core_schema(schema: Schema) -> Any:
                 types[name] = GraphQLInputObjectType(name, in_fields(items))
             else:
                 types[name] = GraphQLEnumType(name, {gql_enum_value(v): GraphQLEnumValue(v) for v in items})
+    query_specs.append(("search", "SearchResultConnection", [
+        ("searchInput", "String!"), ("limit", "Int!"), ("after", "String"), ("offset", "Int"),
+        ("filter", "ObjectRecordFilterInput"), ("includedObjectNameSingulars", "[String!]"),
+        ("excludedObjectNameSingulars", "[String!]")]))  # fmt: skip
     gql = GraphQLSchema(
         query=GraphQLObjectType("Query", out_fields(query_specs)),
         mutation=GraphQLObjectType("Mutation", out_fields(mutation_specs)),
@@ -5165,10 +5242,12 @@ def build_core_schema(schema: Schema) -> Any:
 def attach_core_resolvers(gql: Any, schema: Schema, objects: list[ObjectMeta]) -> None:
     """Generic resolvers per root field; enum values carry the raw option values."""
     query, mutation = gql.query_type.fields, gql.mutation_type.fields
+    query["search"].resolve = search_resolver
     for obj in objects:
         p, pp, s, pl = upper_first(obj.name_singular), upper_first(obj.name_plural), obj.name_singular, obj.name_plural
         query[pl].resolve = root(obj, find_many_resolver)
         query[s].resolve = root(obj, find_one_resolver)
+        query[f"{pl}GroupBy"].resolve = root(obj, group_by_resolver)
         mutation[f"create{p}"].resolve = root(obj, create_one_resolver, mutating=True)
         mutation[f"create{pp}"].resolve = root(obj, create_many_resolver, mutating=True)
         mutation[f"update{p}"].resolve = root(obj, update_one_resolver, mutating=True)
@@ -5608,6 +5687,102 @@ def merge_resolver(cc: CoreContext, obj: ObjectMeta, info: Any, ids: Any = None,
     if preview is not None:
         return dict(preview, searchVector=None, __rel={})
     return root_nodes(cc, obj, info, [survivor])[0]
+
+
+def group_by_resolver(cc: CoreContext, obj: ObjectMeta, info: Any, groupBy: Any = None, filter: Any = None,  # noqa: A002, N803
+                      orderBy: Any = None, orderByForRecords: Any = None, limit: Any = None,  # noqa: N803
+                      offsetForRecords: Any = None, **_: Any) -> list[dict[str, Any]]:  # noqa: N803  # fmt: skip
+    """<plural>GroupBy: one connection per group, with its dimension values, count, aggregates and records."""
+    ctx = cc.ctx
+    if not groupBy:
+        raise bad_request("Missing groupBy argument")
+    dims_spec = [{k: v for k, v in item.items() if v is not None} for item in groupBy]
+    if any(len(d) != 1 for d in dims_spec):
+        raise bad_request("Each groupBy entry must name exactly one field")
+    node = gql_filter_node(obj, filter)
+    fields = selected_fields(info, info.field_nodes[0].selection_set)
+    names = ["totalCount"] + [f.name.value for f in fields if f.name.value not in (
+        "edges", "pageInfo", "totalCount", "groupByDimensionValues", "__typename")]  # fmt: skip
+    order_raw = ",".join(f"{k.ref.cursor_path[0]}{'.' + k.ref.cursor_path[1] if len(k.ref.cursor_path) > 1 else ''}"
+                         f"[{k.direction}]" for k in gql_order_keys(ctx.schema, obj, orderBy)[:-1])  # fmt: skip
+    rows = group_rows(ctx, obj, node, dims_spec, names, limit or 50, order_raw or None)
+    node_fields = sub_selection(info, fields, "edges", "node")
+    records_order = gql_order_keys(ctx.schema, obj, orderByForRecords)
+    record_order_raw = ",".join(".".join(k.ref.cursor_path) + f"[{k.direction}]" for k in records_order)
+    samples: dict[tuple[Any, ...], list[bytes]] = {}
+    if any(f.name.value == "edges" for f in fields) and rows:
+        samples = group_sample_ids(ctx, obj, node, dims_spec, record_order_raw, [r[0] for r in rows],
+                                   NESTED_PAGE, offsetForRecords or 0)  # fmt: skip
+    every = [i for ids in samples.values() for i in ids]
+    loaded = dict(zip(every, record_nodes(ctx, obj, every, info, node_fields)))
+    out = []
+    for key, dims, values in rows:
+        ids = samples.get(key, [])
+        page = Page(ids, [(i,) for i in ids], parse_order_by(ctx.schema, obj, None), False, False)
+        group = connection(page, [loaded[i] for i in ids], values[0])
+        group["groupByDimensionValues"] = dims
+        group.update(zip(names[1:], values[1:]))
+        out.append(group)
+    return out
+
+
+def search_resolver(_: Any, info: Any, searchInput: str, limit: int, after: Any = None, offset: Any = None,  # noqa: N803
+                    filter: Any = None, includedObjectNameSingulars: Any = None,  # noqa: A002, N803
+                    excludedObjectNameSingulars: Any = None) -> dict[str, Any]:  # noqa: N803  # fmt: skip
+    """search: records of every searchable object whose text matches every word (graphql.md §11)."""
+    cc: CoreContext = info.context
+    ctx = cc.ctx
+    try:
+        start = int(json.loads(unb64(after))["offset"]) if after else 0
+    except (ValueError, KeyError, TypeError):
+        raise core_gql_error(bad_request(f"Invalid cursor: {after}")) from None
+    start += offset or 0
+    words = [w.lower() for w in searchInput.split() if w]
+    found: list[tuple[float, str, bytes, ObjectMeta, dict[str, Any]]] = []
+    for obj in sorted(ctx.schema.by_plural.values(), key=lambda o: o.name_singular):
+        if not obj.is_searchable or (
+            includedObjectNameSingulars and obj.name_singular not in includedObjectNameSingulars
+        ):
+            continue
+        if excludedObjectNameSingulars and obj.name_singular in excludedObjectNameSingulars:
+            continue
+        leaves: list[Node] = [Leaf(("searchVector",), "search", searchInput, "")] if words else []
+        extra = gql_filter_node(obj, filter)
+        node = ("and", leaves + ([extra] if extra else []))
+        keys = parse_order_by(ctx.schema, obj, "createdAt[DescNullsLast]" if "createdAt" in obj.by_name else None)
+        page = find_page(ctx.conn, ctx.schema, obj, node, keys, start + limit, with_total=False)
+        values = fetch_values(ctx.conn, obj, page.ids)
+        for rid in page.ids:
+            label = record_label(obj, values[rid])
+            hits = sum(1 for w in words if w in label.lower())
+            rank = hits / len(words) if words else 0.0
+            found.append((rank, obj.name_singular, rid, obj, {"label": label, "values": values[rid]}))
+    found.sort(key=lambda f: (-f[0], f[1], f[2]))
+    window = found[start : start + limit]
+    edges = []
+    for n, (rank, _, rid, obj, extra) in enumerate(window):
+        image = obj.image_identifier
+        edges.append({
+            "cursor": b64_cursor({"offset": start + n + 1}),
+            "node": {"recordId": blob_uuid(rid), "objectNameSingular": obj.name_singular,
+                     "objectLabelSingular": obj.label_singular, "label": extra["label"],
+                     "imageUrl": extra["values"].get(image) if image else None, "tsRankCD": rank, "tsRank": rank},
+        })  # fmt: skip
+    return {"edges": edges, "pageInfo": {"hasNextPage": len(found) > start + limit,
+                                          "endCursor": edges[-1]["cursor"] if edges else None}}  # fmt: skip
+
+
+def record_label(obj: ObjectMeta, values: dict[str, Any]) -> str:
+    """The label of a record: its label-identifier field as text (a full name as 'First Last')."""
+    meta = obj.by_name.get(obj.label_identifier or "")
+    if meta is None or meta.name == "id":
+        return ""
+    if meta.type == "FULL_NAME":
+        return " ".join(p for p in (values.get(c.name) for c in meta.columns) if p)
+    if meta.columns:
+        value = values.get(meta.columns[0].name)
+        return "" if value is None else str(value)
+    return ""
 
 
 # ---- POST /graphql ----------------------------------------------------------------------------
