@@ -5176,13 +5176,31 @@ def shared_gql_types() -> dict[str, Any]:
 
 def wrap_type(spec: str, types: dict[str, Any]) -> Any:
     """A type spec such as "[PersonEdge!]!" as graphql-core wrappers around named types."""
-    from graphql import GraphQLList, GraphQLNonNull
-
     if spec.endswith("!"):
-        return GraphQLNonNull(wrap_type(spec[:-1], types))
+        return types["!"](wrap_type(spec[:-1], types))
     if spec.startswith("["):
-        return GraphQLList(wrap_type(spec[1:-1], types))
+        return types["[]"](wrap_type(spec[1:-1], types))
     return types[spec]
+
+
+@functools.cache
+def trusted_types() -> tuple[type, type]:
+    """Object and input types that skip graphql-core's checks of their field maps: the names and
+    field types generated here are valid by construction, and the checks dominated schema builds."""
+    from graphql import GraphQLInputObjectType, GraphQLObjectType
+    from graphql.pyutils import cached_property
+
+    class TrustedObjectType(GraphQLObjectType):
+        @cached_property
+        def fields(self) -> Any:
+            return self._fields() if callable(self._fields) else self._fields
+
+    class TrustedInputObjectType(GraphQLInputObjectType):
+        @cached_property
+        def fields(self) -> Any:
+            return self._fields() if callable(self._fields) else self._fields
+
+    return TrustedObjectType, TrustedInputObjectType
 
 
 def build_core_schema(schema: Schema) -> Any:
@@ -5193,14 +5211,16 @@ def build_core_schema(schema: Schema) -> Any:
         GraphQLEnumValue,
         GraphQLField,
         GraphQLInputField,
-        GraphQLInputObjectType,
-        GraphQLObjectType,
+        GraphQLList,
+        GraphQLNonNull,
         GraphQLSchema,
         specified_scalar_types,
-    )  # fmt: skip
+    )
 
     types: dict[str, Any] = dict(specified_scalar_types)
     types.update(shared_gql_types())
+    types["!"], types["[]"] = GraphQLNonNull, GraphQLList
+    object_type, input_type = trusted_types()
     objects = sorted(schema.by_plural.values(), key=lambda o: o.name_singular)
     query_specs: list[Any] = []
     mutation_specs: list[Any] = []
@@ -5221,9 +5241,9 @@ def build_core_schema(schema: Schema) -> Any:
         mutation_specs += mutations
         for kind, name, items in defs:
             if kind == "object":
-                types[name] = GraphQLObjectType(name, out_fields(items))
+                types[name] = object_type(name, out_fields(items))
             elif kind == "input":
-                types[name] = GraphQLInputObjectType(name, in_fields(items))
+                types[name] = input_type(name, in_fields(items))
             else:
                 types[name] = GraphQLEnumType(name, {gql_enum_value(v): GraphQLEnumValue(v) for v in items})
     query_specs.append(("search", "SearchResultConnection", [
@@ -5231,9 +5251,9 @@ def build_core_schema(schema: Schema) -> Any:
         ("filter", "ObjectRecordFilterInput"), ("includedObjectNameSingulars", "[String!]"),
         ("excludedObjectNameSingulars", "[String!]")]))  # fmt: skip
     gql = GraphQLSchema(
-        query=GraphQLObjectType("Query", out_fields(query_specs)),
-        mutation=GraphQLObjectType("Mutation", out_fields(mutation_specs)),
-        types=[t for name, t in types.items() if name not in specified_scalar_types],
+        query=object_type("Query", out_fields(query_specs)),
+        mutation=object_type("Mutation", out_fields(mutation_specs)),
+        types=[t for name, t in types.items() if name not in specified_scalar_types and name not in ("!", "[]")],
     )
     attach_core_resolvers(gql, schema, objects)
     return gql
