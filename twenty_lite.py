@@ -821,6 +821,20 @@ class Store:
         return row[0] if row else None
 
 
+def savepoint(conn: sqlite3.Connection, change: Callable[[], Any]) -> Any:
+    """Run change inside the current transaction so that, if it fails, it alone is undone
+    (one GraphQL root field of a document that holds several)."""
+    conn.execute("SAVEPOINT field")
+    try:
+        result = change()
+    except BaseException:
+        conn.execute("ROLLBACK TO field")
+        conn.execute("RELEASE field")
+        raise
+    conn.execute("RELEASE field")
+    return result
+
+
 # ---- metadata rows ------------------------------------------------------------------------
 
 OBJECT_PROPS = (
@@ -4602,19 +4616,11 @@ class MetaContext:
         raise ApiError(404, "NotFoundException", f"Unable to find FieldMetadataEntity with id: {fid}")
 
     def mutate(self, change: Callable[[], Any]) -> Any:
-        """One mutation root field: its own savepoint, so a failure undoes only itself."""
-        conn = self.ctx.conn
-        conn.execute("SAVEPOINT mutation")
+        """One mutation root field in its own savepoint; the data model is re-read either way."""
         try:
-            result = change()
-        except BaseException:
-            conn.execute("ROLLBACK TO mutation")
-            conn.execute("RELEASE mutation")
+            return savepoint(self.ctx.conn, change)
+        finally:
             self.refresh()
-            raise
-        conn.execute("RELEASE mutation")
-        self.refresh()
-        return result
 
 
 def _mc(info: Any) -> MetaContext:
@@ -4790,8 +4796,8 @@ def graphql_request_body() -> dict[str, Any]:
     return body
 
 
-def handle_graphql_metadata(state: AppState) -> str:
-    """POST /metadata: parse, validate and run a document against the data model, one transaction."""
+def serve_graphql(state: AppState, schema_of: Callable[[Schema], Any], context_of: Callable[[Ctx], Any]) -> str:
+    """A GraphQL POST: auth, parse, validate, then run in one transaction (a write one for mutations)."""
     from graphql import ExecutionResult, execute, parse, validate
     from graphql.error import GraphQLSyntaxError
 
@@ -4803,29 +4809,34 @@ def handle_graphql_metadata(state: AppState) -> str:
         actor = authenticate(state, bottle.request.get_header("Authorization"))
     except ApiError as err:
         return json_response(200, {"errors": [gql_error(err).formatted]})
-    schema = metadata_schema()
     try:
         document = parse(body["query"])
     except GraphQLSyntaxError as err:
-        error = dict(err.formatted, extensions={"code": "GRAPHQL_PARSE_FAILED"})
-        return json_response(200, {"errors": [error]})
-    problems = validate(schema, document)
-    if problems:
-        errors = [
-            dict(p.formatted, message=js_quotes(p.message), extensions={"code": "GRAPHQL_VALIDATION_FAILED"})
-            for p in problems
-        ]
-        return json_response(200, {"errors": errors})
+        return json_response(200, {"errors": [dict(err.formatted, extensions={"code": "GRAPHQL_PARSE_FAILED"})]})
     mutating = any(getattr(d, "operation", None) and d.operation.value == "mutation" for d in document.definitions)
     manager = state.store.write() if mutating else state.store.read()
     with manager as conn:
-        ctx = Ctx(state, conn, state.schema(conn, actor.workspace_id), actor, iso(state.clock()))
+        schema = state.schema(conn, actor.workspace_id)
+        gql = schema_of(schema)
+        problems = validate(gql, document)
+        if problems:
+            errors = [
+                dict(p.formatted, message=js_quotes(p.message), extensions={"code": "GRAPHQL_VALIDATION_FAILED"})
+                for p in problems
+            ]
+            return json_response(200, {"errors": errors})
+        ctx = Ctx(state, conn, schema, actor, iso(state.clock()))
         result = execute(
-            schema, document, context_value=MetaContext(ctx), variable_values=body.get("variables") or None,
+            gql, document, context_value=context_of(ctx), variable_values=body.get("variables") or None,
             operation_name=body.get("operationName"),
         )  # fmt: skip
     assert isinstance(result, ExecutionResult)
     return json_response(200, graphql_payload(result))
+
+
+def handle_graphql_metadata(state: AppState) -> str:
+    """POST /metadata: the static data-model schema."""
+    return serve_graphql(state, lambda _schema: metadata_schema(), MetaContext)
 
 
 def graphql_payload(result: Any) -> dict[str, Any]:
@@ -5295,18 +5306,6 @@ class CoreContext:
     def __init__(self, ctx: Ctx) -> None:
         self.ctx = ctx
 
-    def savepoint(self, change: Callable[[], Any]) -> Any:
-        conn = self.ctx.conn
-        conn.execute("SAVEPOINT gql")
-        try:
-            result = change()
-        except BaseException:
-            conn.execute("ROLLBACK TO gql")
-            conn.execute("RELEASE gql")
-            raise
-        conn.execute("RELEASE gql")
-        return result
-
 
 GQL_SUB_CODES = (
     ("Record not found", "RECORD_NOT_FOUND"), ("Maximum number of records", "TOO_MANY_RECORDS_TO_UPDATE"),
@@ -5343,7 +5342,7 @@ def root(obj: ObjectMeta, resolver: Callable[..., Any], mutating: bool = False) 
         current = cc.ctx.schema.by_plural.get(obj.name_plural, obj)
         try:
             if mutating:
-                return cc.savepoint(lambda: resolver(cc, current, info, **args))
+                return savepoint(cc.ctx.conn, lambda: resolver(cc, current, info, **args))
             return resolver(cc, current, info, **args)
         except ApiError as err:
             raise core_gql_error(err) from None
@@ -5809,41 +5808,8 @@ def record_label(obj: ObjectMeta, values: dict[str, Any]) -> str:
 
 
 def handle_graphql(state: AppState) -> str:
-    """POST /graphql: the workspace's generated schema (cached per data-model version), one transaction."""
-    from graphql import ExecutionResult, execute, parse, validate
-    from graphql.error import GraphQLSyntaxError
-
-    try:
-        body = graphql_request_body()
-    except ApiError as err:
-        return json_response(400, {"errors": [{"message": err.message, "extensions": {"code": "BAD_REQUEST"}}]})
-    try:
-        actor = authenticate(state, bottle.request.get_header("Authorization"))
-    except ApiError as err:
-        return json_response(200, {"errors": [gql_error(err).formatted]})
-    try:
-        document = parse(body["query"])
-    except GraphQLSyntaxError as err:
-        return json_response(200, {"errors": [dict(err.formatted, extensions={"code": "GRAPHQL_PARSE_FAILED"})]})
-    mutating = any(getattr(d, "operation", None) and d.operation.value == "mutation" for d in document.definitions)
-    manager = state.store.write() if mutating else state.store.read()
-    with manager as conn:
-        schema = state.schema(conn, actor.workspace_id)
-        gql = state.graphql_schema(schema)
-        problems = validate(gql, document)
-        if problems:
-            errors = [
-                dict(p.formatted, message=js_quotes(p.message), extensions={"code": "GRAPHQL_VALIDATION_FAILED"})
-                for p in problems
-            ]
-            return json_response(200, {"errors": errors})
-        ctx = Ctx(state, conn, schema, actor, iso(state.clock()))
-        result = execute(
-            gql, document, context_value=CoreContext(ctx), variable_values=body.get("variables") or None,
-            operation_name=body.get("operationName"),
-        )  # fmt: skip
-    assert isinstance(result, ExecutionResult)
-    return json_response(200, graphql_payload(result))
+    """POST /graphql: the workspace's generated schema, cached per data-model version."""
+    return serve_graphql(state, state.graphql_schema, CoreContext)
 
 
 # ============================================================================================
