@@ -34,6 +34,7 @@ import functools
 import hashlib
 import hmac
 import json
+import math
 import os
 import re
 import socket
@@ -1861,6 +1862,45 @@ def authenticate(state: AppState, header: str | None) -> Actor:
     if key is None or key[1] is not None:
         raise ApiError(403, "FORBIDDEN_EXCEPTION", "This API Key is revoked")
     return Actor(workspace_id, key[0], str(payload.get("jti")))
+
+
+class RateLimiter:
+    """Sliding window per workspace (auth-and-limits.md §9): an operation passes while fewer than
+    N were accepted in the last W seconds. Refusals do not count. Thread-safe."""
+
+    def __init__(self, spec: str, clock: Callable[[], datetime]) -> None:
+        self.clock = clock
+        self.limit, self.window = parse_rate_limit(spec)
+        self._seen: dict[str, list[float]] = {}
+        self._lock = threading.Lock()
+
+    def take(self, workspace_id: str) -> None:
+        """Count one operation, or raise the 429 with its Retry-After."""
+        if not self.limit:
+            return
+        now = self.clock().timestamp()
+        with self._lock:
+            times = self._seen.setdefault(workspace_id, [])
+            cutoff = now - self.window
+            while times and times[0] <= cutoff:
+                times.pop(0)
+            if len(times) >= self.limit:
+                wait = max(1, math.ceil(times[0] + self.window - now))
+                raise ApiError(
+                    429, "TooManyRequestsException",
+                    f"Limit reached ({self.limit} tokens per {int(self.window * 1000)} ms)", {"Retry-After": str(wait)},
+                )  # fmt: skip
+            times.append(now)
+
+
+def parse_rate_limit(spec: str) -> tuple[int, float]:
+    """'N/W' (N calls per W seconds) or '0' (off)."""
+    if str(spec).strip() in ("0", ""):
+        return 0, 60.0
+    match = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+(?:\.\d+)?)\s*", str(spec))
+    if not match or int(match.group(1)) < 1 or float(match.group(2)) <= 0:
+        raise ValueError(f"invalid rate limit {spec!r}: expected N/W, e.g. 100/60, or 0")
+    return int(match.group(1)), float(match.group(2))
 
 
 # ============================================================================================
@@ -3733,6 +3773,7 @@ def handle_rest(state: AppState, path: str) -> str:
     with manager as conn:
         schema = state.schema(conn, actor.workspace_id)
         obj = lookup_object(schema, plural)
+        state.limiter.take(actor.workspace_id)
         ctx = Ctx(state, conn, schema, actor, iso(state.clock()))
         handler = REST_HANDLERS[operation]
         status, payload = handler(ctx, obj, q, body, rid) if rid is not None else handler(ctx, obj, q, body)
@@ -5323,6 +5364,9 @@ def core_gql_error(err: ApiError) -> Any:
     """An ApiError in the shape of Twenty's /graphql errors (graphql.md §12)."""
     from graphql import GraphQLError
 
+    if err.status == 429:
+        return GraphQLError(err.message, extensions={"code": "BAD_USER_INPUT", "subCode": "LIMIT_REACHED",
+                                                     "userFriendlyMessage": "Rate limit reached. Please try again later."})  # fmt: skip
     code = GRAPHQL_CODES.get(err.status, "INTERNAL_SERVER_ERROR")
     sub = next((c for prefix, c in GQL_SUB_CODES if err.message.startswith(prefix)), None)
     if sub is None:
@@ -5341,6 +5385,7 @@ def root(obj: ObjectMeta, resolver: Callable[..., Any], mutating: bool = False) 
         cc: CoreContext = info.context
         current = cc.ctx.schema.by_plural.get(obj.name_plural, obj)
         try:
+            cc.ctx.state.limiter.take(cc.ctx.actor.workspace_id)
             if mutating:
                 return savepoint(cc.ctx.conn, lambda: resolver(cc, current, info, **args))
             return resolver(cc, current, info, **args)
@@ -5752,6 +5797,10 @@ def search_resolver(_: Any, info: Any, searchInput: str, limit: int, after: Any 
     cc: CoreContext = info.context
     ctx = cc.ctx
     try:
+        ctx.state.limiter.take(ctx.actor.workspace_id)
+    except ApiError as err:
+        raise core_gql_error(err) from None
+    try:
         start = int(json.loads(unb64(after))["offset"]) if after else 0
     except (ValueError, KeyError, TypeError):
         raise core_gql_error(bad_request(f"Invalid cursor: {after}")) from None
@@ -5909,6 +5958,7 @@ class AppState:
         self._schemas: dict[str, Schema] = {}
         self._field_caches: dict[str, dict[str, FieldMeta]] = {}
         self._graphql: dict[str, tuple[Schema, Any]] = {}
+        self.limiter = RateLimiter(settings.rate_limit, self.clock)
         self._schema_lock = threading.Lock()
         if self.store.created:
             self._initialise()
@@ -6068,6 +6118,10 @@ def parse_args(argv: Sequence[str] | None = None) -> Settings:
     parser.add_argument("--max-records", type=int, default=60, help="batch limit and maximum page size")
     parser.add_argument("--rate-limit", default="100/60", help="N/W requests per W seconds, 0 disables")
     args = parser.parse_args(argv)
+    try:
+        parse_rate_limit(args.rate_limit)
+    except ValueError as exc:
+        parser.error(str(exc))
     return Settings(host=args.host, port=args.port, db=args.db, api_key=args.api_key, seed=args.seed,
                     max_records=args.max_records, rate_limit=args.rate_limit)  # fmt: skip
 
