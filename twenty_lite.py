@@ -649,7 +649,7 @@ def humanize(name: str) -> str:
 # 5. Storage
 # ============================================================================================
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 APPLICATION_ID = "twenty_lite"
 SYSTEM_FIELD_NAMES = ("id", "createdAt", "updatedAt", "deletedAt", "createdBy", "updatedBy", "position")
 
@@ -680,6 +680,8 @@ CREATE INDEX value_by_attr ON value(attr, v, seq);
 -- Live record counts, so an unfiltered totalCount never scans.
 CREATE TABLE entity_count(
     obj INTEGER PRIMARY KEY, live INTEGER NOT NULL DEFAULT 0, total INTEGER NOT NULL DEFAULT 0);
+-- Roles: the flags, and per-object / per-field permissions, as one JSON document each.
+CREATE TABLE role(id TEXT PRIMARY KEY, workspace_id TEXT NOT NULL, data TEXT NOT NULL);
 CREATE TABLE api_key(
     id TEXT PRIMARY KEY, workspace_id TEXT NOT NULL, name TEXT NOT NULL, expires_at TEXT NOT NULL,
     revoked_at TEXT, role_id TEXT, created_at TEXT NOT NULL, updated_at TEXT NOT NULL);
@@ -1078,6 +1080,9 @@ def create_workspace(conn: sqlite3.Connection, workspace_id: str, name: str, now
                      new_id: Callable[[], str]) -> None:  # fmt: skip
     """A new workspace with Twenty's standard data model and no records."""
     conn.execute("INSERT INTO workspace(id, name, created_at) VALUES (?, ?, ?)", (workspace_id, name, now))
+    conn.executemany(
+        "INSERT INTO role(id, workspace_id, data) VALUES (?, ?, ?)", standard_role_rows(workspace_id, new_id)
+    )
     objects, fields = standard_model(now, new_id)
     for props in objects:
         insert_object(conn, workspace_id, props)
@@ -1778,14 +1783,113 @@ LOCAL_KEY_NAME = "Local API key"
 HUNDRED_YEARS = timedelta(days=36525)
 
 
+ROLE_FLAGS = (
+    "canUpdateAllSettings", "canAccessAllTools", "canReadAllObjectRecords", "canUpdateAllObjectRecords",
+    "canSoftDeleteAllObjectRecords", "canDestroyAllObjectRecords", "canBeAssignedToUsers", "canBeAssignedToApiKeys",
+)  # fmt: skip
+SETTINGS_FLAGS = (
+    "API_KEYS_AND_WEBHOOKS", "WORKSPACE", "WORKSPACE_MEMBERS", "ROLES", "DATA_MODEL", "SECURITY", "WORKFLOWS",
+    "IMPERSONATE", "SSO_BYPASS", "APPLICATIONS", "LAYOUTS", "BILLING", "AI_SETTINGS",
+)  # fmt: skip
+# (label, standardId, records: read/update/soft delete/destroy, all settings, editable, icon)
+STANDARD_ROLES = (
+    ("Admin", "20202020-0001-0001-0001-000000000001", True, True, False, "IconUserCog"),
+    ("Member", "20202020-0001-0001-0001-000000000002", True, False, True, "IconUser"),
+    ("Guest", "20202020-0001-0001-0001-000000000003", None, False, False, "IconUserQuestion"),
+)
+RECORD_ACTIONS = {  # action -> (role-wide flag, per-object permission)
+    "read": ("canReadAllObjectRecords", "canReadObjectRecords"),
+    "update": ("canUpdateAllObjectRecords", "canUpdateObjectRecords"),
+    "softDelete": ("canSoftDeleteAllObjectRecords", "canSoftDeleteObjectRecords"),
+    "destroy": ("canDestroyAllObjectRecords", "canDestroyObjectRecords"),
+}
+PERMISSION_DENIED = "Entity performing the request does not have permission"
+
+
+@dataclass(frozen=True, eq=False)
+class Role:
+    """A role: record-wide flags, settings flags, and per-object and per-field permissions."""
+
+    id: str
+    props: dict[str, Any]  # label, description, icon, isEditable, standardId and the ROLE_FLAGS
+    object_permissions: dict[str, dict[str, Any]]  # object id -> the four nullable booleans
+    field_permissions: dict[str, dict[str, Any]]  # field id -> canReadFieldValue / canUpdateFieldValue
+    permission_flags: frozenset[str]
+
+
+def role_from_json(role_id: str, data: str) -> Role:
+    doc = json.loads(data)
+    return Role(role_id, doc["props"], doc.get("objectPermissions", {}), doc.get("fieldPermissions", {}),
+                frozenset(doc.get("permissionFlags", [])))  # fmt: skip
+
+
+def role_json(role: Role) -> str:
+    return dumps({"props": role.props, "objectPermissions": role.object_permissions,
+                  "fieldPermissions": role.field_permissions, "permissionFlags": sorted(role.permission_flags)})  # fmt: skip
+
+
+def standard_role_rows(workspace_id: str, new_id: Callable[[], str]) -> list[tuple[str, str, str]]:
+    """(id, workspace, JSON) of Admin, Member and Guest (auth-and-limits.md §6.2)."""
+    rows = []
+    for label, standard_id, records, settings, editable, icon in STANDARD_ROLES:
+        props: dict[str, Any] = {
+            "label": label, "standardId": standard_id, "description": f"{label} role", "icon": icon,
+            "isEditable": editable, "canUpdateAllSettings": settings, "canAccessAllTools": settings,
+            "canReadAllObjectRecords": True, "canUpdateAllObjectRecords": bool(records),
+            "canSoftDeleteAllObjectRecords": bool(records), "canDestroyAllObjectRecords": bool(records),
+            "canBeAssignedToUsers": True, "canBeAssignedToApiKeys": True,
+        }  # fmt: skip
+        rows.append((new_id(), workspace_id, role_json(Role("", props, {}, {}, frozenset()))))
+    return rows
+
+
+def can(role: Role | None, action: str, obj: ObjectMeta | None = None) -> bool:
+    """Whether a role may do an action: a record action on obj, or a settings permission flag."""
+    if role is None:
+        return False
+    if action in RECORD_ACTIONS:
+        role_flag, object_flag = RECORD_ACTIONS[action]
+        own = role.object_permissions.get(obj.id, {}).get(object_flag) if obj is not None else None
+        return bool(role.props.get(role_flag)) if own is None else bool(own)
+    return bool(role.props.get("canUpdateAllSettings")) or action in role.permission_flags
+
+
+def require(actor: Actor, action: str, obj: ObjectMeta | None = None) -> None:
+    """The one permission check: 403 in Twenty's words unless the caller's role allows the action."""
+    if actor.role is None and actor.api_key_id is not None:
+        raise ApiError(403, "ForbiddenException", "API key has no role assigned")
+    if not can(actor.role, action, obj):
+        raise ApiError(403, "ForbiddenException", PERMISSION_DENIED)
+
+
+def unreadable_fields(actor: Actor, obj: ObjectMeta) -> frozenset[str]:
+    """Names of obj's fields the caller may not read (field permissions restrict, never grant)."""
+    role = actor.role
+    if role is None or not role.field_permissions:
+        return frozenset()
+    return frozenset(
+        f.name for f in obj.fields if role.field_permissions.get(f.id, {}).get("canReadFieldValue") is False
+    )
+
+
+def unwritable_fields(actor: Actor, obj: ObjectMeta) -> frozenset[str]:
+    role = actor.role
+    if role is None or not role.field_permissions:
+        return frozenset()
+    return frozenset(
+        f.name for f in obj.fields if role.field_permissions.get(f.id, {}).get("canUpdateFieldValue") is False
+    ) | unreadable_fields(actor, obj)
+
+
 @dataclass(frozen=True)
 class Actor:
-    """Who is calling: an API key of one workspace (the CLI key included)."""
+    """Who is calling: an API key of one workspace (the CLI key included), with its role."""
 
     workspace_id: str
     name: str
     api_key_id: str | None
     source: str = "API"
+    role: Role | None = None
 
 
 def jwt_secret(app_secret: str, workspace_id: str, kind: str = "API_KEY") -> bytes:
@@ -1825,7 +1929,7 @@ def authenticate(state: AppState, header: str | None) -> Actor:
     if scheme.lower() != "bearer" or not token:
         raise unauthenticated("Missing authentication token", "FORBIDDEN_EXCEPTION", 403)
     if state.settings.api_key and hmac.compare_digest(token, state.settings.api_key):
-        return Actor(state.default_workspace, LOCAL_KEY_NAME, None)
+        return Actor(state.default_workspace, LOCAL_KEY_NAME, None, role=state.admin_role(state.default_workspace))
     parts = token.split(".")
     try:
         if len(parts) != 3:
@@ -1856,12 +1960,14 @@ def authenticate(state: AppState, header: str | None) -> Actor:
         if payload.get("type") != "API_KEY":
             raise ApiError(403, "INVALID_JWT_TOKEN_TYPE", "Invalid token type")
         key = conn.execute(
-            "SELECT name, revoked_at FROM api_key WHERE id = ? AND workspace_id = ?",
+            "SELECT k.name, k.revoked_at, r.id, r.data FROM api_key k LEFT JOIN role r ON r.id = k.role_id "
+            "WHERE k.id = ? AND k.workspace_id = ?",
             (str(payload.get("jti")), workspace_id),
         ).fetchone()
     if key is None or key[1] is not None:
         raise ApiError(403, "FORBIDDEN_EXCEPTION", "This API Key is revoked")
-    return Actor(workspace_id, key[0], str(payload.get("jti")))
+    role = role_from_json(key[2], key[3]) if key[2] else None
+    return Actor(workspace_id, key[0], str(payload.get("jti")), role=role)
 
 
 class RateLimiter:
@@ -1924,6 +2030,10 @@ class Ctx:
     @property
     def max_records(self) -> int:
         return self.state.settings.max_records
+
+    def hidden(self, obj: ObjectMeta) -> frozenset[str]:
+        """Fields of obj this caller may not read: left out of every record it is shown."""
+        return unreadable_fields(self.actor, obj)
 
     def actor_value(self) -> dict[str, Any]:
         """The ACTOR composite written for this caller."""
@@ -2103,9 +2213,12 @@ def read_body_values(ctx: Ctx, obj: ObjectMeta, body: Any, creating: bool) -> tu
         raise bad_request("Request body must be a JSON object")
     out: dict[str, Any] = {}
     position: Any = None
+    locked = unwritable_fields(ctx.actor, obj)
     for name, value in body.items():
         if name in IGNORED_ON_WRITE:
             continue
+        if locked and (name in locked or getattr(obj.by_join_column.get(name), "name", None) in locked):
+            raise ApiError(403, "ForbiddenException", PERMISSION_DENIED)
         if name == "id":
             if creating:
                 if not is_uuid(value):
@@ -2359,12 +2472,13 @@ def destroy_records(ctx: Ctx, obj: ObjectMeta, ids: Sequence[bytes], seen: set[b
 # ---- reading records out ------------------------------------------------------------------
 
 
-def build_record(obj: ObjectMeta, rid: bytes, values: dict[str, Any], selected: set[str] | None) -> dict[str, Any]:
+def build_record(obj: ObjectMeta, rid: bytes, values: dict[str, Any], selected: set[str] | None,
+                 hidden: frozenset[str] = frozenset()) -> dict[str, Any]:  # fmt: skip
     """A record as the REST API shows it at depth 0 (id, fields, composites, join columns)."""
     record: dict[str, Any] = {"id": blob_uuid(rid)}
     get = values.get
     for name, key, spec in obj.output_plan:
-        if selected is not None and name not in selected:
+        if (selected is not None and name not in selected) or name in hidden:
             continue
         if isinstance(spec[0], tuple):
             record[key] = {sub: get(col) if conv is None else conv(get(col)) for sub, col, conv in spec}
@@ -2378,14 +2492,15 @@ def load_records(ctx: Ctx, obj: ObjectMeta, ids: Sequence[bytes], depth: int = 0
                  selected: set[str] | None = None) -> list[dict[str, Any]]:  # fmt: skip
     """Records by id in the given order, with relations embedded at depth 1 (one query per relation)."""
     values = fetch_values(ctx.conn, obj, ids)
-    records = [build_record(obj, rid, values[rid], selected) for rid in ids]
+    hidden = ctx.hidden(obj)
+    records = [build_record(obj, rid, values[rid], selected, hidden) for rid in ids]
     if depth < 1 or not records:
         return records
     for meta in obj.active_fields:
-        if meta.relation_type is None or (selected is not None and meta.name not in selected):
+        if meta.relation_type is None or (selected is not None and meta.name not in selected) or meta.name in hidden:
             continue
         target = ctx.schema.by_id.get(meta.target_object_id or "")
-        if target is None or not target.is_active:
+        if target is None or not target.is_active or not can(ctx.actor.role, "read", target):
             continue
         if meta.relation_type == "MANY_TO_ONE":
             join = meta.join_column or ""
@@ -3114,7 +3229,7 @@ def parse_limit(q: Query, maximum: int, default: int = 60) -> int:
     return min(int(raw), maximum)
 
 
-def parse_fields(obj: ObjectMeta, q: Query, depth: int) -> set[str] | None:
+def parse_fields(obj: ObjectMeta, q: Query, depth: int, hidden: frozenset[str] = frozenset()) -> set[str] | None:
     """The fields projection of rest.md §4.6, or None for every field."""
     raws = q.all("fields")
     if not raws:
@@ -3124,7 +3239,7 @@ def parse_fields(obj: ObjectMeta, q: Query, depth: int) -> set[str] | None:
         raise bad_request(
             "'fields' parameter is empty. Expected a comma-separated list of field names, e.g. fields=id,name"
         )
-    unknown = [n for n in names if n not in obj.by_name or obj.by_name[n].type == "TS_VECTOR"]
+    unknown = [n for n in names if n not in obj.by_name or obj.by_name[n].type == "TS_VECTOR" or n in hidden]
     if unknown:
         raise bad_request(
             f"'fields' parameter invalid. Unknown or unreadable fields on '{obj.name_singular}': {', '.join(unknown)}"
@@ -3207,7 +3322,7 @@ def route_rest(method: str, segs: list[str], path: str) -> tuple[str, str, str |
 def rest_list(ctx: Ctx, obj: ObjectMeta, q: Query, body: Body) -> tuple[int, Any]:
     depth = parse_depth(q)
     limit = parse_limit(q, ctx.max_records)
-    selected = parse_fields(obj, q, depth)
+    selected = parse_fields(obj, q, depth, ctx.hidden(obj))
     node = parse_filter_param(q)
     keys = parse_order_by(ctx.schema, obj, q.get("order_by"))
     after, before = q.get("starting_after") or None, q.get("ending_before") or None
@@ -3228,7 +3343,7 @@ def live_record(ctx: Ctx, obj: ObjectMeta, rid: bytes) -> dict[str, Any]:
 
 def rest_get_one(ctx: Ctx, obj: ObjectMeta, q: Query, body: Body, rid: bytes) -> tuple[int, Any]:
     depth = parse_depth(q)
-    selected = parse_fields(obj, q, depth)
+    selected = parse_fields(obj, q, depth, ctx.hidden(obj))
     live_record(ctx, obj, rid)
     return 200, {"data": {obj.name_singular: load_records(ctx, obj, [rid], depth, selected)[0]}}
 
@@ -3278,7 +3393,7 @@ def create_one(ctx: Ctx, obj: ObjectMeta, body: Any, upsert: bool) -> bytes:
 
 def rest_create(ctx: Ctx, obj: ObjectMeta, q: Query, body: Body) -> tuple[int, Any]:
     depth = parse_depth(q)
-    selected = parse_fields(obj, q, depth)
+    selected = parse_fields(obj, q, depth, ctx.hidden(obj))
     data = body.json()
     rid = create_one(ctx, obj, data if data is not None else {}, q.get("upsert") == "true")
     record = load_records(ctx, obj, [rid], depth, selected)[0]
@@ -3287,7 +3402,7 @@ def rest_create(ctx: Ctx, obj: ObjectMeta, q: Query, body: Body) -> tuple[int, A
 
 def rest_batch(ctx: Ctx, obj: ObjectMeta, q: Query, body: Body) -> tuple[int, Any]:
     depth = parse_depth(q)
-    selected = parse_fields(obj, q, depth)
+    selected = parse_fields(obj, q, depth, ctx.hidden(obj))
     data = body.json()
     if not isinstance(data, list):
         raise bad_request("Body must be an array")
@@ -3304,7 +3419,7 @@ def rest_batch(ctx: Ctx, obj: ObjectMeta, q: Query, body: Body) -> tuple[int, An
 
 def rest_update_one(ctx: Ctx, obj: ObjectMeta, q: Query, body: Body, rid: bytes) -> tuple[int, Any]:
     depth = parse_depth(q)
-    selected = parse_fields(obj, q, depth)
+    selected = parse_fields(obj, q, depth, ctx.hidden(obj))
     current = live_record(ctx, obj, rid)
     data = body.json()
     changes, position = read_body_values(ctx, obj, data if data is not None else {}, creating=False)
@@ -3323,7 +3438,7 @@ def capped_ids(ctx: Ctx, obj: ObjectMeta, node: Node | None, verb: str, only_del
 
 def rest_update_many(ctx: Ctx, obj: ObjectMeta, q: Query, body: Body) -> tuple[int, Any]:
     depth = parse_depth(q)
-    selected = parse_fields(obj, q, depth)
+    selected = parse_fields(obj, q, depth, ctx.hidden(obj))
     node = parse_filter_param(q)
     data = body.json()
     changes, position = read_body_values(ctx, obj, data if data is not None else {}, creating=False)
@@ -3372,7 +3487,7 @@ def rest_delete_many(ctx: Ctx, obj: ObjectMeta, q: Query, body: Body) -> tuple[i
 
 def rest_restore_one(ctx: Ctx, obj: ObjectMeta, q: Query, body: Body, rid: bytes) -> tuple[int, Any]:
     depth = parse_depth(q)
-    selected = parse_fields(obj, q, depth)
+    selected = parse_fields(obj, q, depth, ctx.hidden(obj))
     values = load_values(ctx, obj, rid)
     if values is None:
         raise record_not_found()
@@ -3384,7 +3499,7 @@ def rest_restore_one(ctx: Ctx, obj: ObjectMeta, q: Query, body: Body, rid: bytes
 
 def rest_restore_many(ctx: Ctx, obj: ObjectMeta, q: Query, body: Body) -> tuple[int, Any]:
     depth = parse_depth(q)
-    selected = parse_fields(obj, q, depth)
+    selected = parse_fields(obj, q, depth, ctx.hidden(obj))
     ids = capped_ids(ctx, obj, parse_filter_param(q), "restore", only_deleted=True)
     current = fetch_values(ctx.conn, obj, ids)
     for rid in ids:
@@ -3759,6 +3874,17 @@ def json_response(status: int, payload: Any) -> str:
     return dumps(payload)
 
 
+def rest_actions(operation: str, q: Query) -> tuple[str, ...]:
+    """The record permissions a REST operation needs (auth-and-limits.md §7.2)."""
+    if operation in ("delete_one", "delete_many"):
+        return ("softDelete",) if q.all("soft_delete") == ["true"] else ("destroy",)
+    return {
+        "list": ("read",), "get_one": ("read",), "duplicates": ("read",), "group_by": ("read",),
+        "create": ("update",), "batch": ("update",), "update_one": ("update",), "update_many": ("update",),
+        "restore_one": ("softDelete",), "restore_many": ("softDelete",), "merge": ("update", "softDelete"),
+    }[operation]  # fmt: skip
+
+
 def handle_rest(state: AppState, path: str) -> str:
     """Every /rest/{plural}… request: auth, path, parameters, one transaction, envelope."""
     request = bottle.request
@@ -3774,6 +3900,10 @@ def handle_rest(state: AppState, path: str) -> str:
         schema = state.schema(conn, actor.workspace_id)
         obj = lookup_object(schema, plural)
         state.limiter.take(actor.workspace_id)
+        for action in rest_actions(operation, q):
+            require(actor, action, obj)
+        if obj.name_singular == "workspaceMember" and operation not in ("list", "get_one", "duplicates", "group_by"):
+            require(actor, "WORKSPACE_MEMBERS")
         ctx = Ctx(state, conn, schema, actor, iso(state.clock()))
         handler = REST_HANDLERS[operation]
         status, payload = handler(ctx, obj, q, body, rid) if rid is not None else handler(ctx, obj, q, body)
@@ -3830,6 +3960,7 @@ def handle_rest_metadata(state: AppState, path: str) -> str:
     if not segs or len(segs) > 2 or segs[0] not in ("objects", "fields"):
         return cannot(method, "/rest/metadata/" + path)
     resource, item_id = segs[0], (segs[1] if len(segs) == 2 else None)
+    require(actor, "DATA_MODEL")
     allowed = {None: ("GET", "POST"), "id": ("GET", "PATCH", "PUT", "DELETE")}["id" if item_id else None]
     if method not in allowed:
         return cannot(method, "/rest/metadata/" + path)
@@ -4656,8 +4787,9 @@ class MetaContext:
                     return obj, meta
         raise ApiError(404, "NotFoundException", f"Unable to find FieldMetadataEntity with id: {fid}")
 
-    def mutate(self, change: Callable[[], Any]) -> Any:
+    def mutate(self, change: Callable[[], Any], permission: str = "DATA_MODEL") -> Any:
         """One mutation root field in its own savepoint; the data model is re-read either way."""
+        require(self.ctx.actor, permission)
         try:
             return savepoint(self.ctx.conn, change)
         finally:
@@ -5317,19 +5449,19 @@ def attach_core_resolvers(gql: Any, schema: Schema, objects: list[ObjectMeta]) -
     query["search"].resolve = search_resolver
     for obj in objects:
         p, pp, s, pl = upper_first(obj.name_singular), upper_first(obj.name_plural), obj.name_singular, obj.name_plural
-        query[pl].resolve = root(obj, find_many_resolver)
-        query[s].resolve = root(obj, find_one_resolver)
-        query[f"{pl}GroupBy"].resolve = root(obj, group_by_resolver)
-        mutation[f"create{p}"].resolve = root(obj, create_one_resolver, mutating=True)
-        mutation[f"create{pp}"].resolve = root(obj, create_many_resolver, mutating=True)
-        mutation[f"update{p}"].resolve = root(obj, update_one_resolver, mutating=True)
-        mutation[f"update{pp}"].resolve = root(obj, update_many_resolver, mutating=True)
-        for verb in ("delete", "destroy", "restore"):
-            mutation[f"{verb}{p}"].resolve = root(obj, functools.partial(change_one_resolver, verb), mutating=True)
-            mutation[f"{verb}{pp}"].resolve = root(obj, functools.partial(change_many_resolver, verb), mutating=True)
+        query[pl].resolve = root(obj, find_many_resolver, "read")
+        query[s].resolve = root(obj, find_one_resolver, "read")
+        query[f"{pl}GroupBy"].resolve = root(obj, group_by_resolver, "read")
+        mutation[f"create{p}"].resolve = root(obj, create_one_resolver, "update")
+        mutation[f"create{pp}"].resolve = root(obj, create_many_resolver, "update")
+        mutation[f"update{p}"].resolve = root(obj, update_one_resolver, "update")
+        mutation[f"update{pp}"].resolve = root(obj, update_many_resolver, "update")
+        for verb, action in (("delete", "softDelete"), ("destroy", "destroy"), ("restore", "softDelete")):
+            mutation[f"{verb}{p}"].resolve = root(obj, functools.partial(change_one_resolver, verb), action)
+            mutation[f"{verb}{pp}"].resolve = root(obj, functools.partial(change_many_resolver, verb), action)
         if obj.duplicate_criteria:
-            query[f"{s}Duplicates"].resolve = root(obj, duplicates_resolver)
-            mutation[f"merge{pp}"].resolve = root(obj, merge_resolver, mutating=True)
+            query[f"{s}Duplicates"].resolve = root(obj, duplicates_resolver, "read")
+            mutation[f"merge{pp}"].resolve = root(obj, merge_resolver, "update", "softDelete")
         gtype = gql.get_type(p)
         for meta in obj.active_fields:
             if meta.relation_type is not None and meta.name in gtype.fields:
@@ -5378,14 +5510,20 @@ def core_gql_error(err: ApiError) -> Any:
     return GraphQLError(err.message, extensions={"code": code, "subCode": sub, "userFriendlyMessage": friendly})
 
 
-def root(obj: ObjectMeta, resolver: Callable[..., Any], mutating: bool = False) -> Callable[..., Any]:
-    """A root-field resolver for one object: its own savepoint when it writes, errors in Twenty's shape."""
+def root(obj: ObjectMeta, resolver: Callable[..., Any], *actions: str) -> Callable[..., Any]:
+    """A root-field resolver for one object: rate limit, permissions, its own savepoint when it writes,
+    errors in Twenty's shape."""
+    mutating = actions != ("read",)
 
     def resolve(_: Any, info: Any, **args: Any) -> Any:
         cc: CoreContext = info.context
         current = cc.ctx.schema.by_plural.get(obj.name_plural, obj)
         try:
             cc.ctx.state.limiter.take(cc.ctx.actor.workspace_id)
+            for action in actions:
+                require(cc.ctx.actor, action, current)
+            if mutating and current.name_singular == "workspaceMember":
+                require(cc.ctx.actor, "WORKSPACE_MEMBERS")
             if mutating:
                 return savepoint(cc.ctx.conn, lambda: resolver(cc, current, info, **args))
             return resolver(cc, current, info, **args)
@@ -5501,10 +5639,13 @@ def sub_selection(info: Any, fields: list[Any], *path: str) -> list[Any]:
 def record_nodes(ctx: Ctx, obj: ObjectMeta, ids: Sequence[bytes], info: Any, fields: list[Any],
                  in_one_to_many: bool = False) -> list[dict[str, Any]]:  # fmt: skip
     """GraphQL nodes of records, with every selected relation loaded in bulk (a fixed number of queries)."""
+    hidden = ctx.hidden(obj)
+    if hidden and any(f.name.value in hidden for f in fields):
+        raise ApiError(403, "ForbiddenException", PERMISSION_DENIED)
     values = fetch_values(ctx.conn, obj, ids)
     nodes = []
     for rid in ids:
-        node = build_record(obj, rid, values[rid], None)
+        node = build_record(obj, rid, values[rid], None, hidden)
         node["searchVector"] = None
         node["__rel"] = {}
         nodes.append(node)
@@ -5526,6 +5667,7 @@ def load_relations(ctx: Ctx, obj: ObjectMeta, ids: Sequence[bytes], values: dict
         target = ctx.schema.by_id.get(meta.target_object_id or "")
         if target is None:
             continue
+        require(ctx.actor, "read", target)
         inner = selected_fields(info, fnode.selection_set)
         if meta.relation_type == "MANY_TO_ONE":
             join = meta.join_column or ""
@@ -5814,6 +5956,8 @@ def search_resolver(_: Any, info: Any, searchInput: str, limit: int, after: Any 
             continue
         if excludedObjectNameSingulars and obj.name_singular in excludedObjectNameSingulars:
             continue
+        if not can(ctx.actor.role, "read", obj):
+            continue
         leaves: list[Node] = [Leaf(("searchVector",), "search", searchInput, "")] if words else []
         extra = gql_filter_node(obj, filter)
         node = ("and", leaves + ([extra] if extra else []))
@@ -5959,6 +6103,7 @@ class AppState:
         self._field_caches: dict[str, dict[str, FieldMeta]] = {}
         self._graphql: dict[str, tuple[Schema, Any]] = {}
         self.limiter = RateLimiter(settings.rate_limit, self.clock)
+        self._admin_roles: dict[str, Role] = {}
         self._schema_lock = threading.Lock()
         if self.store.created:
             self._initialise()
@@ -5973,9 +6118,14 @@ class AppState:
         key_id = self.settings.new_id()
         with self.store.write() as conn:
             create_workspace(conn, workspace_id, "Default workspace", iso(now), self.settings.new_id)
+            admin = conn.execute(
+                "SELECT id FROM role WHERE workspace_id = ? AND json_extract(data, '$.props.label') = 'Admin'",
+                (workspace_id,),
+            ).fetchone()[0]
             conn.execute(
-                "INSERT INTO api_key(id, workspace_id, name, expires_at, created_at, updated_at) VALUES (?,?,?,?,?,?)",
-                (key_id, workspace_id, "Default admin key", iso(now + HUNDRED_YEARS), iso(now), iso(now)),
+                "INSERT INTO api_key(id, workspace_id, name, expires_at, role_id, created_at, updated_at) "
+                "VALUES (?,?,?,?,?,?,?)",
+                (key_id, workspace_id, "Default admin key", iso(now + HUNDRED_YEARS), admin, iso(now), iso(now)),
             )
             conn.executemany(
                 "INSERT INTO meta_info(key, value) VALUES (?, ?)",
@@ -5996,6 +6146,18 @@ class AppState:
             schema = load_schema(conn, workspace_id, self._field_caches.setdefault(workspace_id, {}))
             self._schemas[workspace_id] = schema
         return schema
+
+    def admin_role(self, workspace_id: str) -> Role:
+        """The workspace's Admin role (for the CLI key), read once."""
+        cached = self._admin_roles.get(workspace_id)
+        if cached is None:
+            with self.store.read() as conn:
+                row = conn.execute(
+                    "SELECT id, data FROM role WHERE workspace_id = ? AND json_extract(data, '$.props.label') = 'Admin'",
+                    (workspace_id,),
+                ).fetchone()
+            cached = self._admin_roles[workspace_id] = role_from_json(row[0], row[1])
+        return cached
 
     def graphql_schema(self, schema: Schema) -> Any:
         """The /graphql schema of a data-model version, built once and cached."""
