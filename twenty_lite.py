@@ -14,7 +14,7 @@ Map of this file (``grep -n '^# [0-9]' twenty_lite.py``):
     6. Query engine    filter and order_by grammars, SQL compilation, cursors
     7. Auth            bearer tokens, API-key JWTs, the request actor
     8. Records         value validation, create/update/upsert/delete/restore, depth, projection
-    9. Data-model      custom objects and fields: validation, creation, changes, deletion, output
+    9. Data-model      custom objects and fields (validation, changes, output); API keys and roles
    10. REST core       /rest/... routes and envelopes, /rest/metadata/...
    11. OpenAPI         the core and metadata documents of a workspace
    12. GraphQL metadata  POST /metadata: objects and fields over graphql-core
@@ -3181,6 +3181,255 @@ def object_out(schema: Schema, obj: ObjectMeta, with_fields: bool = True, rest: 
     return out
 
 
+# ---- API keys and roles: management -----------------------------------------------------------
+
+KEY_COLUMNS = "id, name, expires_at, revoked_at, role_id, created_at, updated_at"
+
+
+def key_out(row: Sequence[Any]) -> dict[str, Any]:
+    """An API key as the metadata APIs show it (the token is never stored, never shown here)."""
+    return {"id": row[0], "name": row[1], "expiresAt": row[2], "revokedAt": row[3], "roleId": row[4],
+            "createdAt": row[5], "updatedAt": row[6]}  # fmt: skip
+
+
+def find_key(conn: sqlite3.Connection, workspace_id: str, key_id: str) -> dict[str, Any]:
+    row = conn.execute(f"SELECT {KEY_COLUMNS} FROM api_key WHERE id = ? AND workspace_id = ?",
+                       (str(key_id).lower(), workspace_id)).fetchone()  # fmt: skip
+    if row is None:
+        raise ApiError(404, "NotFoundException", f"API Key with id {key_id} not found")
+    return key_out(row)
+
+
+def list_keys(conn: sqlite3.Connection, workspace_id: str) -> list[dict[str, Any]]:
+    """Keys that are not revoked, newest first."""
+    rows = conn.execute(f"SELECT {KEY_COLUMNS} FROM api_key WHERE workspace_id = ? AND revoked_at IS NULL "
+                        "ORDER BY created_at DESC, id", (workspace_id,))  # fmt: skip
+    return [key_out(r) for r in rows]
+
+
+def check_expiry(value: Any) -> str:
+    out = parse_datetime(value) if isinstance(value, str) else None
+    if out is None:
+        raise bad_request(f"expiresAt must be an ISO-8601 date-time, got {dumps(value)}")
+    return out
+
+
+def find_role(conn: sqlite3.Connection, workspace_id: str, role_id: Any) -> Role:
+    row = conn.execute("SELECT id, data FROM role WHERE id = ? AND workspace_id = ?",
+                       (str(role_id).lower(), workspace_id)).fetchone()  # fmt: skip
+    if row is None:
+        raise ApiError(404, "NotFoundException", f"Role with id {role_id} not found")
+    return role_from_json(row[0], row[1])
+
+
+def list_roles(conn: sqlite3.Connection, workspace_id: str) -> list[Role]:
+    rows = conn.execute("SELECT id, data FROM role WHERE workspace_id = ?", (workspace_id,)).fetchall()
+    order = {label: n for n, (label, *_rest) in enumerate(STANDARD_ROLES)}
+    roles = [role_from_json(r[0], r[1]) for r in rows]
+    return sorted(roles, key=lambda r: (order.get(r.props["label"], 99), r.props["label"]))
+
+
+def role_by_label(conn: sqlite3.Connection, workspace_id: str, label: str) -> Role:
+    role = next((r for r in list_roles(conn, workspace_id) if r.props["label"].lower() == label.lower()), None)
+    if role is None:
+        raise bad_request(f"No role labelled {label!r}")
+    return role
+
+
+def assignable(conn: sqlite3.Connection, workspace_id: str, role_id: Any) -> str:
+    role = find_role(conn, workspace_id, role_id)
+    if not role.props.get("canBeAssignedToApiKeys", True):
+        raise bad_request("This role cannot be assigned to API keys")
+    return role.id
+
+
+def create_key(
+    conn: sqlite3.Connection, workspace_id: str, data: Any, now: str, new_id: Callable[[], str]
+) -> dict[str, Any]:
+    """A new API key row (no token: generateApiKeyToken makes one)."""
+    if not isinstance(data, dict):
+        raise bad_request("Request body must be a JSON object")
+    name = data.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise bad_request("name should not be empty")
+    expires = check_expiry(data.get("expiresAt"))
+    role_id = assignable(conn, workspace_id, data["roleId"]) if data.get("roleId") else None
+    revoked = check_expiry(data["revokedAt"]) if data.get("revokedAt") else None
+    key_id = new_id()
+    conn.execute(
+        "INSERT INTO api_key(id, workspace_id, name, expires_at, revoked_at, role_id, created_at, updated_at) "
+        "VALUES (?,?,?,?,?,?,?,?)", (key_id, workspace_id, name, expires, revoked, role_id, now, now),
+    )  # fmt: skip
+    return find_key(conn, workspace_id, key_id)
+
+
+def update_key(conn: sqlite3.Connection, workspace_id: str, key_id: str, data: Any, now: str) -> dict[str, Any]:
+    key = find_key(conn, workspace_id, key_id)
+    if not isinstance(data, dict):
+        raise bad_request("Request body must be a JSON object")
+    name = data.get("name", key["name"])
+    if not isinstance(name, str) or not name.strip():
+        raise bad_request("name should not be empty")
+    expires = check_expiry(data["expiresAt"]) if "expiresAt" in data else key["expiresAt"]
+    revoked = key["revokedAt"]
+    if "revokedAt" in data:
+        revoked = check_expiry(data["revokedAt"]) if data["revokedAt"] else None
+    conn.execute("UPDATE api_key SET name = ?, expires_at = ?, revoked_at = ?, updated_at = ? WHERE id = ?",
+                 (name, expires, revoked, now, key["id"]))  # fmt: skip
+    return find_key(conn, workspace_id, key["id"])
+
+
+def revoke_key(conn: sqlite3.Connection, workspace_id: str, key_id: str, now: str) -> dict[str, Any]:
+    """Revoking is deleting: every token of the key stops working at once."""
+    key = find_key(conn, workspace_id, key_id)
+    conn.execute("UPDATE api_key SET revoked_at = coalesce(revoked_at, ?), updated_at = ? WHERE id = ?",
+                 (now, now, key["id"]))  # fmt: skip
+    return find_key(conn, workspace_id, key["id"])
+
+
+def key_token(state: AppState, workspace_id: str, key_id: Any, expires_at: Any) -> str:
+    """generateApiKeyToken: a fresh JWT for a live key (auth-and-limits.md §4.2)."""
+    with state.store.read() as conn:
+        key = find_key(conn, workspace_id, str(key_id))
+    if key["revokedAt"] is not None:
+        raise ApiError(403, "FORBIDDEN_EXCEPTION", "This API Key is revoked")
+    expires = check_expiry(expires_at)
+    now = state.clock()
+    if expires <= iso(now):
+        raise ApiError(403, "FORBIDDEN_EXCEPTION", "This API Key has expired")
+    moment = datetime.fromisoformat(expires.replace("Z", "+00:00"))
+    return api_key_token(state.app_secret, workspace_id, key["id"], now, moment)
+
+
+def save_role(conn: sqlite3.Connection, role: Role) -> None:
+    conn.execute("UPDATE role SET data = ? WHERE id = ?", (role_json(role), role.id))
+
+
+def check_role_props(data: dict[str, Any]) -> dict[str, Any]:
+    out = {}
+    for key in ("label", "description", "icon"):
+        if key in data:
+            out[key] = data[key]
+    for key in ROLE_FLAGS:
+        if key in data and data[key] is not None:
+            if not isinstance(data[key], bool):
+                raise bad_request(f"{key} must be a boolean value")
+            out[key] = data[key]
+    return out
+
+
+def create_role(conn: sqlite3.Connection, workspace_id: str, data: Any, new_id: Callable[[], str]) -> Role:
+    """A custom role; flags default to false (auth-and-limits.md §6.1)."""
+    if not isinstance(data, dict) or not isinstance(data.get("label"), str) or not data["label"].strip():
+        raise bad_request("label should not be empty")
+    if any(r.props["label"] == data["label"] for r in list_roles(conn, workspace_id)):
+        raise bad_request("A role with this label already exists")
+    props: dict[str, Any] = {"label": data["label"], "standardId": None, "description": None, "icon": None,
+                             "isEditable": True, **{flag: False for flag in ROLE_FLAGS},
+                             "canBeAssignedToUsers": True, "canBeAssignedToApiKeys": True}  # fmt: skip
+    props.update(check_role_props(data))
+    role = Role(str(data.get("id") or new_id()).lower(), props, {}, {}, frozenset())
+    conn.execute("INSERT INTO role(id, workspace_id, data) VALUES (?, ?, ?)", (role.id, workspace_id, role_json(role)))
+    return role
+
+
+def editable_role(conn: sqlite3.Connection, workspace_id: str, role_id: Any) -> Role:
+    role = find_role(conn, workspace_id, role_id)
+    if not role.props.get("isEditable", True):
+        raise bad_request("Role is not editable")
+    return role
+
+
+def update_role(conn: sqlite3.Connection, workspace_id: str, role_id: Any, update: Any) -> Role:
+    role = editable_role(conn, workspace_id, role_id)
+    changes = check_role_props(update if isinstance(update, dict) else {})
+    label = changes.get("label", role.props["label"])
+    if not isinstance(label, str) or not label.strip():
+        raise bad_request("label should not be empty")
+    if any(r.props["label"] == label and r.id != role.id for r in list_roles(conn, workspace_id)):
+        raise bad_request("A role with this label already exists")
+    role = dataclasses.replace(role, props=dict(role.props, **changes))
+    save_role(conn, role)
+    return role
+
+
+def delete_role(conn: sqlite3.Connection, workspace_id: str, role_id: Any) -> str:
+    """Delete a custom role; its API keys fall back to the Member role."""
+    role = editable_role(conn, workspace_id, role_id)
+    if role.props.get("standardId"):
+        raise bad_request("Standard roles cannot be deleted")
+    member = role_by_label(conn, workspace_id, "Member")
+    conn.execute("UPDATE api_key SET role_id = ? WHERE role_id = ?", (member.id, role.id))
+    conn.execute("DELETE FROM role WHERE id = ?", (role.id,))
+    return role.id
+
+
+def upsert_object_permissions(conn: sqlite3.Connection, schema: Schema, role_id: Any, items: Any) -> Role:
+    """Set per-object permissions of a role; null inherits the role-wide flag (auth-and-limits.md §7.1)."""
+    role = editable_role(conn, schema.workspace_id, role_id)
+    perms = {k: dict(v) for k, v in role.object_permissions.items()}
+    for item in items or []:
+        obj = schema.by_id.get(str(item.get("objectMetadataId", "")).lower())
+        if obj is None:
+            raise metadata_not_found()
+        entry = {k: item.get(k) for _, k in RECORD_ACTIONS.values()}
+        read = entry["canReadObjectRecords"]
+        readable = read if read is not None else role.props.get("canReadAllObjectRecords")
+        writes = [entry[k] for k in ("canUpdateObjectRecords", "canSoftDeleteObjectRecords", "canDestroyObjectRecords")]
+        if any(writes) and not readable:
+            raise bad_request("Cannot give writing permission without reading permission")
+        perms[obj.id] = entry
+    role = dataclasses.replace(role, object_permissions=perms)
+    save_role(conn, role)
+    return role
+
+
+def upsert_field_permissions(conn: sqlite3.Connection, schema: Schema, role_id: Any, items: Any) -> Role:
+    """Set per-field restrictions of a role: canReadFieldValue false, canUpdateFieldValue false."""
+    role = editable_role(conn, schema.workspace_id, role_id)
+    perms = {k: dict(v) for k, v in role.field_permissions.items()}
+    for item in items or []:
+        fid = str(item.get("fieldMetadataId", "")).lower()
+        if not any(f.id == fid for o in schema.objects for f in o.fields):
+            raise ApiError(404, "NotFoundException", "Field metadata not found")
+        if item.get("canUpdateFieldValue") not in (None, False):
+            raise bad_request("Field permission can only introduce a restriction")
+        if item.get("canReadFieldValue") not in (None, False):
+            raise bad_request("Field permission can only introduce a restriction")
+        perms[fid] = {"objectMetadataId": str(item.get("objectMetadataId", "")).lower(),
+                      "canReadFieldValue": item.get("canReadFieldValue"),
+                      "canUpdateFieldValue": item.get("canUpdateFieldValue")}  # fmt: skip
+    role = dataclasses.replace(role, field_permissions=perms)
+    save_role(conn, role)
+    return role
+
+
+def upsert_permission_flags(conn: sqlite3.Connection, workspace_id: str, role_id: Any, keys: Any) -> Role:
+    role = editable_role(conn, workspace_id, role_id)
+    unknown = [k for k in keys or [] if k not in SETTINGS_FLAGS]
+    if unknown:
+        raise bad_request(f"Unknown permission flags: {', '.join(unknown)}")
+    role = dataclasses.replace(role, permission_flags=frozenset(keys or []))
+    save_role(conn, role)
+    return role
+
+
+def role_out(role: Role, keys: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """A role as /metadata shows it, with its permissions listed."""
+    stable = lambda *parts: str(uuid.uuid5(uuid.NAMESPACE_URL, "/".join(parts)))  # noqa: E731
+    return {
+        "id": role.id, **{k: role.props.get(k) for k in ("standardId", "label", "description", "icon", "isEditable")},
+        **{flag: bool(role.props.get(flag)) for flag in ROLE_FLAGS},
+        "objectPermissions": [{"id": stable(role.id, oid), "roleId": role.id, "objectMetadataId": oid, **perm}
+                              for oid, perm in role.object_permissions.items()],
+        "fieldPermissions": [{"id": stable(role.id, fid), "roleId": role.id, "fieldMetadataId": fid, **perm}
+                             for fid, perm in role.field_permissions.items()],
+        "permissionFlags": [{"id": stable(role.id, flag), "roleId": role.id, "flag": flag}
+                            for flag in sorted(role.permission_flags)],
+        "apiKeys": keys or [],
+    }  # fmt: skip
+
+
 # ============================================================================================
 # 10. REST core
 # ============================================================================================
@@ -4505,6 +4754,103 @@ type Workspace {
 }
 type ObjectRecordCount { objectNamePlural: String! totalCount: Int! }
 
+type ApiKey {
+  id: UUID!
+  name: String!
+  expiresAt: DateTime!
+  revokedAt: DateTime
+  createdAt: DateTime!
+  updatedAt: DateTime!
+  role: Role
+}
+type ApiKeyToken { token: String! }
+type ObjectPermission {
+  id: UUID!
+  roleId: UUID!
+  objectMetadataId: UUID!
+  canReadObjectRecords: Boolean
+  canUpdateObjectRecords: Boolean
+  canSoftDeleteObjectRecords: Boolean
+  canDestroyObjectRecords: Boolean
+}
+type FieldPermission {
+  id: UUID!
+  roleId: UUID!
+  objectMetadataId: UUID!
+  fieldMetadataId: UUID!
+  canReadFieldValue: Boolean
+  canUpdateFieldValue: Boolean
+}
+type PermissionFlag { id: UUID! roleId: UUID! flag: String! }
+type Role {
+  id: UUID!
+  standardId: UUID
+  label: String!
+  description: String
+  icon: String
+  isEditable: Boolean!
+  canUpdateAllSettings: Boolean!
+  canAccessAllTools: Boolean!
+  canReadAllObjectRecords: Boolean!
+  canUpdateAllObjectRecords: Boolean!
+  canSoftDeleteAllObjectRecords: Boolean!
+  canDestroyAllObjectRecords: Boolean!
+  canBeAssignedToUsers: Boolean!
+  canBeAssignedToApiKeys: Boolean!
+  objectPermissions: [ObjectPermission!]
+  fieldPermissions: [FieldPermission!]
+  permissionFlags: [PermissionFlag!]
+  apiKeys: [ApiKey!]
+}
+input CreateApiKeyInput { name: String! expiresAt: String! revokedAt: String roleId: UUID }
+input UpdateApiKeyInput { id: UUID! name: String expiresAt: String revokedAt: String }
+input RevokeApiKeyInput { id: UUID! }
+input GetApiKeyInput { id: UUID! }
+input CreateRoleInput {
+  id: UUID
+  label: String!
+  description: String
+  icon: String
+  canUpdateAllSettings: Boolean
+  canAccessAllTools: Boolean
+  canReadAllObjectRecords: Boolean
+  canUpdateAllObjectRecords: Boolean
+  canSoftDeleteAllObjectRecords: Boolean
+  canDestroyAllObjectRecords: Boolean
+  canBeAssignedToUsers: Boolean
+  canBeAssignedToApiKeys: Boolean
+}
+input UpdateRolePayload {
+  label: String
+  description: String
+  icon: String
+  canUpdateAllSettings: Boolean
+  canAccessAllTools: Boolean
+  canReadAllObjectRecords: Boolean
+  canUpdateAllObjectRecords: Boolean
+  canSoftDeleteAllObjectRecords: Boolean
+  canDestroyAllObjectRecords: Boolean
+  canBeAssignedToUsers: Boolean
+  canBeAssignedToApiKeys: Boolean
+}
+input UpdateRoleInput { id: UUID! update: UpdateRolePayload! }
+input ObjectPermissionInput {
+  objectMetadataId: UUID!
+  canReadObjectRecords: Boolean
+  canUpdateObjectRecords: Boolean
+  canSoftDeleteObjectRecords: Boolean
+  canDestroyObjectRecords: Boolean
+}
+input UpsertObjectPermissionsInput { roleId: UUID! objectPermissions: [ObjectPermissionInput!]! }
+input FieldPermissionInput {
+  objectMetadataId: UUID!
+  fieldMetadataId: UUID!
+  canReadFieldValue: Boolean
+  canUpdateFieldValue: Boolean
+}
+input UpsertFieldPermissionsInput { roleId: UUID! fieldPermissions: [FieldPermissionInput!]! }
+input UpsertPermissionFlagsInput { roleId: UUID! permissionFlagKeys: [String!]! }
+
 input CursorPaging { before: ConnectionCursor after: ConnectionCursor first: Int last: Int }
 input BooleanFieldComparison { is: Boolean isNot: Boolean }
 input UUIDFilterComparison {
@@ -4621,6 +4967,9 @@ type Query {
   field(id: UUID!): Field!
   objectRecordCounts: [ObjectRecordCount!]!
   currentWorkspace: Workspace!
+  apiKeys: [ApiKey!]!
+  apiKey(input: GetApiKeyInput!): ApiKey
+  getRoles: [Role!]!
 }
 
 type Mutation {
@@ -4630,6 +4979,17 @@ type Mutation {
   createOneField(input: CreateOneFieldMetadataInput!): Field!
   updateOneField(input: UpdateOneFieldMetadataInput!): Field!
   deleteOneField(input: DeleteOneFieldInput!): Field!
+  createApiKey(input: CreateApiKeyInput!): ApiKey!
+  updateApiKey(input: UpdateApiKeyInput!): ApiKey
+  revokeApiKey(input: RevokeApiKeyInput!): ApiKey
+  assignRoleToApiKey(apiKeyId: UUID!, roleId: UUID!): Boolean!
+  generateApiKeyToken(apiKeyId: UUID!, expiresAt: String!): ApiKeyToken!
+  createOneRole(createRoleInput: CreateRoleInput!): Role!
+  updateOneRole(updateRoleInput: UpdateRoleInput!): Role!
+  deleteOneRole(roleId: UUID!): String!
+  upsertObjectPermissions(upsertObjectPermissionsInput: UpsertObjectPermissionsInput!): [ObjectPermission!]!
+  upsertFieldPermissions(upsertFieldPermissionsInput: UpsertFieldPermissionsInput!): [FieldPermission!]!
+  upsertPermissionFlags(upsertPermissionFlagsInput: UpsertPermissionFlagsInput!): [PermissionFlag!]!
 }
 """
 GRAPHQL_CODES = {400: "BAD_USER_INPUT", 401: "UNAUTHENTICATED", 403: "FORBIDDEN", 404: "NOT_FOUND"}
@@ -4917,6 +5277,118 @@ def resolve_delete_field(_: Any, info: Any, input: dict[str, Any]) -> dict[str, 
     return node
 
 
+def key_node(mc: MetaContext, key: dict[str, Any]) -> dict[str, Any]:
+    conn, ws = mc.ctx.conn, mc.ctx.schema.workspace_id
+    role = role_out(find_role(conn, ws, key["roleId"])) if key.get("roleId") else None
+    return dict(key, role=role)
+
+
+def keys_and_roles_resolvers() -> dict[tuple[str, str], Callable[..., Any]]:
+    """Resolvers of API-key and role operations on /metadata (auth-and-limits.md §4, §6.4)."""
+
+    def ws(info: Any) -> tuple[MetaContext, sqlite3.Connection, str]:
+        mc = _mc(info)
+        return mc, mc.ctx.conn, mc.ctx.schema.workspace_id
+
+    def keys_guard(info: Any) -> None:
+        require(_mc(info).ctx.actor, "API_KEYS_AND_WEBHOOKS")
+
+    def api_keys(_: Any, info: Any) -> list[dict[str, Any]]:
+        keys_guard(info)
+        mc, conn, w = ws(info)
+        return [key_node(mc, k) for k in list_keys(conn, w)]
+
+    def api_key(_: Any, info: Any, input: dict[str, Any]) -> dict[str, Any]:  # noqa: A002
+        keys_guard(info)
+        mc, conn, w = ws(info)
+        return key_node(mc, find_key(conn, w, input["id"]))
+
+    def create_api_key(_: Any, info: Any, input: dict[str, Any]) -> dict[str, Any]:  # noqa: A002
+        mc, conn, w = ws(info)
+        key = mc.mutate(lambda: create_key(conn, w, input, mc.ctx.now, mc.ctx.state.settings.new_id),
+                        "API_KEYS_AND_WEBHOOKS")  # fmt: skip
+        return key_node(mc, key)
+
+    def update_api_key(_: Any, info: Any, input: dict[str, Any]) -> dict[str, Any]:  # noqa: A002
+        mc, conn, w = ws(info)
+        data = {k: v for k, v in input.items() if k != "id" and v is not None}
+        return key_node(
+            mc, mc.mutate(lambda: update_key(conn, w, input["id"], data, mc.ctx.now), "API_KEYS_AND_WEBHOOKS")
+        )
+
+    def revoke_api_key(_: Any, info: Any, input: dict[str, Any]) -> dict[str, Any]:  # noqa: A002
+        mc, conn, w = ws(info)
+        return key_node(mc, mc.mutate(lambda: revoke_key(conn, w, input["id"], mc.ctx.now), "API_KEYS_AND_WEBHOOKS"))
+
+    def assign_role(_: Any, info: Any, apiKeyId: str, roleId: str) -> bool:  # noqa: N803
+        mc, conn, w = ws(info)
+
+        def change() -> bool:
+            find_key(conn, w, apiKeyId)
+            conn.execute("UPDATE api_key SET role_id = ?, updated_at = ? WHERE id = ?",
+                         (assignable(conn, w, roleId), mc.ctx.now, apiKeyId.lower()))  # fmt: skip
+            return True
+
+        return mc.mutate(change, "API_KEYS_AND_WEBHOOKS")
+
+    def generate_token(_: Any, info: Any, apiKeyId: str, expiresAt: str) -> dict[str, str]:  # noqa: N803
+        keys_guard(info)
+        mc, _conn, w = ws(info)
+        return {"token": key_token(mc.ctx.state, w, apiKeyId, expiresAt)}
+
+    def get_roles(_: Any, info: Any) -> list[dict[str, Any]]:
+        mc, conn, w = ws(info)
+        keys = list_keys(conn, w)
+        return [role_out(r, [k for k in keys if k["roleId"] == r.id]) for r in list_roles(conn, w)]
+
+    def roles_change(info: Any, change: Callable[[sqlite3.Connection, str], Any]) -> Any:
+        mc, conn, w = ws(info)
+        return mc.mutate(lambda: change(conn, w), "ROLES")
+
+    def create_one_role(_: Any, info: Any, createRoleInput: dict[str, Any]) -> dict[str, Any]:  # noqa: N803
+        new_id = _mc(info).ctx.state.settings.new_id
+        return role_out(roles_change(info, lambda c, w: create_role(c, w, createRoleInput, new_id)))
+
+    def update_one_role(_: Any, info: Any, updateRoleInput: dict[str, Any]) -> dict[str, Any]:  # noqa: N803
+        return role_out(roles_change(info, lambda c, w: update_role(c, w, updateRoleInput["id"],
+                                                                        updateRoleInput.get("update"))))  # fmt: skip
+
+    def delete_one_role(_: Any, info: Any, roleId: str) -> str:  # noqa: N803
+        return roles_change(info, lambda c, w: delete_role(c, w, roleId))
+
+    def upsert_objects(_: Any, info: Any, upsertObjectPermissionsInput: dict[str, Any]) -> list[dict[str, Any]]:  # noqa: N803
+        data = upsertObjectPermissionsInput
+        schema = _mc(info).ctx.schema
+        role = roles_change(info, lambda c, w: upsert_object_permissions(c, schema, data["roleId"],
+                                                                         data["objectPermissions"]))  # fmt: skip
+        return role_out(role)["objectPermissions"]
+
+    def upsert_fields(_: Any, info: Any, upsertFieldPermissionsInput: dict[str, Any]) -> list[dict[str, Any]]:  # noqa: N803
+        data = upsertFieldPermissionsInput
+        schema = _mc(info).ctx.schema
+        role = roles_change(info, lambda c, w: upsert_field_permissions(c, schema, data["roleId"],
+                                                                        data["fieldPermissions"]))  # fmt: skip
+        return role_out(role)["fieldPermissions"]
+
+    def upsert_flags(_: Any, info: Any, upsertPermissionFlagsInput: dict[str, Any]) -> list[dict[str, Any]]:  # noqa: N803
+        data = upsertPermissionFlagsInput
+        role = roles_change(
+            info, lambda c, w: upsert_permission_flags(c, w, data["roleId"], data["permissionFlagKeys"])
+        )
+        return role_out(role)["permissionFlags"]
+
+    resolvers = {
+        ("Query", "apiKeys"): api_keys, ("Query", "apiKey"): api_key, ("Query", "getRoles"): get_roles,
+        ("Mutation", "createApiKey"): create_api_key, ("Mutation", "updateApiKey"): update_api_key,
+        ("Mutation", "revokeApiKey"): revoke_api_key, ("Mutation", "assignRoleToApiKey"): assign_role,
+        ("Mutation", "generateApiKeyToken"): generate_token, ("Mutation", "createOneRole"): create_one_role,
+        ("Mutation", "updateOneRole"): update_one_role, ("Mutation", "deleteOneRole"): delete_one_role,
+        ("Mutation", "upsertObjectPermissions"): upsert_objects, ("Mutation", "upsertFieldPermissions"): upsert_fields,
+        ("Mutation", "upsertPermissionFlags"): upsert_flags,
+    }  # fmt: skip
+    return {key: gql_guard(fn) for key, fn in resolvers.items()}
+
+
 def set_uuid_scalar(schema: Any) -> None:
     """UUID inputs are checked, as Twenty's UUID scalar does; outputs pass through."""
     from graphql import GraphQLError, StringValueNode
@@ -4953,6 +5425,7 @@ def metadata_schema() -> Any:
         ("Object", "fields"): resolve_fields, ("Object", "fieldsList"): resolve_fields_list,
         ("Field", "relation"): resolve_relation, ("Field", "object"): resolve_field_object,
     }  # fmt: skip
+    resolvers.update(keys_and_roles_resolvers())
     for (type_name, field_name), resolver in resolvers.items():
         schema.get_type(type_name).fields[field_name].resolve = resolver
     return schema
