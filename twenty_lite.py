@@ -4206,6 +4206,8 @@ def handle_rest_metadata(state: AppState, path: str) -> str:
     if len(segs) == 1 and segs[0] in VIEW_RESOURCES and method == "GET":
         info = {"hasNextPage": False, "hasPreviousPage": False, "startCursor": None, "endCursor": None}
         return json_response(200, {"data": [], "pageInfo": info, "totalCount": 0})
+    if segs and segs[0] == "apiKeys" and len(segs) <= 2:
+        return handle_api_keys(state, actor, method, segs[1] if len(segs) == 2 else None, legacy=False)
     if not segs or len(segs) > 2 or segs[0] not in ("objects", "fields"):
         return cannot(method, "/rest/metadata/" + path)
     resource, item_id = segs[0], (segs[1] if len(segs) == 2 else None)
@@ -4222,6 +4224,44 @@ def handle_rest_metadata(state: AppState, path: str) -> str:
         ctx = Ctx(state, conn, state.schema(conn, actor.workspace_id), actor, iso(state.clock()))
         status, payload = metadata_operation(ctx, resource, method, item_id, q, body)
     return json_response(status, payload)
+
+
+def handle_api_keys(state: AppState, actor: Actor, method: str, key_id: str | None, legacy: bool) -> str:
+    """/rest/metadata/apiKeys[/{id}] and the deprecated /rest/apiKeys (auth-and-limits.md §4.3)."""
+    request = bottle.request
+    path = ("/rest/apiKeys" if legacy else "/rest/metadata/apiKeys") + (f"/{key_id}" if key_id else "")
+    if method not in (("GET", "POST") if key_id is None else ("GET", "PATCH", "PUT", "DELETE")):
+        return cannot(method, path)
+    if key_id is not None and not is_uuid(key_id):
+        raise bad_request("Validation failed (uuid is expected)")
+    require(actor, "API_KEYS_AND_WEBHOOKS")
+    body = Body(request.body.read() if method != "GET" else b"")
+    ws, now = actor.workspace_id, iso(state.clock())
+    with state.store.read() if method == "GET" else state.store.write() as conn:
+        if method == "GET" and key_id is None:
+            keys = list_keys(conn, ws)
+            page, info = metadata_page([(k["id"], k) for k in keys], Query(request.environ.get("QUERY_STRING", "")),
+                                       state.settings.max_records)  # fmt: skip
+            status, payload = 200, (page if legacy else {"data": page, "pageInfo": info, "totalCount": len(keys)})
+        elif method == "GET":
+            status, payload = 200, find_key(conn, ws, key_id or "")
+        elif method == "POST":
+            status, payload = 201, create_key(conn, ws, body.json(), now, state.settings.new_id)
+        elif method == "DELETE":
+            status, payload = 200, revoke_key(conn, ws, key_id or "", now)
+        else:
+            status, payload = 200, update_key(conn, ws, key_id or "", body.json(), now)
+    if legacy:
+        bottle.response.set_header("Deprecation", "@1786320000")
+        bottle.response.set_header("Link", '</rest/metadata/apiKeys>; rel="successor-version"')
+    return json_response(status, payload)
+
+
+def handle_legacy_api_keys(state: AppState, path: str) -> str:
+    """The deprecated /rest/apiKeys[/{id}] alias."""
+    actor = authenticate(state, bottle.request.get_header("Authorization"))
+    segs = [s for s in path.split("/") if s]
+    return handle_api_keys(state, actor, bottle.request.method.upper(), segs[0] if segs else None, legacy=True)
 
 
 def metadata_operation(ctx: Ctx, resource: str, method: str, item_id: str | None, q: Query,
@@ -6701,6 +6741,12 @@ def create_app(settings: Settings | None = None) -> bottle.Bottle:
     @guarded
     def rest_metadata(path: str = "") -> str:
         return handle_rest_metadata(state, path)
+
+    @app.route("/rest/apiKeys", method="ANY")
+    @app.route("/rest/apiKeys/<path:path>", method="ANY")
+    @guarded
+    def legacy_api_keys(path: str = "") -> str:
+        return handle_legacy_api_keys(state, path)
 
     @app.route("/rest", method="ANY")
     @app.route("/rest/", method="ANY")
