@@ -6807,8 +6807,58 @@ def parse_args(argv: Sequence[str] | None = None) -> Settings:
                     max_records=args.max_records, rate_limit=args.rate_limit)  # fmt: skip
 
 
+def keys_cli(argv: Sequence[str]) -> int:
+    """python twenty_lite.py keys create|list|revoke: API keys of the default workspace, offline."""
+    parser = argparse.ArgumentParser(prog="twenty_lite keys", description="Manage API keys of the default workspace.")
+    parser.add_argument("--db", default="twenty_lite.db", help="SQLite file")
+    commands = parser.add_subparsers(dest="command", required=True)
+    create = commands.add_parser("create", help="create a key and print its token (shown once)")
+    create.add_argument("--name", required=True)
+    create.add_argument("--role", default="Admin", help="role label: Admin, Member, Guest or a custom role")
+    create.add_argument("--expires", default=None, help="expiry date or date-time (default: in 100 years)")
+    commands.add_parser("list", help="list keys that are not revoked")
+    revoke = commands.add_parser("revoke", help="revoke a key: all its tokens stop working")
+    revoke.add_argument("id")
+    args = parser.parse_args(argv)
+    try:
+        state = AppState(Settings(db=args.db))
+    except StoreError as exc:
+        print(f"twenty_lite: {exc}", file=sys.stderr)
+        return 2
+    ws, now = state.default_workspace, iso(state.clock())
+    try:
+        with state.store.write() as conn:
+            if args.command == "create":
+                role = role_by_label(conn, ws, args.role)
+                expires = args.expires or iso(state.clock() + HUNDRED_YEARS)
+                key = create_key(conn, ws, {"name": args.name, "expiresAt": expires, "roleId": role.id}, now,
+                                 state.settings.new_id)  # fmt: skip
+            elif args.command == "revoke":
+                key = revoke_key(conn, ws, args.id, now)
+            else:
+                roles = {r.id: r.props["label"] for r in list_roles(conn, ws)}
+                for k in list_keys(conn, ws):
+                    print(
+                        f"{k['id']}  {k['name']:<24} {roles.get(k['roleId'] or '', '(no role)'):<10} expires {k['expiresAt']}"
+                    )
+                return 0
+        if args.command == "create":
+            print(f"Created API key {key['id']} ({args.name}, role {args.role}, expires {key['expiresAt']}).")
+            print("Token (shown once; it is not stored):")
+            print(key_token(state, ws, key["id"], key["expiresAt"]))
+        else:
+            print(f"Revoked API key {key['id']} ({key['name']}).")
+    except ApiError as err:
+        print(f"twenty_lite: {err.message}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Start the server and serve until Ctrl-C."""
+    """Start the server and serve until Ctrl-C (or run `keys …`)."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["keys"]:
+        return keys_cli(argv[1:])
     settings = parse_args(argv)
     try:
         app = create_app(settings)

@@ -149,3 +149,40 @@ def test_foreign_database_file_is_a_clear_error(tmp_path) -> None:
     assert result.returncode == 2
     assert "not a SQLite database" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def keys(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, str(ROOT / "twenty_lite.py"), "keys", "--db", str(db), *args],
+                          capture_output=True, text=True, timeout=30)  # fmt: skip
+
+
+def test_keys_command_creates_lists_and_revokes(tmp_path) -> None:
+    db = tmp_path / "keys.db"
+    created = keys(db, "create", "--name", "ci", "--role", "Guest", "--expires", "2099-01-01")
+    assert created.returncode == 0, created.stderr
+    token = created.stdout.strip().splitlines()[-1]
+    assert token.count(".") == 2
+    key_id = created.stdout.split()[3]
+    listed = keys(db, "list")
+    assert key_id in listed.stdout and "Guest" in listed.stdout and "ci" in listed.stdout
+    server = Server("--db", str(db))
+    try:
+        assert call(server.port, "GET", "/rest/people", token)[0] == 200
+        status, _, body = call(server.port, "POST", "/rest/people", token, {"city": "Oslo"})
+        assert (status, body["error"]) == (403, "ForbiddenException")
+    finally:
+        server.stop()
+    assert keys(db, "revoke", key_id).returncode == 0
+    assert key_id not in keys(db, "list").stdout
+    server = Server("--db", str(db))
+    try:
+        status, _, body = call(server.port, "GET", "/rest/people", token)
+        assert (status, body["messages"]) == (403, ["This API Key is revoked"])
+    finally:
+        server.stop()
+
+
+def test_keys_command_refuses_an_unknown_role(tmp_path) -> None:
+    result = keys(tmp_path / "k.db", "create", "--name", "x", "--role", "Nope")
+    assert result.returncode == 1
+    assert "No role labelled 'Nope'" in result.stderr
