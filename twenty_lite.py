@@ -63,12 +63,14 @@ __version__ = "0.1.0"
 class ApiError(Exception):
     """An error with Twenty's REST shape: status code, error name and one message."""
 
-    def __init__(self, status: int, error: str, message: str, headers: dict[str, str] | None = None) -> None:
+    def __init__(self, status: int, error: str, message: str, headers: dict[str, str] | None = None,
+                 sub_code: str | None = None) -> None:  # fmt: skip
         super().__init__(message)
         self.status = status
         self.error = error
         self.message = message
         self.headers = headers or {}
+        self.sub_code = sub_code  # GraphQL extensions.subCode, when it is not derived from the error
 
     def body(self) -> dict[str, Any]:
         """The JSON body Twenty answers with."""
@@ -3239,7 +3241,8 @@ def role_by_label(conn: sqlite3.Connection, workspace_id: str, label: str) -> Ro
 def assignable(conn: sqlite3.Connection, workspace_id: str, role_id: Any) -> str:
     role = find_role(conn, workspace_id, role_id)
     if not role.props.get("canBeAssignedToApiKeys", True):
-        raise bad_request("This role cannot be assigned to API keys")
+        raise ApiError(400, "BadRequestException", "This role cannot be assigned to API keys",
+                       sub_code="ROLE_CANNOT_BE_ASSIGNED_TO_API_KEYS")  # fmt: skip
     return role.id
 
 
@@ -5041,10 +5044,15 @@ def gql_error(err: ApiError) -> Any:
     from graphql import GraphQLError
 
     code = GRAPHQL_CODES.get(err.status, "INTERNAL_SERVER_ERROR")
+    if err.status == 403 and err.error == "ForbiddenException":  # a role's refusal, not an auth failure
+        extensions = {"code": code, "subCode": err.sub_code or "PERMISSION_DENIED",
+                      "userFriendlyMessage": "User does not have permission."}  # fmt: skip
+        return GraphQLError(err.message, extensions=extensions)
     friendly = (
         "You must be authenticated to perform this action." if code == "UNAUTHENTICATED" else "An error occurred."
     )
-    return GraphQLError(err.message, extensions={"code": code, "subCode": err.error, "userFriendlyMessage": friendly})
+    extensions = {"code": code, "subCode": err.sub_code or err.error, "userFriendlyMessage": friendly}
+    return GraphQLError(err.message, extensions=extensions)
 
 
 def gql_guard(resolver: Callable[..., Any]) -> Callable[..., Any]:
