@@ -115,3 +115,24 @@ def test_metadata_document(client) -> None:
         assert set(doc["paths"][f"/{resource}/{{id}}"]) == {"get", "patch", "delete"}
     skeleton = Client(client.app, None).get("/open-api/metadata").json()
     assert list(skeleton["paths"]) == ["/open-api/metadata"]
+
+
+@pytest.mark.parametrize("kind", ["core", "metadata"])
+@pytest.mark.parametrize("token", [True, None])
+def test_documents_validate_as_openapi(app, kind, token) -> None:
+    from openapi_spec_validator import validate
+
+    doc = Client(app, "test-key" if token else None).get(f"/rest/open-api/{kind}").json()
+    validate(doc)
+
+
+def test_custom_object_appears_in_the_document(client) -> None:
+    resp = client.post("/rest/metadata/objects", json={"nameSingular": "pet", "namePlural": "pets",
+                                                       "labelSingular": "Pet", "labelPlural": "Pets"})  # fmt: skip
+    assert resp.status_code == 201
+    doc = client.get("/rest/open-api/core").json()
+    assert doc["paths"]["/pets"]["get"]["operationId"] == "findManyPets"
+    assert "PetForResponse" in doc["components"]["schemas"]
+    oid = resp.json()["data"]["createOneObject"]["id"]
+    client.patch(f"/rest/metadata/objects/{oid}", json={"isActive": False})
+    assert "/pets" not in client.get("/rest/open-api/core").json()["paths"]
