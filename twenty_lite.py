@@ -19,9 +19,10 @@ Map of this file (``grep -n '^# [0-9]' twenty_lite.py``):
    11. OpenAPI         the core and metadata documents of a workspace
    12. GraphQL metadata  POST /metadata: objects and fields over graphql-core
    13. GraphQL core    POST /graphql: a schema generated per data-model version, relations in bulk
-   14. Seed            the demo data set
-   15. App factory     create_app(settings)
-   16. CLI             python twenty_lite.py [options]
+   14. Playground      the single static page at / and /playground
+   15. Seed            the demo data set
+   16. App factory     create_app(settings)
+   17. CLI             python twenty_lite.py [options]
 """
 
 from __future__ import annotations
@@ -6527,7 +6528,361 @@ def handle_graphql(state: AppState) -> str:
 
 
 # ============================================================================================
-# 14. Seed
+# 14. Playground
+# ============================================================================================
+
+# One static page, no CDN and no build step: REST from the OpenAPI document, GraphQL with
+# autocomplete from introspection, a schema explorer, and API keys and roles (issue: playground).
+PLAYGROUND_HTML = r"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>twenty_lite playground</title>
+<style>
+:root{--bg:#f7f7f8;--panel:#fff;--line:#e3e3e8;--ink:#1b1b1f;--mute:#6b6b76;--accent:#3c5bd6;--ok:#1f8a4c;--bad:#c0392b}
+*{box-sizing:border-box}body{margin:0;font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;color:var(--ink);background:var(--bg)}
+header{display:flex;gap:12px;align-items:center;padding:10px 16px;background:var(--panel);border-bottom:1px solid var(--line);flex-wrap:wrap}
+header h1{font-size:16px;margin:0 8px 0 0}header .base{color:var(--mute);font-family:ui-monospace,monospace}
+input,select,textarea,button{font:inherit}input,select,textarea{border:1px solid var(--line);border-radius:6px;padding:6px 8px;background:#fff}
+textarea{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:13px;width:100%}
+button{border:1px solid var(--accent);background:var(--accent);color:#fff;border-radius:6px;padding:6px 12px;cursor:pointer}
+button.ghost{background:#fff;color:var(--accent)}button:disabled{opacity:.5}
+nav button{background:#fff;color:var(--ink);border-color:var(--line)}nav button.on{background:var(--accent);color:#fff;border-color:var(--accent)}
+main{padding:12px 16px}section{display:none}section.on{display:grid;gap:12px}
+#rest.on{grid-template-columns:260px 1fr}#graphql.on{grid-template-columns:1fr 1fr 280px}#settings.on{grid-template-columns:1fr 1fr}
+.panel{background:var(--panel);border:1px solid var(--line);border-radius:8px;padding:12px;min-width:0}
+.panel h2{font-size:14px;margin:0 0 8px}.list{max-height:70vh;overflow:auto}
+.obj{margin-bottom:6px}.obj>b{cursor:pointer;display:block;padding:3px 4px;border-radius:4px}.obj>b:hover{background:#eef}
+.op{display:block;width:100%;text-align:left;background:none;border:0;color:var(--ink);padding:2px 4px 2px 14px;font-family:ui-monospace,monospace;font-size:12px}
+.op:hover,.op.on{background:#eef;color:var(--accent)}.m{display:inline-block;width:52px;font-weight:600}
+label{display:block;margin:6px 0 2px;color:var(--mute);font-size:12px}.row{display:flex;gap:8px;align-items:center;flex-wrap:wrap}
+pre{background:#0f1117;color:#e6e6e6;border-radius:6px;padding:10px;overflow:auto;max-height:55vh;margin:0;font-size:12.5px}
+.status{font-weight:600}.status.ok{color:var(--ok)}.status.bad{color:var(--bad)}.help{color:var(--mute);font-size:12px}
+.edwrap{position:relative}#suggest{position:absolute;z-index:5;background:#fff;border:1px solid var(--line);border-radius:6px;box-shadow:0 4px 14px #0002;max-height:220px;overflow:auto;min-width:220px;display:none}
+#suggest div{padding:3px 8px;cursor:pointer;font-family:ui-monospace,monospace;font-size:12.5px}#suggest div.on,#suggest div:hover{background:#eef}
+#suggest small{color:var(--mute);margin-left:8px}table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid var(--line);padding:5px;text-align:left;font-size:13px}
+.token{word-break:break-all;background:#fffbe6;border:1px solid #f0d060;border-radius:6px;padding:8px;font-family:ui-monospace,monospace;font-size:12px}
+.type{cursor:pointer;color:var(--accent)}
+</style></head>
+<body>
+<header>
+  <h1>twenty_lite playground</h1><span class="base" id="base"></span>
+  <label for="key" style="margin:0">API key</label><input id="key" size="44" placeholder="paste the key the server printed" autocomplete="off">
+  <button id="saveKey">Save key</button>
+  <nav class="row" id="tabs"><button data-tab="rest" class="on">REST</button><button data-tab="graphql">GraphQL</button><button data-tab="settings">Settings</button></nav>
+</header>
+<main>
+<section id="rest" class="on">
+  <div class="panel"><h2>Objects</h2><input id="objFilter" placeholder="filter objects" style="width:100%;margin-bottom:6px"><div class="list" id="ops"><p class="help">Save your API key to load this workspace's API.</p></div></div>
+  <div class="panel" id="opPanel"><h2 id="opTitle">Pick an operation</h2><div id="opForm"></div>
+    <div class="row" style="margin-top:8px"><button id="send" disabled>Send</button><span class="status" id="restStatus"></span></div>
+    <label>curl</label><pre id="curl"></pre><label>Response</label><pre id="restOut"></pre></div>
+</section>
+<section id="graphql">
+  <div class="panel"><div class="row"><label style="margin:0">Endpoint</label><select id="endpoint"><option value="/graphql">/graphql (records)</option><option value="/metadata">/metadata (data model)</option></select>
+    <button id="run">Run (Ctrl+Enter)</button><span class="status" id="gqlStatus"></span></div>
+    <label>Query</label><div class="edwrap"><textarea id="query" rows="16" spellcheck="false">{
+  people(first: 5) {
+    totalCount
+    edges { node { id name { firstName lastName } company { name } } }
+  }
+}</textarea><div id="suggest"></div></div>
+    <label>Variables (JSON)</label><textarea id="vars" rows="4" spellcheck="false">{}</textarea></div>
+  <div class="panel"><h2>Response</h2><pre id="gqlOut"></pre></div>
+  <div class="panel"><h2>Schema explorer</h2><input id="typeFilter" placeholder="search types" style="width:100%"><div class="list" id="explorer"></div></div>
+</section>
+<section id="settings">
+  <div class="panel"><h2>API keys</h2>
+    <div class="row"><input id="newKeyName" placeholder="name"><input id="newKeyExpiry" type="date"><select id="newKeyRole"></select><button id="createKey">Create key</button></div>
+    <div id="newToken"></div><table id="keys"><thead><tr><th>Name</th><th>Role</th><th>Expires</th><th></th></tr></thead><tbody></tbody></table></div>
+  <div class="panel"><h2>Roles</h2><table id="roles"><thead><tr><th>Role</th><th>Records</th><th>Settings</th><th>Editable</th></tr></thead><tbody></tbody></table></div>
+</section>
+</main>
+<script>
+"use strict";
+const $ = (s) => document.querySelector(s);
+const base = location.origin;
+$("#base").textContent = base;
+$("#key").value = localStorage.getItem("twentyLiteKey") || "";
+const state = { openapi: null, schemas: {}, op: null };
+
+function key() { return $("#key").value.trim(); }
+async function call(method, path, body) {
+  const started = performance.now();
+  const res = await fetch(base + path, { method, headers: Object.assign({ Authorization: "Bearer " + key() },
+    body === undefined ? {} : { "Content-Type": "application/json" }), body: body === undefined ? undefined : body });
+  const text = await res.text();
+  let json = null; try { json = JSON.parse(text); } catch (e) { /* not JSON */ }
+  return { status: res.status, ms: Math.round(performance.now() - started), json, text };
+}
+async function gql(endpoint, query, variables) {
+  return call("POST", endpoint, JSON.stringify({ query, variables: variables || {} }));
+}
+function pretty(r) { return r.json === null ? r.text : JSON.stringify(r.json, null, 2); }
+function showStatus(el, r) { el.textContent = r.status + " · " + r.ms + " ms"; el.className = "status " + (r.status < 300 && !(r.json && r.json.errors) ? "ok" : "bad"); }
+
+document.querySelectorAll("#tabs button").forEach((b) => b.onclick = () => {
+  document.querySelectorAll("#tabs button").forEach((x) => x.classList.toggle("on", x === b));
+  document.querySelectorAll("main section").forEach((s) => s.classList.toggle("on", s.id === b.dataset.tab));
+  if (b.dataset.tab === "settings") loadSettings();
+  if (b.dataset.tab === "graphql") loadSchema();
+});
+$("#saveKey").onclick = () => { localStorage.setItem("twentyLiteKey", key()); loadAll(); };
+$("#key").addEventListener("keydown", (e) => { if (e.key === "Enter") $("#saveKey").click(); });
+
+// ---- REST ----
+async function loadOpenApi() {
+  const r = await call("GET", "/rest/open-api/core");
+  state.openapi = r.json;
+  renderOps();
+}
+function renderOps() {
+  const doc = state.openapi; const box = $("#ops"); box.innerHTML = "";
+  if (!doc || !doc.tags || !doc.tags.length) { box.innerHTML = '<p class="help">No objects: is the API key right?</p>'; return; }
+  const filter = $("#objFilter").value.toLowerCase();
+  for (const tag of doc.tags) {
+    if (filter && !tag.name.toLowerCase().includes(filter)) continue;
+    const div = document.createElement("div"); div.className = "obj";
+    const b = document.createElement("b"); b.textContent = tag.name; div.appendChild(b);
+    const list = document.createElement("div"); list.hidden = !filter && tag.name !== "people";
+    b.onclick = () => list.hidden = !list.hidden;
+    for (const [path, item] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(item)) {
+        if (!op.tags || op.tags[0] !== tag.name) continue;
+        const btn = document.createElement("button"); btn.className = "op"; btn.dataset.op = op.operationId;
+        btn.innerHTML = '<span class="m">' + method.toUpperCase() + "</span>" + path;
+        btn.title = op.summary || op.operationId;
+        btn.onclick = () => { document.querySelectorAll(".op").forEach((x) => x.classList.remove("on")); btn.classList.add("on"); pickOp(method, path, op); };
+        list.appendChild(btn);
+      }
+    }
+    div.appendChild(list); box.appendChild(div);
+  }
+}
+$("#objFilter").oninput = renderOps;
+const HELP = {
+  filter: "field[comparator]:value, e.g. city[eq]:Paris or and(name.firstName[ilike]:%ada%,createdAt[gte]:2024-01-01). Comparators: eq neq in containsAny is gt gte lt lte startsWith endsWith like ilike; is takes NULL or NOT_NULL; in takes [a,b].",
+  order_by: "field[Direction], several separated by commas: name.lastName[AscNullsFirst],createdAt[DescNullsLast].",
+  limit: "records per page (at most 60)", depth: "0: fields and join columns; 1: also the related records",
+  starting_after: "cursor (pageInfo.endCursor) to read the next page", ending_before: "cursor to read the previous page",
+};
+function resolveRef(schema) {
+  if (schema && schema.$ref) return state.openapi.components.schemas[schema.$ref.split("/").pop()] || {};
+  return schema || {};
+}
+function example(schema, depth) {
+  schema = resolveRef(schema);
+  if (depth > 2) return null;
+  if (schema.type === "object" && schema.properties) {
+    const out = {}; let n = 0;
+    for (const [k, v] of Object.entries(schema.properties)) {
+      if (["id", "createdAt", "position"].includes(k) || n >= 6) continue;
+      out[k] = example(v, depth + 1); n++;
+    }
+    return out;
+  }
+  if (schema.type === "array") return [example(schema.items, depth + 1)];
+  if (schema.enum) return schema.enum[0];
+  if (schema.format === "uuid") return null;
+  if (schema.format === "date-time") return new Date().toISOString();
+  return { string: "", number: 0, integer: 0, boolean: false }[schema.type] ?? null;
+}
+function pickOp(method, path, op) {
+  state.op = { method, path, op };
+  $("#opTitle").textContent = method.toUpperCase() + " " + path + "  ·  " + op.operationId;
+  const form = $("#opForm"); form.innerHTML = "";
+  for (const p of op.parameters || []) {
+    const param = p.$ref ? state.openapi.components.parameters[p.$ref.split("/").pop()] : p;
+    const label = document.createElement("label"); label.textContent = param.name + (param.in === "path" ? " (path)" : "");
+    const input = document.createElement("input"); input.dataset.param = param.name; input.dataset.in = param.in; input.style.width = "100%";
+    input.placeholder = param.in === "path" ? "record id" : (param.schema && param.schema.default !== undefined ? "default " + param.schema.default : "");
+    form.append(label, input);
+    if (HELP[param.name]) { const h = document.createElement("div"); h.className = "help"; h.textContent = HELP[param.name]; form.appendChild(h); }
+  }
+  if (op.requestBody) {
+    const label = document.createElement("label"); label.textContent = "Body (JSON)";
+    const ta = document.createElement("textarea"); ta.id = "body"; ta.rows = 10; ta.spellcheck = false;
+    ta.value = JSON.stringify(example(op.requestBody.content["application/json"].schema, 0), null, 2);
+    form.append(label, ta);
+  }
+  $("#send").disabled = false; updateCurl();
+  form.oninput = updateCurl;
+}
+function requestOf() {
+  const { method, path } = state.op; let url = path; const query = [];
+  document.querySelectorAll("#opForm input").forEach((i) => {
+    if (!i.value) return;
+    if (i.dataset.in === "path") url = url.replace("{" + i.dataset.param + "}", encodeURIComponent(i.value));
+    else query.push(encodeURIComponent(i.dataset.param) + "=" + encodeURIComponent(i.value));
+  });
+  const full = "/rest" + url + (query.length ? "?" + query.join("&") : "");
+  const body = $("#body") ? $("#body").value : undefined;
+  return { method: method.toUpperCase(), full, body };
+}
+function updateCurl() {
+  if (!state.op) return;
+  const r = requestOf();
+  let c = "curl -X " + r.method + " '" + base + r.full + "' \\\n  -H 'Authorization: Bearer " + (key() || "<API key>") + "'";
+  if (r.body !== undefined) c += " \\\n  -H 'Content-Type: application/json' \\\n  -d '" + r.body.replace(/'/g, "'\\''") + "'";
+  $("#curl").textContent = c;
+}
+$("#send").onclick = async () => {
+  const r = requestOf(); const res = await call(r.method, r.full, r.body);
+  showStatus($("#restStatus"), res); $("#restOut").textContent = pretty(res);
+};
+
+// ---- GraphQL ----
+const INTROSPECTION = "{ __schema { queryType { name } mutationType { name } types { name kind description fields { name description args { name type { ...T } } type { ...T } } inputFields { name type { ...T } } enumValues { name } } } } fragment T on __Type { kind name ofType { kind name ofType { kind name ofType { kind name } } } }";
+async function loadSchema() {
+  const endpoint = $("#endpoint").value;
+  if (state.schemas[endpoint] || !key()) { renderExplorer(); return; }
+  const r = await gql(endpoint, INTROSPECTION);
+  if (r.json && r.json.data) state.schemas[endpoint] = r.json.data.__schema;
+  renderExplorer();
+}
+$("#endpoint").onchange = loadSchema;
+function typeName(t) { if (!t) return ""; if (t.kind === "NON_NULL") return typeName(t.ofType) + "!"; if (t.kind === "LIST") return "[" + typeName(t.ofType) + "]"; return t.name; }
+function namedType(t) { while (t && t.ofType) t = t.ofType; return t && t.name; }
+function typeMap() { const s = state.schemas[$("#endpoint").value]; const m = {}; if (s) for (const t of s.types) m[t.name] = t; return m; }
+function renderExplorer(focus) {
+  const box = $("#explorer"); const types = typeMap(); box.innerHTML = "";
+  const filter = $("#typeFilter").value.toLowerCase();
+  const s = state.schemas[$("#endpoint").value]; if (!s) { box.innerHTML = '<p class="help">Save your API key to load the schema.</p>'; return; }
+  const show = focus ? [types[focus]] : s.types.filter((t) => !t.name.startsWith("__") && (!filter || t.name.toLowerCase().includes(filter)))
+    .sort((a, b) => (a.name === s.queryType.name ? -2 : a.name === (s.mutationType || {}).name ? -1 : 0) - (b.name === s.queryType.name ? -2 : b.name === (s.mutationType || {}).name ? -1 : 0) || a.name.localeCompare(b.name)).slice(0, 80);
+  for (const t of show) {
+    const d = document.createElement("div"); d.className = "obj";
+    const b = document.createElement("b"); b.textContent = t.name + "  (" + t.kind.toLowerCase().replace("_", " ") + ")"; d.appendChild(b);
+    const list = document.createElement("div"); list.hidden = !focus; b.onclick = () => list.hidden = !list.hidden;
+    for (const f of t.fields || t.inputFields || []) {
+      const line = document.createElement("div"); line.className = "help"; line.style.paddingLeft = "12px";
+      const args = f.args && f.args.length ? "(" + f.args.map((a) => a.name + ": " + typeName(a.type)).join(", ") + ")" : "";
+      line.innerHTML = "<code></code>: <span class=type></span>"; line.firstChild.textContent = f.name + args;
+      const ty = line.querySelector(".type"); ty.textContent = typeName(f.type); ty.onclick = () => renderExplorer(namedType(f.type));
+      list.appendChild(line);
+    }
+    for (const v of t.enumValues || []) { const line = document.createElement("div"); line.className = "help"; line.style.paddingLeft = "12px"; line.textContent = v.name; list.appendChild(line); }
+    d.appendChild(list); box.appendChild(d);
+  }
+}
+$("#typeFilter").oninput = () => renderExplorer();
+async function runQuery() {
+  let variables = {}; try { variables = JSON.parse($("#vars").value || "{}"); } catch (e) { $("#gqlOut").textContent = "Variables are not valid JSON: " + e.message; return; }
+  const r = await gql($("#endpoint").value, $("#query").value, variables);
+  showStatus($("#gqlStatus"), r); $("#gqlOut").textContent = pretty(r);
+}
+$("#run").onclick = runQuery;
+// Autocomplete: the type at the cursor is found by walking the braces before it.
+function contextType(text) {
+  const types = typeMap(); const s = state.schemas[$("#endpoint").value]; if (!s) return null;
+  const root = /^\s*mutation\b/.test(text) ? (s.mutationType || {}).name : s.queryType.name;
+  const stack = []; let current = null; let last = null; let paren = 0;
+  const tokens = text.replace(/"(?:[^"\\]|\\.)*"/g, '""').match(/[A-Za-z_][A-Za-z0-9_]*|[{}()]/g) || [];
+  for (const tok of tokens) {
+    if (tok === "(") { paren++; continue; } if (tok === ")") { paren--; continue; } if (paren > 0) continue;
+    if (tok === "{") { const parent = stack.length ? stack[stack.length - 1] : null;
+      let next = root; if (parent && last) { const f = (types[parent].fields || []).find((x) => x.name === last); next = f ? namedType(f.type) : null; }
+      stack.push(next); last = null; continue; }
+    if (tok === "}") { stack.pop(); last = null; continue; }
+    if (!["query", "mutation", "fragment", "on"].includes(tok)) last = tok;
+  }
+  current = stack.length ? stack[stack.length - 1] : null;
+  return current && types[current] ? types[current] : null;
+}
+const ed = $("#query"); const box = $("#suggest"); let items = []; let active = 0;
+function wordAt() { const upto = ed.value.slice(0, ed.selectionStart); const m = upto.match(/[A-Za-z_][A-Za-z0-9_]*$/); return { word: m ? m[0] : "", before: upto.slice(0, upto.length - (m ? m[0].length : 0)) }; }
+function suggest() {
+  const { word, before } = wordAt(); const t = contextType(before);
+  if (!t || !t.fields) { box.style.display = "none"; return; }
+  items = t.fields.filter((f) => f.name.toLowerCase().startsWith(word.toLowerCase())).slice(0, 30);
+  if (!items.length || (items.length === 1 && items[0].name === word)) { box.style.display = "none"; return; }
+  active = 0; box.innerHTML = "";
+  items.forEach((f, i) => { const d = document.createElement("div"); d.dataset.name = f.name; d.innerHTML = "<span></span><small></small>";
+    d.firstChild.textContent = f.name; d.lastChild.textContent = typeName(f.type); if (i === 0) d.className = "on"; d.onmousedown = (e) => { e.preventDefault(); accept(i); }; box.appendChild(d); });
+  const lines = before.split("\n"); box.style.top = Math.min(lines.length * 18 + 8, ed.clientHeight) + "px"; box.style.left = Math.min((lines[lines.length - 1].length) * 7.8 + 12, ed.clientWidth - 220) + "px";
+  box.style.display = "block";
+}
+function accept(i) {
+  const f = items[i]; const { word } = wordAt(); const start = ed.selectionStart - word.length;
+  ed.value = ed.value.slice(0, start) + f.name + ed.value.slice(ed.selectionStart); ed.selectionStart = ed.selectionEnd = start + f.name.length;
+  box.style.display = "none"; ed.focus();
+}
+ed.addEventListener("input", suggest);
+ed.addEventListener("keydown", (e) => {
+  if ((e.ctrlKey || e.metaKey) && e.key === "Enter") { e.preventDefault(); box.style.display = "none"; runQuery(); return; }
+  if (box.style.display !== "block") { if (e.ctrlKey && e.key === " ") { e.preventDefault(); suggest(); } return; }
+  if (e.key === "ArrowDown" || e.key === "ArrowUp") { e.preventDefault(); active = (active + (e.key === "ArrowDown" ? 1 : items.length - 1)) % items.length;
+    [...box.children].forEach((c, i) => c.classList.toggle("on", i === active)); }
+  else if (e.key === "Enter" || e.key === "Tab") { e.preventDefault(); accept(active); }
+  else if (e.key === "Escape") box.style.display = "none";
+});
+ed.addEventListener("blur", () => setTimeout(() => box.style.display = "none", 150));
+
+// ---- Settings ----
+const KEY_FIELDS = "id name expiresAt revokedAt role { id label }";
+async function loadSettings() {
+  if (!key()) return;
+  const r = await gql("/metadata", "{ apiKeys { " + KEY_FIELDS + " } getRoles { id label canUpdateAllSettings canUpdateAllObjectRecords canReadAllObjectRecords isEditable } }");
+  const data = (r.json && r.json.data) || {};
+  const roles = data.getRoles || []; const sel = $("#newKeyRole"); sel.innerHTML = "";
+  for (const role of roles) { const o = document.createElement("option"); o.value = role.id; o.textContent = role.label; sel.appendChild(o); }
+  const rbody = $("#roles tbody"); rbody.innerHTML = "";
+  for (const role of roles) { const tr = document.createElement("tr");
+    tr.innerHTML = "<td></td><td></td><td></td><td></td>"; tr.children[0].textContent = role.label;
+    tr.children[1].textContent = role.canUpdateAllObjectRecords ? "read, write" : role.canReadAllObjectRecords ? "read" : "per object";
+    tr.children[2].textContent = role.canUpdateAllSettings ? "all" : "none"; tr.children[3].textContent = role.isEditable ? "yes" : "no"; rbody.appendChild(tr); }
+  const kbody = $("#keys tbody"); kbody.innerHTML = "";
+  if (r.json && r.json.errors) { kbody.innerHTML = '<tr><td colspan="4" class="help"></td></tr>'; kbody.querySelector("td").textContent = r.json.errors[0].message; }
+  for (const k of data.apiKeys || []) {
+    const tr = document.createElement("tr"); tr.innerHTML = "<td></td><td></td><td></td><td class=row></td>";
+    tr.children[0].textContent = k.name; tr.children[1].textContent = k.role ? k.role.label : "(no role)"; tr.children[2].textContent = k.expiresAt.slice(0, 10);
+    const regen = document.createElement("button"); regen.className = "ghost"; regen.textContent = "Regenerate"; regen.onclick = () => regenerate(k);
+    const del = document.createElement("button"); del.className = "ghost"; del.textContent = "Delete"; del.onclick = () => revoke(k);
+    tr.children[3].append(regen, del); kbody.appendChild(tr);
+  }
+}
+async function newKey(name, expiresAt, roleId) {
+  const created = await gql("/metadata", "mutation($n: String!, $e: String!, $r: UUID) { createApiKey(input: {name: $n, expiresAt: $e, roleId: $r}) { id } }", { n: name, e: expiresAt, r: roleId });
+  if (!created.json.data || !created.json.data.createApiKey) throw new Error(created.json.errors ? created.json.errors[0].message : "could not create the key");
+  const id = created.json.data.createApiKey.id;
+  const tok = await gql("/metadata", "mutation($id: UUID!, $e: String!) { generateApiKeyToken(apiKeyId: $id, expiresAt: $e) { token } }", { id, e: expiresAt });
+  return tok.json.data.generateApiKeyToken.token;
+}
+function showToken(name, token) {
+  const box = $("#newToken"); box.innerHTML = '<p class="help">Key <b></b> created. Copy its token now: it is shown only once.</p><div class="token" id="tokenValue"></div><div class="row" style="margin:6px 0"><button class="ghost" id="useToken">Use this key</button></div>';
+  box.querySelector("b").textContent = name; $("#tokenValue").textContent = token;
+  $("#useToken").onclick = () => { $("#key").value = token; $("#saveKey").click(); };
+}
+$("#createKey").onclick = async () => {
+  const name = $("#newKeyName").value.trim() || "playground key";
+  const day = $("#newKeyExpiry").value || new Date(Date.now() + 365 * 864e5).toISOString().slice(0, 10);
+  try { showToken(name, await newKey(name, day + "T00:00:00.000Z", $("#newKeyRole").value || null)); } catch (e) { $("#newToken").textContent = e.message; }
+  loadSettings();
+};
+async function regenerate(k) {
+  if (!confirm("Regenerate " + k.name + "? Its current token stops working.")) return;
+  const token = await newKey(k.name, k.expiresAt, k.role ? k.role.id : null);
+  await gql("/metadata", "mutation($id: UUID!) { revokeApiKey(input: {id: $id}) { id } }", { id: k.id });
+  showToken(k.name, token); loadSettings();
+}
+async function revoke(k) {
+  if (!confirm("Delete " + k.name + "? Every token of it stops working.")) return;
+  await gql("/metadata", "mutation($id: UUID!) { revokeApiKey(input: {id: $id}) { id } }", { id: k.id }); loadSettings();
+}
+function loadAll() { state.schemas = {}; loadOpenApi(); if ($("#graphql").classList.contains("on")) loadSchema(); if ($("#settings").classList.contains("on")) loadSettings(); }
+if (key()) loadAll();
+</script>
+</body></html>
+"""
+
+
+def handle_playground() -> str:
+    """GET / and /playground: the page; it reads everything else from the API with the key it is given."""
+    bottle.response.content_type = "text/html; charset=utf-8"
+    bottle.response.set_header("Cache-Control", "no-store")
+    return PLAYGROUND_HTML
+
+
+# ============================================================================================
+# 15. Seed
 # ============================================================================================
 
 
@@ -6609,7 +6964,7 @@ def seed_demo(state: AppState, workspace_id: str) -> None:
 
 
 # ============================================================================================
-# 15. App factory
+# 16. App factory
 # ============================================================================================
 
 
@@ -6763,6 +7118,11 @@ def create_app(settings: Settings | None = None) -> bottle.Bottle:
     def rest(path: str = "") -> str:
         return handle_rest(state, path)
 
+    @app.get("/")
+    @app.get("/playground")
+    def playground() -> str:
+        return handle_playground()
+
     @app.route("/", method="ANY")
     @app.route("/<path:path>", method="ANY")
     def not_found(path: str = "") -> str:
@@ -6772,7 +7132,7 @@ def create_app(settings: Settings | None = None) -> bottle.Bottle:
 
 
 # ============================================================================================
-# 16. CLI
+# 17. CLI
 # ============================================================================================
 
 
@@ -6877,6 +7237,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     base = f"http://{settings.host}:{server.server_port}"
     token = app.state.token()  # type: ignore[attr-defined]
     print(f"twenty_lite {__version__} serving {base}", flush=True)
+    print(f"  Playground: {base}/playground", flush=True)
     print(f"  REST API:  {base}/rest/people", flush=True)
     print(f"  API key:   {token}", flush=True)
     print(f'  Try:       curl -H "Authorization: Bearer {token}" {base}/rest/people', flush=True)

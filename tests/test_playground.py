@@ -1,0 +1,146 @@
+"""The playground page: served offline, and driven in headless Chromium as a new user would."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import Client
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.mark.parametrize("path", ["/", "/playground"])
+def test_page_is_served_without_a_token(app, path) -> None:
+    resp = Client(app, None).get(path)
+    assert resp.status_code == 200
+    assert resp.headers["content-type"].startswith("text/html")
+    assert "twenty_lite playground" in resp.text
+
+
+def test_page_loads_nothing_from_the_internet(app) -> None:
+    html = Client(app, None).get("/playground").text
+    assert not re.search(r"(src|href)\s*=", html), "the page must be self-contained"
+    assert "http://" not in html and "https://" not in html
+
+
+def test_other_methods_on_the_page_are_not_found(app) -> None:
+    assert Client(app, None).post("/playground").status_code == 404
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def server(tmp_path):
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, str(ROOT / "twenty_lite.py"), "--port", str(port), "--db", str(tmp_path / "pg.db"),
+         "--api-key", "play-key", "--rate-limit", "0"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
+            conn.request("GET", "/healthz")
+            if conn.getresponse().status == 200:
+                break
+        except OSError:
+            time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+@pytest.fixture
+def page(server, tmp_path):
+    if CHROMIUM is None:
+        if os.environ.get("CI"):
+            pytest.fail("chromium is not installed: .ci/run installs it")
+        pytest.skip("chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--no-first-run"],
+        )  # fmt: skip
+        tab = browser.new_page(viewport={"width": 1366, "height": 860})
+        tab.on("dialog", lambda dialog: dialog.accept())
+        tab.goto(server + "/playground")
+        tab.fill("#key", "play-key")
+        tab.click("#saveKey")
+        yield tab
+        tab.screenshot(path=str(tmp_path / "playground.png"))
+        browser.close()
+
+
+def test_list_people_through_the_rest_tab(page) -> None:
+    page.click('button.op[data-op="findManyPeople"]')
+    page.fill('#opForm input[data-param="limit"]', "3")
+    assert "Authorization: Bearer play-key" in page.text_content("#curl")
+    page.click("#send")
+    page.wait_for_function("document.querySelector('#restOut').textContent.includes('totalCount')")
+    body = json.loads(page.text_content("#restOut"))
+    assert len(body["data"]["people"]) == 3
+    assert page.text_content("#restStatus").startswith("200")
+
+
+def test_create_a_company_through_the_rest_tab(page) -> None:
+    page.click("#objFilter")
+    page.fill("#objFilter", "companies")
+    page.click('button.op[data-op="createOneCompany"]')
+    page.fill("#body", json.dumps({"name": "Playground Inc"}))
+    page.click("#send")
+    page.wait_for_function("document.querySelector('#restStatus').textContent.startsWith('201')")
+    assert json.loads(page.text_content("#restOut"))["data"]["createCompany"]["name"] == "Playground Inc"
+
+
+def test_graphql_query_chosen_by_autocomplete(page) -> None:
+    page.click('#tabs button[data-tab="graphql"]')
+    page.wait_for_function("document.querySelector('#explorer').textContent.includes('Query')")
+    page.fill("#query", "")
+    page.click("#query")
+    page.keyboard.type("{ peo")
+    page.wait_for_selector('#suggest div[data-name="people"]')
+    page.keyboard.press("Enter")
+    page.keyboard.type("(first: 2) { totalCount edges { node { name { firstName } company { name } } } } }")
+    page.keyboard.press("Control+Enter")
+    page.wait_for_function("document.querySelector('#gqlOut').textContent.includes('totalCount')")
+    data = json.loads(page.text_content("#gqlOut"))["data"]["people"]
+    assert data["totalCount"] >= 2 and len(data["edges"]) == 2
+
+
+def test_create_a_key_in_settings_and_use_it(page, server) -> None:
+    page.click('#tabs button[data-tab="settings"]')
+    page.wait_for_selector("#newKeyRole option", state="attached")
+    page.fill("#newKeyName", "from the playground")
+    page.select_option("#newKeyRole", label="Guest")
+    page.click("#createKey")
+    page.wait_for_selector("#tokenValue")
+    token = page.text_content("#tokenValue").strip()
+    page.wait_for_function("document.querySelector('#keys').textContent.includes('from the playground')")
+    host, port = server.removeprefix("http://").split(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=10)
+    conn.request("GET", "/rest/people?limit=1", headers={"Authorization": f"Bearer {token}"})
+    assert conn.getresponse().status == 200
+    conn = http.client.HTTPConnection(host, int(port), timeout=10)
+    conn.request("POST", "/rest/people", body="{}", headers={"Authorization": f"Bearer {token}",
+                                                              "Content-Type": "application/json"})  # fmt: skip
+    assert conn.getresponse().status == 403
