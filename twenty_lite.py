@@ -6751,11 +6751,13 @@ function renderExplorer(focus) {
   for (const t of show) {
     const d = document.createElement("div"); d.className = "obj";
     const b = document.createElement("b"); b.textContent = t.name + "  (" + t.kind.toLowerCase().replace("_", " ") + ")"; d.appendChild(b);
+    if (t.description) { const p = document.createElement("div"); p.className = "help"; p.textContent = t.description; d.appendChild(p); }
     const list = document.createElement("div"); list.hidden = !focus; b.onclick = () => list.hidden = !list.hidden;
     for (const f of t.fields || t.inputFields || []) {
       const line = document.createElement("div"); line.className = "help"; line.style.paddingLeft = "12px";
       const args = f.args && f.args.length ? "(" + f.args.map((a) => a.name + ": " + typeName(a.type)).join(", ") + ")" : "";
       line.innerHTML = "<code></code>: <span class=type></span>"; line.firstChild.textContent = f.name + args;
+      if (f.description) line.title = f.description;
       const ty = line.querySelector(".type"); ty.textContent = typeName(f.type); ty.onclick = () => renderExplorer(namedType(f.type));
       list.appendChild(line);
     }
@@ -6770,29 +6772,38 @@ async function runQuery() {
   showStatus($("#gqlStatus"), r); $("#gqlOut").textContent = pretty(r);
 }
 $("#run").onclick = runQuery;
-// Autocomplete: the type at the cursor is found by walking the braces before it.
-function contextType(text) {
+// Autocomplete: walking the text before the cursor gives the type whose fields (or the field
+// whose arguments) are wanted there; after "$var:" it offers type names.
+function context(text) {
   const types = typeMap(); const s = state.schemas[$("#endpoint").value]; if (!s) return null;
+  if (/\$[A-Za-z_][A-Za-z0-9_]*\s*:\s*\[?$/.test(text)) return { kind: "types" };
   const root = /^\s*mutation\b/.test(text) ? (s.mutationType || {}).name : s.queryType.name;
-  const stack = []; let current = null; let last = null; let paren = 0;
+  const stack = []; let last = null; const parens = [];
   const tokens = text.replace(/"(?:[^"\\]|\\.)*"/g, '""').match(/[A-Za-z_][A-Za-z0-9_]*|[{}()]/g) || [];
   for (const tok of tokens) {
-    if (tok === "(") { paren++; continue; } if (tok === ")") { paren--; continue; } if (paren > 0) continue;
+    if (tok === "(") { parens.push(last); continue; } if (tok === ")") { parens.pop(); continue; }
+    if (parens.length) continue;
     if (tok === "{") { const parent = stack.length ? stack[stack.length - 1] : null;
-      let next = root; if (parent && last) { const f = (types[parent].fields || []).find((x) => x.name === last); next = f ? namedType(f.type) : null; }
+      let next = root; if (parent && last) { const f = ((types[parent] || {}).fields || []).find((x) => x.name === last); next = f ? namedType(f.type) : null; }
       stack.push(next); last = null; continue; }
     if (tok === "}") { stack.pop(); last = null; continue; }
     if (!["query", "mutation", "fragment", "on"].includes(tok)) last = tok;
   }
-  current = stack.length ? stack[stack.length - 1] : null;
-  return current && types[current] ? types[current] : null;
+  const current = stack.length ? types[stack[stack.length - 1]] : null;
+  if (parens.length && current) {
+    const f = (current.fields || []).find((x) => x.name === parens[parens.length - 1]);
+    return f ? { kind: "args", items: f.args || [] } : null;
+  }
+  return current && current.fields ? { kind: "fields", items: current.fields } : null;
 }
 const ed = $("#query"); const box = $("#suggest"); let items = []; let active = 0;
 function wordAt() { const upto = ed.value.slice(0, ed.selectionStart); const m = upto.match(/[A-Za-z_][A-Za-z0-9_]*$/); return { word: m ? m[0] : "", before: upto.slice(0, upto.length - (m ? m[0].length : 0)) }; }
 function suggest() {
-  const { word, before } = wordAt(); const t = contextType(before);
-  if (!t || !t.fields) { box.style.display = "none"; return; }
-  items = t.fields.filter((f) => f.name.toLowerCase().startsWith(word.toLowerCase())).slice(0, 30);
+  const { word, before } = wordAt(); const c = context(before);
+  if (!c) { box.style.display = "none"; return; }
+  const pool = c.kind === "types" ? Object.values(typeMap()).filter((t) => !t.name.startsWith("__") && ["INPUT_OBJECT", "SCALAR", "ENUM"].includes(t.kind))
+    .map((t) => ({ name: t.name, type: { kind: "SCALAR", name: t.kind.toLowerCase().replace("_", " ") } })) : c.items;
+  items = pool.filter((f) => f.name.toLowerCase().startsWith(word.toLowerCase())).slice(0, 30);
   if (!items.length || (items.length === 1 && items[0].name === word)) { box.style.display = "none"; return; }
   active = 0; box.innerHTML = "";
   items.forEach((f, i) => { const d = document.createElement("div"); d.dataset.name = f.name; d.innerHTML = "<span></span><small></small>";

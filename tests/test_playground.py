@@ -144,3 +144,35 @@ def test_create_a_key_in_settings_and_use_it(page, server) -> None:
     conn.request("POST", "/rest/people", body="{}", headers={"Authorization": f"Bearer {token}",
                                                               "Content-Type": "application/json"})  # fmt: skip
     assert conn.getresponse().status == 403
+
+
+def test_autocomplete_offers_arguments_and_types(page) -> None:
+    page.click('#tabs button[data-tab="graphql"]')
+    page.wait_for_function("document.querySelector('#explorer').textContent.includes('Query')")
+    page.fill("#query", "")
+    page.click("#query")
+    page.keyboard.type("query($f: PersonFil")
+    page.wait_for_selector('#suggest div[data-name="PersonFilterInput"]')
+    page.keyboard.press("Enter")
+    page.keyboard.type(") { people(fi")
+    page.click('#suggest div[data-name="filter"]')
+    page.keyboard.type(": $f, first: 1) { totalCount } }")
+    page.fill("#vars", json.dumps({"f": {"city": {"eq": "London"}}}))
+    page.click("#run")
+    page.wait_for_function("document.querySelector('#gqlOut').textContent.includes('totalCount')")
+    assert json.loads(page.text_content("#gqlOut"))["data"]["people"]["totalCount"] >= 1
+
+
+def test_a_new_custom_object_shows_up_on_the_next_page_load(page, server) -> None:
+    host, port = server.removeprefix("http://").split(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=10)
+    body = json.dumps({"nameSingular": "rocket", "namePlural": "rockets", "labelSingular": "Rocket",
+                       "labelPlural": "Rockets"})  # fmt: skip
+    conn.request("POST", "/rest/metadata/objects", body=body,
+                 headers={"Authorization": "Bearer play-key", "Content-Type": "application/json"})  # fmt: skip
+    assert conn.getresponse().status == 201
+    page.reload()
+    page.wait_for_selector('button.op[data-op="findManyRockets"]', state="attached")
+    page.click('#tabs button[data-tab="graphql"]')
+    page.fill("#typeFilter", "Rocket")
+    page.wait_for_function("document.querySelector('#explorer').textContent.includes('RocketConnection')")
