@@ -19,10 +19,11 @@ Map of this file (``grep -n '^# [0-9]' twenty_lite.py``):
    11. OpenAPI         the core and metadata documents of a workspace
    12. GraphQL metadata  POST /metadata: objects and fields over graphql-core
    13. GraphQL core    POST /graphql: a schema generated per data-model version, relations in bulk
-   14. Playground      the single static page at / and /playground
-   15. Seed            the demo data set
-   16. App factory     create_app(settings)
-   17. CLI             python twenty_lite.py [options]
+   14. Admin API       /_lite/workspaces: workspaces for test fixtures
+   15. Playground      the single static page at / and /playground
+   16. Seed            the demo data set
+   17. App factory     create_app(settings), serve()
+   18. CLI             python twenty_lite.py [options]
 """
 
 from __future__ import annotations
@@ -212,6 +213,7 @@ class Settings:
     port: int = 3000
     db: str = "twenty_lite.db"
     api_key: str | None = None
+    admin_key: str | None = None  # the /_lite admin API's key; defaults to api_key
     seed: str | None = None  # "demo" | "none"; None means demo for a new database
     max_records: int = 60
     rate_limit: str = "100/60"
@@ -1086,10 +1088,30 @@ def create_workspace(conn: sqlite3.Connection, workspace_id: str, name: str, now
     conn.executemany(
         "INSERT INTO role(id, workspace_id, data) VALUES (?, ?, ?)", standard_role_rows(workspace_id, new_id)
     )
+    insert_standard_model(conn, workspace_id, now, new_id)
+
+
+def insert_standard_model(conn: sqlite3.Connection, workspace_id: str, now: str, new_id: Callable[[], str]) -> None:
+    """The eleven standard objects and their fields."""
     objects, fields = standard_model(now, new_id)
     for props in objects:
         insert_object(conn, workspace_id, props)
     insert_fields(conn, workspace_id, fields)
+
+
+def drop_workspace_data(conn: sqlite3.Connection, workspace_id: str) -> None:
+    """Every record and every object and field of a workspace (roles and keys stay)."""
+    keys = [r[0] for r in conn.execute("SELECT key FROM object_meta WHERE workspace_id = ?", (workspace_id,))]
+    for part in chunks(keys):
+        inner = f"SELECT seq FROM entity WHERE obj IN ({marks(len(part))})"
+        conn.execute(f"DELETE FROM value WHERE seq IN ({inner})", part)
+        conn.execute(f"DELETE FROM entity WHERE obj IN ({marks(len(part))})", part)
+        conn.execute(f"DELETE FROM entity_count WHERE obj IN ({marks(len(part))})", part)
+    conn.execute(
+        "DELETE FROM attribute WHERE field_id IN (SELECT id FROM field_meta WHERE workspace_id = ?)", (workspace_id,)
+    )
+    conn.execute("DELETE FROM field_meta WHERE workspace_id = ?", (workspace_id,))
+    conn.execute("DELETE FROM object_meta WHERE workspace_id = ?", (workspace_id,))
 
 
 # ---- EAV reads and writes -----------------------------------------------------------------
@@ -6528,7 +6550,88 @@ def handle_graphql(state: AppState) -> str:
 
 
 # ============================================================================================
-# 14. Playground
+# 14. Admin API
+# ============================================================================================
+
+# Outside Twenty's paths: workspaces for test fixtures, guarded by the server's admin key.
+
+
+def admin_guard(state: AppState) -> None:
+    """The /_lite API answers only the server's admin key (the --api-key unless admin_key is set)."""
+    admin = state.settings.admin_key or state.settings.api_key
+    if not admin:
+        raise ApiError(404, "NotFoundException", "The admin API is off: start the server with --api-key")
+    scheme, _, token = (bottle.request.get_header("Authorization") or "").partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(token.strip(), admin):
+        raise ApiError(403, "ForbiddenException", "The admin API needs the server's admin key")
+
+
+def new_workspace(state: AppState, display_name: str, seed: str) -> dict[str, Any]:
+    """A workspace with the standard model (and demo data if asked) and an Admin API key."""
+    now = state.clock()
+    new_id = state.settings.new_id
+    workspace_id, key_id = new_id(), new_id()
+    with state.store.write() as conn:
+        create_workspace(conn, workspace_id, display_name, iso(now), new_id)
+        admin = role_by_label(conn, workspace_id, "Admin")
+        conn.execute(
+            "INSERT INTO api_key(id, workspace_id, name, expires_at, role_id, created_at, updated_at) "
+            "VALUES (?,?,?,?,?,?,?)",
+            (key_id, workspace_id, "Workspace admin key", iso(now + HUNDRED_YEARS), admin.id, iso(now), iso(now)),
+        )
+    if seed == "demo":
+        seed_demo(state, workspace_id)
+    token = api_key_token(state.app_secret, workspace_id, key_id, now, now + HUNDRED_YEARS)
+    return {"id": workspace_id, "displayName": display_name, "apiKeyId": key_id, "apiKey": token}
+
+
+def known_workspace(conn: sqlite3.Connection, workspace_id: str) -> None:
+    if not conn.execute("SELECT 1 FROM workspace WHERE id = ?", (workspace_id,)).fetchone():
+        raise ApiError(404, "NotFoundException", "Workspace not found")
+
+
+def handle_admin(state: AppState, path: str) -> str:
+    """/_lite/workspaces: list, create, reset and delete workspaces."""
+    admin_guard(state)
+    method = bottle.request.method.upper()
+    segs = [s for s in path.split("/") if s]
+    body = Body(bottle.request.body.read() if method != "GET" else b"").json() or {}
+    if segs == ["workspaces"] and method == "GET":
+        with state.store.read() as conn:
+            rows = conn.execute("SELECT id, name, created_at FROM workspace ORDER BY created_at, id").fetchall()
+        return json_response(200, {"workspaces": [{"id": r[0], "displayName": r[1], "createdAt": r[2]} for r in rows]})
+    if segs == ["workspaces"] and method == "POST":
+        seed = body.get("seed", "none")
+        if seed not in ("none", "demo"):
+            raise bad_request("seed must be 'none' or 'demo'")
+        return json_response(201, new_workspace(state, str(body.get("displayName") or "Workspace"), seed))
+    if len(segs) == 3 and segs[0] == "workspaces" and segs[2] == "reset" and method == "POST":
+        workspace_id = segs[1]
+        with state.store.write() as conn:
+            known_workspace(conn, workspace_id)
+            drop_workspace_data(conn, workspace_id)
+            insert_standard_model(conn, workspace_id, iso(state.clock()), state.settings.new_id)
+            new_meta_version(conn, workspace_id)
+        if body.get("seed") == "demo":
+            seed_demo(state, workspace_id)
+        return json_response(200, {"id": workspace_id})
+    if len(segs) == 2 and segs[0] == "workspaces" and method == "DELETE":
+        workspace_id = segs[1]
+        if workspace_id == state.default_workspace:
+            raise bad_request("The default workspace cannot be deleted")
+        with state.store.write() as conn:
+            known_workspace(conn, workspace_id)
+            drop_workspace_data(conn, workspace_id)
+            for table in ("api_key", "role"):
+                conn.execute(f"DELETE FROM {table} WHERE workspace_id = ?", (workspace_id,))
+            conn.execute("DELETE FROM workspace WHERE id = ?", (workspace_id,))
+        state.forget(workspace_id)
+        return json_response(200, {"id": workspace_id})
+    return cannot(method, "/_lite/" + path)
+
+
+# ============================================================================================
+# 15. Playground
 # ============================================================================================
 
 # One static page, no CDN and no build step: REST from the OpenAPI document, GraphQL with
@@ -6893,7 +6996,7 @@ def handle_playground() -> str:
 
 
 # ============================================================================================
-# 15. Seed
+# 16. Seed
 # ============================================================================================
 
 
@@ -6975,7 +7078,7 @@ def seed_demo(state: AppState, workspace_id: str) -> None:
 
 
 # ============================================================================================
-# 16. App factory
+# 17. App factory
 # ============================================================================================
 
 
@@ -7033,6 +7136,11 @@ class AppState:
             schema = load_schema(conn, workspace_id, self._field_caches.setdefault(workspace_id, {}))
             self._schemas[workspace_id] = schema
         return schema
+
+    def forget(self, workspace_id: str) -> None:
+        """Drop every cache of a deleted workspace."""
+        for cache in (self._schemas, self._field_caches, self._graphql, self._admin_roles):
+            cache.pop(workspace_id, None)
 
     def admin_role(self, workspace_id: str) -> Role:
         """The workspace's Admin role (for the CLI key), read once."""
@@ -7129,6 +7237,11 @@ def create_app(settings: Settings | None = None) -> bottle.Bottle:
     def rest(path: str = "") -> str:
         return handle_rest(state, path)
 
+    @app.route("/_lite/<path:path>", method="ANY")
+    @guarded
+    def admin(path: str) -> str:
+        return handle_admin(state, path)
+
     @app.get("/")
     @app.get("/playground")
     def playground() -> str:
@@ -7142,8 +7255,37 @@ def create_app(settings: Settings | None = None) -> bottle.Bottle:
     return app
 
 
+@dataclass
+class Served:
+    """A running server: where it listens, a key for its default workspace, and the app."""
+
+    base_url: str
+    api_key: str
+    app: bottle.Bottle
+
+
+@contextlib.contextmanager
+def serve(settings: Settings | None = None) -> Iterator[Served]:
+    """Run twenty_lite on a free port (settings.port=0) in a background thread; stop it on exit.
+
+    with serve(Settings(db=":memory:", api_key="k", port=0)) as server:
+        requests.get(server.base_url + "/rest/people", headers={"Authorization": "Bearer k"})
+    """
+    settings = settings or Settings(db=":memory:", api_key="twenty-lite", port=0, rate_limit="0")
+    app = create_app(settings)
+    server = make_server(settings.host, settings.port, app, server_class=ThreadingServer, handler_class=QuietHandler)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield Served(f"http://{settings.host}:{server.server_port}", app.state.token(), app)
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
 # ============================================================================================
-# 17. CLI
+# 18. CLI
 # ============================================================================================
 
 
