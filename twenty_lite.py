@@ -115,6 +115,39 @@ def new_uuid() -> str:
     return str(uuid.uuid4())
 
 
+class AdjustableClock:
+    """The one clock: a base clock (or, deterministic, a frozen moment) plus an offset that the
+    admin API moves, so timestamps, cursors, key expiry and rate-limit windows follow it."""
+
+    def __init__(self, base: Callable[[], datetime], frozen: bool) -> None:
+        self.base = base
+        self.frozen = datetime(2026, 1, 1, tzinfo=timezone.utc) if frozen else None
+        self.offset = timedelta(0)
+
+    def __call__(self) -> datetime:
+        return (self.frozen if self.frozen is not None else self.base()) + self.offset
+
+    def set(self, moment: datetime) -> None:
+        self.offset += moment - self()
+
+    def advance(self, seconds: float) -> None:
+        self.offset += timedelta(seconds=seconds)
+
+
+class CountingIds:
+    """Reproducible UUID v4s: the same sequence of calls gives the same ids."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.lock = threading.Lock()
+
+    def __call__(self) -> str:
+        with self.lock:
+            self.count += 1
+            n = self.count
+        return str(uuid.UUID(int=(0x7E57 << 112) | n, version=4))
+
+
 def iso(moment: datetime) -> str:
     """UTC ISO-8601 with milliseconds and Z, Twenty's DATE_TIME output."""
     moment = moment.astimezone(timezone.utc)
@@ -219,6 +252,7 @@ class Settings:
     rate_limit: str = "100/60"
     clock: Callable[[], datetime] = utcnow
     new_id: Callable[[], str] = new_uuid
+    deterministic: bool = False  # ids from a counter, time frozen at 2026-01-01 until moved by /_lite/clock
 
 
 # ============================================================================================
@@ -6596,6 +6630,17 @@ def handle_admin(state: AppState, path: str) -> str:
     method = bottle.request.method.upper()
     segs = [s for s in path.split("/") if s]
     body = Body(bottle.request.body.read() if method != "GET" else b"").json() or {}
+    if segs == ["clock"] and method in ("GET", "POST"):
+        if "set" in body:
+            moment = parse_datetime(body["set"])
+            if moment is None:
+                raise bad_request("set must be an ISO-8601 date-time")
+            state.clock.set(datetime.fromisoformat(moment.replace("Z", "+00:00")))
+        if "advance" in body:
+            if isinstance(body["advance"], bool) or not isinstance(body["advance"], (int, float)):
+                raise bad_request("advance must be a number of seconds")
+            state.clock.advance(body["advance"])
+        return json_response(200, {"now": iso(state.clock())})
     if segs == ["workspaces"] and method == "GET":
         with state.store.read() as conn:
             rows = conn.execute("SELECT id, name, created_at FROM workspace ORDER BY created_at, id").fetchall()
@@ -7086,8 +7131,10 @@ class AppState:
     """Everything a running app holds: settings, storage, secrets and cached data models."""
 
     def __init__(self, settings: Settings) -> None:
+        if settings.deterministic:
+            settings = dataclasses.replace(settings, new_id=CountingIds())
         self.settings = settings
-        self.clock = settings.clock
+        self.clock = AdjustableClock(settings.clock, settings.deterministic)
         self.store = Store(settings.db)
         self._schemas: dict[str, Schema] = {}
         self._field_caches: dict[str, dict[str, FieldMeta]] = {}
@@ -7173,11 +7220,49 @@ class AppState:
         return api_key_token(app_secret, self.default_workspace, self.default_api_key, now, now + HUNDRED_YEARS)
 
 
+FAULT_HEADER = "X-Twenty-Lite-Fault"
+FAULT_ERRORS = {400: "BadRequestException", 401: "UNAUTHENTICATED", 403: "ForbiddenException",
+                404: "NotFoundException", 429: "TooManyRequestsException", 500: "InternalServerErrorException",
+                502: "BadGatewayException", 503: "ServiceUnavailableException", 504: "GatewayTimeoutException"}  # fmt: skip
+
+
+def injected_fault(header: str | None) -> ApiError | None:
+    """X-Twenty-Lite-Fault: `429`, `500`, … answers with that failure; `latency=300ms` waits first."""
+    if not header:
+        return None
+    value = header.strip().lower()
+    delay = re.fullmatch(r"latency\s*=\s*(\d+(?:\.\d+)?)\s*(ms|s)?", value)
+    if delay:
+        time.sleep(float(delay.group(1)) / (1 if delay.group(2) == "s" else 1000))
+        return None
+    if not value.isdigit() or not 400 <= int(value) <= 599:
+        raise bad_request(f"{FAULT_HEADER} must be a status code (429, 500, …) or latency=<n>ms, got {header!r}")
+    status = int(value)
+    if status == 429:
+        return ApiError(
+            429, "TooManyRequestsException", "Limit reached (100 tokens per 60000 ms)", {"Retry-After": "1"}
+        )
+    message = "Internal server error" if status >= 500 else f"Injected fault {status}"
+    return ApiError(status, FAULT_ERRORS.get(status, "HttpException"), message)
+
+
+def render_fault(err: ApiError) -> str:
+    """An injected failure in the shape of the API it hits: GraphQL errors or Twenty's REST body."""
+    path = bottle.request.path
+    if path in ("/graphql", "/metadata"):
+        extensions = {"code": "INTERNAL_SERVER_ERROR"} if err.status >= 500 else core_gql_error(err).extensions
+        return json_response(200, {"errors": [{"message": err.message, "extensions": extensions}]})
+    return render_error(err)
+
+
 def guarded(handler: Callable[..., str]) -> Callable[..., str]:
     """Route wrapper: ApiError → its body; anything unexpected → a 500 in Twenty's shape."""
 
     def wrapper(*args: Any, **kwargs: Any) -> str:
         try:
+            fault = injected_fault(bottle.request.get_header(FAULT_HEADER))
+            if fault is not None:
+                return render_fault(fault)
             return handler(*args, **kwargs)
         except ApiError as err:
             return render_error(err)
@@ -7319,13 +7404,15 @@ def parse_args(argv: Sequence[str] | None = None) -> Settings:
     parser.add_argument("--seed", choices=("demo", "none"), default=None, help="data of a new database (demo)")
     parser.add_argument("--max-records", type=int, default=60, help="batch limit and maximum page size")
     parser.add_argument("--rate-limit", default="100/60", help="N/W requests per W seconds, 0 disables")
+    parser.add_argument("--deterministic", action="store_true", help="reproducible ids; time frozen until moved")
     args = parser.parse_args(argv)
     try:
         parse_rate_limit(args.rate_limit)
     except ValueError as exc:
         parser.error(str(exc))
     return Settings(host=args.host, port=args.port, db=args.db, api_key=args.api_key, seed=args.seed,
-                    max_records=args.max_records, rate_limit=args.rate_limit)  # fmt: skip
+                    max_records=args.max_records, rate_limit=args.rate_limit,
+                    deterministic=args.deterministic)  # fmt: skip
 
 
 def keys_cli(argv: Sequence[str]) -> int:

@@ -123,3 +123,68 @@ def test_a_workspace_key_is_not_an_admin_key(admin: Client) -> None:
 
 def test_admin_api_is_off_without_a_key() -> None:
     assert Client(make_app(api_key=None), None).get("/_lite/workspaces").status_code == 404
+
+
+def test_deterministic_mode_reproduces_ids_and_time() -> None:
+    runs = []
+    for _ in range(2):
+        client = Client(make_app(deterministic=True))
+        made = client.post("/rest/batch/people", json=[{"city": "Oslo"}, {"city": "Rome"}]).json()
+        runs.append([(p["id"], p["createdAt"]) for p in made["data"]["createPeople"]])
+    assert runs[0] == runs[1]
+    assert runs[0][0][1] == "2026-01-01T00:00:00.000Z"
+
+
+def test_admin_clock_moves_timestamps_and_key_expiry(admin: Client) -> None:
+    now = admin.get("/_lite/clock").json()["now"]
+    assert (
+        admin.post("/_lite/clock", json={"set": "2030-06-01T12:00:00Z"}).json()["now"].startswith("2030-06-01T12:00:00")
+    )
+    created = admin.post("/rest/people", json={}).json()["data"]["createPerson"]
+    assert created["createdAt"].startswith("2030-06-01T12:00:00")
+    assert admin.post("/_lite/clock", json={"advance": 90}).json()["now"].startswith("2030-06-01T12:01:3")
+    token = admin.post("/metadata", json={"query": """mutation { createApiKey(input: {name: "short",
+        expiresAt: "2030-06-01T13:00:00Z"}) { id } }"""}).json()["data"]["createApiKey"]["id"]  # fmt: skip
+    jwt = admin.post("/metadata", json={"query": f"""mutation {{ generateApiKeyToken(apiKeyId: "{token}",
+        expiresAt: "2030-06-01T13:00:00Z") {{ token }} }}"""}).json()["data"]["generateApiKeyToken"]["token"]  # fmt: skip
+    assert Client(admin.app, jwt).get("/rest/people").status_code == 403  # a key with no role, but authenticated
+    admin.post("/_lite/clock", json={"advance": 3600})
+    assert Client(admin.app, jwt).get("/rest/people").json()["messages"] == ["Token has expired."]
+    assert now < "2030"
+
+
+@pytest.mark.parametrize("bad", [{"set": "yesterday"}, {"advance": "soon"}])
+def test_admin_clock_validates_input(admin: Client, bad) -> None:
+    assert admin.post("/_lite/clock", json=bad).status_code == 400
+
+
+def test_fault_header_answers_a_rate_limit_in_twentys_shape(admin: Client) -> None:
+    resp = admin.get("/rest/people", headers={"X-Twenty-Lite-Fault": "429"})
+    assert resp.status_code == 429
+    assert resp.json() == {"statusCode": 429, "error": "TooManyRequestsException",
+                           "messages": ["Limit reached (100 tokens per 60000 ms)"]}  # fmt: skip
+    assert resp.headers["retry-after"] == "1"
+
+
+def test_fault_header_500_on_rest_and_graphql_changes_nothing(admin: Client) -> None:
+    resp = admin.post("/rest/people", json={}, headers={"X-Twenty-Lite-Fault": "500"})
+    assert resp.status_code == 500
+    assert resp.json() == {"statusCode": 500, "error": "InternalServerErrorException",
+                           "messages": ["Internal server error"]}  # fmt: skip
+    assert admin.get("/rest/people").json()["totalCount"] == 0
+    body = admin.post("/graphql", json={"query": "{ people { totalCount } }"},
+                      headers={"X-Twenty-Lite-Fault": "500"}).json()  # fmt: skip
+    assert body == {"errors": [{"message": "Internal server error", "extensions": {"code": "INTERNAL_SERVER_ERROR"}}]}
+
+
+def test_fault_header_latency_waits_then_answers(admin: Client) -> None:
+    import time
+
+    start = time.perf_counter()
+    resp = admin.get("/rest/people", headers={"X-Twenty-Lite-Fault": "latency=120ms"})
+    assert resp.status_code == 200
+    assert time.perf_counter() - start >= 0.12
+
+
+def test_fault_header_rejects_nonsense(admin: Client) -> None:
+    assert admin.get("/rest/people", headers={"X-Twenty-Lite-Fault": "sometimes"}).status_code == 400
