@@ -469,6 +469,21 @@ class Schema:
     by_id: dict[str, ObjectMeta]
     enum_schema: str  # Postgres schema name used in enum error texts
 
+    @functools.cached_property
+    def shape(self) -> str:
+        """A digest of everything the generated GraphQL schema depends on (names, types, options,
+        nullability, relations), but not ids: workspaces with the same data model share a schema."""
+        names = {o.id: o.name_singular for o in self.objects}
+        parts = []
+        for obj in sorted(self.by_plural.values(), key=lambda o: o.name_singular):
+            fields = [
+                (f.name, f.type, f.is_nullable, f.is_unique, f.default is None, f.option_values, f.relation_type,
+                 f.join_column, names.get(f.target_object_id or ""), (f.settings or {}).get("dataType"))
+                for f in obj.active_fields
+            ]  # fmt: skip
+            parts.append((obj.name_singular, obj.name_plural, obj.duplicate_criteria, fields))
+        return hashlib.sha256(dumps(parts).encode()).hexdigest()
+
     def incoming(self, obj: ObjectMeta) -> list[tuple[ObjectMeta, FieldMeta]]:
         """Many-to-one fields of any object that point at obj (for onDelete rules)."""
         out = []
@@ -6600,8 +6615,11 @@ def admin_guard(state: AppState) -> None:
         raise ApiError(403, "ForbiddenException", "The admin API needs the server's admin key")
 
 
-def new_workspace(state: AppState, display_name: str, seed: str) -> dict[str, Any]:
-    """A workspace with the standard model (and demo data if asked) and an Admin API key."""
+SPARE_NAME = "(spare)"
+
+
+def make_workspace(state: AppState, display_name: str) -> tuple[str, str]:
+    """A workspace with the standard model and an Admin API key: (workspace id, key id)."""
     now = state.clock()
     new_id = state.settings.new_id
     workspace_id, key_id = new_id(), new_id()
@@ -6613,10 +6631,34 @@ def new_workspace(state: AppState, display_name: str, seed: str) -> dict[str, An
             "VALUES (?,?,?,?,?,?,?)",
             (key_id, workspace_id, "Workspace admin key", iso(now + HUNDRED_YEARS), admin.id, iso(now), iso(now)),
         )
+    return workspace_id, key_id
+
+
+def new_workspace(state: AppState, display_name: str, seed: str) -> dict[str, Any]:
+    """A workspace for a caller: a spare one made ahead of time when there is one (fixtures ask for
+    many, and making one is the slow part), then another spare is made in the background."""
+    spare = state.take_spare() if seed == "none" and not state.settings.deterministic else None
+    if spare is None:
+        workspace_id, key_id = make_workspace(state, display_name)
+    else:
+        workspace_id, key_id = spare
+        with state.store.write() as conn:
+            conn.execute("UPDATE workspace SET name = ?, created_at = ? WHERE id = ?",
+                         (display_name, iso(state.clock()), workspace_id))  # fmt: skip
     if seed == "demo":
         seed_demo(state, workspace_id)
+    if seed == "none" and not state.settings.deterministic:
+        state.refill_spare()
+    now = state.clock()
     token = api_key_token(state.app_secret, workspace_id, key_id, now, now + HUNDRED_YEARS)
     return {"id": workspace_id, "displayName": display_name, "apiKeyId": key_id, "apiKey": token}
+
+
+def clear_workspace(state: AppState, workspace_id: str) -> None:
+    """The records, data model and roles of a deleted workspace."""
+    with state.store.write() as conn:
+        drop_workspace_data(conn, workspace_id)
+        conn.execute("DELETE FROM role WHERE workspace_id = ?", (workspace_id,))
 
 
 def known_workspace(conn: sqlite3.Connection, workspace_id: str) -> None:
@@ -6643,7 +6685,8 @@ def handle_admin(state: AppState, path: str) -> str:
         return json_response(200, {"now": iso(state.clock())})
     if segs == ["workspaces"] and method == "GET":
         with state.store.read() as conn:
-            rows = conn.execute("SELECT id, name, created_at FROM workspace ORDER BY created_at, id").fetchall()
+            rows = conn.execute("SELECT id, name, created_at FROM workspace WHERE name != ? ORDER BY created_at, id",
+                                (SPARE_NAME,)).fetchall()  # fmt: skip
         return json_response(200, {"workspaces": [{"id": r[0], "displayName": r[1], "createdAt": r[2]} for r in rows]})
     if segs == ["workspaces"] and method == "POST":
         seed = body.get("seed", "none")
@@ -6666,11 +6709,11 @@ def handle_admin(state: AppState, path: str) -> str:
             raise bad_request("The default workspace cannot be deleted")
         with state.store.write() as conn:
             known_workspace(conn, workspace_id)
-            drop_workspace_data(conn, workspace_id)
-            for table in ("api_key", "role"):
-                conn.execute(f"DELETE FROM {table} WHERE workspace_id = ?", (workspace_id,))
+            conn.execute("DELETE FROM api_key WHERE workspace_id = ?", (workspace_id,))
             conn.execute("DELETE FROM workspace WHERE id = ?", (workspace_id,))
         state.forget(workspace_id)
+        # Gone for every caller now; its records and data model are cleared off the request's thread.
+        threading.Thread(target=clear_workspace, args=(state, workspace_id), name="drop-workspace", daemon=True).start()
         return json_response(200, {"id": workspace_id})
     return cannot(method, "/_lite/" + path)
 
@@ -7138,9 +7181,11 @@ class AppState:
         self.store = Store(settings.db)
         self._schemas: dict[str, Schema] = {}
         self._field_caches: dict[str, dict[str, FieldMeta]] = {}
-        self._graphql: dict[str, tuple[Schema, Any]] = {}
+        self._graphql: dict[str, Any] = {}
         self.limiter = RateLimiter(settings.rate_limit, self.clock)
         self._admin_roles: dict[str, Role] = {}
+        self._spares: list[tuple[str, str]] = []
+        self._spare_lock = threading.Lock()
         self._schema_lock = threading.Lock()
         if self.store.created:
             self._initialise()
@@ -7184,9 +7229,24 @@ class AppState:
             self._schemas[workspace_id] = schema
         return schema
 
+    def take_spare(self) -> tuple[str, str] | None:
+        """A workspace made ahead of time, if one is ready."""
+        with self._spare_lock:
+            return self._spares.pop() if self._spares else None
+
+    def refill_spare(self) -> None:
+        """Make the next spare workspace off the request's thread."""
+
+        def make() -> None:
+            made = make_workspace(self, SPARE_NAME)
+            with self._spare_lock:
+                self._spares.append(made)
+
+        threading.Thread(target=make, name="spare-workspace", daemon=True).start()
+
     def forget(self, workspace_id: str) -> None:
         """Drop every cache of a deleted workspace."""
-        for cache in (self._schemas, self._field_caches, self._graphql, self._admin_roles):
+        for cache in (self._schemas, self._field_caches, self._admin_roles):
             cache.pop(workspace_id, None)
 
     def admin_role(self, workspace_id: str) -> Role:
@@ -7202,13 +7262,15 @@ class AppState:
         return cached
 
     def graphql_schema(self, schema: Schema) -> Any:
-        """The /graphql schema of a data-model version, built once and cached."""
-        cached = self._graphql.get(schema.workspace_id)
-        if cached is not None and cached[0] is schema:
-            return cached[1]
+        """The /graphql schema of a data model, built once per shape and shared by the workspaces that
+        have it (resolvers find each request's own objects by name)."""
+        cached = self._graphql.get(schema.shape)
+        if cached is not None:
+            return cached
         with self._schema_lock:
-            built = build_core_schema(schema)
-            self._graphql[schema.workspace_id] = (schema, built)
+            built = self._graphql[schema.shape] = build_core_schema(schema)
+            while len(self._graphql) > 64:  # keep the most recent shapes only
+                self._graphql.pop(next(iter(self._graphql)))
         return built
 
     def token(self) -> str:
@@ -7367,6 +7429,84 @@ def serve(settings: Settings | None = None) -> Iterator[Served]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+@dataclass
+class Workspace:
+    """One test's own workspace: where to call, with which key, and a small client for it."""
+
+    id: str
+    base_url: str
+    api_key: str
+
+    def request(self, method: str, path: str, body: Any = None) -> tuple[int, Any]:
+        """One HTTP call with the workspace's key: (status, parsed JSON body)."""
+        import http.client
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(self.base_url)
+        conn = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=30)
+        headers = {"Authorization": f"Bearer {self.api_key}"}
+        data = None
+        if body is not None:
+            data = dumps(body).encode()
+            headers["Content-Type"] = "application/json"
+        try:
+            conn.request(method, path, body=data, headers=headers)
+            resp = conn.getresponse()
+            raw = resp.read()
+        finally:
+            conn.close()
+        return resp.status, json.loads(raw) if raw else None
+
+    def get(self, path: str) -> tuple[int, Any]:
+        return self.request("GET", path)
+
+    def post(self, path: str, body: Any = None) -> tuple[int, Any]:
+        return self.request("POST", path, body)
+
+    def patch(self, path: str, body: Any = None) -> tuple[int, Any]:
+        return self.request("PATCH", path, body)
+
+    def delete(self, path: str) -> tuple[int, Any]:
+        return self.request("DELETE", path)
+
+    def graphql(self, query: str, variables: dict[str, Any] | None = None) -> Any:
+        return self.post("/graphql", {"query": query, "variables": variables or {}})[1]
+
+
+def __getattr__(name: str) -> Any:
+    """The pytest plugin (entry point pytest11 `twenty_lite:pytest_plugin`), built only when pytest
+    asks for it, so that importing twenty_lite never needs pytest."""
+    if name == "pytest_plugin":
+        return _pytest_plugin()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+@functools.cache
+def _pytest_plugin() -> Any:
+    import pytest
+
+    class TwentyLitePlugin:
+        """Fixtures: twenty_lite_server (one per session or xdist worker), twenty_workspace (one per test)."""
+
+        @staticmethod
+        @pytest.fixture(scope="session")
+        def twenty_lite_server() -> Iterator[Served]:
+            settings = Settings(db=":memory:", api_key=os.urandom(12).hex(), port=0, seed="none", rate_limit="0")
+            with serve(settings) as server:
+                yield server
+
+        @staticmethod
+        @pytest.fixture
+        def twenty_workspace(twenty_lite_server: Served) -> Iterator[Workspace]:
+            admin = Workspace("", twenty_lite_server.base_url, twenty_lite_server.api_key)
+            status, made = admin.post("/_lite/workspaces", {"displayName": "test"})
+            assert status == 201, made
+            yield Workspace(made["id"], twenty_lite_server.base_url, made["apiKey"])
+            admin.delete(f"/_lite/workspaces/{made['id']}")
+
+    return TwentyLitePlugin()
 
 
 # ============================================================================================
