@@ -1998,6 +1998,14 @@ def unauthenticated(message: str, error: str = "UNAUTHENTICATED", status: int = 
 
 def authenticate(state: AppState, header: str | None) -> Actor:
     """The actor of a request from its Authorization header, or Twenty's auth error."""
+    actor = verify_token(state, header)
+    with contextlib.suppress(RuntimeError, KeyError):  # outside a request there is nothing to mark
+        bottle.request.environ["twenty_lite.workspace"] = actor.workspace_id
+    return actor
+
+
+def verify_token(state: AppState, header: str | None) -> Actor:
+    """Check a bearer token (auth-and-limits.md §2.2) and return who it is."""
     scheme, _, token = (header or "").strip().partition(" ")
     token = token.strip()
     if scheme.lower() != "bearer" or not token:
@@ -6703,6 +6711,10 @@ def handle_admin(state: AppState, path: str) -> str:
         if body.get("seed") == "demo":
             seed_demo(state, workspace_id)
         return json_response(200, {"id": workspace_id})
+    if len(segs) == 3 and segs[0] == "workspaces" and segs[2] == "journal" and method == "GET":
+        with state.store.read() as conn:
+            known_workspace(conn, segs[1])
+        return json_response(200, {"requests": list(state.journal(segs[1]))})
     if len(segs) == 2 and segs[0] == "workspaces" and method == "DELETE":
         workspace_id = segs[1]
         if workspace_id == state.default_workspace:
@@ -7185,6 +7197,7 @@ class AppState:
         self.limiter = RateLimiter(settings.rate_limit, self.clock)
         self._admin_roles: dict[str, Role] = {}
         self._spares: list[tuple[str, str]] = []
+        self._journals: dict[str, Any] = {}
         self._spare_lock = threading.Lock()
         self._schema_lock = threading.Lock()
         if self.store.created:
@@ -7243,6 +7256,15 @@ class AppState:
                 self._spares.append(made)
 
         threading.Thread(target=make, name="spare-workspace", daemon=True).start()
+
+    def journal(self, workspace_id: str) -> Any:
+        """The last requests of a workspace (a bounded deque)."""
+        import collections
+
+        found = self._journals.get(workspace_id)
+        if found is None:
+            found = self._journals.setdefault(workspace_id, collections.deque(maxlen=JOURNAL_SIZE))
+        return found
 
     def forget(self, workspace_id: str) -> None:
         """Drop every cache of a deleted workspace."""
@@ -7317,22 +7339,53 @@ def render_fault(err: ApiError) -> str:
     return render_error(err)
 
 
+JOURNAL_SIZE = 200
+
+
+def record_request(started: float, reason: str | None) -> None:
+    """Add the request to its workspace's journal (method, path, status, duration, refusal reason)."""
+    environ = bottle.request.environ
+    state = environ.get("twenty_lite.state")
+    workspace_id = environ.get("twenty_lite.workspace")
+    if state is None or workspace_id is None:
+        return
+    query = re.sub(r"(?i)(token=)[^&]*", r"\1[redacted]", environ.get("QUERY_STRING", ""))
+    entry = {
+        "at": iso(state.clock()), "method": environ.get("REQUEST_METHOD"),
+        "path": environ.get("PATH_INFO", "") + (f"?{query}" if query else ""),
+        "status": bottle.response.status_code, "durationMs": round((time.perf_counter() - started) * 1000, 2),
+    }  # fmt: skip
+    if reason is not None and bottle.response.status_code >= 400:
+        entry["reason"] = reason
+    state.journal(workspace_id).append(entry)
+
+
 def guarded(handler: Callable[..., str]) -> Callable[..., str]:
     """Route wrapper: ApiError → its body; anything unexpected → a 500 in Twenty's shape."""
 
     def wrapper(*args: Any, **kwargs: Any) -> str:
+        started = time.perf_counter()
+        reason = None
         try:
             fault = injected_fault(bottle.request.get_header(FAULT_HEADER))
             if fault is not None:
+                reason = f"injected fault {fault.status}"
+                state = bottle.request.environ.get("twenty_lite.state")
+                with contextlib.suppress(ApiError):  # only to journal it under the caller's workspace
+                    authenticate(state, bottle.request.get_header("Authorization"))
                 return render_fault(fault)
             return handler(*args, **kwargs)
         except ApiError as err:
+            reason = err.message
             return render_error(err)
         except Exception as exc:  # a bug: answer in Twenty's shape, keep the traceback in the log
             import traceback
 
             traceback.print_exc()
-            return render_error(ApiError(500, "InternalServerErrorException", f"{type(exc).__name__}: {exc}"))
+            reason = f"{type(exc).__name__}: {exc}"
+            return render_error(ApiError(500, "InternalServerErrorException", reason))
+        finally:
+            record_request(started, reason)
 
     wrapper.__name__ = handler.__name__
     return wrapper
@@ -7344,6 +7397,10 @@ def create_app(settings: Settings | None = None) -> bottle.Bottle:
     app = bottle.Bottle()
     app.config["twenty_lite.state"] = state
     app.state = state  # type: ignore[attr-defined]
+
+    @app.hook("before_request")
+    def mark_state() -> None:
+        bottle.request.environ["twenty_lite.state"] = state
 
     @app.get("/healthz")
     def healthz() -> str:

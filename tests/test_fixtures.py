@@ -188,3 +188,27 @@ def test_fault_header_latency_waits_then_answers(admin: Client) -> None:
 
 def test_fault_header_rejects_nonsense(admin: Client) -> None:
     assert admin.get("/rest/people", headers={"X-Twenty-Lite-Fault": "sometimes"}).status_code == 400
+
+
+def test_journal_records_requests_with_reasons_and_no_secrets() -> None:
+    app = make_app(api_key="admin-key", rate_limit="2/60")
+    admin = Client(app, "admin-key")
+    made = admin.post("/_lite/workspaces", json={}).json()
+    ws = Client(app, made["apiKey"])
+    ws.get("/rest/people?token=secret-value")
+    ws.post("/rest/people", json={"nope": 1})
+    ws.get("/rest/people")
+    ws.get("/rest/people", headers={"X-Twenty-Lite-Fault": "500"})
+    entries = admin.get(f"/_lite/workspaces/{made['id']}/journal").json()["requests"]
+    assert [(e["method"], e["status"]) for e in entries] == [("GET", 200), ("POST", 400), ("GET", 429), ("GET", 500)]
+    assert entries[0]["path"] == "/rest/people?token=[redacted]"
+    assert "secret-value" not in str(entries) and made["apiKey"] not in str(entries)
+    assert entries[1]["reason"] == 'Object person doesn\'t have any "nope" field.'
+    assert entries[2]["reason"] == "Limit reached (2 tokens per 60000 ms)"
+    assert entries[3]["reason"] == "injected fault 500"
+    assert all(e["durationMs"] >= 0 and e["at"].endswith("Z") for e in entries)
+    assert "reason" not in entries[0]
+
+
+def test_journal_of_an_unknown_workspace_is_404(admin: Client) -> None:
+    assert admin.get("/_lite/workspaces/11111111-2222-4333-8444-555555555555/journal").status_code == 404
