@@ -703,7 +703,7 @@ def humanize(name: str) -> str:
 # 5. Storage
 # ============================================================================================
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 APPLICATION_ID = "twenty_lite"
 SYSTEM_FIELD_NAMES = ("id", "createdAt", "updatedAt", "deletedAt", "createdBy", "updatedBy", "position")
 
@@ -736,6 +736,7 @@ CREATE TABLE entity_count(
     obj INTEGER PRIMARY KEY, live INTEGER NOT NULL DEFAULT 0, total INTEGER NOT NULL DEFAULT 0);
 -- Roles: the flags, and per-object / per-field permissions, as one JSON document each.
 CREATE TABLE role(id TEXT PRIMARY KEY, workspace_id TEXT NOT NULL, data TEXT NOT NULL);
+CREATE TABLE webhook(id TEXT PRIMARY KEY, workspace_id TEXT NOT NULL, data TEXT NOT NULL, deleted_at TEXT);
 CREATE TABLE api_key(
     id TEXT PRIMARY KEY, workspace_id TEXT NOT NULL, name TEXT NOT NULL, expires_at TEXT NOT NULL,
     revoked_at TEXT, role_id TEXT, created_at TEXT NOT NULL, updated_at TEXT NOT NULL);
@@ -2108,6 +2109,14 @@ class Ctx:
     schema: Schema
     actor: Actor
     now: str
+    events: list[tuple[dict[str, Any], dict[str, Any]]] = field(default_factory=list)  # webhook deliveries
+    _hooks: list[dict[str, Any]] | None = None
+
+    def webhooks(self) -> list[dict[str, Any]]:
+        """The workspace's webhooks, read once per request (none: record changes emit nothing)."""
+        if self._hooks is None:
+            self._hooks = list_webhooks(self.conn, self.schema.workspace_id)
+        return self._hooks
 
     @property
     def max_records(self) -> int:
@@ -2490,6 +2499,7 @@ def insert_records(ctx: Ctx, obj: ObjectMeta, items: Sequence[tuple[dict[str, An
         check_required(obj, values)
     check_unique(ctx, obj, rows)
     insert_entities(ctx.conn, obj, rows)
+    emit(ctx, obj, "created", ids)
     return ids
 
 
@@ -2522,6 +2532,11 @@ def update_record(ctx: Ctx, obj: ObjectMeta, rid: bytes, changes: dict[str, Any]
     check_required(obj, merged)
     check_unique(ctx, obj, [(rid, merged)], set(changes), ignore)
     update_entity(ctx.conn, obj, rid, changes, was_deleted)
+    now_deleted = changes.get("deletedAt", current.get("deletedAt")) is not None
+    action = (
+        "restored" if was_deleted and not now_deleted else "deleted" if now_deleted and not was_deleted else "updated"
+    )
+    emit(ctx, obj, action, [rid], changed_fields(obj, changes) if action == "updated" else ())
 
 
 def destroy_records(ctx: Ctx, obj: ObjectMeta, ids: Sequence[bytes], seen: set[bytes] | None = None) -> None:
@@ -2548,6 +2563,8 @@ def destroy_records(ctx: Ctx, obj: ObjectMeta, ids: Sequence[bytes], seen: set[b
                 ctx.conn.execute(
                     f"UPDATE value SET v = NULL WHERE attr = ? AND v IN ({marks(len(part))})", (col.key, *part)
                 )
+    if ctx.webhooks():
+        emit(ctx, obj, "destroyed", ids, records=load_records(ctx, obj, ids))
     remove_entities(ctx.conn, obj, ids)
 
 
@@ -3513,6 +3530,176 @@ def role_out(role: Role, keys: list[dict[str, Any]] | None = None) -> dict[str, 
     }  # fmt: skip
 
 
+# ---- webhooks: management, events, signed delivery ------------------------------------------
+
+WEBHOOK_ACTIONS = ("created", "updated", "deleted", "destroyed", "restored")
+
+
+def webhook_out(row: Sequence[Any]) -> dict[str, Any]:
+    doc = json.loads(row[1])
+    return {"id": row[0], **doc, "deletedAt": row[2], "applicationId": None}
+
+
+def list_webhooks(conn: sqlite3.Connection, workspace_id: str) -> list[dict[str, Any]]:
+    rows = conn.execute("SELECT id, data, deleted_at FROM webhook WHERE workspace_id = ? AND deleted_at IS NULL",
+                        (workspace_id,)).fetchall()  # fmt: skip
+    return sorted((webhook_out(r) for r in rows), key=lambda w: (w["createdAt"], w["id"]))
+
+
+def find_webhook(conn: sqlite3.Connection, workspace_id: str, webhook_id: Any) -> dict[str, Any]:
+    row = conn.execute("SELECT id, data, deleted_at FROM webhook WHERE id = ? AND workspace_id = ? AND deleted_at IS NULL",
+                       (str(webhook_id).lower(), workspace_id)).fetchone()  # fmt: skip
+    if row is None:
+        raise ApiError(404, "NotFoundException", "Webhook not found")
+    return webhook_out(row)
+
+
+def check_webhook(data: dict[str, Any], current: dict[str, Any] | None) -> dict[str, Any]:
+    """targetUrl (absolute http(s)), operations (patterns), description, secret (webhooks.md §1)."""
+    from urllib.parse import urlsplit
+
+    out = dict(current or {})
+    if "targetUrl" in data or current is None:
+        url = data.get("targetUrl")
+        parts = urlsplit(url) if isinstance(url, str) else None
+        if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
+            raise bad_request(f"Invalid targetUrl {dumps(url)}: an absolute http(s) URL is required")
+        out["targetUrl"] = url
+    if "operations" in data or current is None:
+        ops = data.get("operations") or ["*.*"]
+        if not isinstance(ops, list) or not all(isinstance(o, str) and re.fullmatch(r"[\w*]+\.[\w*]+", o) for o in ops):
+            raise bad_request("operations must be a list of <object>.<action> patterns, e.g. person.created or *.*")
+        out["operations"] = ops
+    for key in ("description", "secret"):
+        if key in data:
+            out[key] = data[key]
+    if not out.get("secret"):
+        out["secret"] = os.urandom(32).hex()
+    out.setdefault("description", None)
+    return out
+
+
+def save_webhook(conn: sqlite3.Connection, workspace_id: str, data: Any, now: str, new_id: Callable[[], str],
+                 webhook_id: str | None = None) -> dict[str, Any]:  # fmt: skip
+    """Create (no id) or update a webhook."""
+    if not isinstance(data, dict):
+        raise bad_request("Request body must be a JSON object")
+    if webhook_id is None:
+        doc = check_webhook(data, None)
+        doc.update(createdAt=now, updatedAt=now)
+        new = str(data.get("id") or new_id()).lower()
+        conn.execute("INSERT INTO webhook(id, workspace_id, data) VALUES (?, ?, ?)",
+                     (new, workspace_id, dumps(doc)))  # fmt: skip
+        return find_webhook(conn, workspace_id, new)
+    current = find_webhook(conn, workspace_id, webhook_id)
+    base = {k: current[k] for k in ("targetUrl", "operations", "description", "secret", "createdAt")}
+    doc = check_webhook(data, base)
+    doc["updatedAt"] = now
+    conn.execute("UPDATE webhook SET data = ? WHERE id = ?", (dumps(doc), current["id"]))
+    return find_webhook(conn, workspace_id, current["id"])
+
+
+def delete_webhook(conn: sqlite3.Connection, workspace_id: str, webhook_id: Any, now: str) -> dict[str, Any]:
+    current = find_webhook(conn, workspace_id, webhook_id)
+    conn.execute("UPDATE webhook SET deleted_at = ? WHERE id = ?", (now, current["id"]))
+    return dict(current, deletedAt=now)
+
+
+def webhook_matches(operations: Sequence[str], event: str) -> bool:
+    obj, action = event.split(".", 1)
+    return any(op in (event, f"*.{action}", f"{obj}.*", "*.*") for op in operations)
+
+
+def emit(ctx: Ctx, obj: ObjectMeta, action: str, rids: Sequence[bytes], updated: Sequence[str] = (),
+         records: list[dict[str, Any]] | None = None) -> None:  # fmt: skip
+    """Queue webhook events of a record change; delivered after the request commits (webhooks.md §3-4)."""
+    hooks = ctx.webhooks()
+    event = f"{obj.name_singular}.{action}"
+    targets = [h for h in hooks if webhook_matches(h["operations"], event)]
+    if not targets or not rids:
+        return
+    if records is None:
+        records = load_records(ctx, obj, rids)
+    for record in records:
+        for hook in targets:
+            payload = {"targetUrl": hook["targetUrl"], "eventName": event,
+                       "objectMetadata": {"id": obj.id, "nameSingular": obj.name_singular},
+                       "workspaceId": ctx.schema.workspace_id, "webhookId": hook["id"], "eventDate": ctx.now,
+                       "record": record}  # fmt: skip
+            if action == "updated":
+                payload["updatedFields"] = list(updated)
+            ctx.events.append((hook, payload))
+
+
+def changed_fields(obj: ObjectMeta, changes: dict[str, Any]) -> list[str]:
+    """Field names behind changed columns, without the server-managed ones."""
+    skip = {"updatedAt", "updatedBy", "deletedAt"}
+    names = [obj.columns_by_name[c].field for c in changes if c in obj.columns_by_name]
+    return [n for n in dict.fromkeys(names) if n not in skip]
+
+
+class WebhookSender:
+    """Deliveries on one background thread: signed POSTs, 5 s timeout, no retries (webhooks.md §5-6)."""
+
+    def __init__(self, state: AppState) -> None:
+        import queue
+
+        self.state = state
+        self.queue: Any = queue.Queue()
+        self.thread: threading.Thread | None = None
+        self.lock = threading.Lock()
+
+    def send(self, events: list[tuple[dict[str, Any], dict[str, Any]]]) -> None:
+        if not events:
+            return
+        with self.lock:
+            if self.thread is None:
+                self.thread = threading.Thread(target=self.run, name="webhooks", daemon=True)
+                self.thread.start()
+        for event in events:
+            self.queue.put(event)
+
+    def run(self) -> None:
+        while True:
+            hook, payload = self.queue.get()
+            try:
+                self.deliver(hook, payload)
+            finally:
+                self.queue.task_done()
+
+    def deliver(self, hook: dict[str, Any], payload: dict[str, Any]) -> None:
+        import urllib.error
+        import urllib.request
+
+        body = dumps(payload)
+        headers = {"Content-Type": "application/json"}
+        if hook.get("secret"):
+            stamp = str(int(self.state.clock().timestamp() * 1000))
+            signature = hmac.new(hook["secret"].encode(), f"{stamp}:{body}".encode(), hashlib.sha256).hexdigest()
+            headers.update({"X-Twenty-Webhook-Timestamp": stamp, "X-Twenty-Webhook-Signature": signature,
+                            "X-Twenty-Webhook-Nonce": os.urandom(16).hex()})  # fmt: skip
+        request = urllib.request.Request(hook["targetUrl"], data=body.encode(), headers=headers, method="POST")
+        started = time.perf_counter()
+        try:
+            with urllib.request.urlopen(request, timeout=5) as resp:
+                status = resp.status
+        except urllib.error.HTTPError as exc:
+            status = exc.code
+        except (urllib.error.URLError, OSError):
+            status = 0
+        self.state.journal(payload["workspaceId"]).append({
+            "at": iso(self.state.clock()), "webhook": hook["id"], "eventName": payload["eventName"],
+            "url": hook["targetUrl"], "status": status, "success": 200 <= status < 300,
+            "durationMs": round((time.perf_counter() - started) * 1000, 2),
+        })  # fmt: skip
+
+    def drain(self, timeout: float = 10.0) -> None:
+        """Wait until every queued delivery is done (tests and shutdown)."""
+        deadline = time.monotonic() + timeout
+        while self.queue.unfinished_tasks and time.monotonic() < deadline:
+            time.sleep(0.01)
+
+
 # ============================================================================================
 # 10. REST core
 # ============================================================================================
@@ -4239,6 +4426,7 @@ def handle_rest(state: AppState, path: str) -> str:
         ctx = Ctx(state, conn, schema, actor, iso(state.clock()))
         handler = REST_HANDLERS[operation]
         status, payload = handler(ctx, obj, q, body, rid) if rid is not None else handler(ctx, obj, q, body)
+    state.webhook_sender.send(ctx.events)  # committed: deliver
     return json_response(status, payload)
 
 
@@ -4291,6 +4479,8 @@ def handle_rest_metadata(state: AppState, path: str) -> str:
         return json_response(200, {"data": [], "pageInfo": info, "totalCount": 0})
     if segs and segs[0] == "apiKeys" and len(segs) <= 2:
         return handle_api_keys(state, actor, method, segs[1] if len(segs) == 2 else None, legacy=False)
+    if segs and segs[0] == "webhooks" and len(segs) <= 2:
+        return handle_webhooks(state, actor, method, segs[1] if len(segs) == 2 else None, legacy=False)
     if not segs or len(segs) > 2 or segs[0] not in ("objects", "fields"):
         return cannot(method, "/rest/metadata/" + path)
     resource, item_id = segs[0], (segs[1] if len(segs) == 2 else None)
@@ -4338,6 +4528,44 @@ def handle_api_keys(state: AppState, actor: Actor, method: str, key_id: str | No
         bottle.response.set_header("Deprecation", "@1786320000")
         bottle.response.set_header("Link", '</rest/metadata/apiKeys>; rel="successor-version"')
     return json_response(status, payload)
+
+
+def handle_webhooks(state: AppState, actor: Actor, method: str, hook_id: str | None, legacy: bool) -> str:
+    """/rest/metadata/webhooks[/{id}] and the deprecated /rest/webhooks (webhooks.md §2.2)."""
+    request = bottle.request
+    path = ("/rest/webhooks" if legacy else "/rest/metadata/webhooks") + (f"/{hook_id}" if hook_id else "")
+    if method not in (("GET", "POST") if hook_id is None else ("GET", "PATCH", "PUT", "DELETE")):
+        return cannot(method, path)
+    if hook_id is not None and not is_uuid(hook_id):
+        raise bad_request("Validation failed (uuid is expected)")
+    require(actor, "API_KEYS_AND_WEBHOOKS")
+    body = Body(request.body.read() if method != "GET" else b"")
+    ws, now = actor.workspace_id, iso(state.clock())
+    with state.store.read() if method == "GET" else state.store.write() as conn:
+        if method == "GET" and hook_id is None:
+            hooks = list_webhooks(conn, ws)
+            page, info = metadata_page([(h["id"], h) for h in hooks], Query(request.environ.get("QUERY_STRING", "")),
+                                       state.settings.max_records)  # fmt: skip
+            status, payload = 200, (page if legacy else {"data": page, "pageInfo": info, "totalCount": len(hooks)})
+        elif method == "GET":
+            status, payload = 200, find_webhook(conn, ws, hook_id)
+        elif method == "POST":
+            status, payload = 201, save_webhook(conn, ws, body.json(), now, state.settings.new_id)
+        elif method == "DELETE":
+            status, payload = 200, delete_webhook(conn, ws, hook_id, now)
+        else:
+            status, payload = 200, save_webhook(conn, ws, body.json(), now, state.settings.new_id, hook_id)
+    if legacy:
+        bottle.response.set_header("Deprecation", "@1786320000")
+        bottle.response.set_header("Link", '</rest/metadata/webhooks>; rel="successor-version"')
+    return json_response(status, payload)
+
+
+def handle_legacy_webhooks(state: AppState, path: str) -> str:
+    """The deprecated /rest/webhooks[/{id}] alias."""
+    actor = authenticate(state, bottle.request.get_header("Authorization"))
+    segs = [s for s in path.split("/") if s]
+    return handle_webhooks(state, actor, bottle.request.method.upper(), segs[0] if segs else None, legacy=True)
 
 
 def handle_legacy_api_keys(state: AppState, path: str) -> str:
@@ -4887,6 +5115,20 @@ type ApiKey {
   role: Role
 }
 type ApiKeyToken { token: String! }
+type Webhook {
+  id: UUID!
+  targetUrl: String!
+  operations: [String!]!
+  description: String
+  secret: String
+  applicationId: UUID
+  createdAt: DateTime!
+  updatedAt: DateTime!
+  deletedAt: DateTime
+}
+input CreateWebhookInput { id: UUID targetUrl: String! operations: [String!]! description: String secret: String }
+input UpdateWebhookPayload { targetUrl: String operations: [String!] description: String secret: String }
+input UpdateWebhookInput { id: UUID! update: UpdateWebhookPayload! }
 type ObjectPermission {
   id: UUID!
   roleId: UUID!
@@ -5093,6 +5335,8 @@ type Query {
   apiKeys: [ApiKey!]!
   apiKey(input: GetApiKeyInput!): ApiKey
   getRoles: [Role!]!
+  webhooks: [Webhook!]!
+  webhook(id: UUID!): Webhook
 }
 
 type Mutation {
@@ -5113,6 +5357,9 @@ type Mutation {
   upsertObjectPermissions(upsertObjectPermissionsInput: UpsertObjectPermissionsInput!): [ObjectPermission!]!
   upsertFieldPermissions(upsertFieldPermissionsInput: UpsertFieldPermissionsInput!): [FieldPermission!]!
   upsertPermissionFlags(upsertPermissionFlagsInput: UpsertPermissionFlagsInput!): [PermissionFlag!]!
+  createWebhook(input: CreateWebhookInput!): Webhook!
+  updateWebhook(input: UpdateWebhookInput!): Webhook!
+  deleteWebhook(id: UUID!): Webhook!
 }
 """
 GRAPHQL_CODES = {400: "BAD_USER_INPUT", 401: "UNAUTHENTICATED", 403: "FORBIDDEN", 404: "NOT_FOUND"}
@@ -5505,7 +5752,39 @@ def keys_and_roles_resolvers() -> dict[tuple[str, str], Callable[..., Any]]:
         )
         return role_out(role)["permissionFlags"]
 
+    def webhooks(_: Any, info: Any) -> list[dict[str, Any]]:
+        keys_guard(info)
+        mc, conn, w = ws(info)
+        return list_webhooks(conn, w)
+
+    def webhook(_: Any, info: Any, id: str) -> dict[str, Any] | None:  # noqa: A002
+        keys_guard(info)
+        mc, conn, w = ws(info)
+        try:
+            return find_webhook(conn, w, id)
+        except ApiError:
+            return None
+
+    def create_webhook(_: Any, info: Any, input: dict[str, Any]) -> dict[str, Any]:  # noqa: A002
+        mc, conn, w = ws(info)
+        data = {k: v for k, v in input.items() if v is not None}
+        return mc.mutate(lambda: save_webhook(conn, w, data, mc.ctx.now, mc.ctx.state.settings.new_id),
+                         "API_KEYS_AND_WEBHOOKS")  # fmt: skip
+
+    def update_webhook(_: Any, info: Any, input: dict[str, Any]) -> dict[str, Any]:  # noqa: A002
+        mc, conn, w = ws(info)
+        data = {k: v for k, v in (input.get("update") or {}).items() if v is not None}
+        return mc.mutate(lambda: save_webhook(conn, w, data, mc.ctx.now, mc.ctx.state.settings.new_id, input["id"]),
+                         "API_KEYS_AND_WEBHOOKS")  # fmt: skip
+
+    def delete_webhook_(_: Any, info: Any, id: str) -> dict[str, Any]:  # noqa: A002
+        mc, conn, w = ws(info)
+        return mc.mutate(lambda: delete_webhook(conn, w, id, mc.ctx.now), "API_KEYS_AND_WEBHOOKS")
+
     resolvers = {
+        ("Query", "webhooks"): webhooks, ("Query", "webhook"): webhook,
+        ("Mutation", "createWebhook"): create_webhook, ("Mutation", "updateWebhook"): update_webhook,
+        ("Mutation", "deleteWebhook"): delete_webhook_,
         ("Query", "apiKeys"): api_keys, ("Query", "apiKey"): api_key, ("Query", "getRoles"): get_roles,
         ("Mutation", "createApiKey"): create_api_key, ("Mutation", "updateApiKey"): update_api_key,
         ("Mutation", "revokeApiKey"): revoke_api_key, ("Mutation", "assignRoleToApiKey"): assign_role,
@@ -5605,6 +5884,7 @@ def serve_graphql(state: AppState, schema_of: Callable[[Schema], Any], context_o
             operation_name=body.get("operationName"),
         )  # fmt: skip
     assert isinstance(result, ExecutionResult)
+    state.webhook_sender.send(ctx.events)
     return json_response(200, graphql_payload(result))
 
 
@@ -6119,6 +6399,7 @@ def root(obj: ObjectMeta, resolver: Callable[..., Any], *actions: str) -> Callab
     def resolve(_: Any, info: Any, **args: Any) -> Any:
         cc: CoreContext = info.context
         current = cc.ctx.schema.by_plural.get(obj.name_plural, obj)
+        queued = len(cc.ctx.events)
         try:
             cc.ctx.state.limiter.take(cc.ctx.actor.workspace_id)
             for action in actions:
@@ -6129,6 +6410,7 @@ def root(obj: ObjectMeta, resolver: Callable[..., Any], *actions: str) -> Callab
                 return savepoint(cc.ctx.conn, lambda: resolver(cc, current, info, **args))
             return resolver(cc, current, info, **args)
         except ApiError as err:
+            del cc.ctx.events[queued:]  # the field's changes were rolled back: so are its events
             raise core_gql_error(err) from None
 
     return resolve
@@ -7198,6 +7480,7 @@ class AppState:
         self._admin_roles: dict[str, Role] = {}
         self._spares: list[tuple[str, str]] = []
         self._journals: dict[str, Any] = {}
+        self.webhook_sender = WebhookSender(self)
         self._spare_lock = threading.Lock()
         self._schema_lock = threading.Lock()
         if self.store.created:
@@ -7427,6 +7710,12 @@ def create_app(settings: Settings | None = None) -> bottle.Bottle:
     @guarded
     def rest_metadata(path: str = "") -> str:
         return handle_rest_metadata(state, path)
+
+    @app.route("/rest/webhooks", method="ANY")
+    @app.route("/rest/webhooks/<path:path>", method="ANY")
+    @guarded
+    def legacy_webhooks(path: str = "") -> str:
+        return handle_legacy_webhooks(state, path)
 
     @app.route("/rest/apiKeys", method="ANY")
     @app.route("/rest/apiKeys/<path:path>", method="ANY")
