@@ -7535,6 +7535,8 @@ class AppState:
 
         def make() -> None:
             made = make_workspace(self, SPARE_NAME)
+            with self.store.read() as conn:  # warm its data model and GraphQL schema too
+                self.graphql_schema(self.schema(conn, made[0]))
             with self._spare_lock:
                 self._spares.append(made)
 
