@@ -4477,10 +4477,8 @@ def handle_rest_metadata(state: AppState, path: str) -> str:
     if len(segs) == 1 and segs[0] in VIEW_RESOURCES and method == "GET":
         info = {"hasNextPage": False, "hasPreviousPage": False, "startCursor": None, "endCursor": None}
         return json_response(200, {"data": [], "pageInfo": info, "totalCount": 0})
-    if segs and segs[0] == "apiKeys" and len(segs) <= 2:
-        return handle_api_keys(state, actor, method, segs[1] if len(segs) == 2 else None, legacy=False)
-    if segs and segs[0] == "webhooks" and len(segs) <= 2:
-        return handle_webhooks(state, actor, method, segs[1] if len(segs) == 2 else None, legacy=False)
+    if segs and segs[0] in SETTINGS_RESOURCES and len(segs) <= 2:
+        return handle_settings_resource(state, actor, segs[0], segs[1] if len(segs) == 2 else None, legacy=False)
     if not segs or len(segs) > 2 or segs[0] not in ("objects", "fields"):
         return cannot(method, "/rest/metadata/" + path)
     resource, item_id = segs[0], (segs[1] if len(segs) == 2 else None)
@@ -4499,80 +4497,69 @@ def handle_rest_metadata(state: AppState, path: str) -> str:
     return json_response(status, payload)
 
 
-def handle_api_keys(state: AppState, actor: Actor, method: str, key_id: str | None, legacy: bool) -> str:
-    """/rest/metadata/apiKeys[/{id}] and the deprecated /rest/apiKeys (auth-and-limits.md §4.3)."""
+@dataclass(frozen=True)
+class SettingsResource:
+    """A REST resource of workspace settings (API keys, webhooks): its store functions."""
+
+    name: str
+    list: Callable[[sqlite3.Connection, str], list[dict[str, Any]]]
+    find: Callable[[sqlite3.Connection, str, str], dict[str, Any]]
+    create: Callable[[sqlite3.Connection, str, Any, str, Callable[[], str]], dict[str, Any]]
+    update: Callable[[sqlite3.Connection, str, str, Any, str, Callable[[], str]], dict[str, Any]]
+    delete: Callable[[sqlite3.Connection, str, str, str], dict[str, Any]]
+
+
+SETTINGS_RESOURCES = {
+    "apiKeys": SettingsResource(
+        "apiKeys", list_keys, find_key, create_key,
+        lambda conn, ws, key_id, data, now, _new_id: update_key(conn, ws, key_id, data, now), revoke_key,
+    ),
+    "webhooks": SettingsResource(
+        "webhooks", list_webhooks, find_webhook, save_webhook,
+        lambda conn, ws, hook_id, data, now, new_id: save_webhook(conn, ws, data, now, new_id, hook_id), delete_webhook,
+    ),
+}  # fmt: skip
+
+
+def handle_settings_resource(state: AppState, actor: Actor, name: str, item_id: str | None, legacy: bool) -> str:
+    """/rest/metadata/{apiKeys,webhooks}[/{id}] and their deprecated /rest/{…} aliases, which answer
+    raw arrays and bare objects with Deprecation and Link headers (auth-and-limits.md §4.3, webhooks.md §2.2)."""
     request = bottle.request
-    path = ("/rest/apiKeys" if legacy else "/rest/metadata/apiKeys") + (f"/{key_id}" if key_id else "")
-    if method not in (("GET", "POST") if key_id is None else ("GET", "PATCH", "PUT", "DELETE")):
+    method = request.method.upper()
+    resource = SETTINGS_RESOURCES[name]
+    path = (f"/rest/{name}" if legacy else f"/rest/metadata/{name}") + (f"/{item_id}" if item_id else "")
+    if method not in (("GET", "POST") if item_id is None else ("GET", "PATCH", "PUT", "DELETE")):
         return cannot(method, path)
-    if key_id is not None and not is_uuid(key_id):
+    if item_id is not None and not is_uuid(item_id):
         raise bad_request("Validation failed (uuid is expected)")
     require(actor, "API_KEYS_AND_WEBHOOKS")
     body = Body(request.body.read() if method != "GET" else b"")
-    ws, now = actor.workspace_id, iso(state.clock())
+    ws, now, new_id = actor.workspace_id, iso(state.clock()), state.settings.new_id
     with state.store.read() if method == "GET" else state.store.write() as conn:
-        if method == "GET" and key_id is None:
-            keys = list_keys(conn, ws)
-            page, info = metadata_page([(k["id"], k) for k in keys], Query(request.environ.get("QUERY_STRING", "")),
+        if method == "GET" and item_id is None:
+            items = resource.list(conn, ws)
+            page, info = metadata_page([(i["id"], i) for i in items], Query(request.environ.get("QUERY_STRING", "")),
                                        state.settings.max_records)  # fmt: skip
-            status, payload = 200, (page if legacy else {"data": page, "pageInfo": info, "totalCount": len(keys)})
+            status, payload = 200, (page if legacy else {"data": page, "pageInfo": info, "totalCount": len(items)})
         elif method == "GET":
-            status, payload = 200, find_key(conn, ws, key_id or "")
+            status, payload = 200, resource.find(conn, ws, item_id or "")
         elif method == "POST":
-            status, payload = 201, create_key(conn, ws, body.json(), now, state.settings.new_id)
+            status, payload = 201, resource.create(conn, ws, body.json(), now, new_id)
         elif method == "DELETE":
-            status, payload = 200, revoke_key(conn, ws, key_id or "", now)
+            status, payload = 200, resource.delete(conn, ws, item_id or "", now)
         else:
-            status, payload = 200, update_key(conn, ws, key_id or "", body.json(), now)
+            status, payload = 200, resource.update(conn, ws, item_id or "", body.json(), now, new_id)
     if legacy:
         bottle.response.set_header("Deprecation", "@1786320000")
-        bottle.response.set_header("Link", '</rest/metadata/apiKeys>; rel="successor-version"')
+        bottle.response.set_header("Link", f'</rest/metadata/{name}>; rel="successor-version"')
     return json_response(status, payload)
 
 
-def handle_webhooks(state: AppState, actor: Actor, method: str, hook_id: str | None, legacy: bool) -> str:
-    """/rest/metadata/webhooks[/{id}] and the deprecated /rest/webhooks (webhooks.md §2.2)."""
-    request = bottle.request
-    path = ("/rest/webhooks" if legacy else "/rest/metadata/webhooks") + (f"/{hook_id}" if hook_id else "")
-    if method not in (("GET", "POST") if hook_id is None else ("GET", "PATCH", "PUT", "DELETE")):
-        return cannot(method, path)
-    if hook_id is not None and not is_uuid(hook_id):
-        raise bad_request("Validation failed (uuid is expected)")
-    require(actor, "API_KEYS_AND_WEBHOOKS")
-    body = Body(request.body.read() if method != "GET" else b"")
-    ws, now = actor.workspace_id, iso(state.clock())
-    with state.store.read() if method == "GET" else state.store.write() as conn:
-        if method == "GET" and hook_id is None:
-            hooks = list_webhooks(conn, ws)
-            page, info = metadata_page([(h["id"], h) for h in hooks], Query(request.environ.get("QUERY_STRING", "")),
-                                       state.settings.max_records)  # fmt: skip
-            status, payload = 200, (page if legacy else {"data": page, "pageInfo": info, "totalCount": len(hooks)})
-        elif method == "GET":
-            status, payload = 200, find_webhook(conn, ws, hook_id)
-        elif method == "POST":
-            status, payload = 201, save_webhook(conn, ws, body.json(), now, state.settings.new_id)
-        elif method == "DELETE":
-            status, payload = 200, delete_webhook(conn, ws, hook_id, now)
-        else:
-            status, payload = 200, save_webhook(conn, ws, body.json(), now, state.settings.new_id, hook_id)
-    if legacy:
-        bottle.response.set_header("Deprecation", "@1786320000")
-        bottle.response.set_header("Link", '</rest/metadata/webhooks>; rel="successor-version"')
-    return json_response(status, payload)
-
-
-def handle_legacy_webhooks(state: AppState, path: str) -> str:
-    """The deprecated /rest/webhooks[/{id}] alias."""
+def handle_legacy_settings(state: AppState, name: str, path: str) -> str:
+    """The deprecated /rest/apiKeys and /rest/webhooks aliases."""
     actor = authenticate(state, bottle.request.get_header("Authorization"))
     segs = [s for s in path.split("/") if s]
-    return handle_webhooks(state, actor, bottle.request.method.upper(), segs[0] if segs else None, legacy=True)
-
-
-def handle_legacy_api_keys(state: AppState, path: str) -> str:
-    """The deprecated /rest/apiKeys[/{id}] alias."""
-    actor = authenticate(state, bottle.request.get_header("Authorization"))
-    segs = [s for s in path.split("/") if s]
-    return handle_api_keys(state, actor, bottle.request.method.upper(), segs[0] if segs else None, legacy=True)
+    return handle_settings_resource(state, actor, name, segs[0] if segs else None, legacy=True)
 
 
 def metadata_operation(ctx: Ctx, resource: str, method: str, item_id: str | None, q: Query,
@@ -7713,17 +7700,11 @@ def create_app(settings: Settings | None = None) -> bottle.Bottle:
     def rest_metadata(path: str = "") -> str:
         return handle_rest_metadata(state, path)
 
-    @app.route("/rest/webhooks", method="ANY")
-    @app.route("/rest/webhooks/<path:path>", method="ANY")
+    @app.route("/rest/<name:re:apiKeys|webhooks>", method="ANY")
+    @app.route("/rest/<name:re:apiKeys|webhooks>/<path:path>", method="ANY")
     @guarded
-    def legacy_webhooks(path: str = "") -> str:
-        return handle_legacy_webhooks(state, path)
-
-    @app.route("/rest/apiKeys", method="ANY")
-    @app.route("/rest/apiKeys/<path:path>", method="ANY")
-    @guarded
-    def legacy_api_keys(path: str = "") -> str:
-        return handle_legacy_api_keys(state, path)
+    def legacy_settings(name: str, path: str = "") -> str:
+        return handle_legacy_settings(state, name, path)
 
     @app.route("/rest", method="ANY")
     @app.route("/rest/", method="ANY")

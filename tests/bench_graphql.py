@@ -39,7 +39,7 @@ QUERY = """query People($first: Int) {
 
 def add_opportunities(path: Path) -> None:
     """Ten opportunities for each of the filled companies."""
-    app = tl.create_app(tl.Settings(db=str(path), seed="none", api_key=KEY))
+    app = tl.create_app(tl.Settings(db=str(path), seed="none", api_key=KEY, rate_limit="0"))
     client = Client(app, KEY)
     first = client.get("/rest/companies", params={"limit": 60}).json()
     companies = first["data"]["companies"]
@@ -54,7 +54,7 @@ def add_opportunities(path: Path) -> None:
 
 def statements(path: Path, first: int) -> int:
     """SQL statements one query runs, counted in-process (schema already built)."""
-    app = tl.create_app(tl.Settings(db=str(path), seed="none", api_key=KEY))
+    app = tl.create_app(tl.Settings(db=str(path), seed="none", api_key=KEY, rate_limit="0"))
     client = Client(app, KEY)
     client.post("/graphql", json={"query": QUERY, "variables": {"first": first}})
     seen: list[str] = []
@@ -71,7 +71,7 @@ def statements(path: Path, first: int) -> int:
 
 def schema_build_times() -> tuple[float, float]:
     """(first build in a fresh process's terms, later builds) for the standard model + 50 custom objects."""
-    app = tl.create_app(tl.Settings(db=":memory:", seed="none", api_key=KEY))
+    app = tl.create_app(tl.Settings(db=":memory:", seed="none", api_key=KEY, rate_limit="0"))
     client = Client(app, KEY)
     for n in range(50):
         out = client.post("/rest/metadata/objects", json={"nameSingular": f"thing{n}", "namePlural": f"things{n}",
