@@ -6943,6 +6943,109 @@ def known_workspace(conn: sqlite3.Connection, workspace_id: str) -> None:
         raise ApiError(404, "NotFoundException", "Workspace not found")
 
 
+EXPORT_FORMAT = "twenty_lite/1"
+UUID_ANY = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def export_workspace(conn: sqlite3.Connection, workspace_id: str) -> dict[str, Any]:
+    """A workspace as JSON: its data model, records (by field id and sub-field), roles and webhooks."""
+    known_workspace(conn, workspace_id)
+    name = conn.execute("SELECT name FROM workspace WHERE id = ?", (workspace_id,)).fetchone()[0]
+    objects = [{"id": r[0], "nameSingular": r[1], "namePlural": r[2], **json.loads(r[3])} for r in conn.execute(
+        "SELECT id, name_singular, name_plural, data FROM object_meta WHERE workspace_id = ? ORDER BY key",
+        (workspace_id,))]  # fmt: skip
+    fields = [json.loads(r[0]) for r in conn.execute(
+        "SELECT data FROM field_meta WHERE workspace_id = ? ORDER BY ordinal", (workspace_id,))]  # fmt: skip
+    columns = {key: f"{fid}:{sub}" for key, fid, sub in conn.execute(
+        "SELECT a.key, a.field_id, a.sub FROM attribute a JOIN field_meta f ON f.id = a.field_id "
+        "WHERE f.workspace_id = ?", (workspace_id,))}  # fmt: skip
+    records: dict[str, list[dict[str, Any]]] = {}
+    for oid, okey in conn.execute("SELECT id, key FROM object_meta WHERE workspace_id = ?", (workspace_id,)).fetchall():
+        rows: dict[int, dict[str, Any]] = {}
+        for seq, rid, deleted in conn.execute(
+            "SELECT seq, id, deleted_at FROM entity WHERE obj = ? ORDER BY seq", (okey,)
+        ):
+            rows[seq] = {"id": blob_uuid(rid), "deletedAt": deleted, "values": {}}
+        for seq, attr, v in conn.execute(
+            "SELECT x.seq, x.attr, x.v FROM value x JOIN entity e ON e.seq = x.seq WHERE e.obj = ?", (okey,)
+        ):
+            if attr in columns:
+                rows[seq]["values"][columns[attr]] = {"$uuid": blob_uuid(v)} if isinstance(v, bytes) else v
+        records[oid] = list(rows.values())
+    roles = [{"id": r[0], "data": json.loads(r[1])} for r in conn.execute(
+        "SELECT id, data FROM role WHERE workspace_id = ?", (workspace_id,))]  # fmt: skip
+    webhooks = [{"id": r[0], "data": json.loads(r[1]), "deletedAt": r[2]} for r in conn.execute(
+        "SELECT id, data, deleted_at FROM webhook WHERE workspace_id = ?", (workspace_id,))]  # fmt: skip
+    return {"format": EXPORT_FORMAT, "displayName": name, "objects": objects, "fields": fields, "records": records,
+            "roles": roles, "webhooks": webhooks}  # fmt: skip
+
+
+def import_into(conn: sqlite3.Connection, workspace_id: str, doc: dict[str, Any], with_roles: bool) -> None:
+    """Write an export's data model, records and webhooks (and roles) into an emptied workspace."""
+    for props in doc["objects"]:
+        insert_object(conn, workspace_id, props)
+    insert_fields(conn, workspace_id, doc["fields"])
+    attrs = {f"{fid}:{sub}": key for key, fid, sub in conn.execute(
+        "SELECT a.key, a.field_id, a.sub FROM attribute a JOIN field_meta f ON f.id = a.field_id "
+        "WHERE f.workspace_id = ?", (workspace_id,))}  # fmt: skip
+    okeys = dict(conn.execute("SELECT id, key FROM object_meta WHERE workspace_id = ?", (workspace_id,)).fetchall())
+    seq = conn.execute("SELECT coalesce(max(seq), 0) FROM entity").fetchone()[0]
+    for oid, rows in doc["records"].items():
+        entities, values = [], []
+        for row in rows:
+            seq += 1
+            entities.append((seq, okeys[oid], uuid_blob(row["id"]), row.get("deletedAt")))
+            for column, v in row["values"].items():
+                if column in attrs:
+                    values.append((seq, attrs[column], uuid_blob(v["$uuid"]) if isinstance(v, dict) else v))
+        conn.executemany("INSERT INTO entity(seq, obj, id, deleted_at) VALUES (?, ?, ?, ?)", entities)
+        conn.executemany("INSERT INTO value(seq, attr, v) VALUES (?, ?, ?)", values)
+        live = sum(1 for e in entities if e[3] is None)
+        conn.execute("UPDATE entity_count SET live = ?, total = ? WHERE obj = ?", (live, len(entities), okeys[oid]))
+    if with_roles:
+        conn.executemany("INSERT INTO role(id, workspace_id, data) VALUES (?, ?, ?)",
+                         [(r["id"], workspace_id, dumps(r["data"])) for r in doc["roles"]])  # fmt: skip
+    conn.execute("DELETE FROM webhook WHERE workspace_id = ?", (workspace_id,))
+    conn.executemany("INSERT INTO webhook(id, workspace_id, data, deleted_at) VALUES (?, ?, ?, ?)",
+                     [(w["id"], workspace_id, dumps(w["data"]), w.get("deletedAt")) for w in doc["webhooks"]])  # fmt: skip
+    new_meta_version(conn, workspace_id)
+
+
+def import_workspace(state: AppState, doc: Any) -> dict[str, Any]:
+    """A new workspace from an export: metadata, role and webhook ids renewed, records kept; a new Admin key."""
+    if not isinstance(doc, dict) or doc.get("format") != EXPORT_FORMAT:
+        raise bad_request(f"Not a twenty_lite export (format {EXPORT_FORMAT} expected)")
+    new_id = state.settings.new_id
+    renew = [o["id"] for o in doc["objects"]] + [f["id"] for f in doc["fields"]] + [r["id"] for r in doc["roles"]]
+    renew += [w["id"] for w in doc["webhooks"]] + [f["morphId"] for f in doc["fields"] if f.get("morphId")]
+    mapping = {old: new_id() for old in dict.fromkeys(renew)}
+    skeleton = {k: v for k, v in doc.items() if k != "records"}
+    skeleton = json.loads(UUID_ANY.sub(lambda m: mapping.get(m.group(0), m.group(0)), dumps(skeleton)))
+
+    def renamed(column: str) -> str:
+        field_id, _, sub = column.partition(":")
+        return f"{mapping.get(field_id, field_id)}:{sub}"
+
+    skeleton["records"] = {
+        mapping.get(oid, oid): [dict(row, values={renamed(c): v for c, v in row["values"].items()}) for row in rows]
+        for oid, rows in doc["records"].items()
+    }
+    now = state.clock()
+    workspace_id, key_id = new_id(), new_id()
+    with state.store.write() as conn:
+        conn.execute("INSERT INTO workspace(id, name, created_at) VALUES (?, ?, ?)",
+                     (workspace_id, skeleton.get("displayName") or "Imported", iso(now)))  # fmt: skip
+        import_into(conn, workspace_id, skeleton, with_roles=True)
+        admin = role_by_label(conn, workspace_id, "Admin")
+        conn.execute(
+            "INSERT INTO api_key(id, workspace_id, name, expires_at, role_id, created_at, updated_at) "
+            "VALUES (?,?,?,?,?,?,?)",
+            (key_id, workspace_id, "Workspace admin key", iso(now + HUNDRED_YEARS), admin.id, iso(now), iso(now)),
+        )
+    token = api_key_token(state.app_secret, workspace_id, key_id, now, now + HUNDRED_YEARS)
+    return {"id": workspace_id, "displayName": skeleton.get("displayName"), "apiKeyId": key_id, "apiKey": token}
+
+
 def handle_admin(state: AppState, path: str) -> str:
     """/_lite/workspaces: list, create, reset and delete workspaces."""
     admin_guard(state)
@@ -6979,6 +7082,27 @@ def handle_admin(state: AppState, path: str) -> str:
             new_meta_version(conn, workspace_id)
         if body.get("seed") == "demo":
             seed_demo(state, workspace_id)
+        return json_response(200, {"id": workspace_id})
+    if segs == ["workspaces", "import"] and method == "POST":
+        return json_response(201, import_workspace(state, body))
+    if len(segs) == 3 and segs[0] == "workspaces" and segs[2] == "export" and method == "GET":
+        with state.store.read() as conn:
+            return json_response(200, export_workspace(conn, segs[1]))
+    if len(segs) == 3 and segs[0] == "workspaces" and segs[2] == "snapshots" and method == "POST":
+        with state.store.read() as conn:
+            doc = export_workspace(conn, segs[1])
+        snapshot_id = state.settings.new_id()
+        state.snapshots[snapshot_id] = (segs[1], doc)
+        return json_response(201, {"snapshotId": snapshot_id})
+    if len(segs) == 3 and segs[0] == "workspaces" and segs[2] == "restore" and method == "POST":
+        workspace_id, snapshot = segs[1], state.snapshots.get(str(body.get("snapshotId")))
+        if snapshot is None or snapshot[0] != workspace_id:
+            raise ApiError(404, "NotFoundException", "Snapshot not found")
+        with state.store.write() as conn:
+            known_workspace(conn, workspace_id)
+            drop_workspace_data(conn, workspace_id)
+            import_into(conn, workspace_id, snapshot[1], with_roles=False)
+        state.forget(workspace_id)  # same field ids, new attribute keys: cached field metadata is stale
         return json_response(200, {"id": workspace_id})
     if len(segs) == 3 and segs[0] == "workspaces" and segs[2] == "journal" and method == "GET":
         with state.store.read() as conn:
@@ -7467,6 +7591,7 @@ class AppState:
         self._admin_roles: dict[str, Role] = {}
         self._spares: list[tuple[str, str]] = []
         self._journals: dict[str, Any] = {}
+        self.snapshots: dict[str, tuple[str, dict[str, Any]]] = {}  # snapshot id -> (workspace, export)
         self.webhook_sender = WebhookSender(self)
         self._spare_lock = threading.Lock()
         self._schema_lock = threading.Lock()

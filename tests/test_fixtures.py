@@ -212,3 +212,61 @@ def test_journal_records_requests_with_reasons_and_no_secrets() -> None:
 
 def test_journal_of_an_unknown_workspace_is_404(admin: Client) -> None:
     assert admin.get("/_lite/workspaces/11111111-2222-4333-8444-555555555555/journal").status_code == 404
+
+
+def populated(admin: Client) -> tuple[dict, Client]:
+    made = admin.post("/_lite/workspaces", json={"displayName": "Source"}).json()
+    ws = Client(admin.app, made["apiKey"])
+    pet = ws.post("/rest/metadata/objects", json={"nameSingular": "pet", "namePlural": "pets", "labelSingular": "Pet",
+                                                  "labelPlural": "Pets"}).json()["data"]["createOneObject"]  # fmt: skip
+    ws.post("/rest/metadata/fields", json={"objectMetadataId": pet["id"], "type": "SELECT", "name": "kind",
+                                           "label": "Kind", "options": [{"value": "DOG", "label": "Dog"}]})  # fmt: skip
+    company = ws.post("/rest/companies", json={"name": "Acme", "domainName": {"primaryLinkUrl": "https://acme.io"}})
+    cid = company.json()["data"]["createCompany"]["id"]
+    ws.post("/rest/batch/people", json=[{"name": {"firstName": "Ada"}, "companyId": cid}, {"city": "Oslo"}])
+    ws.post("/rest/pets", json={"name": "Rex", "kind": "DOG"})
+    return made, ws
+
+
+def snapshot_of(ws: Client) -> dict:
+    people = ws.get("/rest/people", params={"order_by": "id"}).json()["data"]["people"]
+    pets = ws.get("/rest/pets").json()["data"]["pets"]
+    company = ws.get("/rest/companies", params={"depth": 1}).json()["data"]["companies"]
+    return {"people": [(p["id"], p["name"], p["city"], p["companyId"]) for p in people],
+            "pets": [(p["id"], p["name"], p["kind"]) for p in pets],
+            "companies": [(c["id"], c["name"], len(c["people"])) for c in company]}  # fmt: skip
+
+
+def test_export_then_import_gives_an_equal_workspace(admin: Client) -> None:
+    made, ws = populated(admin)
+    doc = admin.get(f"/_lite/workspaces/{made['id']}/export").json()
+    assert doc["format"] == "twenty_lite/1"
+    copy = admin.post("/_lite/workspaces/import", json=doc)
+    assert copy.status_code == 201
+    twin = Client(admin.app, copy.json()["apiKey"])
+    assert copy.json()["id"] != made["id"]
+    assert snapshot_of(twin) == snapshot_of(ws)
+    twin.post("/rest/people", json={"city": "Lima"})
+    assert len(snapshot_of(twin)["people"]) == 3 and len(snapshot_of(ws)["people"]) == 2
+
+
+def test_snapshot_and_restore(admin: Client) -> None:
+    made, ws = populated(admin)
+    before = snapshot_of(ws)
+    snap = admin.post(f"/_lite/workspaces/{made['id']}/snapshots").json()["snapshotId"]
+    ws.post("/rest/people", json={"city": "Lima"})
+    pid = before["people"][0][0]
+    ws.delete(f"/rest/people/{pid}")
+    assert snapshot_of(ws) != before
+    assert admin.post(f"/_lite/workspaces/{made['id']}/restore", json={"snapshotId": snap}).status_code == 200
+    assert snapshot_of(ws) == before
+
+
+def test_import_refuses_other_documents(admin: Client) -> None:
+    assert admin.post("/_lite/workspaces/import", json={"format": "other"}).status_code == 400
+
+
+def test_restore_of_an_unknown_snapshot_is_404(admin: Client) -> None:
+    made = admin.post("/_lite/workspaces", json={}).json()
+    resp = admin.post(f"/_lite/workspaces/{made['id']}/restore", json={"snapshotId": "nope"})
+    assert resp.status_code == 404
