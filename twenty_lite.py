@@ -7052,6 +7052,17 @@ def handle_admin(state: AppState, path: str) -> str:
     method = bottle.request.method.upper()
     segs = [s for s in path.split("/") if s]
     body = Body(bottle.request.body.read() if method != "GET" else b"").json() or {}
+    if segs == ["faults"]:
+        if method == "POST":
+            rule = {k: body.get(k) for k in ("object", "operation", "fault", "probability") if body.get(k) is not None}
+            if not re.fullmatch(r"latency\s*=\s*\d+(\.\d+)?\s*(ms|s)?|[45]\d\d", str(rule.get("fault", "")).lower()):
+                raise bad_request("fault must be a status code (429, 500, …) or latency=<n>ms")
+            if not 0 <= float(rule.get("probability", 1.0)) <= 1:
+                raise bad_request("probability must be between 0 and 1")
+            state.fault_rules.append(rule)
+        elif method == "DELETE":
+            state.fault_rules.clear()
+        return json_response(200, {"rules": state.fault_rules})
     if segs == ["clock"] and method in ("GET", "POST"):
         if "set" in body:
             moment = parse_datetime(body["set"])
@@ -7592,6 +7603,8 @@ class AppState:
         self._spares: list[tuple[str, str]] = []
         self._journals: dict[str, Any] = {}
         self.snapshots: dict[str, tuple[str, dict[str, Any]]] = {}  # snapshot id -> (workspace, export)
+        self.fault_rules: list[dict[str, Any]] = []
+        self.fault_dice = __import__("random").Random(7 if settings.deterministic else None)
         self.webhook_sender = WebhookSender(self)
         self._spare_lock = threading.Lock()
         self._schema_lock = threading.Lock()
@@ -7727,6 +7740,29 @@ def injected_fault(header: str | None) -> ApiError | None:
     return ApiError(status, FAULT_ERRORS.get(status, "HttpException"), message)
 
 
+FAULT_OPERATIONS = {"find": ("GET",), "create": ("POST",), "update": ("PATCH", "PUT"), "delete": ("DELETE",)}
+
+
+def ruled_fault() -> str | None:
+    """A fault from the admin rules (POST /_lite/faults) that matches this request, if its dice say so."""
+    state = bottle.request.environ.get("twenty_lite.state")
+    if state is None or not state.fault_rules:
+        return None
+    segs = [s for s in bottle.request.path.split("/") if s]
+    target = segs[1] if len(segs) > 1 and segs[0] == "rest" else segs[0] if segs else ""
+    method = bottle.request.method.upper()
+    for rule in state.fault_rules:
+        if rule.get("object") and rule["object"] not in (target, bottle.request.path.strip("/")):
+            continue
+        if rule.get("operation") and method not in FAULT_OPERATIONS.get(
+            rule["operation"], (rule["operation"].upper(),)
+        ):
+            continue
+        if state.fault_dice.random() < rule.get("probability", 1.0):
+            return str(rule["fault"])
+    return None
+
+
 def render_fault(err: ApiError) -> str:
     """An injected failure in the shape of the API it hits: GraphQL errors or Twenty's REST body."""
     path = bottle.request.path
@@ -7764,7 +7800,7 @@ def guarded(handler: Callable[..., str]) -> Callable[..., str]:
         started = time.perf_counter()
         reason = None
         try:
-            fault = injected_fault(bottle.request.get_header(FAULT_HEADER))
+            fault = injected_fault(bottle.request.get_header(FAULT_HEADER) or ruled_fault())
             if fault is not None:
                 reason = f"injected fault {fault.status}"
                 state = bottle.request.environ.get("twenty_lite.state")

@@ -270,3 +270,25 @@ def test_restore_of_an_unknown_snapshot_is_404(admin: Client) -> None:
     made = admin.post("/_lite/workspaces", json={}).json()
     resp = admin.post(f"/_lite/workspaces/{made['id']}/restore", json={"snapshotId": "nope"})
     assert resp.status_code == 404
+
+
+def test_fault_rules_from_the_admin_api(admin: Client) -> None:
+    rule = {"object": "people", "operation": "create", "fault": "503"}
+    assert admin.post("/_lite/faults", json=rule).json()["rules"] == [rule]
+    assert admin.post("/rest/people", json={}).status_code == 503
+    assert admin.get("/rest/people").status_code == 200
+    assert admin.post("/rest/companies", json={}).status_code == 201
+    assert admin.delete("/_lite/faults").json() == {"rules": []}
+    assert admin.post("/rest/people", json={}).status_code == 201
+
+
+def test_fault_rule_probability_is_honoured() -> None:
+    admin = Client(make_app(api_key="admin", deterministic=True), "admin")
+    admin.post("/_lite/faults", json={"object": "people", "fault": "429", "probability": 0.5})
+    statuses = [admin.get("/rest/people").status_code for _ in range(200)]
+    assert 50 < statuses.count(429) < 150 and set(statuses) == {200, 429}
+
+
+@pytest.mark.parametrize("rule", [{"fault": "sometimes"}, {"fault": "500", "probability": 2}])
+def test_fault_rules_are_validated(admin: Client, rule) -> None:
+    assert admin.post("/_lite/faults", json=rule).status_code == 400
