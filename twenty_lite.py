@@ -7200,7 +7200,10 @@ pre{background:#0f1117;color:#e6e6e6;border-radius:6px;padding:10px;overflow:aut
   <div class="panel"><h2>API keys</h2>
     <div class="row"><input id="newKeyName" placeholder="name"><input id="newKeyExpiry" type="date"><select id="newKeyRole"></select><button id="createKey">Create key</button></div>
     <div id="newToken"></div><table id="keys"><thead><tr><th>Name</th><th>Role</th><th>Expires</th><th></th></tr></thead><tbody></tbody></table></div>
-  <div class="panel"><h2>Roles</h2><table id="roles"><thead><tr><th>Role</th><th>Records</th><th>Settings</th><th>Editable</th></tr></thead><tbody></tbody></table></div>
+  <div class="panel"><h2>Roles</h2><table id="roles"><thead><tr><th>Role</th><th>Records</th><th>Settings</th><th>Editable</th></tr></thead><tbody></tbody></table>
+    <h2 style="margin-top:16px">Webhooks</h2>
+    <div class="row"><input id="newHookUrl" placeholder="URL of your receiver" size="30"><input id="newHookOps" placeholder="*.*" value="*.*" size="16"><button id="createHook">Add webhook</button></div>
+    <div id="newHookSecret"></div><table id="hooks"><thead><tr><th>Target URL</th><th>Events</th><th></th></tr></thead><tbody></tbody></table></div>
 </section>
 </main>
 <script>
@@ -7447,6 +7450,7 @@ async function loadSettings() {
     tr.innerHTML = "<td></td><td></td><td></td><td></td>"; tr.children[0].textContent = role.label;
     tr.children[1].textContent = role.canUpdateAllObjectRecords ? "read, write" : role.canReadAllObjectRecords ? "read" : "per object";
     tr.children[2].textContent = role.canUpdateAllSettings ? "all" : "none"; tr.children[3].textContent = role.isEditable ? "yes" : "no"; rbody.appendChild(tr); }
+  loadHooks();
   const kbody = $("#keys tbody"); kbody.innerHTML = "";
   if (r.json && r.json.errors) { kbody.innerHTML = '<tr><td colspan="4" class="help"></td></tr>'; kbody.querySelector("td").textContent = r.json.errors[0].message; }
   for (const k of data.apiKeys || []) {
@@ -7457,6 +7461,26 @@ async function loadSettings() {
     tr.children[3].append(regen, del); kbody.appendChild(tr);
   }
 }
+async function loadHooks() {
+  const r = await gql("/metadata", "{ webhooks { id targetUrl operations } }");
+  const body = $("#hooks tbody"); body.innerHTML = "";
+  for (const h of (r.json && r.json.data && r.json.data.webhooks) || []) {
+    const tr = document.createElement("tr"); tr.innerHTML = "<td></td><td></td><td></td>";
+    tr.children[0].textContent = h.targetUrl; tr.children[1].textContent = h.operations.join(", ");
+    const del = document.createElement("button"); del.className = "ghost"; del.textContent = "Delete";
+    del.onclick = async () => { await gql("/metadata", "mutation($id: UUID!) { deleteWebhook(id: $id) { id } }", { id: h.id }); loadHooks(); };
+    tr.children[2].appendChild(del); body.appendChild(tr);
+  }
+}
+$("#createHook").onclick = async () => {
+  const ops = $("#newHookOps").value.split(",").map((x) => x.trim()).filter(Boolean);
+  const r = await gql("/metadata", "mutation($url: String!, $ops: [String!]!) { createWebhook(input: {targetUrl: $url, operations: $ops}) { id secret } }",
+    { url: $("#newHookUrl").value.trim(), ops: ops.length ? ops : ["*.*"] });
+  const box = $("#newHookSecret");
+  if (r.json.errors) { box.textContent = r.json.errors[0].message; return; }
+  box.innerHTML = '<p class="help">Signing secret (check X-Twenty-Webhook-Signature with it):</p><div class="token" id="hookSecret"></div>';
+  $("#hookSecret").textContent = r.json.data.createWebhook.secret; loadHooks();
+};
 async function newKey(name, expiresAt, roleId) {
   const created = await gql("/metadata", "mutation($n: String!, $e: String!, $r: UUID) { createApiKey(input: {name: $n, expiresAt: $e, roleId: $r}) { id } }", { n: name, e: expiresAt, r: roleId });
   if (!created.json.data || !created.json.data.createApiKey) throw new Error(created.json.errors ? created.json.errors[0].message : "could not create the key");

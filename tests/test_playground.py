@@ -176,3 +176,15 @@ def test_a_new_custom_object_shows_up_on_the_next_page_load(page, server) -> Non
     page.click('#tabs button[data-tab="graphql"]')
     page.fill("#typeFilter", "Rocket")
     page.wait_for_function("document.querySelector('#explorer').textContent.includes('RocketConnection')")
+
+
+def test_add_and_delete_a_webhook_in_settings(page, server) -> None:
+    page.click('#tabs button[data-tab="settings"]')
+    page.fill("#newHookUrl", "http://127.0.0.1:9/hook")
+    page.fill("#newHookOps", "person.created, *.updated")
+    page.click("#createHook")
+    page.wait_for_selector("#hookSecret")
+    assert len(page.text_content("#hookSecret").strip()) == 64
+    page.wait_for_function("document.querySelector('#hooks').textContent.includes('person.created, *.updated')")
+    page.click("#hooks button")
+    page.wait_for_function("!document.querySelector('#hooks tbody').textContent.includes('127.0.0.1:9')")
