@@ -111,8 +111,13 @@ def utcnow() -> datetime:
 
 
 def new_uuid() -> str:
-    """The real id factory (a UUID v4); Settings.new_id replaces it in tests."""
-    return str(uuid.uuid4())
+    """The real id factory (a random UUID v4, formatted directly: several times faster than
+    str(uuid.uuid4()), and a new workspace needs hundreds); Settings.new_id replaces it in tests."""
+    raw = bytearray(os.urandom(16))
+    raw[6] = (raw[6] & 0x0F) | 0x40
+    raw[8] = (raw[8] & 0x3F) | 0x80
+    h = raw.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 class AdjustableClock:
@@ -6895,13 +6900,69 @@ def admin_guard(state: AppState) -> None:
 SPARE_NAME = "(spare)"
 
 
+TEMPLATE_NAME = "(template)"
+
+
+def clone_standard_model(state: AppState, conn: sqlite3.Connection, workspace_id: str, name: str, now: str) -> None:
+    """A new workspace whose data model is a copy of the template's (every metadata id renewed), with
+    its field metadata handed to the schema cache, so neither the rows nor the schema are rebuilt."""
+    template = state.template_workspace(conn)
+    new_id = state.settings.new_id
+    mapping: dict[str, str] = {}
+
+    def fresh(match: re.Match[str]) -> str:
+        old = match.group(0)
+        if old not in mapping:
+            mapping[old] = new_id()
+        return mapping[old]
+
+    def renew(text: str) -> str:
+        return UUID_ANY.sub(fresh, text)
+
+    conn.execute("INSERT INTO workspace(id, name, created_at) VALUES (?, ?, ?)", (workspace_id, name, now))
+    conn.executemany(
+        "INSERT INTO role(id, workspace_id, data) VALUES (?, ?, ?)", standard_role_rows(workspace_id, new_id)
+    )
+    for oid, singular, plural, data in conn.execute(
+        "SELECT id, name_singular, name_plural, data FROM object_meta WHERE workspace_id = ? ORDER BY key", (template,)
+    ).fetchall():
+        cur = conn.execute(
+            "INSERT INTO object_meta(id, workspace_id, name_singular, name_plural, data) VALUES (?,?,?,?,?)",
+            (renew(oid), workspace_id, singular, plural, data),
+        )
+        conn.execute("INSERT INTO entity_count(obj, live) VALUES (?, 0)", (cur.lastrowid,))
+    start = conn.execute("SELECT coalesce(max(ordinal), 0) FROM field_meta").fetchone()[0]
+    rows = conn.execute("SELECT id, object_id, name, ordinal, data FROM field_meta WHERE workspace_id = ? ORDER BY ordinal",
+                        (template,)).fetchall()  # fmt: skip
+    new_rows = [(renew(fid), workspace_id, renew(obj), fname, start + n + 1, renew(data))
+                for n, (fid, obj, fname, _, data) in enumerate(rows)]  # fmt: skip
+    conn.executemany(
+        "INSERT INTO field_meta(id, workspace_id, object_id, name, ordinal, data) VALUES (?,?,?,?,?,?)", new_rows
+    )
+    conn.execute(
+        "INSERT INTO attribute(field_id, sub) SELECT j.value ->> '$[1]', a.sub FROM attribute a "
+        "JOIN json_each(?) j ON j.value ->> '$[0]' = a.field_id",
+        (dumps([[old, mapping[old]] for old, *_ in rows]),),
+    )
+    # The template's field metadata, with the new ids and attribute keys, primes the new schema.
+    keys = {(fid, sub): key for key, fid, sub in conn.execute(
+        "SELECT a.key, a.field_id, a.sub FROM attribute a JOIN field_meta f ON f.id = a.field_id WHERE f.workspace_id = ?",
+        (workspace_id,))}  # fmt: skip
+    old = {f.id: f for f in state.schema(conn, template).objects for f in f.fields}
+    cache = state.field_cache(workspace_id)
+    for (fid, _ws, _obj, _name, _ordinal, data), (old_id, *_rest) in zip(new_rows, rows):
+        meta, props = old[old_id], json.loads(data)
+        columns = tuple(dataclasses.replace(c, key=keys[(fid, c.sub or "")]) for c in meta.columns)
+        cache[data] = field_from_props(props, columns)
+
+
 def make_workspace(state: AppState, display_name: str) -> tuple[str, str]:
     """A workspace with the standard model and an Admin API key: (workspace id, key id)."""
     now = state.clock()
     new_id = state.settings.new_id
     workspace_id, key_id = new_id(), new_id()
     with state.store.write() as conn:
-        create_workspace(conn, workspace_id, display_name, iso(now), new_id)
+        clone_standard_model(state, conn, workspace_id, display_name, iso(now))
         admin = role_by_label(conn, workspace_id, "Admin")
         conn.execute(
             "INSERT INTO api_key(id, workspace_id, name, expires_at, role_id, created_at, updated_at) "
@@ -7076,8 +7137,8 @@ def handle_admin(state: AppState, path: str) -> str:
         return json_response(200, {"now": iso(state.clock())})
     if segs == ["workspaces"] and method == "GET":
         with state.store.read() as conn:
-            rows = conn.execute("SELECT id, name, created_at FROM workspace WHERE name != ? ORDER BY created_at, id",
-                                (SPARE_NAME,)).fetchall()  # fmt: skip
+            rows = conn.execute("SELECT id, name, created_at FROM workspace WHERE name NOT IN (?, ?) "
+                                "ORDER BY created_at, id", (SPARE_NAME, TEMPLATE_NAME)).fetchall()  # fmt: skip
         return json_response(200, {"workspaces": [{"id": r[0], "displayName": r[1], "createdAt": r[2]} for r in rows]})
     if segs == ["workspaces"] and method == "POST":
         seed = body.get("seed", "none")
@@ -7673,6 +7734,19 @@ class AppState:
             schema = load_schema(conn, workspace_id, self._field_caches.setdefault(workspace_id, {}))
             self._schemas[workspace_id] = schema
         return schema
+
+    def template_workspace(self, conn: sqlite3.Connection) -> str:
+        """An internal workspace holding the pristine standard model, which new workspaces copy."""
+        row = conn.execute("SELECT value FROM meta_info WHERE key = 'template_workspace'").fetchone()
+        if row:
+            return row[0]
+        template = self.settings.new_id()
+        create_workspace(conn, template, TEMPLATE_NAME, iso(self.clock()), self.settings.new_id)
+        conn.execute("INSERT INTO meta_info(key, value) VALUES ('template_workspace', ?)", (template,))
+        return template
+
+    def field_cache(self, workspace_id: str) -> dict[str, FieldMeta]:
+        return self._field_caches.setdefault(workspace_id, {})
 
     def take_spare(self) -> tuple[str, str] | None:
         """A workspace made ahead of time, if one is ready."""

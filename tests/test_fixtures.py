@@ -292,3 +292,16 @@ def test_fault_rule_probability_is_honoured() -> None:
 @pytest.mark.parametrize("rule", [{"fault": "sometimes"}, {"fault": "500", "probability": 2}])
 def test_fault_rules_are_validated(admin: Client, rule) -> None:
     assert admin.post("/_lite/faults", json=rule).status_code == 400
+
+
+def test_new_workspaces_get_their_own_metadata_ids_and_hide_internal_ones(admin: Client) -> None:
+    ids = []
+    for _ in range(3):
+        made = admin.post("/_lite/workspaces", json={}).json()
+        objects = Client(admin.app, made["apiKey"]).get("/rest/metadata/objects", params={"limit": 60}).json()
+        assert objects["totalCount"] == 11
+        ids.append({o["id"] for o in objects["data"]["objects"]} | {f["id"] for o in objects["data"]["objects"]
+                                                                     for f in o["fields"]})  # fmt: skip
+    assert not (ids[0] & ids[1]) and not (ids[1] & ids[2])
+    names = {w["displayName"] for w in admin.get("/_lite/workspaces").json()["workspaces"]}
+    assert "(template)" not in names and "(spare)" not in names
