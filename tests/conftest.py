@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import sys
+import uuid
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
@@ -128,6 +129,60 @@ def make_app(**overrides: Any) -> Any:
     options: dict[str, Any] = {"db": ":memory:", "api_key": API_KEY, "seed": "none", "rate_limit": "0"}
     options.update(overrides)
     return tl.create_app(tl.Settings(**options))
+
+
+class CheckedClient(Client):
+    """The client, additionally asserting that no request answers 500 and that every answer is JSON."""
+
+    def request(self, method: str, path: str, **kw: Any) -> Response:
+        resp = super().request(method, path, **kw)
+        assert resp.status_code != 500, f"{method} {path} -> {resp!r}"
+        ctype = resp.headers.get("content-type", "")
+        assert ctype.startswith("application/json"), f"{method} {path}: content-type {ctype!r}"
+        return resp
+
+
+def client_with(**settings: Any) -> CheckedClient:
+    """A checked client over a fresh app with other settings."""
+    return CheckedClient(make_app(**settings))
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def ok(resp: Response, status: int = 200) -> Any:
+    """The JSON body of a response that must have this status."""
+    assert resp.status_code == status, resp.text
+    return resp.json()
+
+
+def assert_error(resp: Response, status: int, error: str, message: str) -> None:
+    """Twenty's error body, compared whole."""
+    assert resp.status_code == status, resp.text
+    assert resp.json() == {"statusCode": status, "error": error, "messages": [message]}
+
+
+# Relation fields a depth=1 record adds (rest.md §5, data-model.md §7.2).
+PERSON_RELATIONS = {
+    "company",
+    "pointOfContactForOpportunities",
+    "noteTargets",
+    "taskTargets",
+    "attachments",
+    "favorites",
+    "timelineActivities",
+}
+COMPANY_RELATIONS = {
+    "accountOwner",
+    "people",
+    "opportunities",
+    "noteTargets",
+    "taskTargets",
+    "attachments",
+    "favorites",
+    "timelineActivities",
+}
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
+from conftest import COMPANY_RELATIONS, PERSON_RELATIONS
 
 # --------------------------------------------------------------------------------------------
 # Names and expected shapes
@@ -141,25 +142,6 @@ DEPTH0_KEYS: dict[str, set[str]] = {
 OPTIONAL_KEYS: dict[str, set[str]] = {"timelineActivity": {"action", "sourceObjectMetadataId"}}
 
 # Relation fields added at depth=1 (rest.md §5, data-model.md §7.2).
-PERSON_RELATIONS = {
-    "company",
-    "pointOfContactForOpportunities",
-    "noteTargets",
-    "taskTargets",
-    "attachments",
-    "favorites",
-    "timelineActivities",
-}
-COMPANY_RELATIONS = {
-    "accountOwner",
-    "people",
-    "opportunities",
-    "noteTargets",
-    "taskTargets",
-    "attachments",
-    "favorites",
-    "timelineActivities",
-}
 
 API_ACTOR = {
     "source": "API",

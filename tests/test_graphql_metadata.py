@@ -29,6 +29,7 @@ from typing import Any
 
 import conftest
 import pytest
+from conftest import CheckedClient, new_id, ok
 
 ROOT = Path(__file__).resolve().parent.parent
 SDK_DRIVER = Path(__file__).resolve().parent / "sdk" / "metadata_client.cjs"
@@ -183,25 +184,9 @@ def sel(text: str, selection: str = OBJECT_SEL, fields: str = FIELD_SEL) -> str:
 # --------------------------------------------------------------------------- client & helpers
 
 
-class CheckedClient(conftest.Client):
-    """The conftest client, additionally asserting that no request answers 500 and that every
-    answer is JSON."""
-
-    def request(self, method: str, path: str, **kw: Any) -> conftest.Response:
-        resp = super().request(method, path, **kw)
-        assert resp.status_code != 500, f"{method} {path} -> {resp!r}"
-        ctype = resp.headers.get("content-type", "")
-        assert ctype.startswith("application/json"), f"{method} {path}: content-type {ctype!r}"
-        return resp
-
-
 @pytest.fixture
 def client(app: Any) -> CheckedClient:
     return CheckedClient(app)
-
-
-def new_id() -> str:
-    return str(uuid.uuid4())
 
 
 def gql(client: conftest.Client, query: str, variables: dict | None = None, **kw: Any) -> dict:
@@ -251,11 +236,6 @@ def check_each(cases: list, check: Any) -> None:
         except AssertionError as exc:
             failures.append(f"{str(case[0])[:40]}: {exc}")
     assert not failures, "\n".join(failures)
-
-
-def ok(resp: conftest.Response, status: int = 200) -> Any:
-    assert resp.status_code == status, resp.text
-    return resp.json()
 
 
 def decode_cursor(cursor: str) -> Any:

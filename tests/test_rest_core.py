@@ -15,6 +15,7 @@ from typing import Any
 
 import conftest
 import pytest
+from conftest import COMPANY_RELATIONS, PERSON_RELATIONS, CheckedClient, assert_error, client_with, new_id, ok
 
 API_ACTOR = {
     "source": "API",
@@ -52,25 +53,6 @@ PERSON_DEPTH0_KEYS = {
     "createdBy",
     "updatedBy",
 }
-PERSON_RELATIONS = {
-    "company",
-    "pointOfContactForOpportunities",
-    "noteTargets",
-    "taskTargets",
-    "attachments",
-    "favorites",
-    "timelineActivities",
-}
-COMPANY_RELATIONS = {
-    "accountOwner",
-    "people",
-    "opportunities",
-    "noteTargets",
-    "taskTargets",
-    "attachments",
-    "favorites",
-    "timelineActivities",
-}
 EMPTY_PAGE_INFO = {
     "hasNextPage": False,
     "hasPreviousPage": False,
@@ -82,18 +64,6 @@ EMPTY_PAGE_INFO = {
 # --------------------------------------------------------------------------- client & helpers
 
 
-class CheckedClient(conftest.Client):
-    """The conftest client, additionally asserting that no request answers 500 and that every
-    answer is JSON."""
-
-    def request(self, method: str, path: str, **kw: Any) -> conftest.Response:
-        resp = super().request(method, path, **kw)
-        assert resp.status_code != 500, f"{method} {path} -> {resp!r}"
-        ctype = resp.headers.get("content-type", "")
-        assert ctype.startswith("application/json"), f"{method} {path}: content-type {ctype!r}"
-        return resp
-
-
 @pytest.fixture
 def client(app: Any) -> CheckedClient:
     return CheckedClient(app)
@@ -102,24 +72,6 @@ def client(app: Any) -> CheckedClient:
 @pytest.fixture
 def demo_client() -> CheckedClient:
     return CheckedClient(conftest.make_app(seed="demo"))
-
-
-def client_with(**settings: Any) -> CheckedClient:
-    return CheckedClient(conftest.make_app(**settings))
-
-
-def new_id() -> str:
-    return str(uuid.uuid4())
-
-
-def ok(resp: conftest.Response, status: int = 200) -> Any:
-    assert resp.status_code == status, resp.text
-    return resp.json()
-
-
-def assert_error(resp: conftest.Response, status: int, error: str, message: str) -> None:
-    assert resp.status_code == status, resp.text
-    assert resp.json() == {"statusCode": status, "error": error, "messages": [message]}
 
 
 def assert_bad_request(resp: conftest.Response, message: str | None = None) -> str:

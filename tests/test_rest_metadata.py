@@ -9,11 +9,11 @@ Reference: metadata.md §2, §4-§9; data-model.md §1-§5; rest.md §2-§7.
 from __future__ import annotations
 
 import re
-import uuid
 from typing import Any
 
 import conftest
 import pytest
+from conftest import CheckedClient, assert_error, client_with, new_id, ok
 
 # --------------------------------------------------------------------------- messages (metadata.md §7, §9)
 
@@ -105,39 +105,9 @@ TRICKS = [
 # --------------------------------------------------------------------------- client & helpers
 
 
-class CheckedClient(conftest.Client):
-    """The conftest client, additionally asserting that no request answers 500 and that every
-    answer is JSON."""
-
-    def request(self, method: str, path: str, **kw: Any) -> conftest.Response:
-        resp = super().request(method, path, **kw)
-        assert resp.status_code != 500, f"{method} {path} -> {resp!r}"
-        ctype = resp.headers.get("content-type", "")
-        assert ctype.startswith("application/json"), f"{method} {path}: content-type {ctype!r}"
-        return resp
-
-
 @pytest.fixture
 def client(app: Any) -> CheckedClient:
     return CheckedClient(app)
-
-
-def client_with(**settings: Any) -> CheckedClient:
-    return CheckedClient(conftest.make_app(**settings))
-
-
-def new_id() -> str:
-    return str(uuid.uuid4())
-
-
-def ok(resp: conftest.Response, status: int = 200) -> Any:
-    assert resp.status_code == status, resp.text
-    return resp.json()
-
-
-def assert_error(resp: conftest.Response, status: int, error: str, message: str) -> None:
-    assert resp.status_code == status, resp.text
-    assert resp.json() == {"statusCode": status, "error": error, "messages": [message]}
 
 
 def assert_status_error(resp: conftest.Response, status: int, error: str) -> str:
