@@ -456,7 +456,6 @@ class ObjectMeta:
 
     id: str
     key: int  # integer id used in the entity table
-    workspace_id: str
     name_singular: str
     name_plural: str
     label_singular: str
@@ -1057,7 +1056,7 @@ def load_schema(conn: sqlite3.Connection, workspace_id: str, field_cache: dict[s
         columns = [c for f in active for c in f.columns]
         objects.append(
             ObjectMeta(
-                id=oid, key=key, workspace_id=workspace_id, name_singular=singular, name_plural=plural,
+                id=oid, key=key, name_singular=singular, name_plural=plural,
                 label_singular=d["labelSingular"], label_plural=d["labelPlural"],
                 description=d.get("description"), icon=d.get("icon"), shortcut=d.get("shortcut"),
                 is_custom=bool(d.get("isCustom")), is_active=d.get("isActive", True) is not False,
@@ -1090,11 +1089,9 @@ def assemble_schema(workspace_id: str, version: int, objects: Sequence[ObjectMet
 
 
 def moved_schema(schema: Schema, workspace_id: str) -> Schema:
-    """The same data model held by another workspace id (a recycled workspace): parsed fields, output
-    plans and the GraphQL shape are carried over rather than rebuilt."""
-    moved = assemble_schema(
-        workspace_id, schema.version, [copied(o, workspace_id=workspace_id) for o in schema.objects]
-    )
+    """The same data model held by another workspace id (a recycled workspace): its objects, with their
+    parsed fields and output plans, and its GraphQL shape are shared rather than rebuilt."""
+    moved = assemble_schema(workspace_id, schema.version, schema.objects)
     if "shape" in schema.__dict__:
         moved.__dict__["shape"] = schema.__dict__["shape"]
     return moved
@@ -3032,7 +3029,7 @@ def create_object(ctx: Ctx, data: Any) -> str:
         field_props(oid, "searchVector", "TS_VECTOR", ctx.now, new_id, isSystem=True, label="Search vector"),
     ]  # fmt: skip
     created = ObjectMeta(
-        id=oid, key=0, workspace_id=ctx.schema.workspace_id, name_singular=singular, name_plural=plural,
+        id=oid, key=0, name_singular=singular, name_plural=plural,
         label_singular=label_s, label_plural=label_p, description=None, icon=None, shortcut=None, is_custom=True,
         is_active=True, is_system=False, is_searchable=True, label_identifier=None, image_identifier=None,
         duplicate_criteria=None, created_at=ctx.now, updated_at=ctx.now, fields=(),

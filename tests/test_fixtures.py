@@ -7,7 +7,7 @@ import json
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import Client, make_app
+from conftest import Client, make_app, ok
 
 import twenty_lite as tl
 
@@ -305,3 +305,194 @@ def test_new_workspaces_get_their_own_metadata_ids_and_hide_internal_ones(admin:
     assert not (ids[0] & ids[1]) and not (ids[1] & ids[2])
     names = {w["displayName"] for w in admin.get("/_lite/workspaces").json()["workspaces"]}
     assert "(template)" not in names and "(spare)" not in names
+
+
+# ---- recycling, resets and copies of the data model -----------------------------------------
+
+
+def settle(admin: Client) -> None:
+    """Let the background work (spares made, deleted workspaces purged or cleared) finish."""
+    admin.app.state.housekeeping.wait()
+
+
+def lived_in(admin: Client) -> tuple[dict, Client]:
+    """A workspace with records, a webhook, a custom role and a second API key (standard data model)."""
+    made = ok(admin.post("/_lite/workspaces", json={}), 201)
+    ws = Client(admin.app, made["apiKey"])
+    ok(ws.post("/rest/batch/people", json=[{"city": "Oslo"}, {"city": "Rome"}]), 201)
+    ok(ws.post("/rest/companies", json={"name": "Acme"}), 201)
+    ok(ws.post("/rest/metadata/webhooks", json={"targetUrl": "http://127.0.0.1:9/hook", "operations": ["*.*"]}), 201)
+    query = "mutation($input: CreateRoleInput!) { createOneRole(createRoleInput: $input) { id } }"
+    role = ok(ws.post("/metadata", json={"query": query, "variables": {"input": {"label": "Auditor"}}}))
+    assert role["data"]["createOneRole"]["id"]
+    ok(ws.post("/rest/metadata/apiKeys", json={"name": "ci", "expiresAt": "2030-01-01T00:00:00.000Z"}), 201)
+    return made, ws
+
+
+def object_ids(ws: Client) -> set[str]:
+    objects = ok(ws.get("/rest/metadata/objects", params={"limit": 60}))["data"]["objects"]
+    return {o["id"] for o in objects}
+
+
+def assert_pristine(made: dict, ws: Client) -> None:
+    """A workspace as new: standard model, no records, no webhooks, standard roles, one key."""
+    objects = ok(ws.get("/rest/metadata/objects", params={"limit": 60}))
+    assert objects["totalCount"] == 11
+    assert {o["workspaceId"] for o in objects["data"]["objects"]} == {made["id"]}
+    for plural in ("people", "companies", "opportunities", "notes", "tasks"):
+        assert ok(ws.get(f"/rest/{plural}"))["totalCount"] == 0, plural
+    assert ok(ws.get("/rest/metadata/webhooks"))["totalCount"] == 0
+    roles = ok(ws.post("/metadata", json={"query": "{ getRoles { label } }"}))["data"]["getRoles"]
+    assert sorted(r["label"] for r in roles) == ["Admin", "Guest", "Member"]
+    keys = ok(ws.get("/rest/metadata/apiKeys"))["data"]
+    assert [k["id"] for k in keys] == [made["apiKeyId"]]
+    found = ok(ws.post("/graphql", json={"query": "{ people { totalCount } }"}))
+    assert found == {"data": {"people": {"totalCount": 0}}}
+
+
+def assert_no_orphans(admin: Client) -> None:
+    """No data model, record or value is left without its workspace, object, field or record."""
+    with admin.app.state.store.read() as conn:
+        checks = {
+            "objects": "SELECT count(*) FROM object_meta WHERE workspace_id NOT IN (SELECT id FROM workspace)",
+            "fields": "SELECT count(*) FROM field_meta WHERE object_id NOT IN (SELECT id FROM object_meta)",
+            "attributes": "SELECT count(*) FROM attribute WHERE field_id NOT IN (SELECT id FROM field_meta)",
+            "records": "SELECT count(*) FROM entity WHERE obj NOT IN (SELECT key FROM object_meta)",
+            "values": "SELECT count(*) FROM value WHERE seq NOT IN (SELECT seq FROM entity)",
+            "roles": "SELECT count(*) FROM role WHERE workspace_id NOT IN (SELECT id FROM workspace)",
+            "keys": "SELECT count(*) FROM api_key WHERE workspace_id NOT IN (SELECT id FROM workspace)",
+            "webhooks": "SELECT count(*) FROM webhook WHERE workspace_id NOT IN (SELECT id FROM workspace)",
+        }
+        assert {name: conn.execute(sql).fetchone()[0] for name, sql in checks.items()} == dict.fromkeys(checks, 0)
+
+
+def test_deleted_workspaces_come_back_clean(admin: Client) -> None:
+    old = [lived_in(admin) for _ in range(3)]
+    old_objects = set().union(*(object_ids(ws) for _, ws in old))
+    for made, _ in old:
+        assert admin.delete(f"/_lite/workspaces/{made['id']}").status_code == 200
+    settle(admin)
+    assert_no_orphans(admin)
+    reused = False
+    for _ in range(tl.SPARE_CAP + 2):
+        made = ok(admin.post("/_lite/workspaces", json={"displayName": "next"}), 201)
+        assert made["id"] not in {m["id"] for m, _ in old}
+        ws = Client(admin.app, made["apiKey"])
+        assert_pristine(made, ws)
+        reused |= bool(object_ids(ws) & old_objects)
+    assert reused, "no deleted workspace was handed out again: the recycled path went untested"
+    for _, ws in old:
+        assert ws.get("/rest/people").status_code == 401
+
+
+def test_a_deleted_workspace_with_a_changed_data_model_is_cleared(admin: Client) -> None:
+    made, ws = populated(admin)
+    assert admin.delete(f"/_lite/workspaces/{made['id']}").status_code == 200
+    settle(admin)
+    assert_no_orphans(admin)
+    with admin.app.state.store.read() as conn:
+        assert conn.execute("SELECT count(*) FROM object_meta WHERE name_singular = 'pet'").fetchone()[0] == 0
+    fresh = ok(admin.post("/_lite/workspaces", json={}), 201)
+    assert Client(admin.app, fresh["apiKey"]).get("/rest/pets").status_code == 400
+
+
+def test_reset_of_an_untouched_model_keeps_its_ids_keys_and_webhooks(admin: Client) -> None:
+    made, ws = lived_in(admin)
+    before = object_ids(ws)
+    assert ok(admin.post(f"/_lite/workspaces/{made['id']}/reset")) == {"id": made["id"]}
+    assert object_ids(ws) == before
+    assert ok(ws.get("/rest/people"))["totalCount"] == 0
+    assert ok(ws.get("/rest/companies"))["totalCount"] == 0
+    assert ok(ws.get("/rest/metadata/webhooks"))["totalCount"] == 1
+    assert len(ok(ws.get("/rest/metadata/apiKeys"))["data"]) == 2
+    ok(ws.post("/rest/people", json={"city": "Lima"}), 201)
+    assert ok(ws.get("/rest/people"))["totalCount"] == 1
+
+
+@pytest.mark.parametrize("deterministic", [False, True], ids=["from a spare", "copied in place"])
+def test_reset_after_a_data_model_change_brings_back_the_standard_model(deterministic: bool) -> None:
+    admin = Client(make_app(api_key="admin-key", deterministic=deterministic), "admin-key")
+    made, ws = populated(admin)
+    company = next(o for o in ok(ws.get("/rest/metadata/objects", params={"limit": 60}))["data"]["objects"]
+                   if o["nameSingular"] == "company")  # fmt: skip
+    field = {"objectMetadataId": company["id"], "name": "tier", "label": "Tier", "type": "TEXT"}
+    ok(ws.post("/rest/metadata/fields", json=field), 201)
+    ok(ws.post("/rest/companies", json={"name": "Initech", "tier": "gold"}), 201)
+    assert ok(admin.post(f"/_lite/workspaces/{made['id']}/reset")) == {"id": made["id"]}
+    if deterministic:  # copied in place: nothing is left for the background to clear
+        assert_no_orphans(admin)
+    assert ws.get("/rest/pets").status_code == 400
+    resp = ws.post("/rest/companies", json={"name": "Initech", "tier": "gold"})
+    assert resp.status_code == 400, resp.text
+    made_company = ok(ws.post("/rest/companies", json={"name": "Initech"}), 201)["data"]["createCompany"]
+    assert "tier" not in made_company
+    objects = ok(ws.get("/rest/metadata/objects", params={"limit": 60}))
+    assert objects["totalCount"] == 11 and {o["workspaceId"] for o in objects["data"]["objects"]} == {made["id"]}
+    assert ok(ws.post("/graphql", json={"query": "{ companies { totalCount } }"}))["data"]["companies"] == {
+        "totalCount": 1
+    }
+    settle(admin)
+    assert_no_orphans(admin)
+    # a reset straight after a change, with no request in between to notice the change
+    ok(ws.post("/rest/metadata/fields", json=field | {"objectMetadataId": company_id(ws)}), 201)
+    assert ok(admin.post(f"/_lite/workspaces/{made['id']}/reset")) == {"id": made["id"]}
+    assert ws.post("/rest/companies", json={"tier": "gold"}).status_code == 400
+    assert ok(admin.post(f"/_lite/workspaces/{made['id']}/reset")) == {"id": made["id"]}
+    assert ok(ws.get("/rest/companies"))["totalCount"] == 0
+    settle(admin)
+    assert_no_orphans(admin)
+
+
+def company_id(ws: Client) -> str:
+    objects = ok(ws.get("/rest/metadata/objects", params={"limit": 60}))["data"]["objects"]
+    return next(o["id"] for o in objects if o["nameSingular"] == "company")
+
+
+def test_a_copied_data_model_reads_back_as_stored(admin: Client) -> None:
+    """The parsed fields a copy hands to the schema cache equal what a cold read of its rows gives."""
+    state = admin.app.state
+    for _ in range(2):  # the first is made on the spot, the next ones ahead of time
+        made = ok(admin.post("/_lite/workspaces", json={}), 201)
+        with state.store.read() as conn:
+            warm = state.schema(conn, made["id"])
+            cold = tl.load_schema(conn, made["id"])
+        assert [o.id for o in warm.objects] == [o.id for o in cold.objects]
+        for a, b in zip(warm.objects, cold.objects):
+            assert [vars(f) for f in a.fields] == [vars(f) for f in b.fields], a.name_singular
+            assert a.columns_by_key == b.columns_by_key
+
+
+def test_spares_left_in_a_database_file_are_used_again(tmp_path) -> None:
+    db = str(tmp_path / "fixtures.db")
+    first = Client(make_app(db=db, api_key="admin-key"), "admin-key")
+    made, _ = lived_in(first)
+    first.delete(f"/_lite/workspaces/{made['id']}")
+    settle(first)
+
+    def spares() -> set[str]:
+        with first.app.state.store.read() as conn:
+            return {r[0] for r in conn.execute("SELECT id FROM workspace WHERE name = '(spare)'")}
+
+    left = spares()
+    assert left
+    second = Client(make_app(db=db, api_key="admin-key"), "admin-key")
+    settle(second)
+    again = ok(second.post("/_lite/workspaces", json={}), 201)
+    assert again["id"] in left
+    assert_pristine(again, Client(second.app, again["apiKey"]))
+    for _ in range(3):  # restarts do not pile spares up
+        Client(make_app(db=db, api_key="admin-key"), "admin-key").app.state.housekeeping.wait()
+    assert len(spares()) <= tl.SPARE_CAP
+
+
+def test_deterministic_mode_reproduces_workspaces_made_and_deleted() -> None:
+    runs = []
+    for _ in range(2):
+        admin = Client(make_app(api_key="admin-key", deterministic=True), "admin-key")
+        seen = []
+        for _ in range(3):
+            made = ok(admin.post("/_lite/workspaces", json={}), 201)
+            seen.append((made["id"], made["apiKeyId"], sorted(object_ids(Client(admin.app, made["apiKey"])))))
+            admin.delete(f"/_lite/workspaces/{made['id']}")
+        runs.append(seen)
+    assert runs[0] == runs[1]
