@@ -6978,8 +6978,8 @@ def admin_guard(state: AppState) -> None:
 SPARE_NAME = "(spare)"
 TEMPLATE_NAME = "(template)"
 PRISTINE_VERSION = 1  # the metadata version of a workspace whose data model is the untouched standard one
-SPARE_TARGET = 4  # spare workspaces made ahead of time once workspaces are asked for
-SPARE_CAP = 8  # deleted workspaces become spares up to this many; beyond it they are cleared
+SPARE_TARGET = 8  # spare workspaces made ahead of time once workspaces are asked for
+SPARE_CAP = 16  # deleted workspaces become spares up to this many; beyond it they are cleared
 FIELD_ID_KEYS = ("id", "objectMetadataId", "relationTargetFieldMetadataId", "relationTargetObjectMetadataId", "morphId")
 
 
@@ -7014,28 +7014,47 @@ def model_copy(state: AppState, conn: sqlite3.Connection) -> ModelCopy:
 
 
 def copy_standard_model(state: AppState, conn: sqlite3.Connection, workspace_id: str) -> None:
-    """Give a workspace without a data model a copy of the template's (object, field and morph ids
-    renewed), and hand the copy's FieldMeta to its schema cache so that nothing is parsed again."""
-    plan = state.model_copy(conn)
+    """Give a workspace without a data model a copy of the template's, within the current transaction."""
+    plan = state.model_copy()
+    renewed, texts = renew_model(state, plan)
+    first = write_model(conn, workspace_id, plan, renewed, texts)
+    prime_model(state, workspace_id, plan, renewed, texts, first)
+
+
+def renew_model(state: AppState, plan: ModelCopy) -> tuple[dict[str, str], list[str]]:
+    """New object, field and morph ids for a copy of the template's data model, and its fields' JSON."""
     new_id = state.settings.new_id
     renewed = {old: new_id() for old in plan.ids}
+    return renewed, "".join([renewed.get(part, part) for part in plan.text_parts]).split("\n")
+
+
+def write_model(
+    conn: sqlite3.Connection, workspace_id: str, plan: ModelCopy, renewed: dict[str, str], texts: list[str]
+) -> int:
+    """Store a renewed copy of the template's data model; returns the key of its first attribute."""
     conn.executemany(
         "INSERT INTO object_meta(id, workspace_id, name_singular, name_plural, data) VALUES (?,?,?,?,?)",
         [(renewed[oid], workspace_id, singular, plural, data) for oid, singular, plural, data in plan.objects],
     )
     conn.execute("INSERT INTO entity_count(obj) SELECT key FROM object_meta WHERE workspace_id = ?", (workspace_id,))
-    texts = "".join([renewed.get(part, part) for part in plan.text_parts]).split("\n")
-    field_ids = [renewed[fid] for fid, _, _ in plan.fields]
     conn.executemany(
         "INSERT INTO field_meta(id, object_id, name, ordinal, data) VALUES (?,?,?,?,?)",
-        [(fid, renewed[oid], name, n, text)
-         for n, (fid, (_, oid, name), text) in enumerate(zip(field_ids, plan.fields, texts), 1)],
+        [(renewed[fid], renewed[oid], name, n, text) for n, ((fid, oid, name), text) in enumerate(zip(plan.fields, texts), 1)],
     )  # fmt: skip
     first = conn.execute("SELECT coalesce(max(key), 0) + 1 FROM attribute").fetchone()[0]
     conn.executemany(
         "INSERT INTO attribute(key, field_id, sub) VALUES (?, ?, ?)",
-        [(first + n, field_ids[i], sub) for n, (i, sub) in enumerate(plan.attributes)],
+        [(first + n, renewed[plan.fields[i][0]], sub) for n, (i, sub) in enumerate(plan.attributes)],
     )
+    conn.execute("UPDATE workspace SET meta_version = ? WHERE id = ?", (PRISTINE_VERSION, workspace_id))
+    return int(first)
+
+
+def prime_model(
+    state: AppState, workspace_id: str, plan: ModelCopy, renewed: dict[str, str], texts: list[str], first: int
+) -> None:
+    """Hand a stored copy's FieldMeta, built from the template's, to the workspace's schema cache, so that
+    its first request parses nothing."""
     keys = {(i, sub): first + n for n, (i, sub) in enumerate(plan.attributes)}
     cache = state.field_cache(workspace_id)
     cache.clear()
@@ -7050,7 +7069,6 @@ def copy_standard_model(state: AppState, conn: sqlite3.Connection, workspace_id:
             target_object_id=props.get("relationTargetObjectMetadataId"),
             target_field_id=props.get("relationTargetFieldMetadataId"), columns=columns, props=props,
         )  # fmt: skip
-    conn.execute("UPDATE workspace SET meta_version = ? WHERE id = ?", (PRISTINE_VERSION, workspace_id))
 
 
 def add_admin_key(state: AppState, conn: sqlite3.Connection, workspace_id: str) -> str:
@@ -7066,15 +7084,19 @@ def add_admin_key(state: AppState, conn: sqlite3.Connection, workspace_id: str) 
 
 
 def make_workspace(state: AppState, display_name: str) -> tuple[str, str]:
-    """A workspace with the standard model and an Admin API key: (workspace id, key id)."""
+    """A workspace with the standard model and an Admin API key: (workspace id, key id). What needs no
+    database is done outside the transaction, which other requests wait for."""
     workspace_id = state.settings.new_id()
+    plan = state.model_copy()
+    renewed, texts = renew_model(state, plan)
+    roles = standard_role_rows(workspace_id, state.settings.new_id)
     with state.store.write() as conn:
         conn.execute("INSERT INTO workspace(id, name, created_at) VALUES (?, ?, ?)",
                      (workspace_id, display_name, iso(state.clock())))  # fmt: skip
-        conn.executemany("INSERT INTO role(id, workspace_id, data) VALUES (?, ?, ?)",
-                         standard_role_rows(workspace_id, state.settings.new_id))  # fmt: skip
-        copy_standard_model(state, conn, workspace_id)
+        conn.executemany("INSERT INTO role(id, workspace_id, data) VALUES (?, ?, ?)", roles)
+        first = write_model(conn, workspace_id, plan, renewed, texts)
         key_id = add_admin_key(state, conn, workspace_id)
+    prime_model(state, workspace_id, plan, renewed, texts, first)
     return workspace_id, key_id
 
 
@@ -7905,10 +7927,11 @@ class AppState:
         conn.execute("INSERT INTO meta_info(key, value) VALUES ('template_workspace', ?)", (template,))
         return template
 
-    def model_copy(self, conn: sqlite3.Connection) -> ModelCopy:
+    def model_copy(self) -> ModelCopy:
         """The template's data model, read once per process."""
         if self._model_copy is None:
-            self._model_copy = model_copy(self, conn)
+            with self.store.write() as conn:  # the first use may create the template
+                self._model_copy = model_copy(self, conn)
         return self._model_copy
 
     def field_cache(self, workspace_id: str) -> dict[str, FieldMeta]:
@@ -7921,7 +7944,10 @@ class AppState:
         if self.settings.deterministic:
             return None
         with self._spare_ready:
-            order = max(0, SPARE_TARGET - len(self._spares) - self._coming + 1)
+            ready = len(self._spares) + self._coming - 1  # once this one is taken
+            # Refill in batches, when half are gone: a spare being made holds the store for a few
+            # milliseconds, which the requests of the tests that run meanwhile would wait for.
+            order = SPARE_TARGET - ready if ready < SPARE_TARGET // 2 else 0
             self._coming += order
             for _ in range(order):
                 self.housekeeping(self._make_spare)
