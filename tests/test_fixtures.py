@@ -359,6 +359,7 @@ def assert_no_orphans(admin: Client) -> None:
             "attributes": "SELECT count(*) FROM attribute WHERE field_id NOT IN (SELECT id FROM field_meta)",
             "records": "SELECT count(*) FROM entity WHERE obj NOT IN (SELECT key FROM object_meta)",
             "values": "SELECT count(*) FROM value WHERE seq NOT IN (SELECT seq FROM entity)",
+            "columns": "SELECT count(*) FROM value WHERE attr NOT IN (SELECT key FROM attribute)",
             "roles": "SELECT count(*) FROM role WHERE workspace_id NOT IN (SELECT id FROM workspace)",
             "keys": "SELECT count(*) FROM api_key WHERE workspace_id NOT IN (SELECT id FROM workspace)",
             "webhooks": "SELECT count(*) FROM webhook WHERE workspace_id NOT IN (SELECT id FROM workspace)",
