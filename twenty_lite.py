@@ -7164,7 +7164,7 @@ def reset_workspace(state: AppState, workspace_id: str, seed: str) -> None:
         if version == PRISTINE_VERSION:
             purge_records(conn, workspace_id)
         else:
-            spare = state.take_spare()
+            spare = state.take_spare(wait=False)
             if spare is None:
                 state.forget(workspace_id, keep_journal=True)
                 drop_workspace_data(conn, workspace_id)
@@ -7863,6 +7863,7 @@ class AppState:
         self._admin_roles: dict[str, Role] = {}
         self._spares: list[tuple[str, str]] = []  # (workspace id, admin key id) ready to hand out
         self._coming = 0  # spares being made or recycled
+        self._recovered = False
         self._model_copy: ModelCopy | None = None
         self._journals: dict[str, Any] = {}
         self.snapshots: dict[str, tuple[str, dict[str, Any]]] = {}  # snapshot id -> (workspace, export)
@@ -7878,8 +7879,6 @@ class AppState:
         self.app_secret = self.store.info("app_secret") or ""
         self.default_workspace = self.store.info("default_workspace") or ""
         self.default_api_key = self.store.info("default_api_key") or ""
-        if not self.store.created:
-            self.recover_spares()
 
     def _initialise(self) -> None:
         """A new database: the default workspace, its admin API key, and the seed."""
@@ -7937,12 +7936,14 @@ class AppState:
     def field_cache(self, workspace_id: str) -> dict[str, FieldMeta]:
         return self._field_caches.setdefault(workspace_id, {})
 
-    def take_spare(self) -> tuple[str, str] | None:
-        """A workspace made ahead of time (waiting for one that is being made rather than making another
-        beside it); taking one orders the next. None in deterministic mode, where ids must not depend on
-        what a background thread did first."""
+    def take_spare(self, wait: bool = True) -> tuple[str, str] | None:
+        """A workspace made ahead of time (waiting, unless told not to, for one that is being made rather
+        than making another beside it); taking one orders the next. None in deterministic mode, where ids
+        must not depend on what a background thread did first. Inside a transaction, never wait: the
+        spare being made needs the store."""
         if self.settings.deterministic:
             return None
+        self.recover_spares()
         with self._spare_ready:
             ready = len(self._spares) + self._coming - 1  # once this one is taken
             # Refill in batches, when half are gone: a spare being made holds the store for a few
@@ -7951,11 +7952,13 @@ class AppState:
             self._coming += order
             for _ in range(order):
                 self.housekeeping(self._make_spare)
-            self._spare_ready.wait_for(lambda: self._spares or not self._coming, timeout=10)
+            if wait:
+                self._spare_ready.wait_for(lambda: self._spares or not self._coming, timeout=10)
             return self._spares.pop() if self._spares else None
 
     def reserve_spare(self) -> bool:
         """Room for one more spare (deleted workspaces become spares while there is room)."""
+        self.recover_spares()
         with self._spare_lock:
             room = not self.settings.deterministic and len(self._spares) + self._coming < SPARE_CAP
             self._coming += room
@@ -7976,7 +7979,12 @@ class AppState:
         self.finish_spare(spare)
 
     def recover_spares(self) -> None:
-        """Offer again the spares that an earlier run of this database left behind."""
+        """Offer again the spares that an earlier run of this database left behind (once, when spares
+        are first asked for: the CLI's key commands never start background work)."""
+        with self._spare_lock:  # two first requests at once must not offer the same spare twice
+            if self._recovered or self.store.created:
+                return
+            self._recovered = True
         with self.store.read() as conn:
             rows = conn.execute(
                 "SELECT w.id, k.id FROM workspace w JOIN api_key k ON k.workspace_id = w.id WHERE w.name = ?",

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import http.client
 import json
+import threading
+import time
 from urllib.parse import urlsplit
 
 import pytest
@@ -497,3 +499,22 @@ def test_deterministic_mode_reproduces_workspaces_made_and_deleted() -> None:
             admin.delete(f"/_lite/workspaces/{made['id']}")
         runs.append(seen)
     assert runs[0] == runs[1]
+
+
+def test_a_reset_does_not_wait_for_a_spare_being_made(admin: Client) -> None:
+    made, ws = populated(admin)  # a changed data model: the reset wants a new one
+    state = admin.app.state
+    gate = threading.Event()
+    state.housekeeping(gate.wait)  # the background thread is busy
+    with state._spare_lock:  # no spare ready, one on its way (it needs the store the reset holds)
+        state._spares.clear()
+        state._coming += 1
+    try:
+        start = time.monotonic()
+        assert ok(admin.post(f"/_lite/workspaces/{made['id']}/reset")) == {"id": made["id"]}
+        assert time.monotonic() - start < 2
+        assert ws.get("/rest/pets").status_code == 400
+        assert ok(ws.get("/rest/metadata/objects", params={"limit": 60}))["totalCount"] == 11
+    finally:
+        gate.set()
+        state.release_spare(True)
