@@ -759,7 +759,10 @@ SCHEMA_SQL = """
 CREATE TABLE meta_info(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE workspace(
     id TEXT PRIMARY KEY, name TEXT NOT NULL, created_at TEXT NOT NULL,
-    meta_version INTEGER NOT NULL DEFAULT 1);
+    meta_version INTEGER NOT NULL DEFAULT 1,
+    -- 1 while the data model is the untouched standard one: the fields are then the template's, with
+    -- ids and attribute keys computed, not stored; the first change of the data model writes them out.
+    shared_fields INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE object_meta(
     key INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, workspace_id TEXT NOT NULL,
     name_singular TEXT NOT NULL, name_plural TEXT NOT NULL, data TEXT NOT NULL,
@@ -997,6 +1000,8 @@ def workspace_attributes(conn: sqlite3.Connection, workspace_id: str) -> list[tu
 
 def insert_fields(conn: sqlite3.Connection, workspace_id: str, fields: list[dict[str, Any]]) -> None:
     """Store field metadata rows and their EAV attributes."""
+    if conn.execute("SELECT shared_fields FROM workspace WHERE id = ?", (workspace_id,)).fetchone()[0]:
+        raise RuntimeError("the workspace's shared fields must be written out first (own_fields)")
     start = conn.execute(f"SELECT coalesce(max(f.ordinal), 0) FROM {WORKSPACE_FIELDS}", (workspace_id,)).fetchone()[0]
     conn.executemany(
         "INSERT INTO field_meta(id, object_id, name, ordinal, data) VALUES (?,?,?,?,?)",
@@ -1009,22 +1014,15 @@ def insert_fields(conn: sqlite3.Connection, workspace_id: str, fields: list[dict
     )
 
 
-def load_schema(conn: sqlite3.Connection, workspace_id: str, field_cache: dict[str, FieldMeta] | None = None) -> Schema:
-    """Read a workspace's objects, fields and attributes into frozen metadata.
-
-    field_cache maps a field's stored JSON to its FieldMeta from an earlier load: a field whose
-    row did not change is reused as is (its attributes never change), so a data-model change
-    rebuilds only what it touched.
-    """
-    row = conn.execute("SELECT meta_version FROM workspace WHERE id = ?", (workspace_id,)).fetchone()
-    if row is None:
-        raise ApiError(401, "WORKSPACE_NOT_FOUND", "Workspace not found")
+def stored_fields(
+    conn: sqlite3.Connection, workspace_id: str, field_cache: dict[str, FieldMeta] | None
+) -> list[FieldMeta]:
+    """The FieldMeta of a workspace's own field rows, in order, reusing those of unchanged rows."""
     cache = field_cache if field_cache is not None else {}
     rows = [r[0] for r in conn.execute(f"SELECT f.data FROM {WORKSPACE_FIELDS} ORDER BY f.ordinal", (workspace_id,))]
     attrs: dict[tuple[str, str], int] = {}
     if any(data not in cache for data in rows):
         attrs = {(fid, sub): key for key, fid, sub in workspace_attributes(conn, workspace_id)}
-    fields_by_object: dict[str, list[FieldMeta]] = {}
     used: dict[str, FieldMeta] = {}
     for data in rows:
         meta = cache.get(data)
@@ -1036,20 +1034,48 @@ def load_schema(conn: sqlite3.Connection, workspace_id: str, field_cache: dict[s
             )
             meta = field_from_props(props, columns)
         used[data] = meta
-        fields_by_object.setdefault(meta.object_id, []).append(meta)
     if field_cache is not None:
         field_cache.clear()
         field_cache.update(used)
-    objects = []
-    inactive = {
-        oid for oid, data_json in conn.execute("SELECT id, data FROM object_meta WHERE workspace_id = ?", (workspace_id,))
-        if json.loads(data_json).get("isActive") is False
-    }  # fmt: skip
-    for key, oid, singular, plural, data_json in conn.execute(
+    return list(used.values())
+
+
+def load_schema(
+    conn: sqlite3.Connection,
+    workspace_id: str,
+    field_cache: dict[str, FieldMeta] | None = None,
+    standard: StandardModel | None = None,
+) -> Schema:
+    """Read a workspace's objects, fields and attributes into frozen metadata.
+
+    field_cache maps a field's stored JSON to its FieldMeta from an earlier load: a field whose
+    row did not change is reused as is (its attributes never change), so a data-model change
+    rebuilds only what it touched. standard is the template's model, for a workspace that shares
+    its fields (read from the database when not given).
+    """
+    row = conn.execute("SELECT meta_version, shared_fields FROM workspace WHERE id = ?", (workspace_id,)).fetchone()
+    if row is None:
+        raise ApiError(401, "WORKSPACE_NOT_FOUND", "Workspace not found")
+    object_rows = conn.execute(
         "SELECT key, id, name_singular, name_plural, data FROM object_meta WHERE workspace_id = ? ORDER BY key",
         (workspace_id,),
-    ):
-        d = json.loads(data_json)
+    ).fetchall()
+    if row[1]:
+        if standard is None:
+            template = conn.execute("SELECT value FROM meta_info WHERE key = 'template_workspace'").fetchone()[0]
+            standard = standard_model_of(conn, template)
+        metas = shared_fields(standard, object_rows)[0]
+        shape = standard.shape
+    else:
+        metas = stored_fields(conn, workspace_id, field_cache)
+        shape = None
+    fields_by_object: dict[str, list[FieldMeta]] = {}
+    for meta in metas:
+        fields_by_object.setdefault(meta.object_id, []).append(meta)
+    parsed = [(key, oid, singular, plural, json.loads(data)) for key, oid, singular, plural, data in object_rows]
+    inactive = {oid for _, oid, _, _, d in parsed if d.get("isActive") is False}
+    objects = []
+    for key, oid, singular, plural, d in parsed:
         fields = tuple(fields_by_object.get(oid, ()))
         hidden = frozenset(f.id for f in fields if f.target_object_id in inactive)
         active = [f for f in fields if f.is_active and f.id not in hidden]
@@ -1071,7 +1097,10 @@ def load_schema(conn: sqlite3.Connection, workspace_id: str, field_cache: dict[s
                 columns_by_key={c.key: c for c in columns}, props=d, hidden=hidden,
             )
         )  # fmt: skip
-    return assemble_schema(workspace_id, row[0], objects)
+    schema = assemble_schema(workspace_id, row[0], objects)
+    if shape is not None:  # the standard model's, known already
+        schema.__dict__["shape"] = shape
+    return schema
 
 
 def assemble_schema(workspace_id: str, version: int, objects: Sequence[ObjectMeta]) -> Schema:
@@ -1229,6 +1258,7 @@ def drop_workspace_data(conn: sqlite3.Connection, workspace_id: str) -> None:
         "DELETE FROM field_meta WHERE object_id IN (SELECT id FROM object_meta WHERE workspace_id = ?)", (workspace_id,)
     )
     conn.execute("DELETE FROM object_meta WHERE workspace_id = ?", (workspace_id,))
+    conn.execute("UPDATE workspace SET shared_fields = 0 WHERE id = ?", (workspace_id,))
 
 
 def purge_records(conn: sqlite3.Connection, workspace_id: str) -> None:
@@ -1241,6 +1271,134 @@ def purge_records(conn: sqlite3.Connection, workspace_id: str) -> None:
         conn.execute(f"DELETE FROM value WHERE seq IN ({inner})", part)
         conn.execute(f"DELETE FROM entity WHERE obj IN ({marks(len(part))})", part)
         conn.execute(f"UPDATE entity_count SET live = 0, total = 0 WHERE obj IN ({marks(len(part))})", part)
+
+
+# ---- The standard data model, shared ------------------------------------------------------
+
+# A new workspace stores only its objects; its fields are the template workspace's, their ids
+# derived from the workspace's first object id and their attribute keys from its object keys, so
+# they are the same every time they are computed. Making a workspace writes a dozen rows instead of
+# four hundred, and the first change of its data model writes the fields out unchanged.
+
+FIELD_ID_KEYS = ("id", "objectMetadataId", "relationTargetFieldMetadataId", "relationTargetObjectMetadataId", "morphId")
+SLOTS_PER_OBJECT = 4096  # attribute keys of shared fields: -(object key * SLOTS_PER_OBJECT + slot)
+
+
+@dataclass(frozen=True)
+class StandardModel:
+    """The template workspace's data model, laid out for workspaces that share its fields."""
+
+    objects: tuple[tuple[str, str, str, str], ...]  # (id, singular, plural, data), in key order
+    fields: tuple[tuple[str, str, str], ...]  # (id, object id, name), in field order
+    text_parts: tuple[str, ...]  # the fields' JSON joined by newlines, split around UUIDs
+    derived: tuple[str, ...]  # field and morph ids, which each workspace derives its own of
+    slots: tuple[tuple[int, str, int, int], ...]  # per attribute: (field index, sub, object index, slot)
+    metas: tuple[FieldMeta, ...]  # the template's fields, in field order
+    remaps: tuple[tuple[tuple[str, str], ...], ...]  # per field: (property, template id) to renew
+    columns: tuple[tuple[tuple[Column, int, int], ...], ...]  # per field: (column, object index, slot)
+    shape: str  # the GraphQL shape of the standard model, the same in every workspace that shares it
+
+
+def standard_model_of(conn: sqlite3.Connection, template: str) -> StandardModel:
+    """Read the template workspace's data model."""
+    objects = tuple(conn.execute(
+        "SELECT id, name_singular, name_plural, data FROM object_meta WHERE workspace_id = ? ORDER BY key", (template,)))  # fmt: skip
+    rows = conn.execute(
+        f"SELECT f.id, f.object_id, f.name, f.data FROM {WORKSPACE_FIELDS} ORDER BY f.ordinal", (template,)
+    ).fetchall()
+    index = {row[0]: n for n, row in enumerate(rows)}
+    object_index = {o[0]: n for n, o in enumerate(objects)}
+    used: dict[int, int] = {}
+    slots = []
+    for _, fid, sub in workspace_attributes(conn, template):
+        obj = object_index[rows[index[fid]][1]]
+        used[obj] = used.get(obj, -1) + 1
+        slots.append((index[fid], sub, obj, used[obj]))
+    schema = load_schema(conn, template)
+    by_id = {f.id: f for o in schema.objects for f in o.fields}
+    metas = tuple(by_id[row[0]] for row in rows)
+    derived = [row[0] for row in rows] + [m.morph_id for m in metas if m.morph_id]
+    renewed = set(derived) | set(object_index)
+    remaps = tuple(
+        tuple((name, m.props[name]) for name in FIELD_ID_KEYS if m.props.get(name) in renewed) for m in metas
+    )
+    where = {(i, sub): (obj, slot) for i, sub, obj, slot in slots}
+    columns = tuple(tuple((c, *where[(i, c.sub or "")]) for c in m.columns) for i, m in enumerate(metas))
+    parts = tuple(re.split(f"({UUID_ANY.pattern})", "\n".join(row[3] for row in rows)))
+    return StandardModel(objects, tuple(row[:3] for row in rows), parts, tuple(dict.fromkeys(derived)), tuple(slots),
+                         metas, remaps, columns, schema.shape)  # fmt: skip
+
+
+def derived_id(seed: str, template_id: str) -> str:
+    """A workspace's own id for a template field or morph id: a UUID v4 computed, not stored."""
+    raw = bytearray(hashlib.blake2b(f"{seed}/{template_id}".encode(), digest_size=16).digest())
+    raw[6] = raw[6] & 0x0F | 0x40
+    raw[8] = raw[8] & 0x3F | 0x80
+    h = raw.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+def shared_fields(model: StandardModel, object_rows: Sequence[Sequence[Any]]) -> tuple[list[FieldMeta], dict[str, str]]:
+    """The FieldMeta of a workspace that shares the template's fields, built from the template's (no
+    JSON parsed), and the map of template ids to the workspace's. object_rows: (key, id, singular, …)."""
+    mine = {row[2]: (row[0], row[1]) for row in object_rows}
+    renewed: dict[str, str] = {}
+    keys_of_objects = []
+    for oid, singular, _, _ in model.objects:
+        key, renewed[oid] = mine[singular]
+        keys_of_objects.append(key)
+    seed = renewed[model.objects[0][0]]
+    for old in model.derived:
+        renewed[old] = derived_id(seed, old)
+    metas = []
+    for meta, remap, template_columns in zip(model.metas, model.remaps, model.columns):
+        props = meta.props.copy()
+        for name, old in remap:
+            props[name] = renewed[old]
+        columns = tuple(
+            copied(c, key=-(keys_of_objects[obj] * SLOTS_PER_OBJECT + slot)) for c, obj, slot in template_columns
+        )
+        metas.append(copied(
+            meta, id=props["id"], object_id=props["objectMetadataId"], morph_id=props.get("morphId"),
+            target_object_id=props.get("relationTargetObjectMetadataId"),
+            target_field_id=props.get("relationTargetFieldMetadataId"), columns=columns, props=props,
+        ))  # fmt: skip
+    return metas, renewed
+
+
+def insert_shared_model(
+    conn: sqlite3.Connection, workspace_id: str, model: StandardModel, new_id: Callable[[], str]
+) -> None:
+    """Give a workspace without a data model the standard one: its objects, sharing the template's fields."""
+    conn.executemany(
+        "INSERT INTO object_meta(id, workspace_id, name_singular, name_plural, data) VALUES (?,?,?,?,?)",
+        [(new_id(), workspace_id, singular, plural, data) for _, singular, plural, data in model.objects],
+    )
+    conn.execute("INSERT INTO entity_count(obj) SELECT key FROM object_meta WHERE workspace_id = ?", (workspace_id,))
+    conn.execute("UPDATE workspace SET shared_fields = 1 WHERE id = ?", (workspace_id,))
+
+
+def store_shared_fields(conn: sqlite3.Connection, workspace_id: str, model: StandardModel) -> dict[str, FieldMeta]:
+    """Write out the fields a workspace shares with the template as its own rows, with the same ids and
+    attribute keys (before its data model first changes); returns their FieldMeta by stored JSON."""
+    row = conn.execute("SELECT shared_fields FROM workspace WHERE id = ?", (workspace_id,)).fetchone()
+    if not row or not row[0]:
+        return {}
+    object_rows = conn.execute(
+        "SELECT key, id, name_singular FROM object_meta WHERE workspace_id = ?", (workspace_id,)
+    ).fetchall()
+    metas, renewed = shared_fields(model, object_rows)
+    texts = "".join([renewed.get(part, part) for part in model.text_parts]).split("\n")
+    conn.executemany(
+        "INSERT INTO field_meta(id, object_id, name, ordinal, data) VALUES (?,?,?,?,?)",
+        [(m.id, m.object_id, m.name, n, text) for n, (m, text) in enumerate(zip(metas, texts), 1)],
+    )
+    conn.executemany(
+        "INSERT INTO attribute(key, field_id, sub) VALUES (?, ?, ?)",
+        [(c.key, m.id, c.sub or "") for m in metas for c in m.columns],
+    )
+    conn.execute("UPDATE workspace SET shared_fields = 0 WHERE id = ?", (workspace_id,))
+    return dict(zip(texts, metas))
 
 
 # ---- EAV reads and writes -----------------------------------------------------------------
@@ -2911,7 +3069,7 @@ def check_default(ftype: str, default: Any, options: list[dict[str, Any]] | None
 def new_meta_version(conn: sqlite3.Connection, workspace_id: str) -> None:
     """Mark the data model changed; versions are random so a rolled-back change never reappears."""
     conn.execute(
-        "UPDATE workspace SET meta_version = ? WHERE id = ?", (int.from_bytes(os.urandom(6), "big") + 2, workspace_id)
+        "UPDATE workspace SET meta_version = ? WHERE id = ?", (int.from_bytes(os.urandom(6), "big"), workspace_id)
     )
 
 
@@ -2926,7 +3084,11 @@ def save_object_props(conn: sqlite3.Connection, obj_id: str, props: dict[str, An
 
 def save_field_props(conn: sqlite3.Connection, props: dict[str, Any]) -> None:
     """Write back a field's metadata row."""
-    conn.execute("UPDATE field_meta SET name = ?, data = ? WHERE id = ?", (props["name"], dumps(props), props["id"]))
+    cur = conn.execute(
+        "UPDATE field_meta SET name = ?, data = ? WHERE id = ?", (props["name"], dumps(props), props["id"])
+    )
+    if cur.rowcount != 1:  # a shared field not yet written out: a data-model change that skipped own_fields
+        raise RuntimeError(f"field {props['id']} has no row to update")
 
 
 def add_fields(ctx: Ctx, fields: list[dict[str, Any]]) -> None:
@@ -2958,7 +3120,8 @@ def drop_fields(conn: sqlite3.Connection, field_ids: Iterable[str]) -> None:
         for (key,) in conn.execute("SELECT key FROM attribute WHERE field_id = ?", (fid,)).fetchall():
             conn.execute("DELETE FROM value WHERE attr = ?", (key,))
         conn.execute("DELETE FROM attribute WHERE field_id = ?", (fid,))
-        conn.execute("DELETE FROM field_meta WHERE id = ?", (fid,))
+        if conn.execute("DELETE FROM field_meta WHERE id = ?", (fid,)).rowcount != 1:
+            raise RuntimeError(f"field {fid} has no row to delete")
 
 
 def relation_pair(ctx: Ctx, source: ObjectMeta, name: str, label: str, target: ObjectMeta, inverse_name: str,
@@ -2987,8 +3150,17 @@ def relation_pair(ctx: Ctx, source: ObjectMeta, name: str, label: str, target: O
     return [source_side, o2m if source_side is m2o else m2o]
 
 
+def own_fields(ctx: Ctx) -> None:
+    """Before a workspace's data model first changes, write out the fields it shares with the template
+    (same ids and keys, so the loaded schema stays right); every data-model change starts here."""
+    written = store_shared_fields(ctx.conn, ctx.schema.workspace_id, ctx.state.standard_model(ctx.conn))
+    if written:
+        ctx.state.field_cache(ctx.schema.workspace_id).update(written)
+
+
 def create_object(ctx: Ctx, data: Any) -> str:
     """A custom object with its default fields and relations (metadata.md §9.1); returns its id."""
+    own_fields(ctx)
     if not isinstance(data, dict):
         raise bad_request("Request body must be a JSON object")
     label_s = check_label(data.get("labelSingular"), "labelSingular")
@@ -3073,6 +3245,7 @@ def field_by_id(ctx: Ctx, fid: str, status: int = 404) -> tuple[ObjectMeta, Fiel
 
 def update_object(ctx: Ctx, oid: str, update: Any) -> None:
     """Apply an UpdateObjectPayload (metadata.md §4.2)."""
+    own_fields(ctx)
     obj = object_by_id(ctx, oid)
     if not isinstance(update, dict):
         raise bad_request("Request body must be a JSON object")
@@ -3134,6 +3307,7 @@ def rename_target_fields(ctx: Ctx, obj: ObjectMeta, singular: str) -> None:
 
 def delete_object(ctx: Ctx, oid: str) -> ObjectMeta:
     """Delete a custom, inactive object with its records and every relation field that points to it."""
+    own_fields(ctx)
     obj = object_by_id(ctx, oid)
     if not obj.is_custom:
         raise bad_request("Standard Objects can't be deleted")
@@ -3156,6 +3330,7 @@ def delete_object(ctx: Ctx, oid: str) -> ObjectMeta:
 
 def create_field(ctx: Ctx, data: Any) -> str:
     """A field (and, for a relation, its inverse) from a CreateFieldInput (metadata.md §4.3); returns its id."""
+    own_fields(ctx)
     if not isinstance(data, dict):
         raise bad_request("Request body must be a JSON object")
     obj = object_by_id(ctx, str(data.get("objectMetadataId")))
@@ -3188,6 +3363,7 @@ def create_field(ctx: Ctx, data: Any) -> str:
 
 def create_relation(ctx: Ctx, obj: ObjectMeta, name: str, label: str, data: dict[str, Any]) -> str:
     """Both sides of a relation from relationCreationPayload (metadata.md §6)."""
+    own_fields(ctx)
     payload = data.get("relationCreationPayload")
     if not isinstance(payload, dict):
         raise bad_request("relationCreationPayload is required for RELATION fields")
@@ -3221,6 +3397,7 @@ def create_relation(ctx: Ctx, obj: ObjectMeta, name: str, label: str, data: dict
 
 def update_field(ctx: Ctx, fid: str, update: Any) -> None:
     """Apply an UpdateFieldInput (metadata.md §4.4, §8, §9.2)."""
+    own_fields(ctx)
     obj, meta = field_by_id(ctx, fid, status=400)
     if not isinstance(update, dict):
         raise bad_request("Request body must be a JSON object")
@@ -3291,6 +3468,7 @@ def clear_removed_options(ctx: Ctx, meta: FieldMeta, kept: set[str]) -> None:
 
 def delete_field(ctx: Ctx, fid: str) -> FieldMeta:
     """Delete a custom, inactive field with its data; a relation takes its other side along."""
+    own_fields(ctx)
     obj, meta = field_by_id(ctx, fid)
     if not meta.is_custom:
         raise bad_request("Standard Fields can't be deleted")
@@ -6977,98 +7155,8 @@ def admin_guard(state: AppState) -> None:
 
 SPARE_NAME = "(spare)"
 TEMPLATE_NAME = "(template)"
-PRISTINE_VERSION = 1  # the metadata version of a workspace whose data model is the untouched standard one
 SPARE_TARGET = 8  # spare workspaces made ahead of time once workspaces are asked for
 SPARE_CAP = 16  # deleted workspaces become spares up to this many; beyond it they are cleared
-FIELD_ID_KEYS = ("id", "objectMetadataId", "relationTargetFieldMetadataId", "relationTargetObjectMetadataId", "morphId")
-
-
-@dataclass(frozen=True)
-class ModelCopy:
-    """The template workspace's data model laid out for copying: a copy renews its ids by joining
-    strings and builds its FieldMeta from the template's, without parsing any JSON."""
-
-    objects: tuple[tuple[str, str, str, str], ...]  # (id, singular, plural, data)
-    fields: tuple[tuple[str, str, str], ...]  # (id, object id, name), in field order
-    text_parts: tuple[str, ...]  # the fields' JSON joined by newlines, split around UUIDs
-    ids: tuple[str, ...]  # object, field and morph ids: renewed in every copy (option ids are kept)
-    attributes: tuple[tuple[int, str], ...]  # (index into fields, sub)
-    metas: tuple[FieldMeta, ...]  # the template's fields, in field order
-
-
-def model_copy(state: AppState, conn: sqlite3.Connection) -> ModelCopy:
-    """Read the template's data model once, ready for copy_standard_model."""
-    template = state.template_workspace(conn)
-    objects = tuple(conn.execute(
-        "SELECT id, name_singular, name_plural, data FROM object_meta WHERE workspace_id = ? ORDER BY key", (template,)))  # fmt: skip
-    rows = conn.execute(
-        f"SELECT f.id, f.object_id, f.name, f.data FROM {WORKSPACE_FIELDS} ORDER BY f.ordinal", (template,)
-    ).fetchall()
-    index = {row[0]: n for n, row in enumerate(rows)}
-    attributes = tuple((index[fid], sub) for _, fid, sub in workspace_attributes(conn, template))
-    by_id = {f.id: f for o in state.schema(conn, template).objects for f in o.fields}
-    metas = tuple(by_id[row[0]] for row in rows)
-    ids = [o[0] for o in objects] + [row[0] for row in rows] + [m.morph_id for m in metas if m.morph_id]
-    parts = tuple(re.split(f"({UUID_ANY.pattern})", "\n".join(row[3] for row in rows)))
-    return ModelCopy(objects, tuple(row[:3] for row in rows), parts, tuple(dict.fromkeys(ids)), attributes, metas)
-
-
-def copy_standard_model(state: AppState, conn: sqlite3.Connection, workspace_id: str) -> None:
-    """Give a workspace without a data model a copy of the template's, within the current transaction."""
-    plan = state.model_copy()
-    renewed, texts = renew_model(state, plan)
-    first = write_model(conn, workspace_id, plan, renewed, texts)
-    prime_model(state, workspace_id, plan, renewed, texts, first)
-
-
-def renew_model(state: AppState, plan: ModelCopy) -> tuple[dict[str, str], list[str]]:
-    """New object, field and morph ids for a copy of the template's data model, and its fields' JSON."""
-    new_id = state.settings.new_id
-    renewed = {old: new_id() for old in plan.ids}
-    return renewed, "".join([renewed.get(part, part) for part in plan.text_parts]).split("\n")
-
-
-def write_model(
-    conn: sqlite3.Connection, workspace_id: str, plan: ModelCopy, renewed: dict[str, str], texts: list[str]
-) -> int:
-    """Store a renewed copy of the template's data model; returns the key of its first attribute."""
-    conn.executemany(
-        "INSERT INTO object_meta(id, workspace_id, name_singular, name_plural, data) VALUES (?,?,?,?,?)",
-        [(renewed[oid], workspace_id, singular, plural, data) for oid, singular, plural, data in plan.objects],
-    )
-    conn.execute("INSERT INTO entity_count(obj) SELECT key FROM object_meta WHERE workspace_id = ?", (workspace_id,))
-    conn.executemany(
-        "INSERT INTO field_meta(id, object_id, name, ordinal, data) VALUES (?,?,?,?,?)",
-        [(renewed[fid], renewed[oid], name, n, text) for n, ((fid, oid, name), text) in enumerate(zip(plan.fields, texts), 1)],
-    )  # fmt: skip
-    first = conn.execute("SELECT coalesce(max(key), 0) + 1 FROM attribute").fetchone()[0]
-    conn.executemany(
-        "INSERT INTO attribute(key, field_id, sub) VALUES (?, ?, ?)",
-        [(first + n, renewed[plan.fields[i][0]], sub) for n, (i, sub) in enumerate(plan.attributes)],
-    )
-    conn.execute("UPDATE workspace SET meta_version = ? WHERE id = ?", (PRISTINE_VERSION, workspace_id))
-    return int(first)
-
-
-def prime_model(
-    state: AppState, workspace_id: str, plan: ModelCopy, renewed: dict[str, str], texts: list[str], first: int
-) -> None:
-    """Hand a stored copy's FieldMeta, built from the template's, to the workspace's schema cache, so that
-    its first request parses nothing."""
-    keys = {(i, sub): first + n for n, (i, sub) in enumerate(plan.attributes)}
-    cache = state.field_cache(workspace_id)
-    cache.clear()
-    for i, (meta, text) in enumerate(zip(plan.metas, texts)):
-        props = dict(meta.props)
-        for name in FIELD_ID_KEYS:
-            if props.get(name) in renewed:
-                props[name] = renewed[props[name]]
-        columns = tuple(copied(c, key=keys[(i, c.sub or "")]) for c in meta.columns)
-        cache[text] = copied(
-            meta, id=props["id"], object_id=props["objectMetadataId"], morph_id=props.get("morphId"),
-            target_object_id=props.get("relationTargetObjectMetadataId"),
-            target_field_id=props.get("relationTargetFieldMetadataId"), columns=columns, props=props,
-        )  # fmt: skip
 
 
 def add_admin_key(state: AppState, conn: sqlite3.Connection, workspace_id: str) -> str:
@@ -7083,20 +7171,22 @@ def add_admin_key(state: AppState, conn: sqlite3.Connection, workspace_id: str) 
     return key_id
 
 
+def add_workspace(state: AppState, conn: sqlite3.Connection, workspace_id: str, name: str) -> None:
+    """A workspace row with the standard roles and the standard data model (fields shared)."""
+    conn.execute(
+        "INSERT INTO workspace(id, name, created_at) VALUES (?, ?, ?)", (workspace_id, name, iso(state.clock()))
+    )
+    conn.executemany("INSERT INTO role(id, workspace_id, data) VALUES (?, ?, ?)",
+                     standard_role_rows(workspace_id, state.settings.new_id))  # fmt: skip
+    insert_shared_model(conn, workspace_id, state.standard_model(conn), state.settings.new_id)
+
+
 def make_workspace(state: AppState, display_name: str) -> tuple[str, str]:
-    """A workspace with the standard model and an Admin API key: (workspace id, key id). What needs no
-    database is done outside the transaction, which other requests wait for."""
+    """A workspace with the standard model and an Admin API key: (workspace id, key id)."""
     workspace_id = state.settings.new_id()
-    plan = state.model_copy()
-    renewed, texts = renew_model(state, plan)
-    roles = standard_role_rows(workspace_id, state.settings.new_id)
     with state.store.write() as conn:
-        conn.execute("INSERT INTO workspace(id, name, created_at) VALUES (?, ?, ?)",
-                     (workspace_id, display_name, iso(state.clock())))  # fmt: skip
-        conn.executemany("INSERT INTO role(id, workspace_id, data) VALUES (?, ?, ?)", roles)
-        first = write_model(conn, workspace_id, plan, renewed, texts)
+        add_workspace(state, conn, workspace_id, display_name)
         key_id = add_admin_key(state, conn, workspace_id)
-    prime_model(state, workspace_id, plan, renewed, texts, first)
     return workspace_id, key_id
 
 
@@ -7130,10 +7220,10 @@ def delete_workspace(state: AppState, workspace_id: str) -> None:
     try:
         with state.store.write() as conn:
             known_workspace(conn, workspace_id)
-            version = conn.execute("SELECT meta_version FROM workspace WHERE id = ?", (workspace_id,)).fetchone()[0]
+            shared = conn.execute("SELECT shared_fields FROM workspace WHERE id = ?", (workspace_id,)).fetchone()[0]
             for table in ("api_key", "webhook", "role"):
                 conn.execute(f"DELETE FROM {table} WHERE workspace_id = ?", (workspace_id,))
-            if recycle and version == PRISTINE_VERSION:
+            if recycle and shared:
                 spare_id = state.settings.new_id()
                 conn.execute("UPDATE workspace SET id = ?, name = ? WHERE id = ?", (spare_id, SPARE_NAME, workspace_id))
                 move_data_model(conn, workspace_id, spare_id)
@@ -7156,29 +7246,21 @@ def delete_workspace(state: AppState, workspace_id: str) -> None:
 
 def reset_workspace(state: AppState, workspace_id: str, seed: str) -> None:
     """Back to the standard data model without records. An untouched data model keeps its ids and only
-    loses its records; a changed one is swapped for a spare's (or a new copy) and cleared later."""
+    loses its records; a changed one is replaced by a new standard one and cleared off the request's
+    thread."""
     discarded = None
     with state.store.write() as conn:
         known_workspace(conn, workspace_id)
-        version = conn.execute("SELECT meta_version FROM workspace WHERE id = ?", (workspace_id,)).fetchone()[0]
-        if version == PRISTINE_VERSION:
+        shared = conn.execute("SELECT shared_fields FROM workspace WHERE id = ?", (workspace_id,)).fetchone()[0]
+        if shared:
             purge_records(conn, workspace_id)
         else:
-            spare = state.take_spare(wait=False)
-            if spare is None:
-                state.forget(workspace_id, keep_journal=True)
-                drop_workspace_data(conn, workspace_id)
-                copy_standard_model(state, conn, workspace_id)
-            else:
-                discarded = state.settings.new_id()
-                move_data_model(conn, workspace_id, discarded)
-                move_data_model(conn, spare[0], workspace_id)
-                for table in ("api_key", "role", "workspace"):
-                    conn.execute(f"DELETE FROM {table} WHERE {'id' if table == 'workspace' else 'workspace_id'} = ?",
-                                 (spare[0],))  # fmt: skip
-                conn.execute("UPDATE workspace SET meta_version = ? WHERE id = ?", (PRISTINE_VERSION, workspace_id))
-                state.forget(spare[0], heir=workspace_id)
+            discarded = state.settings.new_id()
+            move_data_model(conn, workspace_id, discarded)
+            insert_shared_model(conn, workspace_id, state.standard_model(conn), state.settings.new_id)
+            new_meta_version(conn, workspace_id)
     if discarded:
+        state.forget(workspace_id, keep_journal=True)
         state.housekeeping(clear_workspace, state, discarded)
     if seed == "demo":
         seed_demo(state, workspace_id)
@@ -7200,16 +7282,16 @@ EXPORT_FORMAT = "twenty_lite/1"
 UUID_ANY = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
-def export_workspace(conn: sqlite3.Connection, workspace_id: str) -> dict[str, Any]:
+def export_workspace(state: AppState, conn: sqlite3.Connection, workspace_id: str) -> dict[str, Any]:
     """A workspace as JSON: its data model, records (by field id and sub-field), roles and webhooks."""
     known_workspace(conn, workspace_id)
+    schema = state.schema(conn, workspace_id)
     name = conn.execute("SELECT name FROM workspace WHERE id = ?", (workspace_id,)).fetchone()[0]
     objects = [{"id": r[0], "nameSingular": r[1], "namePlural": r[2], **json.loads(r[3])} for r in conn.execute(
         "SELECT id, name_singular, name_plural, data FROM object_meta WHERE workspace_id = ? ORDER BY key",
         (workspace_id,))]  # fmt: skip
-    fields = [json.loads(r[0]) for r in conn.execute(
-        f"SELECT f.data FROM {WORKSPACE_FIELDS} ORDER BY f.ordinal", (workspace_id,))]  # fmt: skip
-    columns = {key: f"{fid}:{sub}" for key, fid, sub in workspace_attributes(conn, workspace_id)}
+    fields = [f.props for o in schema.objects for f in o.fields]
+    columns = {c.key: f"{f.id}:{c.sub or ''}" for o in schema.objects for f in o.fields for c in f.columns}
     records: dict[str, list[dict[str, Any]]] = {}
     for oid, okey in conn.execute("SELECT id, key FROM object_meta WHERE workspace_id = ?", (workspace_id,)).fetchall():
         rows: dict[int, dict[str, Any]] = {}
@@ -7341,10 +7423,10 @@ def handle_admin(state: AppState, path: str) -> str:
         return json_response(201, import_workspace(state, body))
     if len(segs) == 3 and segs[0] == "workspaces" and segs[2] == "export" and method == "GET":
         with state.store.read() as conn:
-            return json_response(200, export_workspace(conn, segs[1]))
+            return json_response(200, export_workspace(state, conn, segs[1]))
     if len(segs) == 3 and segs[0] == "workspaces" and segs[2] == "snapshots" and method == "POST":
         with state.store.read() as conn:
-            doc = export_workspace(conn, segs[1])
+            doc = export_workspace(state, conn, segs[1])
         snapshot_id = state.settings.new_id()
         state.snapshots[snapshot_id] = (segs[1], doc)
         return json_response(201, {"snapshotId": snapshot_id})
@@ -7864,7 +7946,7 @@ class AppState:
         self._spares: list[tuple[str, str]] = []  # (workspace id, admin key id) ready to hand out
         self._coming = 0  # spares being made or recycled
         self._recovered = False
-        self._model_copy: ModelCopy | None = None
+        self._standard: StandardModel | None = None
         self._journals: dict[str, Any] = {}
         self.snapshots: dict[str, tuple[str, dict[str, Any]]] = {}  # snapshot id -> (workspace, export)
         self.fault_rules: list[dict[str, Any]] = []
@@ -7881,20 +7963,18 @@ class AppState:
         self.default_api_key = self.store.info("default_api_key") or ""
 
     def _initialise(self) -> None:
-        """A new database: the default workspace, its admin API key, and the seed."""
+        """A new database: the template workspace, the default workspace, its admin API key, the seed."""
         now = self.clock()
-        workspace_id = self.settings.new_id()
-        key_id = self.settings.new_id()
+        template, workspace_id, key_id = self.settings.new_id(), self.settings.new_id(), self.settings.new_id()
         with self.store.write() as conn:
-            create_workspace(conn, workspace_id, "Default workspace", iso(now), self.settings.new_id)
-            admin = conn.execute(
-                "SELECT id FROM role WHERE workspace_id = ? AND json_extract(data, '$.props.label') = 'Admin'",
-                (workspace_id,),
-            ).fetchone()[0]
+            create_workspace(conn, template, TEMPLATE_NAME, iso(now), self.settings.new_id)
+            conn.execute("INSERT INTO meta_info(key, value) VALUES ('template_workspace', ?)", (template,))
+            add_workspace(self, conn, workspace_id, "Default workspace")
+            admin = role_by_label(conn, workspace_id, "Admin")
             conn.execute(
                 "INSERT INTO api_key(id, workspace_id, name, expires_at, role_id, created_at, updated_at) "
                 "VALUES (?,?,?,?,?,?,?)",
-                (key_id, workspace_id, "Default admin key", iso(now + HUNDRED_YEARS), admin, iso(now), iso(now)),
+                (key_id, workspace_id, "Default admin key", iso(now + HUNDRED_YEARS), admin.id, iso(now), iso(now)),
             )
             conn.executemany(
                 "INSERT INTO meta_info(key, value) VALUES (?, ?)",
@@ -7912,35 +7992,28 @@ class AppState:
         if cached is not None and cached.version == row[0]:
             return cached
         with self._schema_lock:
-            schema = load_schema(conn, workspace_id, self._field_caches.setdefault(workspace_id, {}))
+            cached = self._schemas.get(workspace_id)
+            if cached is not None and cached.version == row[0]:  # loaded by another thread meanwhile
+                return cached
+            schema = load_schema(conn, workspace_id, self.field_cache(workspace_id), self.standard_model(conn))
             self._schemas[workspace_id] = schema
         return schema
 
-    def template_workspace(self, conn: sqlite3.Connection) -> str:
-        """An internal workspace holding the pristine standard model, which new workspaces copy."""
-        row = conn.execute("SELECT value FROM meta_info WHERE key = 'template_workspace'").fetchone()
-        if row:
-            return row[0]
-        template = self.settings.new_id()
-        create_workspace(conn, template, TEMPLATE_NAME, iso(self.clock()), self.settings.new_id)
-        conn.execute("INSERT INTO meta_info(key, value) VALUES ('template_workspace', ?)", (template,))
-        return template
-
-    def model_copy(self) -> ModelCopy:
-        """The template's data model, read once per process."""
-        if self._model_copy is None:
-            with self.store.write() as conn:  # the first use may create the template
-                self._model_copy = model_copy(self, conn)
-        return self._model_copy
+    def standard_model(self, conn: sqlite3.Connection) -> StandardModel:
+        """The template workspace's data model (the internal workspace new ones share their fields with),
+        read once per process."""
+        if self._standard is None:
+            template = conn.execute("SELECT value FROM meta_info WHERE key = 'template_workspace'").fetchone()[0]
+            self._standard = standard_model_of(conn, template)
+        return self._standard
 
     def field_cache(self, workspace_id: str) -> dict[str, FieldMeta]:
         return self._field_caches.setdefault(workspace_id, {})
 
-    def take_spare(self, wait: bool = True) -> tuple[str, str] | None:
-        """A workspace made ahead of time (waiting, unless told not to, for one that is being made rather
-        than making another beside it); taking one orders the next. None in deterministic mode, where ids
-        must not depend on what a background thread did first. Inside a transaction, never wait: the
-        spare being made needs the store."""
+    def take_spare(self) -> tuple[str, str] | None:
+        """A workspace made ahead of time (waiting for one that is being made rather than making another
+        beside it); taking one orders the next. None in deterministic mode, where ids must not depend on
+        what a background thread did first. Never call it inside a transaction: a spare needs the store."""
         if self.settings.deterministic:
             return None
         self.recover_spares()
@@ -7950,10 +8023,9 @@ class AppState:
             # milliseconds, which the requests of the tests that run meanwhile would wait for.
             order = SPARE_TARGET - ready if ready < SPARE_TARGET // 2 else 0
             self._coming += order
-            for _ in range(order):
-                self.housekeeping(self._make_spare)
-            if wait:
-                self._spare_ready.wait_for(lambda: self._spares or not self._coming, timeout=10)
+            if order:
+                self.housekeeping(self._make_spares, order)
+            self._spare_ready.wait_for(lambda: self._spares or not self._coming, timeout=10)
             return self._spares.pop() if self._spares else None
 
     def reserve_spare(self) -> bool:
@@ -7970,13 +8042,17 @@ class AppState:
             self._coming -= reserved
             self._spare_ready.notify_all()
 
-    def _make_spare(self) -> None:
-        try:
-            spare = make_workspace(self, SPARE_NAME)
-        except BaseException:
-            self.release_spare(True)
-            raise
-        self.finish_spare(spare)
+    def _make_spares(self, count: int) -> None:
+        """Make spares, offering each at once (a burst of requests may be waiting for them). Their schemas
+        are left to their first request (a millisecond or two): built here, they would hold the GIL
+        while the requests of a test suite run."""
+        for _ in range(count):
+            try:
+                spare = make_workspace(self, SPARE_NAME)
+                with self._spare_lock:
+                    self._spares.append(spare)
+            finally:
+                self.release_spare(True)  # and wake whoever waits for a spare
 
     def recover_spares(self) -> None:
         """Offer again the spares that an earlier run of this database left behind (once, when spares

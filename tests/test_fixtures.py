@@ -361,7 +361,10 @@ def assert_no_orphans(admin: Client) -> None:
             "attributes": "SELECT count(*) FROM attribute WHERE field_id NOT IN (SELECT id FROM field_meta)",
             "records": "SELECT count(*) FROM entity WHERE obj NOT IN (SELECT key FROM object_meta)",
             "values": "SELECT count(*) FROM value WHERE seq NOT IN (SELECT seq FROM entity)",
-            "columns": "SELECT count(*) FROM value WHERE attr NOT IN (SELECT key FROM attribute)",
+            # a stored attribute, or one of a field shared with the template: -(object key * 4096 + slot)
+            "columns": "SELECT count(*) FROM value WHERE attr NOT IN (SELECT key FROM attribute) AND (attr > 0 OR "
+            "(-attr / 4096) NOT IN (SELECT o.key FROM object_meta o JOIN workspace w ON w.id = o.workspace_id "
+            "WHERE w.shared_fields = 1))",
             "roles": "SELECT count(*) FROM role WHERE workspace_id NOT IN (SELECT id FROM workspace)",
             "keys": "SELECT count(*) FROM api_key WHERE workspace_id NOT IN (SELECT id FROM workspace)",
             "webhooks": "SELECT count(*) FROM webhook WHERE workspace_id NOT IN (SELECT id FROM workspace)",
@@ -451,18 +454,45 @@ def company_id(ws: Client) -> str:
     return next(o["id"] for o in objects if o["nameSingular"] == "company")
 
 
-def test_a_copied_data_model_reads_back_as_stored(admin: Client) -> None:
-    """The parsed fields a copy hands to the schema cache equal what a cold read of its rows gives."""
+def test_shared_fields_written_out_read_back_the_same(admin: Client) -> None:
+    """A new workspace's fields are the template's, computed; written out as its own rows (before its first
+    data-model change) and read back cold, they are the same fields with the same ids and keys."""
     state = admin.app.state
-    for _ in range(2):  # the first is made on the spot, the next ones ahead of time
+    for _ in range(2):  # the first is made on the spot, the next one ahead of time
         made = ok(admin.post("/_lite/workspaces", json={}), 201)
-        with state.store.read() as conn:
-            warm = state.schema(conn, made["id"])
-            cold = tl.load_schema(conn, made["id"])
-        assert [o.id for o in warm.objects] == [o.id for o in cold.objects]
-        for a, b in zip(warm.objects, cold.objects):
+        with state.store.write() as conn:
+            shared = state.schema(conn, made["id"])
+            assert tl.store_shared_fields(conn, made["id"], state.standard_model(conn))
+            assert conn.execute("SELECT shared_fields FROM workspace WHERE id = ?", (made["id"],)).fetchone()[0] == 0
+            stored = tl.load_schema(conn, made["id"])
+        assert [o.id for o in shared.objects] == [o.id for o in stored.objects]
+        for a, b in zip(shared.objects, stored.objects):
             assert [vars(f) for f in a.fields] == [vars(f) for f in b.fields], a.name_singular
             assert a.columns_by_key == b.columns_by_key
+
+
+def test_the_first_data_model_change_keeps_every_id_and_record(admin: Client) -> None:
+    made = ok(admin.post("/_lite/workspaces", json={}), 201)
+    ws = Client(admin.app, made["apiKey"])
+
+    def field_ids() -> dict[str, str]:
+        objects = ok(ws.get("/rest/metadata/objects", params={"limit": 60}))["data"]["objects"]
+        return {f"{o['nameSingular']}.{f['name']}": f["id"] for o in objects for f in o["fields"]}
+
+    before = field_ids()
+    person = ok(ws.post("/rest/people", json={"city": "Oslo", "name": {"firstName": "Ada"}}), 201)["data"]
+    person_object = next(o for o in ok(ws.get("/rest/metadata/objects", params={"limit": 60}))["data"]["objects"]
+                         if o["nameSingular"] == "person")  # fmt: skip
+    field = {"objectMetadataId": person_object["id"], "name": "nickname", "label": "Nickname", "type": "TEXT"}
+    ok(ws.post("/rest/metadata/fields", json=field), 201)
+    after = field_ids()
+    assert {k: v for k, v in after.items() if k != "person.nickname"} == before
+    found = ok(ws.get("/rest/people", params={"filter": "city[eq]:Oslo"}))["data"]["people"]
+    assert [p["id"] for p in found] == [person["createPerson"]["id"]]
+    assert found[0]["name"]["firstName"] == "Ada" and found[0]["nickname"] is None
+    patched = ws.patch(f"/rest/people/{found[0]['id']}", json={"nickname": "A", "city": "Rome"})
+    assert ok(patched)["data"]["updatePerson"]["city"] == "Rome"
+    assert ok(ws.get("/rest/people", params={"filter": "nickname[eq]:A"}))["totalCount"] == 1
 
 
 def test_spares_left_in_a_database_file_are_used_again(tmp_path) -> None:
