@@ -10,7 +10,8 @@ Map of this file (``grep -n '^# [0-9]' twenty_lite.py``):
     2. Utilities       clock, ids, UUIDs, dates, JSON
     3. Settings        everything configurable, one dataclass
     4. Data model      field types, composites, frozen object/field metadata, the standard model
-    5. Storage         SQLite schema, transactions, metadata loading, EAV reads and writes
+    5. Storage         SQLite schema, transactions, metadata loading, the shared standard model,
+                       EAV reads and writes
     6. Query engine    filter and order_by grammars, SQL compilation, cursors
     7. Auth            bearer tokens, API-key JWTs, the request actor
     8. Records         value validation, create/update/upsert/delete/restore, depth, projection
@@ -19,10 +20,10 @@ Map of this file (``grep -n '^# [0-9]' twenty_lite.py``):
    11. OpenAPI         the core and metadata documents of a workspace
    12. GraphQL metadata  POST /metadata: objects and fields over graphql-core
    13. GraphQL core    POST /graphql: a schema generated per data-model version, relations in bulk
-   14. Admin API       /_lite/workspaces: workspaces for test fixtures
+   14. Admin API       /_lite/...: workspaces for test fixtures (spares, recycling), clock, faults
    15. Playground      the single static page at / and /playground
    16. Seed            the demo data set
-   17. App factory     create_app(settings), serve()
+   17. App factory     create_app(settings), serve(), the pytest plugin
    18. CLI             python twenty_lite.py [options]
 """
 
