@@ -548,3 +548,22 @@ def test_a_reset_does_not_wait_for_a_spare_being_made(admin: Client) -> None:
     finally:
         gate.set()
         state.release_spare(True)
+
+
+def test_snapshot_and_restore_of_an_untouched_workspace(admin: Client) -> None:
+    made = ok(admin.post("/_lite/workspaces", json={}), 201)
+    ws = Client(admin.app, made["apiKey"])
+    company = ok(ws.post("/rest/companies", json={"name": "Acme"}), 201)["data"]["createCompany"]
+    ok(ws.post("/rest/people", json={"city": "Oslo", "companyId": company["id"]}), 201)
+    before = snapshot_of_standard(ws)
+    snap = ok(admin.post(f"/_lite/workspaces/{made['id']}/snapshots"), 201)["snapshotId"]
+    ok(ws.post("/rest/people", json={"city": "Lima"}), 201)
+    assert ok(admin.post(f"/_lite/workspaces/{made['id']}/restore", json={"snapshotId": snap})) == {"id": made["id"]}
+    assert snapshot_of_standard(ws) == before
+    found = ok(ws.get("/rest/people", params={"filter": "city[eq]:Oslo", "depth": 1}))["data"]["people"]
+    assert [p["company"]["name"] for p in found] == ["Acme"]
+
+
+def snapshot_of_standard(ws: Client) -> dict:
+    people = ok(ws.get("/rest/people", params={"order_by": "id"}))["data"]["people"]
+    return {"people": [(p["id"], p["city"], p["companyId"]) for p in people], "objects": sorted(object_ids(ws))}
