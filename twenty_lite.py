@@ -8430,7 +8430,8 @@ def _pytest_plugin() -> Any:
         def twenty_workspace(twenty_lite_server: Served) -> Iterator[Workspace]:
             workspace = twenty_lite_server.new_workspace("test")
             yield workspace
-            twenty_lite_server.delete_workspace(workspace.id)
+            with contextlib.suppress(ApiError):  # the test may have deleted it itself
+                twenty_lite_server.delete_workspace(workspace.id)
 
     return TwentyLitePlugin()
 
