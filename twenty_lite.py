@@ -239,6 +239,9 @@ def base36(number: int) -> str:
             return out
 
 
+UUID_ANY = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
 class Housekeeper:
     """One daemon thread that runs background work in order (making spare workspaces, purging recycled
     ones, clearing deleted ones), so that these jobs never contend with each other for the store."""
@@ -1001,7 +1004,7 @@ def workspace_attributes(conn: sqlite3.Connection, workspace_id: str) -> list[tu
 
 def insert_fields(conn: sqlite3.Connection, workspace_id: str, fields: list[dict[str, Any]]) -> None:
     """Store field metadata rows and their EAV attributes."""
-    if conn.execute("SELECT shared_fields FROM workspace WHERE id = ?", (workspace_id,)).fetchone()[0]:
+    if shares_fields(conn, workspace_id):
         raise RuntimeError("the workspace's shared fields must be written out first (own_fields)")
     start = conn.execute(f"SELECT coalesce(max(f.ordinal), 0) FROM {WORKSPACE_FIELDS}", (workspace_id,)).fetchone()[0]
     conn.executemany(
@@ -1232,7 +1235,8 @@ def standard_model(now: str, new_id: Callable[[], str]) -> tuple[list[dict[str, 
 
 def create_workspace(conn: sqlite3.Connection, workspace_id: str, name: str, now: str,
                      new_id: Callable[[], str]) -> None:  # fmt: skip
-    """A new workspace with Twenty's standard data model and no records."""
+    """A workspace with Twenty's standard data model stored in full, and no records: the template, whose
+    fields the other workspaces share."""
     conn.execute("INSERT INTO workspace(id, name, created_at) VALUES (?, ?, ?)", (workspace_id, name, now))
     conn.executemany(
         "INSERT INTO role(id, workspace_id, data) VALUES (?, ?, ?)", standard_role_rows(workspace_id, new_id)
@@ -1290,10 +1294,8 @@ class StandardModel:
     """The template workspace's data model, laid out for workspaces that share its fields."""
 
     objects: tuple[tuple[str, str, str, str], ...]  # (id, singular, plural, data), in key order
-    fields: tuple[tuple[str, str, str], ...]  # (id, object id, name), in field order
     text_parts: tuple[str, ...]  # the fields' JSON joined by newlines, split around UUIDs
     derived: tuple[str, ...]  # field and morph ids, which each workspace derives its own of
-    slots: tuple[tuple[int, str, int, int], ...]  # per attribute: (field index, sub, object index, slot)
     metas: tuple[FieldMeta, ...]  # the template's fields, in field order
     remaps: tuple[tuple[tuple[str, str], ...], ...]  # per field: (property, template id) to renew
     columns: tuple[tuple[tuple[Column, int, int], ...], ...]  # per field: (column, object index, slot)
@@ -1310,11 +1312,11 @@ def standard_model_of(conn: sqlite3.Connection, template: str) -> StandardModel:
     index = {row[0]: n for n, row in enumerate(rows)}
     object_index = {o[0]: n for n, o in enumerate(objects)}
     used: dict[int, int] = {}
-    slots = []
+    where = {}  # (field index, sub) -> (object index, slot among the object's attributes)
     for _, fid, sub in workspace_attributes(conn, template):
         obj = object_index[rows[index[fid]][1]]
         used[obj] = used.get(obj, -1) + 1
-        slots.append((index[fid], sub, obj, used[obj]))
+        where[(index[fid], sub)] = (obj, used[obj])
     schema = load_schema(conn, template)
     by_id = {f.id: f for o in schema.objects for f in o.fields}
     metas = tuple(by_id[row[0]] for row in rows)
@@ -1323,11 +1325,15 @@ def standard_model_of(conn: sqlite3.Connection, template: str) -> StandardModel:
     remaps = tuple(
         tuple((name, m.props[name]) for name in FIELD_ID_KEYS if m.props.get(name) in renewed) for m in metas
     )
-    where = {(i, sub): (obj, slot) for i, sub, obj, slot in slots}
     columns = tuple(tuple((c, *where[(i, c.sub or "")]) for c in m.columns) for i, m in enumerate(metas))
     parts = tuple(re.split(f"({UUID_ANY.pattern})", "\n".join(row[3] for row in rows)))
-    return StandardModel(objects, tuple(row[:3] for row in rows), parts, tuple(dict.fromkeys(derived)), tuple(slots),
-                         metas, remaps, columns, schema.shape)  # fmt: skip
+    return StandardModel(objects, parts, tuple(dict.fromkeys(derived)), metas, remaps, columns, schema.shape)
+
+
+def shares_fields(conn: sqlite3.Connection, workspace_id: str) -> bool:
+    """Whether a workspace's data model is still the standard one, its fields the template's."""
+    row = conn.execute("SELECT shared_fields FROM workspace WHERE id = ?", (workspace_id,)).fetchone()
+    return bool(row and row[0])
 
 
 def derived_id(seed: str, template_id: str) -> str:
@@ -1382,8 +1388,7 @@ def insert_shared_model(
 def store_shared_fields(conn: sqlite3.Connection, workspace_id: str, model: StandardModel) -> dict[str, FieldMeta]:
     """Write out the fields a workspace shares with the template as its own rows, with the same ids and
     attribute keys (before its data model first changes); returns their FieldMeta by stored JSON."""
-    row = conn.execute("SELECT shared_fields FROM workspace WHERE id = ?", (workspace_id,)).fetchone()
-    if not row or not row[0]:
+    if not shares_fields(conn, workspace_id):
         return {}
     object_rows = conn.execute(
         "SELECT key, id, name_singular FROM object_meta WHERE workspace_id = ?", (workspace_id,)
@@ -7160,14 +7165,16 @@ SPARE_TARGET = 8  # spare workspaces made ahead of time once workspaces are aske
 SPARE_CAP = 16  # deleted workspaces become spares up to this many; beyond it they are cleared
 
 
-def add_admin_key(state: AppState, conn: sqlite3.Connection, workspace_id: str) -> str:
+def add_admin_key(
+    state: AppState, conn: sqlite3.Connection, workspace_id: str, name: str = "Workspace admin key"
+) -> str:
     """A new workspace's API key with the Admin role; returns its id."""
     now, key_id = state.clock(), state.settings.new_id()
     admin = role_by_label(conn, workspace_id, "Admin")
     conn.execute(
         "INSERT INTO api_key(id, workspace_id, name, expires_at, role_id, created_at, updated_at) "
         "VALUES (?,?,?,?,?,?,?)",
-        (key_id, workspace_id, "Workspace admin key", iso(now + HUNDRED_YEARS), admin.id, iso(now), iso(now)),
+        (key_id, workspace_id, name, iso(now + HUNDRED_YEARS), admin.id, iso(now), iso(now)),
     )
     return key_id
 
@@ -7221,7 +7228,7 @@ def delete_workspace(state: AppState, workspace_id: str) -> None:
     try:
         with state.store.write() as conn:
             known_workspace(conn, workspace_id)
-            shared = conn.execute("SELECT shared_fields FROM workspace WHERE id = ?", (workspace_id,)).fetchone()[0]
+            shared = shares_fields(conn, workspace_id)
             for table in ("api_key", "webhook", "role"):
                 conn.execute(f"DELETE FROM {table} WHERE workspace_id = ?", (workspace_id,))
             if recycle and shared:
@@ -7252,7 +7259,7 @@ def reset_workspace(state: AppState, workspace_id: str, seed: str) -> None:
     discarded = None
     with state.store.write() as conn:
         known_workspace(conn, workspace_id)
-        shared = conn.execute("SELECT shared_fields FROM workspace WHERE id = ?", (workspace_id,)).fetchone()[0]
+        shared = shares_fields(conn, workspace_id)
         if shared:
             purge_records(conn, workspace_id)
         else:
@@ -7280,7 +7287,6 @@ def known_workspace(conn: sqlite3.Connection, workspace_id: str) -> None:
 
 
 EXPORT_FORMAT = "twenty_lite/1"
-UUID_ANY = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
 def export_workspace(state: AppState, conn: sqlite3.Connection, workspace_id: str) -> dict[str, Any]:
@@ -7363,17 +7369,12 @@ def import_workspace(state: AppState, doc: Any) -> dict[str, Any]:
         for oid, rows in doc["records"].items()
     }
     now = state.clock()
-    workspace_id, key_id = new_id(), new_id()
+    workspace_id = new_id()
     with state.store.write() as conn:
         conn.execute("INSERT INTO workspace(id, name, created_at) VALUES (?, ?, ?)",
                      (workspace_id, skeleton.get("displayName") or "Imported", iso(now)))  # fmt: skip
         import_into(conn, workspace_id, skeleton, with_roles=True)
-        admin = role_by_label(conn, workspace_id, "Admin")
-        conn.execute(
-            "INSERT INTO api_key(id, workspace_id, name, expires_at, role_id, created_at, updated_at) "
-            "VALUES (?,?,?,?,?,?,?)",
-            (key_id, workspace_id, "Workspace admin key", iso(now + HUNDRED_YEARS), admin.id, iso(now), iso(now)),
-        )
+        key_id = add_admin_key(state, conn, workspace_id)
     token = api_key_token(state.app_secret, workspace_id, key_id, now, now + HUNDRED_YEARS)
     return {"id": workspace_id, "displayName": skeleton.get("displayName"), "apiKeyId": key_id, "apiKey": token}
 
@@ -7965,18 +7966,12 @@ class AppState:
 
     def _initialise(self) -> None:
         """A new database: the template workspace, the default workspace, its admin API key, the seed."""
-        now = self.clock()
-        template, workspace_id, key_id = self.settings.new_id(), self.settings.new_id(), self.settings.new_id()
+        template, workspace_id = self.settings.new_id(), self.settings.new_id()
         with self.store.write() as conn:
-            create_workspace(conn, template, TEMPLATE_NAME, iso(now), self.settings.new_id)
+            create_workspace(conn, template, TEMPLATE_NAME, iso(self.clock()), self.settings.new_id)
             conn.execute("INSERT INTO meta_info(key, value) VALUES ('template_workspace', ?)", (template,))
             add_workspace(self, conn, workspace_id, "Default workspace")
-            admin = role_by_label(conn, workspace_id, "Admin")
-            conn.execute(
-                "INSERT INTO api_key(id, workspace_id, name, expires_at, role_id, created_at, updated_at) "
-                "VALUES (?,?,?,?,?,?,?)",
-                (key_id, workspace_id, "Default admin key", iso(now + HUNDRED_YEARS), admin.id, iso(now), iso(now)),
-            )
+            key_id = add_admin_key(self, conn, workspace_id, "Default admin key")
             conn.executemany(
                 "INSERT INTO meta_info(key, value) VALUES (?, ?)",
                 [("default_workspace", workspace_id), ("default_api_key", key_id)],
