@@ -6,6 +6,7 @@ import io
 import json
 import sys
 import uuid
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
@@ -198,3 +199,35 @@ def client(app: Any) -> Client:
 @pytest.fixture
 def demo_client() -> Client:
     return Client(make_app(seed="demo"))
+
+
+STANDARD_SINGULARS = {
+    "company",
+    "person",
+    "opportunity",
+    "note",
+    "noteTarget",
+    "task",
+    "taskTarget",
+    "workspaceMember",
+    "attachment",
+    "favorite",
+    "timelineActivity",
+}
+
+
+def jwt(app: Any, **overrides: Any) -> str:
+    """A token for the default admin key, signed with the workspace secret, claims overridable."""
+    state = app.state
+    now = state.clock()
+    payload = {
+        "sub": state.default_workspace,
+        "type": "API_KEY",
+        "workspaceId": state.default_workspace,
+        "iat": int(now.timestamp()),
+        "exp": int((now + timedelta(days=1)).timestamp()),
+        "jti": state.default_api_key,
+    }
+    payload.update(overrides)
+    secret = tl.jwt_secret(state.app_secret, str(payload.get("workspaceId") or payload.get("sub")))
+    return tl.sign_jwt(payload, secret)

@@ -2,31 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
-from conftest import Client, make_app
+from conftest import Client, jwt, make_app
 
 import twenty_lite as tl
 
 FORBIDDEN_MISSING = {"statusCode": 403, "error": "FORBIDDEN_EXCEPTION", "messages": ["Missing authentication token"]}
-
-
-def jwt(app, **overrides) -> str:
-    """A token for the default admin key, signed with the workspace secret, claims overridable."""
-    state = app.state
-    now = state.clock()
-    payload = {
-        "sub": state.default_workspace,
-        "type": "API_KEY",
-        "workspaceId": state.default_workspace,
-        "iat": int(now.timestamp()),
-        "exp": int((now + timedelta(days=1)).timestamp()),
-        "jti": state.default_api_key,
-    }
-    payload.update(overrides)
-    secret = tl.jwt_secret(state.app_secret, str(payload.get("workspaceId") or payload.get("sub")))
-    return tl.sign_jwt(payload, secret)
 
 
 def test_printed_token_of_the_default_key_is_accepted(app) -> None:

@@ -17,8 +17,6 @@ from typing import Any
 import conftest
 import pytest
 
-import twenty_lite as tl
-
 # --------------------------------------------------------------------------- ids and constants
 
 
@@ -1977,21 +1975,6 @@ def test_error_keeps_the_other_root_fields(crowd: CheckedClient) -> None:
     assert [e["path"] for e in body["errors"]] == [["a"]]
 
 
-def jwt(app: Any, **overrides: Any) -> str:
-    state = app.state
-    now = state.clock()
-    payload = {
-        "sub": state.default_workspace,
-        "type": "API_KEY",
-        "workspaceId": state.default_workspace,
-        "iat": int(now.timestamp()),
-        "exp": int((now + timedelta(days=1)).timestamp()),
-        "jti": state.default_api_key,
-    }
-    payload.update(overrides)
-    return tl.sign_jwt(payload, tl.jwt_secret(state.app_secret, state.default_workspace))
-
-
 def auth_error(app: Any, token: str | None) -> dict:
     body = gql(CheckedClient(app, token), "{ people { totalCount } }")
     assert "data" not in body, body
@@ -2009,9 +1992,9 @@ def test_missing_and_malformed_tokens(app: Any) -> None:
 
 def test_expired_and_forged_tokens_are_unauthenticated(app: Any) -> None:
     past = int((app.state.clock() - timedelta(days=1)).timestamp())
-    expired = auth_error(app, jwt(app, exp=past))
+    expired = auth_error(app, conftest.jwt(app, exp=past))
     assert expired["message"] == "Token has expired." and expired["extensions"]["code"] == "UNAUTHENTICATED"
-    good = jwt(app)
+    good = conftest.jwt(app)
     head, payload, _sig = good.split(".")
     forged = auth_error(app, f"{head}.{payload}.{base64.urlsafe_b64encode(b'x' * 32).decode().rstrip('=')}")
     assert forged["message"] == "Token invalid." and forged["extensions"]["code"] == "UNAUTHENTICATED"

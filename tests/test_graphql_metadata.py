@@ -29,7 +29,7 @@ from typing import Any
 
 import conftest
 import pytest
-from conftest import CheckedClient, new_id, ok
+from conftest import STANDARD_SINGULARS, CheckedClient, new_id, ok
 
 ROOT = Path(__file__).resolve().parent.parent
 SDK_DRIVER = Path(__file__).resolve().parent / "sdk" / "metadata_client.cjs"
@@ -58,19 +58,6 @@ NOT_SYNCED = 'Name is not synced with label. Expected name: "{}", got {}'
 OBJECT_NOT_FOUND = "Unable to find ObjectMetadataEntity with id: {}"
 PAGE_TOO_BIG = "Requested page size of {} exceeds the maximum size of 1000"
 
-STANDARD_SINGULARS = {
-    "company",
-    "person",
-    "opportunity",
-    "note",
-    "noteTarget",
-    "task",
-    "taskTarget",
-    "workspaceMember",
-    "attachment",
-    "favorite",
-    "timelineActivity",
-}
 SYSTEM_SINGULARS = {"noteTarget", "taskTarget", "workspaceMember", "attachment", "favorite", "timelineActivity"}
 
 # metadata.md §9.1: the fields a new custom object gets (name -> isSystem).

@@ -13,7 +13,7 @@ from typing import Any
 
 import conftest
 import pytest
-from conftest import CheckedClient, assert_error, client_with, new_id, ok
+from conftest import STANDARD_SINGULARS, CheckedClient, assert_error, client_with, new_id, ok
 
 # --------------------------------------------------------------------------- messages (metadata.md §7, §9)
 
@@ -33,19 +33,6 @@ OBJECT_NOT_FOUND = {
 UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 DATETIME_RE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 
-STANDARD_SINGULARS = {
-    "company",
-    "person",
-    "opportunity",
-    "note",
-    "noteTarget",
-    "task",
-    "taskTarget",
-    "workspaceMember",
-    "attachment",
-    "favorite",
-    "timelineActivity",
-}
 
 # metadata.md §9.1: what a new custom object gets.
 PET_DEFAULT_FIELDS = {
