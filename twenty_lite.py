@@ -80,14 +80,20 @@ class ApiError(Exception):
         return {"statusCode": self.status, "error": self.error, "messages": [self.message]}
 
 
-def bad_request(message: str) -> ApiError:
-    """A 400 BadRequestException, the default for every handler error."""
-    return ApiError(400, "BadRequestException", message)
+def bad_request(message: str, sub_code: str | None = None) -> ApiError:
+    """A 400 BadRequestException, the default for every handler error (GraphQL: BAD_USER_INPUT with
+    sub_code, INVALID_ARGS_DATA when none is given)."""
+    return ApiError(400, "BadRequestException", message, sub_code=sub_code)
+
+
+def bad_filter(message: str) -> ApiError:
+    """A 400 about a filter, order or group-by argument (GraphQL subCode INVALID_ARGS_FILTER)."""
+    return bad_request(message, "INVALID_ARGS_FILTER")
 
 
 def record_not_found() -> ApiError:
     """The 404 of find/update/delete/restore one on an unknown id."""
-    return ApiError(404, "NotFoundException", "Record not found")
+    return ApiError(404, "NotFoundException", "Record not found", sub_code="RECORD_NOT_FOUND")
 
 
 def render_error(err: ApiError) -> str:
@@ -104,6 +110,7 @@ def render_error(err: ApiError) -> str:
 # ============================================================================================
 
 UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+UUID_V4_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-4[0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}$")
 
 
 def utcnow() -> datetime:
@@ -187,6 +194,39 @@ def parse_date(text: Any) -> str | None:
         return date.fromisoformat(text[:10]).isoformat() if len(text) >= 10 else None
     except ValueError:
         return None
+
+
+def js_inspect(value: Any, depth: int = 0) -> str:
+    """A value as Node's util.inspect prints it in Twenty's messages: strings single-quoted, objects
+    as `{ key: value }`, containers deeper than two levels as [Object] / [Array]."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+    if isinstance(value, float):
+        if value != value:
+            return "NaN"
+        if math.isinf(value):
+            return "Infinity" if value > 0 else "-Infinity"
+        return str(int(value)) if value.is_integer() and abs(value) < 1e21 else repr(value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, list):
+        if not value:
+            return "[]"
+        if depth >= 3:
+            return "[Array]"
+        return "[ " + ", ".join(js_inspect(v, depth + 1) for v in value) + " ]"
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        if depth >= 3:
+            return "[Object]"
+        keys = (k if re.fullmatch(r"[A-Za-z_$][\w$]*", str(k)) else js_inspect(str(k)) for k in value)
+        return "{ " + ", ".join(f"{k}: {js_inspect(v, depth + 1)}" for k, v in zip(keys, value.values())) + " }"
+    return str(value)
 
 
 def is_uuid(text: Any) -> bool:
@@ -286,6 +326,61 @@ def copied(instance: Any, **changes: Any) -> Any:
     return new
 
 
+# ---- HTTP plumbing shared by the adapters ---------------------------------------------------
+
+
+class Query:
+    """Query-string parameters, decoded as UTF-8, repeated ones kept."""
+
+    def __init__(self, raw: str) -> None:
+        self.values: dict[str, list[str]] = {}
+        for name, value in parse_qsl(raw, keep_blank_values=True):
+            self.values.setdefault(name, []).append(value)
+
+    def get(self, name: str) -> str | None:
+        found = self.values.get(name)
+        return found[0] if found else None
+
+    def all(self, name: str) -> list[str]:
+        return self.values.get(name, [])
+
+
+def parse_limit(q: Query, maximum: int, default: int = 60) -> int:
+    raw = q.get("limit")
+    if raw is None or raw.strip() == "":
+        return min(default, maximum)
+    if not re.fullmatch(r"\s*\+?\d+\s*", raw):
+        raise bad_request(f"limit '{raw}' is invalid. Should be an integer")
+    return min(int(raw), maximum)
+
+
+class Body:
+    """A request body, parsed as JSON only when a handler asks (after its query parameters)."""
+
+    def __init__(self, raw: bytes) -> None:
+        self.raw = raw
+
+    def json(self) -> Any:
+        """The body as JSON (with or without a JSON content type); None when empty."""
+        if not self.raw.strip():
+            return None
+        try:
+            return json.loads(self.raw)
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise bad_request(f"Invalid JSON body: {exc}") from None
+
+
+def json_response(status: int, payload: Any) -> str:
+    bottle.response.status = status
+    bottle.response.content_type = "application/json; charset=utf-8"
+    return dumps(payload)
+
+
+def cannot(method: str, path: str) -> str:
+    """The web framework's 404 for a route that does not exist."""
+    return json_response(404, {"statusCode": 404, "message": f"Cannot {method} {path}", "error": "Not Found"})
+
+
 # ============================================================================================
 # 3. Settings
 # ============================================================================================
@@ -312,76 +407,315 @@ class Settings:
 # 4. Data model
 # ============================================================================================
 
-# Sub-fields of composite types, with the atomic type each one behaves as.
-COMPOSITES: dict[str, tuple[tuple[str, str], ...]] = {
-    "CURRENCY": (("amountMicros", "NUMERIC"), ("currencyCode", "TEXT")),
-    "FULL_NAME": (("firstName", "TEXT"), ("lastName", "TEXT")),
-    "EMAILS": (("primaryEmail", "TEXT"), ("additionalEmails", "RAW_JSON")),
-    "PHONES": (
-        ("primaryPhoneNumber", "TEXT"),
-        ("primaryPhoneCountryCode", "TEXT"),
-        ("primaryPhoneCallingCode", "TEXT"),
-        ("additionalPhones", "RAW_JSON"),
-    ),
-    "LINKS": (("primaryLinkUrl", "TEXT"), ("primaryLinkLabel", "TEXT"), ("secondaryLinks", "RAW_JSON")),
-    "ADDRESS": (
-        ("addressStreet1", "TEXT"),
-        ("addressStreet2", "TEXT"),
-        ("addressCity", "TEXT"),
-        ("addressPostcode", "TEXT"),
-        ("addressState", "TEXT"),
-        ("addressCountry", "TEXT"),
-        ("addressLat", "NUMERIC"),
-        ("addressLng", "NUMERIC"),
-    ),
-    "ACTOR": (("source", "SELECT"), ("workspaceMemberId", "UUID"), ("name", "TEXT"), ("context", "RAW_JSON")),
-    "RICH_TEXT": (("blocknote", "RICH_TEXT_PART"), ("markdown", "RICH_TEXT_PART")),
-}
-UNIQUE_SUBFIELDS = {
-    "EMAILS": ("primaryEmail",),
-    "LINKS": ("primaryLinkUrl",),
-    "PHONES": ("primaryPhoneNumber", "primaryPhoneCountryCode", "primaryPhoneCallingCode"),
-}
-ATOMIC_TYPES = {
-    "UUID", "TEXT", "NUMBER", "NUMERIC", "BOOLEAN", "DATE_TIME", "DATE", "SELECT", "MULTI_SELECT",
-    "RATING", "POSITION", "RAW_JSON", "ARRAY", "TS_VECTOR", "FILES",
-}  # fmt: skip
-RELATION_TYPES = {"RELATION", "MORPH_RELATION"}
-FIELD_TYPES = ATOMIC_TYPES | set(COMPOSITES) | RELATION_TYPES
 ACTOR_SOURCES = (
     "EMAIL", "CALENDAR", "WORKFLOW", "AGENT", "API", "IMPORT", "MANUAL", "SYSTEM", "WEBHOOK", "APPLICATION",
 )  # fmt: skip
 RATING_VALUES = tuple(f"RATING_{n}" for n in range(1, 6))
+# Twenty's e-mail check (the schema library's "unicode e-mail" pattern it validates with).
+EMAIL_RE = re.compile(r'^[^\s@"]{1,64}@[^\s@]{1,255}$')
 
-# REST filter operators allowed per atomic behaviour (rest.md §4.1).
-_CMP = ("eq", "neq", "gt", "gte", "lt", "lte", "in", "is")
-OPERATORS: dict[str, tuple[str, ...]] = {
-    "TEXT": _CMP + ("like", "ilike", "startsWith", "endsWith"),
-    "NUMBER": _CMP,
-    "NUMERIC": _CMP,
-    "POSITION": _CMP,
-    "BOOLEAN": ("eq", "is"),
-    "DATE": _CMP,
-    "DATE_TIME": _CMP,
-    "UUID": _CMP,
-    "SELECT": ("eq", "neq", "in", "containsAny", "is"),
-    "RATING": ("eq", "neq", "in", "containsAny", "is"),
-    "MULTI_SELECT": ("containsAny", "is"),
-    "ARRAY": ("is",),
-    "RAW_JSON": ("is", "like"),
-    "FILES": ("is", "like"),
-    "RICH_TEXT_PART": ("ilike",),
-    "TS_VECTOR": (),
-}
-# Operators only GraphQL can express (graphql.md §7.1); REST's messages list the table above.
-GRAPHQL_ONLY_OPERATORS: dict[str, tuple[str, ...]] = {
-    "SELECT": ("isEmptyArray",), "RATING": ("isEmptyArray",), "MULTI_SELECT": ("isEmptyArray",),
-    "ARRAY": ("containsIlike", "isEmptyArray"),
-}  # fmt: skip
-COMPARATORS = (
-    "eq", "neq", "in", "containsAny", "is", "gt", "gte", "lt", "lte", "startsWith", "endsWith", "like", "ilike",
-)  # fmt: skip
-ROUTE_WORDS = {"batch", "restore", "metadata", "open-api"}
+
+class InvalidOption(Exception):
+    """A SELECT/MULTI_SELECT value that is not an option: the records layer words it (it knows the enum)."""
+
+    def __init__(self, value: Any) -> None:
+        super().__init__(value)
+        self.value = value
+
+
+def _invalid(kind_word: str, value: Any, label: str) -> ApiError:
+    """Twenty's `Invalid <kind> value <inspected> for field "<label>"`."""
+    return bad_request(f'Invalid {kind_word} value {js_inspect(value)} for field "{label}"')
+
+
+def _text_error(value: Any, label: str) -> ApiError:
+    return bad_request(f'Invalid string value {js_inspect(value)} for text field "{label}"')
+
+
+def _array_error(value: Any, label: str) -> ApiError:
+    return bad_request(f'Invalid value {js_inspect(value)} for field "{label} - Array values need to be string"')
+
+
+def _object_error(value: Any, label: str) -> ApiError:
+    return bad_request(f'Invalid object value {js_inspect(value)} for field "{label}"')
+
+
+def _finite(number: Any) -> bool:
+    """A JSON number that is not a boolean, NaN or infinite."""
+    return isinstance(number, (int, float)) and not isinstance(number, bool) and math.isfinite(number)
+
+
+def _stored_number(number: int | float) -> int | float:
+    """Integral floats are stored as integers (a 1.0 and a 1 sort and compare alike)."""
+    if isinstance(number, float) and number.is_integer() and abs(number) < 2**53:
+        return int(number)
+    return number
+
+
+def js_number(value: Any) -> float:
+    """JavaScript's Number(value), which Twenty applies to NUMERIC input."""
+    if isinstance(value, bool):
+        return 1.0 if value else 0.0
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, str):
+        text = value.strip()
+        if not text:
+            return 0.0
+        try:
+            return float(int(text, 16)) if text.lower().startswith("0x") else float(text)
+        except ValueError:
+            return math.nan
+    if isinstance(value, list) and len(value) <= 1:
+        return js_number(value[0]) if value else 0.0
+    return math.nan
+
+
+def _store_text(value: Any, label: str, meta: Any) -> Any:
+    if not isinstance(value, str):
+        raise _text_error(value, label)
+    return value
+
+
+def _store_number(value: Any, label: str, meta: Any) -> Any:
+    if not _finite(value):
+        raise _invalid("number", value, label)
+    return _stored_number(value)
+
+
+def _store_numeric(value: Any, label: str, meta: Any) -> Any:
+    if value == "":
+        return None
+    number = value if _finite(value) else js_number(value)
+    if not math.isfinite(number):
+        raise bad_request(f'Invalid number value {js_inspect(number)} for field "{label}"')
+    return _stored_number(number)
+
+
+def _store_position(value: Any, label: str, meta: Any) -> Any:
+    if not _finite(value):
+        raise _invalid("position", value, label)
+    return _stored_number(value)
+
+
+def _store_boolean(value: Any, label: str, meta: Any) -> Any:
+    if not isinstance(value, bool):
+        raise _invalid("boolean", value, label)
+    return 1 if value else 0
+
+
+def _store_date_time(value: Any, label: str, meta: Any) -> Any:
+    out = parse_datetime(value)
+    if out is None:
+        raise bad_request(f"Invalid value {js_inspect(value)} for date-time field \"{label}\". "
+                          "Expected format: 'YYYY-MM-DDTHH:mm:ssZ'")  # fmt: skip
+    return out
+
+
+def _store_date(value: Any, label: str, meta: Any) -> Any:
+    out = parse_date(value)
+    if out is None:
+        raise bad_request(
+            f"Invalid value {js_inspect(value)} for date field \"{label}\". Expected format: 'YYYY-MM-DD'"
+        )
+    return out
+
+
+def _store_uuid(value: Any, label: str, meta: Any) -> Any:
+    if not is_uuid(value):
+        raise _invalid("UUID", value, label)
+    return uuid_blob(value.lower())
+
+
+def _store_select(value: Any, label: str, meta: Any) -> Any:
+    if not isinstance(value, str):
+        raise _text_error(value, label)
+    if meta is None:  # the ACTOR composite's source
+        if value not in ACTOR_SOURCES:
+            raise bad_request(
+                f'Invalid value "{value}" for field "{label}". Valid values are: {", ".join(ACTOR_SOURCES)}'
+            )
+        return value
+    if value not in (meta.option_values or (RATING_VALUES if meta.type == "RATING" else ())):
+        raise InvalidOption(value)
+    return value
+
+
+def _string_list(value: Any, label: str) -> list[str]:
+    """ARRAY and MULTI_SELECT input: a list of strings, or one string standing for a list of one."""
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list) or not all(isinstance(v, str) for v in items):
+        raise _array_error(value, label)
+    return items
+
+
+def _store_multi_select(value: Any, label: str, meta: Any) -> Any:
+    items = _string_list(value, label)
+    for item in items:
+        if item not in meta.option_values:
+            raise InvalidOption(item)
+    return dumps(items)
+
+
+def _store_array(value: Any, label: str, meta: Any) -> Any:
+    return dumps(_string_list(value, label))
+
+
+def _store_raw_json(value: Any, label: str, meta: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            json.loads(value)
+        except ValueError:
+            raise _object_error(value, label) from None
+    elif not isinstance(value, (dict, list)):
+        raise _object_error(value, label)
+    return dumps(value)
+
+
+def _store_rich_text_part(value: Any, label: str, meta: Any) -> Any:
+    if not isinstance(value, str):
+        raise _text_error(value, label)
+    if label.endswith(".blocknote") and value:
+        try:
+            blocks = json.loads(value)
+        except ValueError:
+            raise bad_request(f'Invalid blocknote value for field "{label}" - must contain valid JSON') from None
+        if not isinstance(blocks, list):
+            raise bad_request(f'Invalid blocknote value for field "{label}" - must be a JSON array of blocks')
+    return value
+
+
+def _files_issues(items: Any) -> list[str]:
+    """Problems with a FILES value, worded as the schema validator Twenty uses words them."""
+    if not isinstance(items, list):
+        return [f": Invalid input: expected array, received {_js_type(items)}"]
+    issues = []
+    for i, item in enumerate(items):
+        if not isinstance(item, dict):
+            issues.append(f"{i}: Invalid input: expected object, received {_js_type(item)}")
+            continue
+        for key in ("fileId", "label"):
+            if not isinstance(item.get(key), str):
+                issues.append(f"{i}.{key}: Invalid input: expected string, received {_js_type(item.get(key, ...))}")
+            elif key == "fileId" and not UUID_V4_RE.match(item[key]):
+                issues.append(f"{i}.fileId: Invalid UUID")
+        extra = [k for k in item if k not in ("fileId", "label")]
+        if extra:
+            names = ", ".join(f'"{k}"' for k in extra)
+            issues.append(f"{i}: Unrecognized key{'s' if len(extra) > 1 else ''}: {names}")
+    return issues
+
+
+def _js_type(value: Any) -> str:
+    """The type word of a schema validator's message."""
+    if value is ...:
+        return "undefined"
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    return {str: "string", list: "array", dict: "object"}.get(type(value), "object")
+
+
+def _store_files(value: Any, label: str, meta: Any) -> Any:
+    parsed = value
+    if isinstance(value, str):
+        try:
+            parsed = json.loads(value)
+        except ValueError:
+            raise bad_request(f'Invalid value "{js_inspect(value)}" for FILES field "{label}" - It should be an array of '
+                              'objects with "fileId" and "label" properties.') from None  # fmt: skip
+    issues = _files_issues(parsed)
+    if issues:
+        raise bad_request(f'Invalid value "{js_inspect(parsed)}" for FILES field "{label}" - {", ".join(issues)}')
+    max_files = ((meta.settings or {}) if meta is not None else {}).get("maxNumberOfValues")
+    if isinstance(max_files, int) and len(parsed) > max_files:
+        raise bad_request(f'Max number of files is {max_files} for field "{label}"')
+    return dumps(parsed)
+
+
+def normalize_url(url: Any) -> Any:
+    """Twenty stores link URLs without a trailing slash."""
+    return url.rstrip("/") if isinstance(url, str) and url.endswith("/") and url.strip("/") else url
+
+
+def _store_email(value: Any, label: str, meta: Any) -> Any:
+    if not isinstance(value, str) or (value and not EMAIL_RE.match(value)):
+        raise bad_request(f'Invalid string value {js_inspect(value)} for email field "{label}"')
+    return value
+
+
+def _store_additional_emails(value: Any, label: str, meta: Any) -> Any:
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list) or any(item is None for item in items):
+        raise _array_error(value, label)
+    for item in items:
+        _store_email(item, label, meta)
+    return dumps(items)
+
+
+def _store_link_url(value: Any, label: str, meta: Any) -> Any:
+    return normalize_url(_store_text(value, label, meta))
+
+
+def _store_secondary_links(value: Any, label: str, meta: Any) -> Any:
+    if isinstance(value, list):
+        value = [dict(v, url=normalize_url(v.get("url"))) if isinstance(v, dict) else v for v in value]
+    return _store_raw_json(value, label, meta)
+
+
+def _store_ts_vector(value: Any, label: str, meta: Any) -> Any:
+    raise bad_request(f"{label} TS_VECTOR-typed field does not support write operations")
+
+
+# ---- filter values: typed (GraphQL) or the REST grammar's text ----------------------------
+
+
+def _filter_text(label: str, raw: Any) -> Any:
+    return raw if isinstance(raw, str) else str(raw)
+
+
+def _filter_number(label: str, raw: Any) -> Any:
+    if _finite(raw):
+        return _stored_number(raw)
+    try:
+        number = float(raw) if isinstance(raw, str) and raw.strip() else math.nan
+    except ValueError:
+        number = math.nan
+    if number != number:
+        raise bad_filter(f'Invalid number value {js_inspect(raw)} for field "{label}"')
+    return _stored_number(number) if math.isfinite(number) else number
+
+
+def _filter_boolean(label: str, raw: Any) -> Any:
+    if isinstance(raw, bool):
+        return 1 if raw else 0
+    if not isinstance(raw, str) or raw.lower() not in ("true", "false"):
+        raise bad_filter(f'Invalid boolean value {js_inspect(raw)} for field "{label}"')
+    return 1 if raw.lower() == "true" else 0
+
+
+def _filter_date_time(label: str, raw: Any) -> Any:
+    value = parse_datetime(raw)
+    if value is None:
+        raise bad_filter(f"Invalid value {js_inspect(raw)} for date-time field \"{label}\". "
+                         "Expected format: 'YYYY-MM-DDTHH:mm:ssZ'")  # fmt: skip
+    return value
+
+
+def _filter_date(label: str, raw: Any) -> Any:
+    value = parse_date(raw)
+    if value is None:
+        raise bad_filter(f"Invalid value {js_inspect(raw)} for date field \"{label}\". Expected format: 'YYYY-MM-DD'")
+    return value
+
+
+def _filter_uuid(label: str, raw: Any) -> Any:
+    if not is_uuid(raw):
+        raise bad_filter(f'Invalid UUID value {js_inspect(raw)} for field "{label}"')
+    return uuid_blob(raw.lower())
 
 
 def _json_out(value: str | None) -> Any:
@@ -392,11 +726,119 @@ def _bool_out(value: int | None) -> bool | None:
     return None if value is None else bool(value)
 
 
-# Stored value -> API value, per atomic kind; kinds not listed are returned as stored.
-OUTPUT_CONVERTERS: dict[str, Callable[[Any], Any]] = {
-    "UUID": blob_uuid, "BOOLEAN": _bool_out, "RAW_JSON": _json_out, "MULTI_SELECT": _json_out,
-    "ARRAY": _json_out, "FILES": _json_out,
+def _number_schema(meta: Any) -> dict[str, Any]:
+    data_type = (meta.settings or {}).get("dataType") if meta is not None else None
+    return {"type": "integer" if data_type in ("int", "bigint") else "number"}
+
+
+def _options_schema(meta: Any) -> dict[str, Any]:
+    values = list(meta.option_values or RATING_VALUES) if meta is not None else list(ACTOR_SOURCES)
+    return {"type": "string", "enum": values}
+
+
+_CMP = ("eq", "neq", "gt", "gte", "lt", "lte", "in", "is")
+
+
+@dataclass(frozen=True)
+class FieldKind:
+    """What one stored value kind means, in one place: filter operators and value coercion, write
+    validation (Twenty's messages), output conversion, sorting, its OpenAPI schema and GraphQL types.
+    Atomic field types are kinds; composite types (COMPOSITE_TYPES) are made of them."""
+
+    operators: tuple[str, ...]  # REST filter operators (rest.md §4.1); REST's messages list these
+    store: Callable[[Any, str, Any], Any]  # (API value, label, FieldMeta) -> stored value, or ApiError
+    filter_value: Callable[[str, Any], Any] = _filter_text  # (label, typed or text value) -> stored value
+    output: Callable[[Any], Any] | None = None  # stored -> API value; None: as stored
+    graphql_operators: tuple[str, ...] = ()  # operators only GraphQL can express (graphql.md §7.1)
+    orderable: bool = True
+    json_schema: Callable[[Any], dict[str, Any]] = lambda meta: {"type": "string"}  # noqa: E731
+    graphql: tuple[str, str] = ("String", "StringFilter")  # (output type, filter input) of an atomic field
+
+
+FIELD_KINDS: dict[str, FieldKind] = {
+    "TEXT": FieldKind(_CMP + ("like", "ilike", "startsWith", "endsWith"), _store_text),
+    "NUMBER": FieldKind(_CMP, _store_number, _filter_number, json_schema=_number_schema, graphql=("Float", "FloatFilter")),
+    "NUMERIC": FieldKind(_CMP, _store_numeric, _filter_number, json_schema=_number_schema,
+                         graphql=("BigFloat", "BigFloatFilter")),
+    "POSITION": FieldKind(_CMP, _store_position, _filter_number, json_schema=_number_schema,
+                          graphql=("Position", "FloatFilter")),
+    "BOOLEAN": FieldKind(("eq", "is"), _store_boolean, _filter_boolean, _bool_out,
+                         json_schema=lambda meta: {"type": "boolean"}, graphql=("Boolean", "BooleanFilter")),
+    "DATE": FieldKind(_CMP, _store_date, _filter_date, json_schema=lambda meta: {"type": "string", "format": "date"},
+                      graphql=("Date", "DateFilter")),
+    "DATE_TIME": FieldKind(_CMP, _store_date_time, _filter_date_time,
+                           json_schema=lambda meta: {"type": "string", "format": "date-time"},
+                           graphql=("DateTime", "DateTimeFilter")),
+    "UUID": FieldKind(_CMP, _store_uuid, _filter_uuid, blob_uuid,
+                      json_schema=lambda meta: {"type": "string", "format": "uuid"}, graphql=("UUID", "UUIDFilter")),
+    # GraphQL types of SELECT-like fields are enums generated per field; this pair is the ACTOR source's.
+    "SELECT": FieldKind(("eq", "neq", "in", "containsAny", "is"), _store_select, graphql_operators=("isEmptyArray",),
+                        json_schema=_options_schema, graphql=("ActorSourceEnum", "ActorSourceEnumFilter")),
+    "RATING": FieldKind(("eq", "neq", "in", "containsAny", "is"), _store_select, graphql_operators=("isEmptyArray",),
+                        json_schema=_options_schema),
+    "MULTI_SELECT": FieldKind(("containsAny", "is"), _store_multi_select, output=_json_out,
+                              graphql_operators=("isEmptyArray",), orderable=False,
+                              json_schema=lambda meta: {"type": "array", "items": {
+                                  "type": "string", "enum": list(meta.option_values if meta else ())}}),
+    "ARRAY": FieldKind(("is",), _store_array, output=_json_out, graphql_operators=("containsIlike", "isEmptyArray"),
+                       orderable=False, json_schema=lambda meta: {"type": "array", "items": {"type": "string"}},
+                       graphql=("[String]", "ArrayFilter")),
+    "RAW_JSON": FieldKind(("is", "like"), _store_raw_json, output=_json_out, orderable=False,
+                          json_schema=lambda meta: {}, graphql=("JSON", "RawJsonFilter")),
+    "FILES": FieldKind(("is", "like"), _store_files, output=_json_out, orderable=False,
+                       json_schema=lambda meta: {"type": "array", "items": {"type": "object"}},
+                       graphql=("JSON", "RawJsonFilter")),
+    "RICH_TEXT_PART": FieldKind(("ilike",), _store_rich_text_part, orderable=False,
+                                graphql=("String", "RichTextLeafFilter")),
+    "TS_VECTOR": FieldKind((), _store_ts_vector, orderable=False, graphql=("TSVector", "TSVectorFilter")),
 }  # fmt: skip
+JSON_KINDS = tuple(k for k, kind in FIELD_KINDS.items() if kind.output is _json_out)
+COMPARATORS = (
+    "eq", "neq", "in", "containsAny", "is", "gt", "gte", "lt", "lte", "startsWith", "endsWith", "like", "ilike",
+)  # fmt: skip
+ROUTE_WORDS = {"batch", "restore", "metadata", "open-api"}
+
+
+@dataclass(frozen=True)
+class CompositeType:
+    """A composite field type: its sub-fields and the kind each behaves as, and what else it means."""
+
+    subs: tuple[tuple[str, str], ...]
+    graphql_name: str  # FullName, Emails, …
+    word: str  # in Twenty's `Invalid subfield x for <word> field "…"`
+    unique_subs: tuple[str, ...] | None = None  # the sub-fields that form a unique key; None: all
+    server_filled: tuple[str, ...] = ()  # sub-fields the server writes (validated, then ignored)
+    checks: dict[str, Callable[[Any, str, Any], Any]] = field(default_factory=dict)  # sub-field rules beyond its kind
+
+
+COMPOSITE_TYPES: dict[str, CompositeType] = {
+    "CURRENCY": CompositeType((("amountMicros", "NUMERIC"), ("currencyCode", "TEXT")), "Currency", "currency"),
+    "FULL_NAME": CompositeType((("firstName", "TEXT"), ("lastName", "TEXT")), "FullName", "full name"),
+    "EMAILS": CompositeType((("primaryEmail", "TEXT"), ("additionalEmails", "RAW_JSON")), "Emails", "emails",
+                            ("primaryEmail",), checks={"primaryEmail": _store_email,
+                                                       "additionalEmails": _store_additional_emails}),
+    "PHONES": CompositeType((("primaryPhoneNumber", "TEXT"), ("primaryPhoneCountryCode", "TEXT"),
+                             ("primaryPhoneCallingCode", "TEXT"), ("additionalPhones", "RAW_JSON")), "Phones", "phones",
+                            ("primaryPhoneNumber", "primaryPhoneCountryCode", "primaryPhoneCallingCode")),
+    "LINKS": CompositeType((("primaryLinkUrl", "TEXT"), ("primaryLinkLabel", "TEXT"), ("secondaryLinks", "RAW_JSON")),
+                           "Links", "links", ("primaryLinkUrl",),
+                           checks={"primaryLinkUrl": _store_link_url, "secondaryLinks": _store_secondary_links}),
+    "ADDRESS": CompositeType((("addressStreet1", "TEXT"), ("addressStreet2", "TEXT"), ("addressCity", "TEXT"),
+                              ("addressPostcode", "TEXT"), ("addressState", "TEXT"), ("addressCountry", "TEXT"),
+                              ("addressLat", "NUMERIC"), ("addressLng", "NUMERIC")), "Address", "address"),
+    "ACTOR": CompositeType((("source", "SELECT"), ("workspaceMemberId", "UUID"), ("name", "TEXT"),
+                            ("context", "RAW_JSON")), "Actor", "actor", server_filled=("name", "workspaceMemberId")),
+    "RICH_TEXT": CompositeType((("blocknote", "RICH_TEXT_PART"), ("markdown", "RICH_TEXT_PART")), "RichText",
+                               "rich text"),
+}  # fmt: skip
+COMPOSITES: dict[str, tuple[tuple[str, str], ...]] = {name: t.subs for name, t in COMPOSITE_TYPES.items()}
+UNIQUE_SUBFIELDS = {name: t.unique_subs for name, t in COMPOSITE_TYPES.items() if t.unique_subs}
+ATOMIC_TYPES = {k for k in FIELD_KINDS if k != "RICH_TEXT_PART"}
+RELATION_TYPES = {"RELATION", "MORPH_RELATION"}
+FIELD_TYPES = ATOMIC_TYPES | set(COMPOSITES) | RELATION_TYPES
+
+# Stored value -> API value, per atomic kind; kinds not listed are returned as stored.
+OUTPUT_CONVERTERS: dict[str, Callable[[Any], Any]] = {k: kind.output for k, kind in FIELD_KINDS.items() if kind.output}
 
 
 @dataclass(frozen=True)
@@ -1515,108 +1957,23 @@ def record_counts(conn: sqlite3.Connection, obj: ObjectMeta) -> tuple[int, int]:
 # ============================================================================================
 # 6. Query engine
 # ============================================================================================
+# Typed queries in, SQL out: a filter tree of Leaf conditions, sort keys, cursors. The adapters
+# build these from their own grammars (REST text, GraphQL arguments); nothing here parses text.
 
-CONJ_RE = re.compile(r"^(or|and|not)\((.+)\)$", re.S)
-LEAF_RE = re.compile(r"^(.+)\[(.+)\]:(.+)$", re.S)
 DIRECTIONS = ("AscNullsFirst", "AscNullsLast", "DescNullsFirst", "DescNullsLast")
 MAX_CHAR = "\U0010ffff"
 
 
 @dataclass(frozen=True)
 class Leaf:
-    """One parsed filter condition, values still strings."""
+    """One filter condition: a field path, an operator and its value (typed, or the REST grammar's text)."""
 
     path: tuple[str, ...]
     op: str
-    value: Any  # str, or list[str] for in/containsAny
-    raw: str
+    value: Any  # a scalar, or a list for in/containsAny
 
 
 Node = Any  # ("and"|"or", [Node]) | ("not", Node) | Leaf
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'s are' if n > 1 else ' is'}"
-
-
-def split_items(content: str) -> list[str]:
-    """Split a conjunction's content on commas at depth 0, outside [...] and quotes."""
-    items, depth, inside, current = [], 0, None, []
-    closers = {"[": "]", '"': '"', "'": "'"}
-    for ch in content:
-        if inside:
-            if ch == closers[inside]:
-                inside = None
-        elif ch in closers:
-            inside = ch
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-        elif ch == "," and depth == 0:
-            items.append("".join(current))
-            current = []
-            continue
-        current.append(ch)
-    items.append("".join(current))
-    return items
-
-
-def unquote(value: str) -> str:
-    """Drop surrounding quotes when the value starts and ends with one (they need not match)."""
-    if len(value) >= 2 and value[0] in "\"'" and value[-1] in "\"'":
-        return value[1:-1]
-    return value
-
-
-def parse_filter(raw: str) -> Node:
-    """Parse the REST filter grammar of rest.md §4.1, quirks included."""
-    opens, closes = raw.count("("), raw.count(")")
-    if opens > closes:
-        raise bad_request(f"'filter' invalid. {_plural(opens - closes, 'close bracket')} missing in the query")
-    if closes > opens:
-        raise bad_request(f"'filter' invalid. {_plural(closes - opens, 'open bracket')} missing in the query")
-    if not CONJ_RE.match(raw):
-        raw = f"and({raw})"
-    return _parse_node(raw)
-
-
-def _parse_node(text: str) -> Node:
-    match = CONJ_RE.match(text)
-    if not match:
-        return _parse_leaf(text)
-    conj, content = match.group(1), match.group(2)
-    items = [_parse_node(item) for item in split_items(content)]
-    if conj == "not":
-        if len(items) != 1:
-            raise bad_request(f"'filter' invalid. 'not' takes exactly one condition, got {len(items)}")
-        return ("not", items[0])
-    return (conj, items)
-
-
-def _parse_leaf(text: str) -> Leaf:
-    if not LEAF_RE.match(text):
-        raise bad_request(f"'filter' invalid for '{text}'. eg: price[gte]:10")
-    open_at = text.index("[")
-    close_at = text.index("]", open_at)
-    colon_at = text.index(":", close_at)
-    path, op, value = text[:open_at], text[open_at + 1 : close_at], text[colon_at + 1 :]
-    if op not in COMPARATORS:
-        raise bad_request(f"'filter' invalid for '{text}', comparator {op} not in {', '.join(COMPARATORS)}")
-    parsed: Any
-    if op in ("in", "containsAny"):
-        if not (value.startswith("[") and value.endswith("]")):
-            raise bad_request(
-                f"'filter' invalid for '{op}' operator. Received '{value}' but array value expected "
-                f"eg: 'field[in]:[value_1,value_2]'"
-            )
-        inner = value[1:-1]
-        parsed = [] if not inner.strip() else [unquote(v.strip()) for v in inner.split(",")]
-    elif op == "is":
-        parsed = value
-    else:
-        parsed = unquote(value)
-    return Leaf(tuple(path.strip().split(".")), op, parsed, text)
 
 
 def mentions_deleted_at(node: Node) -> bool:
@@ -1639,16 +1996,20 @@ class Ref:
     via: Column | None = None  # a many-to-one join column when the path crosses a relation
 
 
-def unknown_field(obj: ObjectMeta, name: str) -> ApiError:
-    return bad_request(f'Object {obj.name_singular} doesn\'t have any "{name}" field.')
+ID_REF = Ref(None, "UUID", "id", ("id",))
+
+
+def unknown_field(obj: ObjectMeta, name: str, sub_code: str | None = "INVALID_ARGS_FILTER") -> ApiError:
+    """Twenty's message for a field name the object does not have."""
+    return bad_request(f'Object {obj.name_singular} doesn\'t have any "{name}" field.', sub_code)
 
 
 def resolve_path(schema: Schema, obj: ObjectMeta, path: Sequence[str], op: str | None = None,
                  allow_relation: bool = True) -> Ref:  # fmt: skip
-    """Find the column a filter or order_by path refers to (rest.md §4.1, §4.2)."""
+    """Find the column a filter, sort or group path refers to (rest.md §4.1, §4.2)."""
     head = path[0]
     if head == "id" and len(path) == 1:
-        return Ref(None, "UUID", "id", ("id",))
+        return ID_REF
     if head in obj.by_join_column and len(path) == 1:
         return Ref(obj.column(head), "UUID", head, (head,))
     meta = obj.by_name.get(head)
@@ -1656,11 +2017,11 @@ def resolve_path(schema: Schema, obj: ObjectMeta, path: Sequence[str], op: str |
         raise unknown_field(obj, head)
     if meta.type in COMPOSITES:
         if len(path) < 2:
-            raise bad_request(f'Sub field "{op or head}" not found for composite type: {meta.type}')
+            raise bad_filter(f'Sub field "{op or head}" not found for composite type: {meta.type}')
         sub = path[1]
         col = next((c for c in meta.columns if c.sub == sub), None)
         if col is None or len(path) > 2:
-            raise bad_request(f'Sub field "{sub}" not found for composite type: {meta.type}')
+            raise bad_filter(f'Sub field "{sub}" not found for composite type: {meta.type}')
         return Ref(col, col.kind, sub, (head, sub))
     if meta.relation_type == "MANY_TO_ONE" and len(path) > 1 and allow_relation:
         target = schema.by_id.get(meta.target_object_id or "")
@@ -1674,41 +2035,14 @@ def resolve_path(schema: Schema, obj: ObjectMeta, path: Sequence[str], op: str |
 
 
 def display_kind(kind: str) -> str:
+    """The type name a filter message shows for a stored kind."""
     return "TEXT" if kind == "RICH_TEXT_PART" else kind
 
 
-def coerce_filter_value(ref: Ref, raw: str) -> Any:
-    """A filter value string as the stored value it compares with."""
-    kind = ref.kind
-    if kind in ("NUMBER", "NUMERIC", "POSITION"):
-        try:
-            number = float(raw)
-        except ValueError:
-            number = float("nan")
-        if number != number or raw.strip() == "":
-            raise bad_request(f"Invalid number value '{raw}' for field \"{ref.label}\"")
-        return int(number) if number.is_integer() and abs(number) < 2**53 else number
-    if kind == "BOOLEAN":
-        if raw.lower() not in ("true", "false"):
-            raise bad_request(f"Invalid boolean value '{raw}' for field \"{ref.label}\"")
-        return 1 if raw.lower() == "true" else 0
-    if kind == "DATE_TIME":
-        value = parse_datetime(raw)
-        if value is None:
-            raise bad_request(
-                f"Invalid value '{raw}' for date-time field \"{ref.label}\". Expected format: 'YYYY-MM-DDTHH:mm:ssZ'"
-            )
-        return value
-    if kind == "DATE":
-        value = parse_date(raw)
-        if value is None:
-            raise bad_request(f"Invalid value '{raw}' for date field \"{ref.label}\". Expected format: 'YYYY-MM-DD'")
-        return value
-    if kind == "UUID":
-        if not is_uuid(raw):
-            raise bad_request(f"Invalid UUID value '{raw}' for field \"{ref.label}\"")
-        return uuid_blob(raw.lower())
-    return raw
+def coerce_filter_value(ref: Ref, raw: Any) -> Any:
+    """A filter value (typed, or text from the REST grammar) as the stored value it compares with;
+    the field type's own coercion (FIELD_KINDS) decides."""
+    return FIELD_KINDS[ref.kind].filter_value(ref.label, raw)
 
 
 def like_to_glob(pattern: str) -> str:
@@ -1727,41 +2061,78 @@ def like_to_glob(pattern: str) -> str:
 
 
 class SqlQuery:
-    """Builds one SELECT over the EAV tables: a join per attribute used, parameters in order."""
+    """Builds one SELECT over the EAV tables: a join per attribute used, parameters in order.
+
+    Joins are kept as structure and rendered by from_sql(), either from the entity row or, for
+    counts that read nothing else of it, from the first attribute's value rows."""
 
     def __init__(self, schema: Schema, obj: ObjectMeta) -> None:
         self.schema = schema
         self.obj = obj
         self.joins: dict[tuple[int, int | None], str] = {}
-        self.join_sql: list[str] = []
+        self._joins: list[tuple[str, str, int, str]] = []  # (value|related, alias, attr, related join SQL)
         self.params: list[Any] = []
+        self.reads_entity = False  # the SQL reads e.id or e.deleted_at
+
+    @property
+    def join_sql(self) -> list[str]:
+        """The joins from the entity row e."""
+        return self._render("e.seq")
+
+    def _render(self, seq: str, skip: str | None = None) -> list[str]:
+        out = []
+        for kind, alias, attr, related in self._joins:
+            if alias == skip:
+                continue
+            if kind == "value":
+                out.append(f"JOIN value {alias} ON {alias}.seq = {seq} AND {alias}.attr = {attr}")
+            else:
+                out.append(related)
+        return out
+
+    def from_sql(self) -> str:
+        """FROM clause over the entity row and every join."""
+        return "entity e " + " ".join(self.join_sql)
+
+    def value_scan(self) -> tuple[str, str] | None:
+        """(FROM clause, attribute condition) that starts from the first attribute's value rows instead of
+        the entity rows, when the query reads nothing of the entity row; else None."""
+        if self.reads_entity:
+            return None
+        first = next(((alias, attr) for kind, alias, attr, _ in self._joins if kind == "value"), None)
+        if first is None:
+            return None
+        alias, attr = first
+        rest = self._render(f"{alias}.seq", skip=alias)
+        return f"value {alias} " + " ".join(rest), f"{alias}.attr = {attr}"
 
     def expr(self, ref: Ref) -> str:
         """SQL expression of a resolved path's stored value (joining its attribute once)."""
         if ref.via is not None:
-            via = self._join(ref.via.key, None)
+            via = self._join(ref.via.key)
             if ref.column is None:
                 return f"{via}.v"
             key = (ref.column.key, ref.via.key)
             if key not in self.joins:
                 alias = self.joins[key] = f"r{len(self.joins)}"
                 target = self.schema.by_id[self.obj.by_join_column[ref.via.name].target_object_id or ""]
-                self.join_sql.append(
+                self._joins.append(("related", alias, ref.column.key,
                     f"LEFT JOIN entity t{alias} ON t{alias}.obj = {target.key} AND t{alias}.id = {via}.v "
-                    f"LEFT JOIN value {alias} ON {alias}.seq = t{alias}.seq AND {alias}.attr = {ref.column.key}"
-                )
+                    f"LEFT JOIN value {alias} ON {alias}.seq = t{alias}.seq AND {alias}.attr = {ref.column.key}"))  # fmt: skip
             return f"{self.joins[key]}.v"
         if ref.column is None:
+            self.reads_entity = True
             return "e.id"
         if ref.column.name == "deletedAt":
+            self.reads_entity = True
             return "e.deleted_at"
-        return f"{self._join(ref.column.key, None)}.v"
+        return f"{self._join(ref.column.key)}.v"
 
-    def _join(self, attr: int, via: int | None) -> str:
-        key = (attr, via)
+    def _join(self, attr: int) -> str:
+        key = (attr, None)
         if key not in self.joins:
             alias = self.joins[key] = f"a{len(self.joins)}"
-            self.join_sql.append(f"JOIN value {alias} ON {alias}.seq = e.seq AND {alias}.attr = {attr}")
+            self._joins.append(("value", alias, attr, ""))
         return self.joins[key]
 
     def search(self, text: str) -> str:
@@ -1780,7 +2151,7 @@ class SqlQuery:
         return "(" + " AND ".join(ands) + ")"
 
     def condition(self, node: Node) -> str:
-        """SQL for a parsed filter tree (validated against the object as it goes)."""
+        """SQL for a filter tree (validated against the object as it goes)."""
         if isinstance(node, Leaf):
             return self.leaf(node)
         if node[0] == "not":
@@ -1794,11 +2165,12 @@ class SqlQuery:
         if leaf.path == ("searchVector",) and leaf.op == "search":
             return self.search(str(leaf.value))
         ref = resolve_path(self.schema, self.obj, leaf.path, leaf.op)
-        allowed = OPERATORS.get(ref.kind, ())
+        kind = FIELD_KINDS[ref.kind]
+        allowed = kind.operators
         if ref.via is None and ref.column is not None and ref.column.name in self.obj.by_join_column:
-            allowed = OPERATORS["UUID"]
-        if leaf.op not in allowed and leaf.op not in GRAPHQL_ONLY_OPERATORS.get(ref.kind, ()):
-            raise bad_request(
+            allowed = FIELD_KINDS["UUID"].operators
+        if leaf.op not in allowed and leaf.op not in kind.graphql_operators:
+            raise bad_filter(
                 f'Operator "{leaf.op}" is not valid for field "{ref.label}" of type {display_kind(ref.kind)} - '
                 f"Allowed operators: {', '.join(allowed)}"
             )
@@ -1807,7 +2179,7 @@ class SqlQuery:
         empty_null = ref.column is not None and ref.column.empty_is_null
         if op == "is":
             if value not in ("NULL", "NOT_NULL"):
-                raise bad_request('Invalid filter value for "is" operator. Expected "NULL" or "NOT_NULL"')
+                raise bad_filter('Invalid filter value for "is" operator. Expected "NULL" or "NOT_NULL"')
             if empty_null:
                 blank = "'[]'" if ref.kind in ("MULTI_SELECT", "ARRAY") else "''"
                 cond = f"({x} IS NULL OR {x} = {blank})"
@@ -1821,7 +2193,7 @@ class SqlQuery:
             return f"EXISTS (SELECT 1 FROM json_each({x}) j WHERE j.value LIKE ?)"
         if op in ("in", "containsAny"):
             if not value:
-                raise bad_request(f"Invalid filter value for field {ref.label}. Expected non-empty array")
+                raise bad_filter(f"Invalid filter value for field {ref.label}. Expected non-empty array")
             values = [coerce_filter_value(ref, v) for v in value]
             self.params.extend(values)
             if ref.kind == "MULTI_SELECT":
@@ -1851,7 +2223,7 @@ class SqlQuery:
 
 @dataclass(frozen=True)
 class SortKey:
-    """One order_by item: the path and its direction."""
+    """One sort key: the path and its direction."""
 
     ref: Ref
     direction: str
@@ -1864,35 +2236,31 @@ class SortKey:
     def nulls_first(self) -> bool:
         return self.direction.endswith("NullsFirst")
 
+    @property
+    def sql_direction(self) -> str:
+        """ASC/DESC with the null placement, for ORDER BY."""
+        return f"{'ASC' if self.ascending else 'DESC'} {'NULLS FIRST' if self.nulls_first else 'NULLS LAST'}"
 
-def parse_order_by(schema: Schema, obj: ObjectMeta, raw: str | None) -> list[SortKey]:
-    """The order_by grammar of rest.md §4.2; id ascending is always the last key."""
+
+ID_KEY = SortKey(ID_REF, "AscNullsFirst")
+
+
+def sort_keys(schema: Schema, obj: ObjectMeta, items: Iterable[tuple[Sequence[str], str]]) -> list[SortKey]:
+    """Sort keys from (field path, direction) pairs; id ascending is always the last key (rest.md §4.2)."""
     keys: list[SortKey] = []
-    for item in (raw or "").split(","):
-        item = item.strip()
-        if not item:
-            continue
-        match = re.match(r"^([^\[]+)(?:\[(.*)\])?$", item)
-        path, direction = (match.group(1), match.group(2)) if match else (item, "")
-        direction = direction if direction is not None else "AscNullsFirst"
-        if direction not in DIRECTIONS:
-            raise bad_request(
-                f"'order_by' direction '{direction}' invalid. Allowed values are 'AscNullsFirst', 'AscNullsLast', "
-                "'DescNullsFirst', 'DescNullsLast'. eg: ?order_by=field_1[AscNullsFirst],field_2[DescNullsLast],field_3"
-            )
-        parts = path.strip().split(".")
+    for parts, direction in items:
         meta = obj.by_name.get(parts[0])
         if meta is not None and meta.type in COMPOSITES and len(parts) == 1:
-            raise bad_request(
+            raise bad_filter(
                 f"Composite field \"{parts[0]}\" of type {meta.type} needs a sub-field in 'order_by', "
                 f"eg: {parts[0]}.{COMPOSITES[meta.type][0][0]}"
             )
         ref = resolve_path(schema, obj, parts)
-        if ref.kind in ("RAW_JSON", "MULTI_SELECT", "ARRAY", "FILES"):
-            raise bad_request(f"Field \"{'.'.join(parts)}\" of type {ref.kind} cannot be used in 'order_by'")
+        if not FIELD_KINDS[ref.kind].orderable:
+            raise bad_filter(f"Field \"{'.'.join(parts)}\" of type {ref.kind} cannot be used in 'order_by'")
         keys.append(SortKey(ref, direction))
     if not any(k.ref.column is None and k.ref.via is None for k in keys):
-        keys.append(SortKey(Ref(None, "UUID", "id", ("id",)), "AscNullsFirst"))
+        keys.append(ID_KEY)
     return keys
 
 
@@ -1948,7 +2316,7 @@ def decode_cursor(keys: Sequence[SortKey], cursor: str) -> list[Any]:
             values.append(stored_cursor_value(key.ref.kind, node))
         return values
     except (ValueError, TypeError, UnicodeDecodeError, json.JSONDecodeError):
-        raise bad_request(f"Invalid cursor: {cursor}") from None
+        raise bad_request(f"Invalid cursor: {cursor}", "INVALID_CURSOR") from None
 
 
 def after_condition(exprs: Sequence[str], keys: Sequence[SortKey], values: Sequence[Any],
@@ -1998,6 +2366,20 @@ class Page:
     def cursor(self, index: int) -> str:
         return encode_cursor(self.keys, self.sort_values[index])
 
+    def info(self) -> dict[str, Any]:
+        """pageInfo, the same on both APIs (rest.md §4.4)."""
+        return {
+            "hasNextPage": self.has_next,
+            "hasPreviousPage": self.has_previous,
+            "startCursor": self.cursor(0) if self.ids else None,
+            "endCursor": self.cursor(len(self.ids) - 1) if self.ids else None,
+        }
+
+
+def id_page(ids: list[bytes], total: int | None = None) -> Page:
+    """A page of ids in id order, without further pages (duplicates, group samples)."""
+    return Page(ids, [(i,) for i in ids], [ID_KEY], False, False, total)
+
 
 def filter_sql(schema: Schema, obj: ObjectMeta, node: Node | None, query: SqlQuery,
                include_deleted: bool | None = None) -> str:  # fmt: skip
@@ -2024,7 +2406,7 @@ def find_ids(conn: sqlite3.Connection, schema: Schema, obj: ObjectMeta, node: No
     where = filter_sql(schema, obj, node, query, include_deleted or only_deleted)
     if only_deleted:
         where += " AND e.deleted_at IS NOT NULL"
-    sql = f"SELECT e.id FROM entity e {' '.join(query.join_sql)} WHERE {where} ORDER BY e.id"
+    sql = f"SELECT e.id FROM {query.from_sql()} WHERE {where} ORDER BY e.id"
     if cap is not None:
         sql += f" LIMIT {int(cap) + 1}"
     return [r[0] for r in conn.execute(sql, query.params)]
@@ -2037,20 +2419,16 @@ def count_matches(conn: sqlite3.Connection, schema: Schema, obj: ObjectMeta, nod
         return live
     query = SqlQuery(schema, obj)
     cond = query.condition(node)
-    inner = [(attr, alias) for (attr, via), alias in query.joins.items() if via is None and alias.startswith("a")]
-    if inner and not deleted and not mentions_deleted_at(node):
-        # No soft-deleted rows: the value index alone answers, without a lookup per matching row.
-        attr, base = inner[0]
-        joins = " ".join(j for j in query.join_sql if not j.startswith(f"JOIN value {base} "))
-        sql = f"SELECT count(*) FROM value {base} {joins} WHERE {base}.attr = {attr} AND {cond}"
-        sql = re.sub(r"\be\.seq\b", f"{base}.seq", sql)
-        if not re.search(r"\be\.", sql):  # the filter reads nothing else of the entity row
-            return conn.execute(sql, query.params).fetchone()[0]
+    scan = query.value_scan() if not deleted and not mentions_deleted_at(node) else None
+    if scan is not None:
+        # No soft-deleted rows, and the filter reads nothing else of the entity row: the value index
+        # alone answers, without a lookup per matching row.
+        source, attr_condition = scan
+        return conn.execute(f"SELECT count(*) FROM {source} WHERE {attr_condition} AND {cond}",
+                            query.params).fetchone()[0]  # fmt: skip
     query = SqlQuery(schema, obj)
     where = filter_sql(schema, obj, node, query)
-    return conn.execute(
-        f"SELECT count(*) FROM entity e {' '.join(query.join_sql)} WHERE {where}", query.params
-    ).fetchone()[0]
+    return conn.execute(f"SELECT count(*) FROM {query.from_sql()} WHERE {where}", query.params).fetchone()[0]
 
 
 def find_page(conn: sqlite3.Connection, schema: Schema, obj: ObjectMeta, node: Node | None,
@@ -2072,9 +2450,8 @@ def find_page(conn: sqlite3.Connection, schema: Schema, obj: ObjectMeta, node: N
         direction = "ASC" if key.ascending else "DESC"
         natural = key.nulls_first == key.ascending  # SQLite's own null placement
         order.append(f"{x} {direction}" + ("" if natural else (" NULLS FIRST" if key.nulls_first else " NULLS LAST")))
-    joins = " ".join(query.join_sql)
     sql = (
-        f"SELECT e.id, {', '.join(sort_exprs)} FROM entity e {joins} WHERE {where} "
+        f"SELECT e.id, {', '.join(sort_exprs)} FROM {query.from_sql()} WHERE {where} "
         f"ORDER BY {', '.join(order)} LIMIT {int(limit) + 1} OFFSET {int(offset) if not backward else 0}"
     )
     rows = conn.execute(sql, params).fetchall()
@@ -2343,8 +2720,9 @@ def parse_rate_limit(spec: str) -> tuple[int, float]:
 # 8. Records
 # ============================================================================================
 
-JSON_KINDS = ("RAW_JSON", "MULTI_SELECT", "ARRAY", "FILES")
-IGNORED_ON_WRITE = ("updatedAt", "deletedAt", "updatedBy", "searchVector")
+# Fields a body may carry that the server sets itself: their values are checked by type, then ignored
+# (rest.md §6); createdAt only on update.
+SERVER_SET_FIELDS = ("updatedAt", "deletedAt", "updatedBy")
 
 
 @dataclass
@@ -2378,20 +2756,6 @@ class Ctx:
         return {"source": self.actor.source, "workspaceMemberId": None, "name": self.actor.name, "context": {}}
 
 
-def js_inspect(value: Any) -> str:
-    """A value as Node's util.inspect prints it in Twenty's messages: strings single-quoted."""
-    if isinstance(value, str):
-        return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return "null" if value is None else dumps(value)
-
-
-def invalid_value(meta: FieldMeta, value: Any, type_word: str) -> ApiError:
-    """Twenty's wrong-type message, e.g. Invalid number value 'abc' for field "employees"."""
-    return bad_request(f'Invalid {type_word} value {js_inspect(value)} for field "{meta.name}"')
-
-
 def enum_error(ctx: Ctx, obj: ObjectMeta, meta: FieldMeta, value: Any) -> ApiError:
     """Postgres's enum message, as Twenty's tests match it."""
     prefix = "_" if obj.is_custom else ""
@@ -2400,99 +2764,42 @@ def enum_error(ctx: Ctx, obj: ObjectMeta, meta: FieldMeta, value: Any) -> ApiErr
     )
 
 
-def normalize_url(url: Any) -> Any:
-    """Twenty stores link URLs without a trailing slash."""
-    return url.rstrip("/") if isinstance(url, str) and url.endswith("/") and url.strip("/") else url
-
-
-def to_number(meta: FieldMeta, value: Any, allow_string: bool = True) -> int | float | None:
-    """A JSON number (or, where allowed, a numeric string) as stored; NaN and infinities refused."""
-    if value is None:
+def to_stored(ctx: Ctx, obj: ObjectMeta, meta: FieldMeta | None, kind: str, value: Any, label: str) -> Any:
+    """Validate one API value of an atomic field or sub-field (meta None) and return its stored form."""
+    if value is None and kind != "POSITION":
         return None
-    number = value
-    if isinstance(value, str) and allow_string:
-        try:
-            number = float(value)
-        except ValueError:
-            raise invalid_value(meta, value, "number") from None
-    if (
-        isinstance(number, bool)
-        or not isinstance(number, (int, float))
-        or number != number
-        or number in (float("inf"), float("-inf"))
-    ):
-        raise invalid_value(meta, value, "number")
-    if isinstance(number, float) and number.is_integer() and abs(number) < 2**53:
-        return int(number)
-    return number
-
-
-def to_stored(ctx: Ctx, obj: ObjectMeta, meta: FieldMeta, kind: str, value: Any, sub: str | None = None) -> Any:
-    """Validate one API value of an atomic field or sub-field and return its stored form."""
-    if value is None:
-        return None
-    if kind in ("TEXT", "RICH_TEXT_PART"):
-        if not isinstance(value, str):
-            raise invalid_value(meta, value, "text")
-        return normalize_url(value) if sub == "primaryLinkUrl" else value
-    if kind in ("NUMBER", "NUMERIC", "POSITION"):
-        return to_number(meta, value, allow_string=kind == "NUMERIC")
-    if kind == "BOOLEAN":
-        if not isinstance(value, bool):
-            raise invalid_value(meta, value, "boolean")
-        return 1 if value else 0
-    if kind == "DATE_TIME":
-        out = parse_datetime(value)
-        if out is None:
-            raise bad_request(f'Invalid value {dumps(value)} for date-time field "{meta.name}"')
-        return out
-    if kind == "DATE":
-        out = parse_date(value)
-        if out is None:
-            raise bad_request(f'Invalid value {dumps(value)} for date field "{meta.name}"')
-        return out
-    if kind == "UUID":
-        if not is_uuid(value):
-            raise bad_request(f'Value "{value}" is not a valid UUID')
-        return uuid_blob(value.lower())
-    if kind in ("SELECT", "RATING"):
-        if sub == "source":
-            if value not in ACTOR_SOURCES:
-                raise invalid_value(meta, value, "actor source")
-            return value
-        allowed = meta.option_values or (RATING_VALUES if kind == "RATING" else ())
-        if not isinstance(value, str) or value not in allowed:
-            raise enum_error(ctx, obj, meta, value)
-        return value
-    if kind == "MULTI_SELECT":
-        if not isinstance(value, list):
-            raise invalid_value(meta, value, "multi-select")
-        for item in value:
-            if item not in meta.option_values:
-                raise enum_error(ctx, obj, meta, item)
-        return dumps(value)
-    if kind == "ARRAY":
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise invalid_value(meta, value, "array")
-        return dumps(value)
-    if kind in ("RAW_JSON", "FILES"):
-        if sub == "secondaryLinks" and isinstance(value, list):
-            value = [dict(v, url=normalize_url(v.get("url"))) if isinstance(v, dict) else v for v in value]
-        return dumps(value)
-    raise invalid_value(meta, value, "writable")
+    try:
+        return FIELD_KINDS[kind].store(value, label, meta)
+    except InvalidOption as bad:
+        raise enum_error(ctx, obj, meta, bad.value) from None  # type: ignore[arg-type]
 
 
 def from_stored(kind: str, value: Any) -> Any:
     """The API value of a stored atomic value."""
+    convert = FIELD_KINDS[kind].output
+    return value if value is None or convert is None else convert(value)
+
+
+def composite_to_stored(ctx: Ctx, obj: ObjectMeta, meta: FieldMeta, value: Any, out: dict[str, Any]) -> None:
+    """Validate a composite value (Twenty's rules: an object of known sub-fields, each checked by its own
+    rule) and add the stored columns it sets to out."""
+    ctype = COMPOSITE_TYPES[meta.type]
     if value is None:
-        return None
-    if kind == "UUID":
-        return blob_uuid(value)
-    if kind == "BOOLEAN":
-        return bool(value)
-    if kind in JSON_KINDS:
-        return json.loads(value)
-    return value
+        value = {c.sub: None for c in meta.columns}
+    if not isinstance(value, dict):
+        raise bad_request(f'Invalid object value {js_inspect(value)} for field "{meta.name}"')
+    columns = {c.sub: c for c in meta.columns}
+    for sub, sub_value in value.items():
+        col = columns.get(sub)
+        if col is None:
+            shown = js_inspect(sub) if meta.type == "RICH_TEXT" else sub
+            raise bad_request(f'Invalid subfield {shown} for {ctype.word} field "{meta.name}"')
+        label = f"{meta.name}.{sub}"
+        check = ctype.checks.get(sub or "")
+        stored = (None if sub_value is None else check(sub_value, label, None)) if check else to_stored(
+            ctx, obj, None, col.kind, sub_value, label)  # fmt: skip
+        if sub not in ctype.server_filled:
+            out[col.name] = stored
 
 
 def default_values(ctx: Ctx, meta: FieldMeta) -> dict[str, Any]:
@@ -2531,7 +2838,7 @@ def connect_conditions(obj: ObjectMeta, where: dict[str, Any]) -> list[tuple[str
                 continue
             text = normalize_url(str(raw)) if sub == "primaryLinkUrl" else str(raw)
             path = (name, sub) if sub else (name,)
-            out.append((".".join(path), Leaf(path, "eq", text, "")))
+            out.append((".".join(path), Leaf(path, "eq", text)))
     return out
 
 
@@ -2546,15 +2853,14 @@ def find_by_unique(ctx: Ctx, meta: FieldMeta, obj: ObjectMeta, where: dict[str, 
 
 
 def read_body_values(ctx: Ctx, obj: ObjectMeta, body: Any, creating: bool) -> tuple[dict[str, Any], Any]:
-    """Validate a create/update body: stored column values it sets, and its position request."""
+    """Validate a create/update body as Twenty does (each key in order: known field, permission, then its
+    type's rule; the first problem refuses the write): stored column values it sets, and its position."""
     if not isinstance(body, dict):
         raise bad_request("Request body must be a JSON object")
     out: dict[str, Any] = {}
     position: Any = None
     locked = unwritable_fields(ctx.actor, obj)
     for name, value in body.items():
-        if name in IGNORED_ON_WRITE:
-            continue
         if locked and (name in locked or getattr(obj.by_join_column.get(name), "name", None) in locked):
             raise ApiError(403, "ForbiddenException", PERMISSION_DENIED)
         if name == "id":
@@ -2563,20 +2869,13 @@ def read_body_values(ctx: Ctx, obj: ObjectMeta, body: Any, creating: bool) -> tu
                     raise bad_request(f'Value "{value}" is not a valid UUID')
                 out["id"] = uuid_blob(value.lower())
             continue
-        if name == "position" and "position" in obj.by_name:
-            if value in ("first", "last"):
-                position = value
-            else:
-                out["position"] = to_number(obj.by_name["position"], value, allow_string=False)
-                position = "given"
-            continue
         if name in obj.by_join_column:
             meta = obj.by_join_column[name]
-            out[name] = set_relation(ctx, meta, None if value is None else value)
+            out[name] = set_relation(ctx, meta, to_stored(ctx, obj, None, "UUID", value, name))
             continue
         meta = obj.by_name.get(name)
-        if meta is None or meta.type == "TS_VECTOR":
-            raise unknown_field(obj, name)
+        if meta is None:
+            raise unknown_field(obj, name, sub_code=None)
         if meta.relation_type == "ONE_TO_MANY":
             raise bad_request(f"One-to-many relation {name} field does not support write operations.")
         if meta.relation_type == "MANY_TO_ONE":
@@ -2584,33 +2883,26 @@ def read_body_values(ctx: Ctx, obj: ObjectMeta, body: Any, creating: bool) -> tu
                 raise bad_request(f'Relation "{name}" requires connect or disconnect operation')
             out[meta.join_column or ""] = connect_relation(ctx, meta, value)
             continue
-        if name == "createdAt" and not creating:
+        if name == "position" and meta.type == "POSITION" and value in ("first", "last"):
+            position = value
             continue
-        if meta.type in COMPOSITES:
-            if value is None:
-                value = {c.sub: None for c in meta.columns}
-            if not isinstance(value, dict):
-                raise invalid_value(meta, value, "composite")
-            for sub, sub_value in value.items():
-                col = next((c for c in meta.columns if c.sub == sub), None)
-                if col is None:
-                    raise bad_request(f'Sub field "{sub}" not found for composite type: {meta.type}')
-                if meta.type == "ACTOR" and sub in ("name", "workspaceMemberId"):
-                    continue  # filled by the server
-                out[col.name] = to_stored(ctx, obj, meta, col.kind, sub_value, sub)
-            continue
-        out[name] = to_stored(ctx, obj, meta, meta.columns[0].kind, value)
+        target = {} if name in SERVER_SET_FIELDS or (name == "createdAt" and not creating) else out
+        if meta.type in COMPOSITE_TYPES:
+            composite_to_stored(ctx, obj, meta, value, target)
+        elif meta.columns or meta.type == "TS_VECTOR":
+            stored = to_stored(ctx, obj, meta, meta.columns[0].kind if meta.columns else meta.type, value, name)
+            if target is out:
+                out[name] = stored
+                if name == "position":
+                    position = "given"
     return out, position
 
 
-def set_relation(ctx: Ctx, meta: FieldMeta, value: Any) -> bytes | None:
-    """A join-column value: a UUID of an existing record of the target object, or null."""
-    if value is None:
+def set_relation(ctx: Ctx, meta: FieldMeta, rid: bytes | None) -> bytes | None:
+    """A join-column value (validated): the id of an existing record of the target object, or null."""
+    if rid is None:
         return None
-    if not is_uuid(value):
-        raise bad_request(f'Value "{value}" is not a valid UUID')
     target = ctx.schema.by_id[meta.target_object_id or ""]
-    rid = uuid_blob(value.lower())
     if not existing_ids(ctx.conn, target, [rid]):  # Postgres's foreign-key text, as Twenty passes it on
         owner = ctx.schema.by_id[meta.object_id].name_singular
         raise bad_request(
@@ -2834,6 +3126,18 @@ def build_record(obj: ObjectMeta, rid: bytes, values: dict[str, Any], selected: 
     return record
 
 
+def readable_target(ctx: Ctx, meta: FieldMeta, explicit: bool) -> ObjectMeta | None:
+    """The object a relation field leads to, if the caller may read it: the one rule of both APIs. A
+    relation asked for by name (a GraphQL selection) is refused with 403; one that only comes along
+    (REST depth=1) is left out."""
+    target = ctx.schema.by_id.get(meta.target_object_id or "")
+    if target is None or not target.is_active:
+        return None
+    if explicit:
+        require(ctx.actor, "read", target)
+    return target if can(ctx.actor.role, "read", target) else None
+
+
 def load_records(ctx: Ctx, obj: ObjectMeta, ids: Sequence[bytes], depth: int = 0,
                  selected: set[str] | None = None) -> list[dict[str, Any]]:  # fmt: skip
     """Records by id in the given order, with relations embedded at depth 1 (one query per relation)."""
@@ -2845,8 +3149,8 @@ def load_records(ctx: Ctx, obj: ObjectMeta, ids: Sequence[bytes], depth: int = 0
     for meta in obj.active_fields:
         if meta.relation_type is None or (selected is not None and meta.name not in selected) or meta.name in hidden:
             continue
-        target = ctx.schema.by_id.get(meta.target_object_id or "")
-        if target is None or not target.is_active or not can(ctx.actor.role, "read", target):
+        target = readable_target(ctx, meta, explicit=False)
+        if target is None:
             continue
         if meta.relation_type == "MANY_TO_ONE":
             join = meta.join_column or ""
@@ -3968,8 +4272,11 @@ class WebhookSender:
 
 
 # ============================================================================================
-# 10. REST core
+# 10. Record service
 # ============================================================================================
+# Every record operation, once, for both APIs: the adapters parse their own grammar into typed
+# arguments (filter trees, sort keys, bodies), call these, and render what comes back. Errors are
+# raised here with their REST status and GraphQL subCode.
 
 WEEKDAYS = ("Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday")
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
@@ -3979,22 +4286,633 @@ GROUP_BY_HELP = (
     'Invalid group_by query parameter - should be a valid array of objects - ex: [{"firstField": true}, '
     '{"secondField": {"subField": true}}, {"dateField": {"granularity": \'DAY\'}}]'
 )
+# The record permissions each operation needs (auth-and-limits.md §7.2).
+OPERATION_ACTIONS: dict[str, tuple[str, ...]] = {
+    "find": ("read",), "get": ("read",), "duplicates": ("read",), "group_by": ("read",), "search": (),
+    "create": ("update",), "update": ("update",), "delete": ("softDelete",), "restore": ("softDelete",),
+    "destroy": ("destroy",), "merge": ("update", "softDelete"),
+}  # fmt: skip
+READ_OPERATIONS = frozenset(("find", "get", "duplicates", "group_by", "search"))
+TOO_MANY_CODES = {"update": "TOO_MANY_RECORDS_TO_UPDATE", "destroy": "TOO_MANY_RECORDS_TO_DESTROY"}
 
 
-class Query:
-    """Query-string parameters, decoded as UTF-8, repeated ones kept."""
+def authorize(ctx: Ctx, obj: ObjectMeta | None, operation: str) -> None:
+    """The one gate of a record operation, for both APIs: rate-limit accounting, the role's record
+    permissions, and the workspace-member rule (only WORKSPACE_MEMBERS may change members)."""
+    ctx.state.limiter.take(ctx.actor.workspace_id)
+    for action in OPERATION_ACTIONS[operation]:
+        require(ctx.actor, action, obj)
+    if operation not in READ_OPERATIONS and obj is not None and obj.name_singular == "workspaceMember":
+        require(ctx.actor, "WORKSPACE_MEMBERS")
 
-    def __init__(self, raw: str) -> None:
-        self.values: dict[str, list[str]] = {}
-        for name, value in parse_qsl(raw, keep_blank_values=True):
-            self.values.setdefault(name, []).append(value)
 
-    def get(self, name: str) -> str | None:
-        found = self.values.get(name)
-        return found[0] if found else None
+@dataclass(frozen=True)
+class FindQuery:
+    """A typed list query: filter tree, sort keys (id last), page size, cursors and offset."""
 
-    def all(self, name: str) -> list[str]:
-        return self.values.get(name, [])
+    filter: Node | None
+    sort: list[SortKey]
+    limit: int
+    after: str | None = None
+    before: str | None = None
+    offset: int = 0
+    with_total: bool = True
+
+
+def find(ctx: Ctx, obj: ObjectMeta, query: FindQuery) -> Page:
+    """A page of records (ids, sort values, flags, totalCount)."""
+    if query.after is not None and query.before is not None:
+        raise bad_request("Cannot provide both before and after", "ARGS_CONFLICT")
+    return find_page(ctx.conn, ctx.schema, obj, query.filter, query.sort, query.limit, query.after, query.before,
+                     query.with_total, query.offset)  # fmt: skip
+
+
+def find_first(ctx: Ctx, obj: ObjectMeta, node: Node) -> bytes:
+    """The first record (by id) that a filter matches, else 404."""
+    page = find_page(ctx.conn, ctx.schema, obj, node, [ID_KEY], 1, with_total=False)
+    if not page.ids:
+        raise record_not_found()
+    return page.ids[0]
+
+
+def live_record(ctx: Ctx, obj: ObjectMeta, rid: bytes) -> dict[str, Any]:
+    """Stored values of a record that exists and is not soft-deleted, else 404."""
+    values = load_values(ctx, obj, rid)
+    if values is None or values.get("deletedAt") is not None:
+        raise record_not_found()
+    return values
+
+
+def upsert_match(ctx: Ctx, obj: ObjectMeta, values: dict[str, Any]) -> bytes | None:
+    """The one record (deleted ones included) that an upsert updates, by id or unique fields."""
+    matches: dict[bytes, str] = {}
+    if values.get("id") and existing_ids(ctx.conn, obj, [values["id"]]):
+        matches[values["id"]] = "id"
+    for meta, cols in unique_keys(obj):
+        vals = [values.get(c.name) for c in cols]
+        if any(v in (None, "") for v in vals):
+            continue
+        query = SqlQuery(ctx.schema, obj)
+        exprs = [query.expr(Ref(c, c.kind, c.name, (c.name,))) for c in cols]
+        sql = f"SELECT e.id FROM {query.from_sql()} WHERE e.obj = ? AND " + " AND ".join(f"{x} = ?" for x in exprs)
+        for (rid,) in ctx.conn.execute(sql, [obj.key, *vals]):
+            matches.setdefault(rid, ".".join(p for p in (meta.name, cols[0].sub) if p))
+    if len(matches) > 1:
+        names = ", ".join(dict.fromkeys(matches.values()))
+        raise bad_request(
+            f"Multiple records found with the same unique field values for {names}. "
+            "Cannot determine which record to update.",
+            "UPSERT_MULTIPLE_MATCHING_RECORDS_CONFLICT",
+        )
+    return next(iter(matches), None)
+
+
+def create(ctx: Ctx, obj: ObjectMeta, bodies: Sequence[Any], upsert: bool = False) -> list[bytes]:
+    """Create records (one or a batch, all or nothing); with upsert, a body that matches an existing
+    record by id or a unique field updates it instead (restoring it if it was soft-deleted)."""
+    if len(bodies) > ctx.max_records:
+        raise bad_request(f"Maximum number of records to upsert is {ctx.max_records}.", "TOO_MANY_RECORDS_TO_UPDATE")
+    items = [read_body_values(ctx, obj, body, creating=True) for body in bodies]
+    if not upsert:
+        return insert_records(ctx, obj, items)
+    ids = []
+    for values, position in items:
+        rid = upsert_match(ctx, obj, values)
+        if rid is None:
+            ids.append(insert_record(ctx, obj, values, position))
+            continue
+        values.pop("id", None)
+        update_record(ctx, obj, rid, values, position, fetch_values(ctx.conn, obj, [rid])[rid], restore=True)
+        ids.append(rid)
+    return ids
+
+
+def capped_ids(ctx: Ctx, obj: ObjectMeta, node: Node | None, verb: str, include_deleted: bool | None = None,
+               only_deleted: bool = False) -> list[bytes]:  # fmt: skip
+    """Ids a many-operation touches; more than max_records refuses the whole request."""
+    ids = find_ids(ctx.conn, ctx.schema, obj, node, include_deleted, only_deleted, cap=ctx.max_records)
+    if len(ids) > ctx.max_records:
+        raise bad_request(f"Cannot {verb} more than {ctx.max_records} records at once", TOO_MANY_CODES.get(verb))
+    return ids
+
+
+def update_one(ctx: Ctx, obj: ObjectMeta, rid: bytes, body: Any) -> None:
+    """Apply a partial update to one live record."""
+    current = live_record(ctx, obj, rid)
+    changes, position = read_body_values(ctx, obj, body, creating=False)
+    update_record(ctx, obj, rid, changes, position, current)
+
+
+def update_many(ctx: Ctx, obj: ObjectMeta, node: Node | None, body: Any) -> list[bytes]:
+    """Apply one partial update to every live record a filter matches (at most max_records)."""
+    changes, position = read_body_values(ctx, obj, body, creating=False)
+    ids = capped_ids(ctx, obj, node, "update")
+    current = fetch_values(ctx.conn, obj, ids)
+    for rid in ids:
+        update_record(ctx, obj, rid, dict(changes), position, current[rid])
+    return ids
+
+
+def soft_delete(ctx: Ctx, obj: ObjectMeta, ids: Sequence[bytes]) -> None:
+    """Set deletedAt (and updatedBy) on live records."""
+    current = fetch_values(ctx.conn, obj, ids)
+    for rid in ids:
+        update_record(ctx, obj, rid, {"deletedAt": ctx.now}, None, current[rid])
+
+
+def restore(ctx: Ctx, obj: ObjectMeta, ids: Sequence[bytes]) -> None:
+    """Clear deletedAt on the records that have it."""
+    current = fetch_values(ctx.conn, obj, ids)
+    for rid in ids:
+        if current[rid].get("deletedAt") is not None:
+            update_record(ctx, obj, rid, {}, None, current[rid], restore=True)
+
+
+Snapshot = Callable[[list[bytes]], Any]
+
+
+def change_one(ctx: Ctx, obj: ObjectMeta, verb: str, rid: bytes, snapshot: Snapshot | None = None) -> Any:
+    """delete (soft), destroy or restore one record by id; 404 if it does not exist (or, for delete, is
+    already deleted). snapshot renders the record before a destroy, the answer of both APIs."""
+    values = load_values(ctx, obj, rid)
+    if values is None or (verb == "delete" and values.get("deletedAt") is not None):
+        raise record_not_found()
+    return change_records(ctx, obj, verb, [rid], snapshot)
+
+
+def change_many(ctx: Ctx, obj: ObjectMeta, verb: str, node: Node | None, snapshot: Snapshot | None = None) -> Any:
+    """delete, destroy or restore every record a filter matches (at most max_records). A destroy
+    includes soft-deleted records, as Twenty's does; a restore touches only those."""
+    ids = capped_ids(ctx, obj, node, verb, include_deleted=True if verb == "destroy" else None,
+                     only_deleted=verb == "restore")  # fmt: skip
+    return change_records(ctx, obj, verb, ids, snapshot)
+
+
+def change_records(ctx: Ctx, obj: ObjectMeta, verb: str, ids: list[bytes], snapshot: Snapshot | None) -> Any:
+    """Apply a delete/destroy/restore; the ids, or what snapshot made of them before a destroy."""
+    before = snapshot(ids) if snapshot is not None and verb == "destroy" else ids
+    if verb == "destroy":
+        destroy_records(ctx, obj, ids)
+    elif verb == "delete":
+        soft_delete(ctx, obj, ids)
+    else:
+        restore(ctx, obj, ids)
+    return before
+
+
+# ---- duplicates and merge -------------------------------------------------------------------
+
+
+def duplicate_ids(ctx: Ctx, obj: ObjectMeta, values: dict[str, Any], exclude: bytes | None) -> list[bytes]:
+    """Live records equal to values on every column of at least one duplicate-criteria group."""
+    groups = [g for g in obj.duplicate_criteria or () if all(values.get(c) not in (None, "") for c in g)]
+    groups = [g for g in groups if all(c in obj.columns_by_name for c in g)]
+    if not groups:
+        return []
+    query = SqlQuery(ctx.schema, obj)
+    ors, params = [], []
+    for group in groups:
+        ands = []
+        for name in group:
+            col = obj.columns_by_name[name]
+            ands.append(f"{query.expr(Ref(col, col.kind, name, (name,)))} = ?")
+            params.append(values[name])
+        ors.append("(" + " AND ".join(ands) + ")")
+    sql = f"SELECT e.id FROM {query.from_sql()} WHERE e.obj = ? AND e.deleted_at IS NULL AND ({' OR '.join(ors)})"
+    params = [obj.key, *params]
+    if exclude is not None:
+        sql += " AND e.id != ?"
+        params.append(exclude)
+    return [r[0] for r in ctx.conn.execute(sql + " ORDER BY e.id", params)]
+
+
+def duplicates(ctx: Ctx, obj: ObjectMeta, data: Any, ids: Any) -> list[list[bytes]]:
+    """For each input (a stored record by id, or a record given as data), the ids of its duplicates
+    (rest.md §11)."""
+    if data is not None and ids is not None:
+        raise bad_request('You cannot provide both "data" and "ids" arguments')
+    inputs: list[tuple[dict[str, Any], bytes | None]] = []
+    if ids is not None:
+        if not isinstance(ids, list):
+            raise bad_request('"ids" must be an array of UUIDs')
+        for raw in ids:
+            rid = record_id(raw)
+            inputs.append((live_record(ctx, obj, rid), rid))
+    else:
+        if not isinstance(data, list) or not data:
+            raise bad_request('The "data" condition can not be empty when "ids" input not provided')
+        inputs = [(read_body_values(ctx, obj, item, creating=True)[0], None) for item in data]
+    return [duplicate_ids(ctx, obj, values, exclude) for values, exclude in inputs]
+
+
+def record_id(raw: Any) -> bytes:
+    """A record id given by a caller, as stored."""
+    text = str(raw)
+    if not is_uuid(text):
+        raise bad_request(f"'{text}' is not a valid UUID")
+    return uuid_blob(text.lower())
+
+
+def merged_values(obj: ObjectMeta, ordered: list[dict[str, Any]]) -> dict[str, Any]:
+    """Field-by-field merge: the priority record's non-empty value wins, lists are unioned."""
+    out: dict[str, Any] = {}
+    skip = {"createdAt", "updatedAt", "deletedAt", "position"}
+    for name, col in obj.columns_by_name.items():
+        if name in skip or name.startswith(("createdBy", "updatedBy")):
+            continue
+        vals = [r.get(name) for r in ordered]
+        if col.kind in ("RAW_JSON", "MULTI_SELECT", "ARRAY") and any(isinstance(v, str) for v in vals):
+            lists = [json.loads(v) for v in vals if isinstance(v, str)]
+            if all(isinstance(x, list) for x in lists):
+                union: list[Any] = []
+                for item in (i for lst in lists for i in lst):
+                    if item not in union:
+                        union.append(item)
+                out[name] = dumps(union)
+                continue
+        out[name] = next((v for v in vals if v not in (None, "")), vals[0])
+    return out
+
+
+def merge(ctx: Ctx, obj: ObjectMeta, raw_ids: Any, index: Any, dry_run: bool) -> tuple[bytes, dict[str, Any] | None]:
+    """Merge 2-9 records into the one at index (rest.md §12): (survivor id, preview when dry_run)."""
+    if not isinstance(raw_ids, list):
+        raise bad_request('"ids" must be an array of record ids')
+    if not 2 <= len(raw_ids) <= MERGE_MAX:
+        raise bad_request(f"Merge needs between 2 and {MERGE_MAX} record ids, got {len(raw_ids)}")
+    ids = [record_id(i) for i in raw_ids]
+    if len(set(ids)) != len(ids):
+        raise bad_request("Merge ids must be distinct")
+    if not isinstance(index, int) or isinstance(index, bool) or not 0 <= index < len(ids):
+        raise bad_request(f"conflictPriorityIndex must be between 0 and {len(ids) - 1}")
+    rows = [live_record(ctx, obj, rid) for rid in ids]
+    survivor = ids[index]
+    ordered = [rows[index]] + [r for i, r in enumerate(rows) if i != index]
+    merged = merged_values(obj, ordered)
+    if dry_run:
+        preview_id = uuid_blob(ctx.state.settings.new_id())
+        return preview_id, build_record(obj, preview_id, dict(rows[index], **merged, deletedAt=ctx.now), None)
+    others = [rid for rid in ids if rid != survivor]
+    for _other, meta in ctx.schema.incoming(obj):
+        col = meta.columns[0]
+        ctx.conn.execute(
+            f"UPDATE value SET v = ? WHERE attr = ? AND v IN ({marks(len(others))})", (survivor, col.key, *others)
+        )
+    soft_delete(ctx, obj, others)
+    changes = {k: v for k, v in merged.items() if rows[index].get(k) != v}
+    # The merged-away records keep their values in the trash; the survivor may take their unique ones.
+    update_record(ctx, obj, survivor, changes, None, rows[index], ignore=frozenset(others))
+    return survivor, None
+
+
+# ---- group by and aggregates ----------------------------------------------------------------
+
+
+def date_bucket(expr: str, granularity: str) -> str:
+    """SQL that maps an ISO date-time to its group (rest.md §13)."""
+    buckets = {
+        "DAY": f"substr({expr}, 1, 10)",
+        "DAY_OF_THE_WEEK": f"strftime('%w', {expr})",
+        "WEEK": f"date({expr}, '-6 days', 'weekday 1')",
+        "MONTH": f"substr({expr}, 1, 7) || '-01'",
+        "QUARTER": f"substr({expr}, 1, 5) || printf('%02d', ((CAST(substr({expr}, 6, 2) AS INTEGER) - 1) / 3) * 3 + 1)"
+        " || '-01'",
+        "YEAR": f"substr({expr}, 1, 4) || '-01-01'",
+        "MONTH_OF_THE_YEAR": f"CAST(strftime('%m', {expr}) AS INTEGER)",
+        "QUARTER_OF_THE_YEAR": f"'Q' || ((CAST(strftime('%m', {expr}) AS INTEGER) + 2) / 3)",
+        "NONE": expr,
+    }
+    if granularity not in buckets:
+        raise bad_filter(f"Invalid granularity '{granularity}'. Allowed values are {', '.join(buckets)}")
+    return buckets[granularity]
+
+
+def dimension_path(spec: Any) -> tuple[tuple[str, ...], Any]:
+    """(field path, granularity or None) of one group-by dimension such as {"name": {"firstName": true}}."""
+    if not isinstance(spec, dict) or len(spec) != 1:
+        raise bad_filter(GROUP_BY_HELP)
+    name, inner = next(iter(spec.items()))
+    path = [name]
+    granularity = None
+    while isinstance(inner, dict):
+        if "granularity" in inner:
+            granularity = inner["granularity"]
+            break
+        if len(inner) != 1:
+            raise bad_filter(GROUP_BY_HELP)
+        sub, inner = next(iter(inner.items()))
+        path.append(sub)
+    if inner is not True and granularity is None:
+        raise bad_filter(GROUP_BY_HELP)
+    return tuple(path), granularity
+
+
+def group_dimension(schema: Schema, obj: ObjectMeta, spec: Any, query: SqlQuery) -> tuple[str, Callable[[Any], Any]]:
+    """(SQL expression, output converter) of one group_by dimension."""
+    path, granularity = dimension_path(spec)
+    ref = resolve_path(schema, obj, path)
+    expr = query.expr(ref)
+    if granularity is not None and ref.kind in ("DATE_TIME", "DATE"):
+        expr = date_bucket(expr, str(granularity))
+        if granularity == "DAY_OF_THE_WEEK":
+            return expr, lambda v: None if v is None else WEEKDAYS[int(v)]
+        if granularity == "MONTH_OF_THE_YEAR":
+            return expr, lambda v: None if v is None else MONTHS[int(v) - 1]
+        return expr, lambda v: v
+    kind = ref.kind
+    return expr, lambda v: from_stored(kind, v)
+
+
+AGGREGATE_RE = re.compile(
+    r"^(countUniqueValues|countEmpty|countNotEmpty|percentageEmpty|percentageNotEmpty|countTrue|countFalse|"
+    r"min|max|avg|sum)([A-Z]\w*)$"
+)
+
+
+def aggregate_sql(schema: Schema, obj: ObjectMeta, name: str, query: SqlQuery) -> str:
+    """SQL of one aggregate field (graphql.md §5), over the filtered set."""
+    if name == "totalCount":
+        return "count(*)"
+    match = AGGREGATE_RE.match(name)
+    target: Ref | None = None
+    if match:
+        op, rest = match.groups()
+        for meta in obj.active_fields:
+            if meta.relation_type is not None or meta.type == "TS_VECTOR":
+                continue
+            pascal = upper_first(meta.name)
+            if meta.name == "id" and rest == "Id":
+                target = ID_REF
+            elif meta.type in COMPOSITES:
+                for col in meta.columns:
+                    if rest == pascal + upper_first(col.sub or "") or (rest == pascal and col is meta.columns[0]):
+                        target = Ref(col, col.kind, meta.name, (meta.name, col.sub or ""))
+            elif rest == pascal and meta.columns:
+                target = Ref(meta.columns[0], meta.columns[0].kind, meta.name, (meta.name,))
+            if target is not None:
+                break
+    if target is None:
+        raise bad_filter(f"Invalid aggregate '{name}'")
+    x = query.expr(target)
+    empty = f"({x} IS NULL OR {x} = '' OR {x} = '[]')"
+    return {
+        "countUniqueValues": f"count(DISTINCT {x})",
+        "countEmpty": f"sum(CASE WHEN {empty} THEN 1 ELSE 0 END)",
+        "countNotEmpty": f"sum(CASE WHEN {empty} THEN 0 ELSE 1 END)",
+        "percentageEmpty": f"avg(CASE WHEN {empty} THEN 1.0 ELSE 0.0 END)",
+        "percentageNotEmpty": f"avg(CASE WHEN {empty} THEN 0.0 ELSE 1.0 END)",
+        "countTrue": f"sum(CASE WHEN {x} = 1 THEN 1 ELSE 0 END)",
+        "countFalse": f"sum(CASE WHEN {x} = 0 THEN 1 ELSE 0 END)",
+        "min": f"min({x})",
+        "max": f"max({x})",
+        "avg": f"avg({x})",
+        "sum": f"sum({x})",
+    }[match.group(1) if match else "min"]
+
+
+def aggregates(ctx: Ctx, obj: ObjectMeta, node: Node | None, names: Sequence[str]) -> dict[str, Any]:
+    """Aggregate values over the records a filter matches, in one query."""
+    if not names:
+        return {}
+    query = SqlQuery(ctx.schema, obj)
+    where = filter_sql(ctx.schema, obj, node, query)
+    exprs = [aggregate_sql(ctx.schema, obj, name, query) for name in names]
+    row = ctx.conn.execute(f"SELECT {', '.join(exprs)} FROM {query.from_sql()} WHERE {where}", query.params).fetchone()
+    return dict(zip(names, row))
+
+
+@dataclass
+class Group:
+    """One group of a group-by: its raw key, dimension values as the API shows them, aggregate values,
+    and a sample of its record ids."""
+
+    key: tuple[Any, ...]
+    dimensions: list[Any]
+    values: list[Any]
+    ids: list[bytes] = field(default_factory=list)
+
+
+def group_by(ctx: Ctx, obj: ObjectMeta, node: Node | None, dims_spec: list[Any], names: list[str], limit: int,
+             order: list[SortKey], sample_order: list[SortKey] | None = None, sample_size: int = 60,
+             sample_offset: int = 0) -> list[Group]:  # fmt: skip
+    """Groups of the records a filter matches: dimension values, aggregates, and (with sample_order) the
+    first records of each group. order: sort keys that name a dimension order the groups."""
+    query = SqlQuery(ctx.schema, obj)
+    where = filter_sql(ctx.schema, obj, node, query)
+    dims = [group_dimension(ctx.schema, obj, spec, query) for spec in dims_spec]
+    agg_sql = [aggregate_sql(ctx.schema, obj, name, query) for name in names]
+    dim_sql = [d[0] for d in dims]
+    paths = [dimension_path(spec)[0] for spec in dims_spec]
+    ordering = [f"{dim_sql[paths.index(k.ref.cursor_path)]} {k.sql_direction}" for k in order
+                if k.ref.cursor_path in paths]  # fmt: skip
+    sql = (
+        f"SELECT {', '.join(dim_sql + agg_sql)} FROM {query.from_sql()} WHERE {where} "
+        f"GROUP BY {', '.join(dim_sql)} ORDER BY {', '.join(ordering + dim_sql)} LIMIT {int(limit)}"
+    )
+    groups = []
+    for row in ctx.conn.execute(sql, query.params):
+        key = tuple(row[: len(dims)])
+        groups.append(Group(key, [conv(v) for (_, conv), v in zip(dims, key)], list(row[len(dims) :])))
+    if sample_order is not None and groups:
+        samples = group_samples(ctx, obj, node, dims_spec, sample_order, sample_size, sample_offset)
+        for group in groups:
+            group.ids = samples.get(group.key, [])
+    return groups
+
+
+def group_samples(ctx: Ctx, obj: ObjectMeta, node: Node | None, dims_spec: list[Any], keys: list[SortKey],
+                  size: int, offset: int) -> dict[tuple[Any, ...], list[bytes]]:  # fmt: skip
+    """Record ids of each group (up to size, after offset), in one windowed query."""
+    query = SqlQuery(ctx.schema, obj)
+    where = filter_sql(ctx.schema, obj, node, query)
+    dim_sql = [group_dimension(ctx.schema, obj, spec, query)[0] for spec in dims_spec]
+    order = [f"{query.expr(k.ref)} {'ASC' if k.ascending else 'DESC'}" for k in keys]
+    inner = (
+        f"SELECT {', '.join(f'{d} AS d{i}' for i, d in enumerate(dim_sql))}, e.id AS rid, "
+        f"row_number() OVER (PARTITION BY {', '.join(dim_sql)} ORDER BY {', '.join(order)}) AS rn "
+        f"FROM {query.from_sql()} WHERE {where}"
+    )
+    rows = ctx.conn.execute(
+        f"SELECT * FROM ({inner}) WHERE rn > ? AND rn <= ? ORDER BY rn", (*query.params, offset, offset + size)
+    ).fetchall()
+    by_group: dict[tuple[Any, ...], list[bytes]] = {}
+    for row in rows:
+        by_group.setdefault(tuple(row[: len(dim_sql)]), []).append(row[len(dim_sql)])
+    return by_group
+
+
+# ---- search ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One search result: the record, its label and image, and its rank."""
+
+    obj: ObjectMeta
+    rid: bytes
+    label: str
+    image_url: Any
+    rank: float
+
+
+def search(ctx: Ctx, text: str, start: int, limit: int, included: Sequence[str] | None,
+           excluded: Sequence[str] | None, filter_of: Callable[[ObjectMeta], Node | None]) -> tuple[list[SearchHit], bool]:  # fmt: skip
+    """Records of every searchable object the caller may read whose text matches every word, best first
+    (graphql.md §11): (the window [start, start+limit), whether more follow)."""
+    authorize(ctx, None, "search")
+    words = [w.lower() for w in text.split() if w]
+    found: list[tuple[float, str, bytes, SearchHit]] = []
+    for obj in sorted(ctx.schema.by_plural.values(), key=lambda o: o.name_singular):
+        if not obj.is_searchable or (included and obj.name_singular not in included):
+            continue
+        if (excluded and obj.name_singular in excluded) or not can(ctx.actor.role, "read", obj):
+            continue
+        leaves: list[Node] = [Leaf(("searchVector",), "search", text)] if words else []
+        extra = filter_of(obj)
+        node = ("and", leaves + ([extra] if extra else []))
+        keys = [SortKey(resolve_path(ctx.schema, obj, ("createdAt",)), "DescNullsLast"), ID_KEY] if (
+            "createdAt" in obj.by_name) else [ID_KEY]  # fmt: skip
+        page = find_page(ctx.conn, ctx.schema, obj, node, keys, start + limit, with_total=False)
+        values = fetch_values(ctx.conn, obj, page.ids)
+        for rid in page.ids:
+            label = record_label(obj, values[rid])
+            hits = sum(1 for w in words if w in label.lower())
+            rank = hits / len(words) if words else 0.0
+            image = values[rid].get(obj.image_identifier) if obj.image_identifier else None
+            found.append((rank, obj.name_singular, rid, SearchHit(obj, rid, label, image, rank)))
+    found.sort(key=lambda f: (-f[0], f[1], f[2]))
+    return [f[3] for f in found[start : start + limit]], len(found) > start + limit
+
+
+def record_label(obj: ObjectMeta, values: dict[str, Any]) -> str:
+    """The label of a record: its label-identifier field as text (a full name as 'First Last')."""
+    meta = obj.by_name.get(obj.label_identifier or "")
+    if meta is None or meta.name == "id":
+        return ""
+    if meta.type == "FULL_NAME":
+        return " ".join(p for p in (values.get(c.name) for c in meta.columns) if p)
+    if meta.columns:
+        value = values.get(meta.columns[0].name)
+        return "" if value is None else str(value)
+    return ""
+
+
+# ============================================================================================
+# 11. REST core
+# ============================================================================================
+
+# ---- the REST query grammar (rest.md §4) -> typed queries -----------------------------------
+
+CONJ_RE = re.compile(r"^(or|and|not)\((.+)\)$", re.S)
+LEAF_RE = re.compile(r"^(.+)\[(.+)\]:(.+)$", re.S)
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'s are' if n > 1 else ' is'}"
+
+
+def split_items(content: str) -> list[str]:
+    """Split a conjunction's content on commas at depth 0, outside [...] and quotes."""
+    items, depth, inside, current = [], 0, None, []
+    closers = {"[": "]", '"': '"', "'": "'"}
+    for ch in content:
+        if inside:
+            if ch == closers[inside]:
+                inside = None
+        elif ch in closers:
+            inside = ch
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "," and depth == 0:
+            items.append("".join(current))
+            current = []
+            continue
+        current.append(ch)
+    items.append("".join(current))
+    return items
+
+
+def unquote(value: str) -> str:
+    """Drop surrounding quotes when the value starts and ends with one (they need not match)."""
+    if len(value) >= 2 and value[0] in "\"'" and value[-1] in "\"'":
+        return value[1:-1]
+    return value
+
+
+def parse_filter(raw: str) -> Node:
+    """Parse the REST filter grammar of rest.md §4.1, quirks included, into a filter tree."""
+    opens, closes = raw.count("("), raw.count(")")
+    if opens > closes:
+        raise bad_filter(f"'filter' invalid. {_plural(opens - closes, 'close bracket')} missing in the query")
+    if closes > opens:
+        raise bad_filter(f"'filter' invalid. {_plural(closes - opens, 'open bracket')} missing in the query")
+    if not CONJ_RE.match(raw):
+        raw = f"and({raw})"
+    return _parse_node(raw)
+
+
+def _parse_node(text: str) -> Node:
+    match = CONJ_RE.match(text)
+    if not match:
+        return _parse_leaf(text)
+    conj, content = match.group(1), match.group(2)
+    items = [_parse_node(item) for item in split_items(content)]
+    if conj == "not":
+        if len(items) != 1:
+            raise bad_filter(f"'filter' invalid. 'not' takes exactly one condition, got {len(items)}")
+        return ("not", items[0])
+    return (conj, items)
+
+
+def _parse_leaf(text: str) -> Leaf:
+    if not LEAF_RE.match(text):
+        raise bad_filter(f"'filter' invalid for '{text}'. eg: price[gte]:10")
+    open_at = text.index("[")
+    close_at = text.index("]", open_at)
+    colon_at = text.index(":", close_at)
+    path, op, value = text[:open_at], text[open_at + 1 : close_at], text[colon_at + 1 :]
+    if op not in COMPARATORS:
+        raise bad_filter(f"'filter' invalid for '{text}', comparator {op} not in {', '.join(COMPARATORS)}")
+    parsed: Any
+    if op in ("in", "containsAny"):
+        if not (value.startswith("[") and value.endswith("]")):
+            raise bad_filter(
+                f"'filter' invalid for '{op}' operator. Received '{value}' but array value expected "
+                f"eg: 'field[in]:[value_1,value_2]'"
+            )
+        inner = value[1:-1]
+        parsed = [] if not inner.strip() else [unquote(v.strip()) for v in inner.split(",")]
+    elif op == "is":
+        parsed = value
+    else:
+        parsed = unquote(value)
+    return Leaf(tuple(path.strip().split(".")), op, parsed)
+
+
+def parse_order_by(schema: Schema, obj: ObjectMeta, raw: str | None) -> list[SortKey]:
+    """The order_by grammar of rest.md §4.2 (`field[Direction],sub.field,…`) as sort keys."""
+    items: list[tuple[list[str], str]] = []
+    for item in (raw or "").split(","):
+        item = item.strip()
+        if not item:
+            continue
+        match = re.match(r"^([^\[]+)(?:\[(.*)\])?$", item)
+        path, direction = (match.group(1), match.group(2)) if match else (item, "")
+        direction = direction if direction is not None else "AscNullsFirst"
+        if direction not in DIRECTIONS:
+            raise bad_filter(
+                f"'order_by' direction '{direction}' invalid. Allowed values are 'AscNullsFirst', 'AscNullsLast', "
+                "'DescNullsFirst', 'DescNullsLast'. eg: ?order_by=field_1[AscNullsFirst],field_2[DescNullsLast],field_3"
+            )
+        items.append((path.strip().split("."), direction))
+    return sort_keys(schema, obj, items)
+
+
+def parse_filter_param(q: Query) -> Node | None:
+    raw = q.get("filter")
+    return parse_filter(raw) if raw else None
 
 
 def parse_depth(q: Query) -> int:
@@ -4004,15 +4922,6 @@ def parse_depth(q: Query) -> int:
     if raw not in ("0", "1"):
         raise bad_request(f"'depth={raw}' parameter invalid. Allowed values are 0, 1")
     return int(raw)
-
-
-def parse_limit(q: Query, maximum: int, default: int = 60) -> int:
-    raw = q.get("limit")
-    if raw is None or raw.strip() == "":
-        return min(default, maximum)
-    if not re.fullmatch(r"\s*\+?\d+\s*", raw):
-        raise bad_request(f"limit '{raw}' is invalid. Should be an integer")
-    return min(int(raw), maximum)
 
 
 def parse_fields(obj: ObjectMeta, q: Query, depth: int, hidden: frozenset[str] = frozenset()) -> set[str] | None:
@@ -4037,20 +4946,6 @@ def parse_fields(obj: ObjectMeta, q: Query, depth: int, hidden: frozenset[str] =
             f"with depth=1: {', '.join(o2m)}"
         )
     return set(names) | {"id"}
-
-
-def parse_filter_param(q: Query) -> Node | None:
-    raw = q.get("filter")
-    return parse_filter(raw) if raw else None
-
-
-def page_info(page: Page) -> dict[str, Any]:
-    return {
-        "hasNextPage": page.has_next,
-        "hasPreviousPage": page.has_previous,
-        "startCursor": page.cursor(0) if page.ids else None,
-        "endCursor": page.cursor(len(page.ids) - 1) if page.ids else None,
-    }
 
 
 def rid_of(segment: str) -> bytes:
@@ -4105,419 +5000,122 @@ def route_rest(method: str, segs: list[str], path: str) -> tuple[str, str, str |
     return ops[method], segs[0], None
 
 
-def rest_list(ctx: Ctx, obj: ObjectMeta, q: Query, body: Body) -> tuple[int, Any]:
-    depth = parse_depth(q)
-    limit = parse_limit(q, ctx.max_records)
-    selected = parse_fields(obj, q, depth, ctx.hidden(obj))
-    node = parse_filter_param(q)
-    keys = parse_order_by(ctx.schema, obj, q.get("order_by"))
-    after, before = q.get("starting_after") or None, q.get("ending_before") or None
-    if after and before:
-        raise bad_request("Cannot provide both before and after")
-    page = find_page(ctx.conn, ctx.schema, obj, node, keys, limit, after, before)
-    records = load_records(ctx, obj, page.ids, depth, selected)
-    return 200, {"data": {obj.name_plural: records}, "pageInfo": page_info(page), "totalCount": page.total}
+# ---- handlers: parse, call the record service, render ---------------------------------------
 
 
-def live_record(ctx: Ctx, obj: ObjectMeta, rid: bytes) -> dict[str, Any]:
-    """Stored values of a record that exists and is not soft-deleted, else 404."""
-    values = load_values(ctx, obj, rid)
-    if values is None or values.get("deletedAt") is not None:
-        raise record_not_found()
-    return values
+class RestCall:
+    """One REST record request, parsed lazily: its query string, body and projection."""
+
+    def __init__(self, ctx: Ctx, obj: ObjectMeta, q: Query, body: Body) -> None:
+        self.ctx, self.obj, self.q, self.body = ctx, obj, q, body
+        self.depth = parse_depth(q)
+        self.selected = parse_fields(obj, q, self.depth, ctx.hidden(obj))
+
+    def records(self, ids: Sequence[bytes]) -> list[dict[str, Any]]:
+        """Records as this call shows them (depth, fields)."""
+        return load_records(self.ctx, self.obj, ids, self.depth, self.selected)
+
+    def data(self) -> Any:
+        """The JSON body (an empty body reads as {})."""
+        data = self.body.json()
+        return data if data is not None else {}
 
 
-def rest_get_one(ctx: Ctx, obj: ObjectMeta, q: Query, body: Body, rid: bytes) -> tuple[int, Any]:
-    depth = parse_depth(q)
-    selected = parse_fields(obj, q, depth, ctx.hidden(obj))
-    live_record(ctx, obj, rid)
-    return 200, {"data": {obj.name_singular: load_records(ctx, obj, [rid], depth, selected)[0]}}
+def rest_list(call: RestCall) -> tuple[int, Any]:
+    q, ctx, obj = call.q, call.ctx, call.obj
+    query = FindQuery(parse_filter_param(q), parse_order_by(ctx.schema, obj, q.get("order_by")),
+                      parse_limit(q, ctx.max_records), q.get("starting_after") or None, q.get("ending_before") or None)  # fmt: skip
+    page = find(ctx, obj, query)
+    return 200, {"data": {obj.name_plural: call.records(page.ids)}, "pageInfo": page.info(), "totalCount": page.total}
 
 
-def upsert_match(ctx: Ctx, obj: ObjectMeta, values: dict[str, Any]) -> bytes | None:
-    """The one record (deleted ones included) that an upsert updates, by id or unique fields."""
-    matches: dict[bytes, str] = {}
-    if values.get("id") and existing_ids(ctx.conn, obj, [values["id"]]):
-        matches[values["id"]] = "id"
-    for meta in obj.active_fields:
-        if not meta.is_unique or meta.name == "id":
-            continue
-        subs = UNIQUE_SUBFIELDS.get(meta.type)
-        cols = [c for c in meta.columns if subs is None or c.sub in subs]
-        vals = [values.get(c.name) for c in cols]
-        if not cols or any(v in (None, "") for v in vals):
-            continue
-        conditions = [Leaf((meta.name, c.sub) if c.sub else (meta.name,), "eq", "", "") for c in cols]
-        query = SqlQuery(ctx.schema, obj)
-        exprs = [query.expr(resolve_path(ctx.schema, obj, leaf.path)) for leaf in conditions]
-        sql = f"SELECT e.id FROM entity e {' '.join(query.join_sql)} WHERE e.obj = ? AND " + " AND ".join(
-            f"{x} = ?" for x in exprs
-        )
-        for (rid,) in ctx.conn.execute(sql, [obj.key, *vals]):
-            matches.setdefault(rid, ".".join(p for p in (meta.name, cols[0].sub) if p))
-    if len(matches) > 1:
-        names = ", ".join(dict.fromkeys(matches.values()))
-        raise bad_request(
-            f"Multiple records found with the same unique field values for {names}. "
-            "Cannot determine which record to update."
-        )
-    return next(iter(matches), None)
+def rest_get_one(call: RestCall, rid: bytes) -> tuple[int, Any]:
+    live_record(call.ctx, call.obj, rid)
+    return 200, {"data": {call.obj.name_singular: call.records([rid])[0]}}
 
 
-def create_one(ctx: Ctx, obj: ObjectMeta, body: Any, upsert: bool) -> bytes:
-    """Create (or, with upsert, update-or-create) one record; returns its id."""
-    values, position = read_body_values(ctx, obj, body, creating=True)
-    if upsert:
-        rid = upsert_match(ctx, obj, values)
-        if rid is not None:
-            values.pop("id", None)
-            current = fetch_values(ctx.conn, obj, [rid])[rid]
-            update_record(ctx, obj, rid, values, position, current, restore=True)
-            return rid
-    return insert_record(ctx, obj, values, position)
+def rest_create(call: RestCall) -> tuple[int, Any]:
+    rid = create(call.ctx, call.obj, [call.data()], call.q.get("upsert") == "true")[0]
+    return 201, {"data": {"create" + upper_first(call.obj.name_singular): call.records([rid])[0]}}
 
 
-def rest_create(ctx: Ctx, obj: ObjectMeta, q: Query, body: Body) -> tuple[int, Any]:
-    depth = parse_depth(q)
-    selected = parse_fields(obj, q, depth, ctx.hidden(obj))
-    data = body.json()
-    rid = create_one(ctx, obj, data if data is not None else {}, q.get("upsert") == "true")
-    record = load_records(ctx, obj, [rid], depth, selected)[0]
-    return 201, {"data": {"create" + upper_first(obj.name_singular): record}}
-
-
-def rest_batch(ctx: Ctx, obj: ObjectMeta, q: Query, body: Body) -> tuple[int, Any]:
-    depth = parse_depth(q)
-    selected = parse_fields(obj, q, depth, ctx.hidden(obj))
-    data = body.json()
+def rest_batch(call: RestCall) -> tuple[int, Any]:
+    data = call.body.json()
     if not isinstance(data, list):
         raise bad_request("Body must be an array")
     if not data:
         raise bad_request("Input must not be empty")
-    if len(data) > ctx.max_records:
-        raise bad_request(f"Maximum number of records to upsert is {ctx.max_records}.")
-    if q.get("upsert") == "true":
-        ids = [create_one(ctx, obj, item, True) for item in data]
-    else:
-        ids = insert_records(ctx, obj, [read_body_values(ctx, obj, item, creating=True) for item in data])
-    return 201, {"data": {"create" + upper_first(obj.name_plural): load_records(ctx, obj, ids, depth, selected)}}
+    ids = create(call.ctx, call.obj, data, call.q.get("upsert") == "true")
+    return 201, {"data": {"create" + upper_first(call.obj.name_plural): call.records(ids)}}
 
 
-def rest_update_one(ctx: Ctx, obj: ObjectMeta, q: Query, body: Body, rid: bytes) -> tuple[int, Any]:
-    depth = parse_depth(q)
-    selected = parse_fields(obj, q, depth, ctx.hidden(obj))
-    current = live_record(ctx, obj, rid)
-    data = body.json()
-    changes, position = read_body_values(ctx, obj, data if data is not None else {}, creating=False)
-    update_record(ctx, obj, rid, changes, position, current)
-    record = load_records(ctx, obj, [rid], depth, selected)[0]
-    return 200, {"data": {"update" + upper_first(obj.name_singular): record}}
+def rest_update_one(call: RestCall, rid: bytes) -> tuple[int, Any]:
+    update_one(call.ctx, call.obj, rid, call.data())
+    return 200, {"data": {"update" + upper_first(call.obj.name_singular): call.records([rid])[0]}}
 
 
-def capped_ids(ctx: Ctx, obj: ObjectMeta, node: Node | None, verb: str, only_deleted: bool = False) -> list[bytes]:
-    """Ids a many-operation touches; more than max_records refuses the whole request."""
-    ids = find_ids(ctx.conn, ctx.schema, obj, node, only_deleted=only_deleted, cap=ctx.max_records)
-    if len(ids) > ctx.max_records:
-        raise bad_request(f"Cannot {verb} more than {ctx.max_records} records at once")
-    return ids
+def rest_update_many(call: RestCall) -> tuple[int, Any]:
+    node = parse_filter_param(call.q)
+    ids = update_many(call.ctx, call.obj, node, call.data())
+    return 200, {"data": {"update" + upper_first(call.obj.name_plural): call.records(ids)}}
 
 
-def rest_update_many(ctx: Ctx, obj: ObjectMeta, q: Query, body: Body) -> tuple[int, Any]:
-    depth = parse_depth(q)
-    selected = parse_fields(obj, q, depth, ctx.hidden(obj))
-    node = parse_filter_param(q)
-    data = body.json()
-    changes, position = read_body_values(ctx, obj, data if data is not None else {}, creating=False)
-    ids = capped_ids(ctx, obj, node, "update")
-    current = fetch_values(ctx.conn, obj, ids)
-    for rid in ids:
-        update_record(ctx, obj, rid, dict(changes), position, current[rid])
-    return 200, {"data": {"update" + upper_first(obj.name_plural): load_records(ctx, obj, ids, depth, selected)}}
+def soft_delete_param(q: Query) -> bool:
+    """soft_delete=true, exactly once, means a soft delete; anything else a destroy (rest.md §8)."""
+    return q.all("soft_delete") == ["true"]
 
 
-def soft_delete(ctx: Ctx, obj: ObjectMeta, ids: Sequence[bytes]) -> None:
-    """Set deletedAt (and updatedBy) on live records."""
-    current = fetch_values(ctx.conn, obj, ids)
-    for rid in ids:
-        update_record(ctx, obj, rid, {"deletedAt": ctx.now}, None, current[rid])
+def rest_delete_one(call: RestCall, rid: bytes) -> tuple[int, Any]:
+    change_one(call.ctx, call.obj, "delete" if soft_delete_param(call.q) else "destroy", rid)
+    return 200, {"data": {"delete" + upper_first(call.obj.name_singular): {"id": blob_uuid(rid)}}}
 
 
-def rest_delete_one(ctx: Ctx, obj: ObjectMeta, q: Query, body: Body, rid: bytes) -> tuple[int, Any]:
-    soft = q.all("soft_delete") == ["true"]
-    values = load_values(ctx, obj, rid)
-    if values is None or (soft and values.get("deletedAt") is not None):
-        raise record_not_found()
-    if soft:
-        soft_delete(ctx, obj, [rid])
-    else:
-        destroy_records(ctx, obj, [rid])
-    return 200, {"data": {"delete" + upper_first(obj.name_singular): {"id": blob_uuid(rid)}}}
-
-
-def rest_delete_many(ctx: Ctx, obj: ObjectMeta, q: Query, body: Body) -> tuple[int, Any]:
-    soft = q.all("soft_delete") == ["true"]
-    node = parse_filter_param(q)
+def rest_delete_many(call: RestCall) -> tuple[int, Any]:
+    soft = soft_delete_param(call.q)
+    node = parse_filter_param(call.q)
     if node is None:
         word = "delete" if soft else "destroy"
         raise bad_request(
             f"Filters are mandatory for bulk {word} operations. Please provide at least one filter to prevent "
             "accidental deletion of all records."
         )
-    ids = capped_ids(ctx, obj, node, "delete" if soft else "destroy")
-    if soft:
-        soft_delete(ctx, obj, ids)
-    else:
-        destroy_records(ctx, obj, ids)
-    return 200, {"data": {"delete" + upper_first(obj.name_plural): [{"id": blob_uuid(i)} for i in ids]}}
+    ids = change_many(call.ctx, call.obj, "delete" if soft else "destroy", node)
+    return 200, {"data": {"delete" + upper_first(call.obj.name_plural): [{"id": blob_uuid(i)} for i in ids]}}
 
 
-def rest_restore_one(ctx: Ctx, obj: ObjectMeta, q: Query, body: Body, rid: bytes) -> tuple[int, Any]:
-    depth = parse_depth(q)
-    selected = parse_fields(obj, q, depth, ctx.hidden(obj))
-    values = load_values(ctx, obj, rid)
-    if values is None:
-        raise record_not_found()
-    if values.get("deletedAt") is not None:
-        update_record(ctx, obj, rid, {}, None, values, restore=True)
-    record = load_records(ctx, obj, [rid], depth, selected)[0]
-    return 200, {"data": {"restore" + upper_first(obj.name_singular): record}}
+def rest_restore_one(call: RestCall, rid: bytes) -> tuple[int, Any]:
+    change_one(call.ctx, call.obj, "restore", rid)
+    return 200, {"data": {"restore" + upper_first(call.obj.name_singular): call.records([rid])[0]}}
 
 
-def rest_restore_many(ctx: Ctx, obj: ObjectMeta, q: Query, body: Body) -> tuple[int, Any]:
-    depth = parse_depth(q)
-    selected = parse_fields(obj, q, depth, ctx.hidden(obj))
-    ids = capped_ids(ctx, obj, parse_filter_param(q), "restore", only_deleted=True)
-    current = fetch_values(ctx.conn, obj, ids)
-    for rid in ids:
-        update_record(ctx, obj, rid, {}, None, current[rid], restore=True)
-    return 200, {"data": {"restore" + upper_first(obj.name_plural): load_records(ctx, obj, ids, depth, selected)}}
+def rest_restore_many(call: RestCall) -> tuple[int, Any]:
+    ids = change_many(call.ctx, call.obj, "restore", parse_filter_param(call.q))
+    return 200, {"data": {"restore" + upper_first(call.obj.name_plural): call.records(ids)}}
 
 
-def duplicate_ids(ctx: Ctx, obj: ObjectMeta, values: dict[str, Any], exclude: bytes | None) -> list[bytes]:
-    """Live records equal to values on every column of at least one duplicate-criteria group."""
-    groups = [g for g in obj.duplicate_criteria or () if all(values.get(c) not in (None, "") for c in g)]
-    groups = [g for g in groups if all(c in obj.columns_by_name for c in g)]
-    if not groups:
-        return []
-    query = SqlQuery(ctx.schema, obj)
-    ors, params = [], []
-    for group in groups:
-        ands = []
-        for name in group:
-            col = obj.columns_by_name[name]
-            ands.append(f"{query.expr(Ref(col, col.kind, name, (name,)))} = ?")
-            params.append(values[name])
-        ors.append("(" + " AND ".join(ands) + ")")
-    sql = (f"SELECT e.id FROM entity e {' '.join(query.join_sql)} WHERE e.obj = ? AND e.deleted_at IS NULL "
-           f"AND ({' OR '.join(ors)})")  # fmt: skip
-    params = [obj.key, *params]
-    if exclude is not None:
-        sql += " AND e.id != ?"
-        params.append(exclude)
-    return [r[0] for r in ctx.conn.execute(sql + " ORDER BY e.id", params)]
-
-
-def duplicate_inputs(ctx: Ctx, obj: ObjectMeta, data: Any, ids: Any) -> list[tuple[dict[str, Any], bytes | None]]:
-    """The inputs of a duplicates search: stored records by id, or records given as data (rest.md §11)."""
-    if data is not None and ids is not None:
-        raise bad_request('You cannot provide both "data" and "ids" arguments')
-    inputs: list[tuple[dict[str, Any], bytes | None]] = []
-    if ids is not None:
-        if not isinstance(ids, list):
-            raise bad_request('"ids" must be an array of UUIDs')
-        for raw in ids:
-            rid = rid_of(str(raw))
-            inputs.append((live_record(ctx, obj, rid), rid))
-        return inputs
-    if not isinstance(data, list) or not data:
-        raise bad_request('The "data" condition can not be empty when "ids" input not provided')
-    for item in data:
-        values, _ = read_body_values(ctx, obj, item, creating=True)
-        inputs.append((values, None))
-    return inputs
-
-
-def rest_duplicates(ctx: Ctx, obj: ObjectMeta, q: Query, body: Body) -> tuple[int, Any]:
-    depth = parse_depth(q)
-    data = body.json()
+def rest_duplicates(call: RestCall) -> tuple[int, Any]:
+    data = call.body.json()
     if not isinstance(data, dict):
         raise bad_request("Request body must be a JSON object")
-    inputs = duplicate_inputs(ctx, obj, data.get("data") if "data" in data else None, data.get("ids"))
-    keys = parse_order_by(ctx.schema, obj, None)
+    found = duplicates(call.ctx, call.obj, data.get("data") if "data" in data else None, data.get("ids"))
     out = []
-    for values, exclude in inputs:
-        ids = duplicate_ids(ctx, obj, values, exclude)
-        page = Page(ids, [(i,) for i in ids], keys, False, False)
+    for ids in found:
         out.append({
-            f"{obj.name_singular}Duplicates": load_records(ctx, obj, ids, depth),
+            f"{call.obj.name_singular}Duplicates": load_records(call.ctx, call.obj, ids, call.depth),
             "totalCount": len(ids),
-            "pageInfo": page_info(page),
+            "pageInfo": id_page(ids).info(),
         })  # fmt: skip
     return 200, {"data": out}
 
 
-def merged_values(obj: ObjectMeta, ordered: list[dict[str, Any]]) -> dict[str, Any]:
-    """Field-by-field merge: the priority record's non-empty value wins, lists are unioned."""
-    out: dict[str, Any] = {}
-    skip = {"createdAt", "updatedAt", "deletedAt", "position"}
-    for name, col in obj.columns_by_name.items():
-        if name in skip or name.startswith(("createdBy", "updatedBy")):
-            continue
-        vals = [r.get(name) for r in ordered]
-        if col.kind in ("RAW_JSON", "MULTI_SELECT", "ARRAY") and any(isinstance(v, str) for v in vals):
-            lists = [json.loads(v) for v in vals if isinstance(v, str)]
-            if all(isinstance(x, list) for x in lists):
-                union: list[Any] = []
-                for item in (i for lst in lists for i in lst):
-                    if item not in union:
-                        union.append(item)
-                out[name] = dumps(union)
-                continue
-        out[name] = next((v for v in vals if v not in (None, "")), vals[0])
-    return out
-
-
-def merge_records(
-    ctx: Ctx, obj: ObjectMeta, raw_ids: Any, index: Any, dry_run: bool
-) -> tuple[bytes, dict[str, Any] | None]:
-    """Merge 2-9 records into the one at index (rest.md §12): (survivor id, preview when dry_run)."""
-    if not isinstance(raw_ids, list):
-        raise bad_request('"ids" must be an array of record ids')
-    if not 2 <= len(raw_ids) <= MERGE_MAX:
-        raise bad_request(f"Merge needs between 2 and {MERGE_MAX} record ids, got {len(raw_ids)}")
-    ids = [rid_of(str(i)) for i in raw_ids]
-    if len(set(ids)) != len(ids):
-        raise bad_request("Merge ids must be distinct")
-    if not isinstance(index, int) or isinstance(index, bool) or not 0 <= index < len(ids):
-        raise bad_request(f"conflictPriorityIndex must be between 0 and {len(ids) - 1}")
-    rows = [live_record(ctx, obj, rid) for rid in ids]
-    survivor = ids[index]
-    ordered = [rows[index]] + [r for i, r in enumerate(rows) if i != index]
-    merged = merged_values(obj, ordered)
-    if dry_run:
-        preview_id = uuid_blob(ctx.state.settings.new_id())
-        return preview_id, build_record(obj, preview_id, dict(rows[index], **merged, deletedAt=ctx.now), None)
-    others = [rid for rid in ids if rid != survivor]
-    for _other, meta in ctx.schema.incoming(obj):
-        col = meta.columns[0]
-        ctx.conn.execute(
-            f"UPDATE value SET v = ? WHERE attr = ? AND v IN ({marks(len(others))})", (survivor, col.key, *others)
-        )
-    soft_delete(ctx, obj, others)
-    changes = {k: v for k, v in merged.items() if rows[index].get(k) != v}
-    # The merged-away records keep their values in the trash; the survivor may take their unique ones.
-    update_record(ctx, obj, survivor, changes, None, rows[index], ignore=frozenset(others))
-    return survivor, None
-
-
-def rest_merge(ctx: Ctx, obj: ObjectMeta, q: Query, body: Body) -> tuple[int, Any]:
-    depth = parse_depth(q)
-    data = body.json()
+def rest_merge(call: RestCall) -> tuple[int, Any]:
+    data = call.body.json()
     if not isinstance(data, dict):
         raise bad_request('"ids" must be an array of record ids')
-    survivor, preview = merge_records(ctx, obj, data.get("ids"), data.get("conflictPriorityIndex", 0),
-                                      data.get("dryRun") is True)  # fmt: skip
-    record = preview if preview is not None else load_records(ctx, obj, [survivor], depth)[0]
-    return 200, {"data": {"merge" + upper_first(obj.name_singular): record}}
-
-
-# ---- group by -----------------------------------------------------------------------------
-
-
-def date_bucket(expr: str, granularity: str) -> str:
-    """SQL that maps an ISO date-time to its group (rest.md §13)."""
-    buckets = {
-        "DAY": f"substr({expr}, 1, 10)",
-        "DAY_OF_THE_WEEK": f"strftime('%w', {expr})",
-        "WEEK": f"date({expr}, '-6 days', 'weekday 1')",
-        "MONTH": f"substr({expr}, 1, 7) || '-01'",
-        "QUARTER": f"substr({expr}, 1, 5) || printf('%02d', ((CAST(substr({expr}, 6, 2) AS INTEGER) - 1) / 3) * 3 + 1)"
-        " || '-01'",
-        "YEAR": f"substr({expr}, 1, 4) || '-01-01'",
-        "MONTH_OF_THE_YEAR": f"CAST(strftime('%m', {expr}) AS INTEGER)",
-        "QUARTER_OF_THE_YEAR": f"'Q' || ((CAST(strftime('%m', {expr}) AS INTEGER) + 2) / 3)",
-        "NONE": expr,
-    }
-    if granularity not in buckets:
-        raise bad_request(f"Invalid granularity '{granularity}'. Allowed values are {', '.join(buckets)}")
-    return buckets[granularity]
-
-
-def group_dimension(schema: Schema, obj: ObjectMeta, spec: Any, query: SqlQuery) -> tuple[str, Callable[[Any], Any]]:
-    """(SQL expression, output converter) of one group_by dimension."""
-    if not isinstance(spec, dict) or len(spec) != 1:
-        raise bad_request(GROUP_BY_HELP)
-    name, inner = next(iter(spec.items()))
-    path = [name]
-    granularity = None
-    while isinstance(inner, dict):
-        if "granularity" in inner:
-            granularity = inner["granularity"]
-            break
-        if len(inner) != 1:
-            raise bad_request(GROUP_BY_HELP)
-        sub, inner = next(iter(inner.items()))
-        path.append(sub)
-    if inner is not True and granularity is None:
-        raise bad_request(GROUP_BY_HELP)
-    ref = resolve_path(schema, obj, path)
-    expr = query.expr(ref)
-    if granularity is not None and ref.kind in ("DATE_TIME", "DATE"):
-        expr = date_bucket(expr, str(granularity))
-        if granularity == "DAY_OF_THE_WEEK":
-            return expr, lambda v: None if v is None else WEEKDAYS[int(v)]
-        if granularity == "MONTH_OF_THE_YEAR":
-            return expr, lambda v: None if v is None else MONTHS[int(v) - 1]
-        return expr, lambda v: v
-    kind = ref.kind
-    return expr, lambda v: from_stored(kind, v)
-
-
-AGGREGATE_RE = re.compile(
-    r"^(countUniqueValues|countEmpty|countNotEmpty|percentageEmpty|percentageNotEmpty|countTrue|countFalse|"
-    r"min|max|avg|sum)([A-Z]\w*)$"
-)
-
-
-def aggregate_sql(schema: Schema, obj: ObjectMeta, name: str, query: SqlQuery) -> str:
-    """SQL of one aggregate field (graphql.md §5), over the filtered set."""
-    if name == "totalCount":
-        return "count(*)"
-    match = AGGREGATE_RE.match(name)
-    target: Ref | None = None
-    if match:
-        op, rest = match.groups()
-        for meta in obj.active_fields:
-            if meta.relation_type is not None or meta.type == "TS_VECTOR":
-                continue
-            pascal = upper_first(meta.name)
-            if meta.name == "id" and rest == "Id":
-                target = Ref(None, "UUID", "id", ("id",))
-            elif meta.type in COMPOSITES:
-                for col in meta.columns:
-                    if rest == pascal + upper_first(col.sub or "") or (rest == pascal and col is meta.columns[0]):
-                        target = Ref(col, col.kind, meta.name, (meta.name, col.sub or ""))
-            elif rest == pascal and meta.columns:
-                target = Ref(meta.columns[0], meta.columns[0].kind, meta.name, (meta.name,))
-            if target is not None:
-                break
-    if target is None:
-        raise bad_request(f"Invalid aggregate '{name}'")
-    x = query.expr(target)
-    empty = f"({x} IS NULL OR {x} = '' OR {x} = '[]')"
-    return {
-        "countUniqueValues": f"count(DISTINCT {x})",
-        "countEmpty": f"sum(CASE WHEN {empty} THEN 1 ELSE 0 END)",
-        "countNotEmpty": f"sum(CASE WHEN {empty} THEN 0 ELSE 1 END)",
-        "percentageEmpty": f"avg(CASE WHEN {empty} THEN 1.0 ELSE 0.0 END)",
-        "percentageNotEmpty": f"avg(CASE WHEN {empty} THEN 0.0 ELSE 1.0 END)",
-        "countTrue": f"sum(CASE WHEN {x} = 1 THEN 1 ELSE 0 END)",
-        "countFalse": f"sum(CASE WHEN {x} = 0 THEN 1 ELSE 0 END)",
-        "min": f"min({x})",
-        "max": f"max({x})",
-        "avg": f"avg({x})",
-        "sum": f"sum({x})",
-    }[match.group(1) if match else "min"]
+    survivor, preview = merge(call.ctx, call.obj, data.get("ids"), data.get("conflictPriorityIndex", 0),
+                              data.get("dryRun") is True)  # fmt: skip
+    record = preview if preview is not None else load_records(call.ctx, call.obj, [survivor], call.depth)[0]
+    return 200, {"data": {"merge" + upper_first(call.obj.name_singular): record}}
 
 
 def aggregate_text(value: Any) -> str | None:
@@ -4539,27 +5137,8 @@ def json_param(q: Query, name: str, error: str) -> Any:
         raise bad_request(error) from None
 
 
-def group_rows(ctx: Ctx, obj: ObjectMeta, node: Node | None, dims_spec: list[Any], names: list[str], limit: int,
-               order_raw: str | None) -> list[tuple[tuple[Any, ...], list[Any], list[Any]]]:  # fmt: skip
-    """Groups of a filter: (raw key, dimension values as the API shows them, aggregate values)."""
-    query = SqlQuery(ctx.schema, obj)
-    where = filter_sql(ctx.schema, obj, node, query)
-    dims = [group_dimension(ctx.schema, obj, spec, query) for spec in dims_spec]
-    agg_sql = [aggregate_sql(ctx.schema, obj, name, query) for name in names]
-    dim_sql = [d[0] for d in dims]
-    order = group_order(ctx.schema, obj, order_raw, dims_spec, dim_sql)
-    sql = (
-        f"SELECT {', '.join(dim_sql + agg_sql)} FROM entity e {' '.join(query.join_sql)} WHERE {where} "
-        f"GROUP BY {', '.join(dim_sql)} ORDER BY {', '.join(order)} LIMIT {int(limit)}"
-    )
-    out = []
-    for row in ctx.conn.execute(sql, query.params):
-        key = tuple(row[: len(dims)])
-        out.append((key, [conv(v) for (_, conv), v in zip(dims, key)], list(row[len(dims) :])))
-    return out
-
-
-def rest_group_by(ctx: Ctx, obj: ObjectMeta, q: Query, body: Body) -> tuple[int, Any]:
+def rest_group_by(call: RestCall) -> tuple[int, Any]:
+    q, ctx, obj = call.q, call.ctx, call.obj
     dims_spec = json_param(q, "group_by", GROUP_BY_HELP)
     if not isinstance(dims_spec, list) or not dims_spec:
         raise bad_request(GROUP_BY_HELP)
@@ -4569,106 +5148,30 @@ def rest_group_by(ctx: Ctx, obj: ObjectMeta, q: Query, body: Body) -> tuple[int,
     limit = parse_limit(q, 10**6, default=50)
     node = parse_filter_param(q)
     names = list(aggregates) if aggregates else ["totalCount"]
-    rows = group_rows(ctx, obj, node, dims_spec, names, limit, q.get("order_by"))
-    groups = []
-    for _, dims, values in rows:
-        group: dict[str, Any] = {"groupByDimensionValues": dims}
-        for name, value in zip(names, values):
+    sample = q.get("include_records_sample") == "true"
+    groups = group_by(ctx, obj, node, dims_spec, names, limit, parse_order_by(ctx.schema, obj, q.get("order_by")),
+                      parse_order_by(ctx.schema, obj, q.get("order_by_for_records")) if sample else None)  # fmt: skip
+    every = [i for g in groups for i in g.ids]
+    loaded = dict(zip(every, load_records(ctx, obj, every)))
+    out = []
+    for g in groups:
+        group: dict[str, Any] = {"groupByDimensionValues": g.dimensions}
+        for name, value in zip(names, g.values):
             group[name] = value if name == "totalCount" and not aggregates else aggregate_text(value)
-        groups.append(group)
-    if q.get("include_records_sample") == "true" and groups:
-        samples = group_sample_ids(ctx, obj, node, dims_spec, q.get("order_by_for_records"), [r[0] for r in rows])
-        every = [i for ids in samples.values() for i in ids]
-        loaded = dict(zip(every, load_records(ctx, obj, every)))
-        for group, (key, _, _) in zip(groups, rows):
-            group["records"] = [loaded[i] for i in samples.get(key, [])]
-    return 200, groups
+        if sample:
+            group["records"] = [loaded[i] for i in g.ids]
+        out.append(group)
+    return 200, out
 
 
-def group_order(schema: Schema, obj: ObjectMeta, raw: str | None, dims_spec: list[Any],
-                dim_sql: list[str]) -> list[str]:  # fmt: skip
-    """ORDER BY of the groups: order_by keys that name a dimension first, then every dimension ascending."""
-    paths = []
-    for spec in dims_spec:
-        name, inner = next(iter(spec.items()))
-        path = [name]
-        while isinstance(inner, dict) and len(inner) == 1 and "granularity" not in inner:
-            sub, inner = next(iter(inner.items()))
-            path.append(sub)
-        paths.append(tuple(path))
-    order = []
-    for key in parse_order_by(schema, obj, raw):
-        if key.ref.cursor_path in paths:
-            x = dim_sql[paths.index(key.ref.cursor_path)]
-            nulls = "NULLS FIRST" if key.nulls_first else "NULLS LAST"
-            order.append(f"{x} {'ASC' if key.ascending else 'DESC'} {nulls}")
-    return order + dim_sql
-
-
-def group_sample_ids(ctx: Ctx, obj: ObjectMeta, node: Node | None, dims_spec: list[Any], order_raw: str | None,
-                     wanted: list[tuple[Any, ...]], size: int = 60, offset: int = 0) -> dict[tuple[Any, ...], list[bytes]]:  # fmt: skip
-    """Record ids of each group (up to size, after offset), in one windowed query."""
-    query = SqlQuery(ctx.schema, obj)
-    where = filter_sql(ctx.schema, obj, node, query)
-    dim_sql = [group_dimension(ctx.schema, obj, spec, query)[0] for spec in dims_spec]
-    keys = parse_order_by(ctx.schema, obj, order_raw)
-    order = [f"{query.expr(k.ref)} {'ASC' if k.ascending else 'DESC'}" for k in keys]
-    inner = (
-        f"SELECT {', '.join(f'{d} AS d{i}' for i, d in enumerate(dim_sql))}, e.id AS rid, "
-        f"row_number() OVER (PARTITION BY {', '.join(dim_sql)} ORDER BY {', '.join(order)}) AS rn "
-        f"FROM entity e {' '.join(query.join_sql)} WHERE {where}"
-    )
-    rows = ctx.conn.execute(
-        f"SELECT * FROM ({inner}) WHERE rn > ? AND rn <= ? ORDER BY rn", (*query.params, offset, offset + size)
-    ).fetchall()
-    wanted_set = set(wanted)
-    by_group: dict[tuple[Any, ...], list[bytes]] = {}
-    for row in rows:
-        key = tuple(row[: len(dim_sql)])
-        if key in wanted_set:
-            by_group.setdefault(key, []).append(row[len(dim_sql)])
-    return by_group
-
-
-REST_HANDLERS: dict[str, Callable[..., tuple[int, Any]]] = {
-    "list": rest_list, "get_one": rest_get_one, "create": rest_create, "batch": rest_batch,
-    "update_one": rest_update_one, "update_many": rest_update_many, "delete_one": rest_delete_one,
-    "delete_many": rest_delete_many, "restore_one": rest_restore_one, "restore_many": rest_restore_many,
-    "duplicates": rest_duplicates, "merge": rest_merge, "group_by": rest_group_by,
+REST_HANDLERS: dict[str, tuple[str, Callable[..., tuple[int, Any]]]] = {  # operation -> (service operation, handler)
+    "list": ("find", rest_list), "get_one": ("get", rest_get_one), "create": ("create", rest_create),
+    "batch": ("create", rest_batch), "update_one": ("update", rest_update_one),
+    "update_many": ("update", rest_update_many), "delete_one": ("delete", rest_delete_one),
+    "delete_many": ("delete", rest_delete_many), "restore_one": ("restore", rest_restore_one),
+    "restore_many": ("restore", rest_restore_many), "duplicates": ("duplicates", rest_duplicates),
+    "merge": ("merge", rest_merge), "group_by": ("group_by", rest_group_by),
 }  # fmt: skip
-
-
-class Body:
-    """A request body, parsed as JSON only when a handler asks (after its query parameters)."""
-
-    def __init__(self, raw: bytes) -> None:
-        self.raw = raw
-
-    def json(self) -> Any:
-        """The body as JSON (with or without a JSON content type); None when empty."""
-        if not self.raw.strip():
-            return None
-        try:
-            return json.loads(self.raw)
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise bad_request(f"Invalid JSON body: {exc}") from None
-
-
-def json_response(status: int, payload: Any) -> str:
-    bottle.response.status = status
-    bottle.response.content_type = "application/json; charset=utf-8"
-    return dumps(payload)
-
-
-def rest_actions(operation: str, q: Query) -> tuple[str, ...]:
-    """The record permissions a REST operation needs (auth-and-limits.md §7.2)."""
-    if operation in ("delete_one", "delete_many"):
-        return ("softDelete",) if q.all("soft_delete") == ["true"] else ("destroy",)
-    return {
-        "list": ("read",), "get_one": ("read",), "duplicates": ("read",), "group_by": ("read",),
-        "create": ("update",), "batch": ("update",), "update_one": ("update",), "update_many": ("update",),
-        "restore_one": ("softDelete",), "restore_many": ("softDelete",), "merge": ("update", "softDelete"),
-    }[operation]  # fmt: skip
 
 
 def handle_rest(state: AppState, path: str) -> str:
@@ -4682,17 +5185,16 @@ def handle_rest(state: AppState, path: str) -> str:
     body = Body(request.body.read() if method != "GET" else b"")
     manager = state.store.read() if method == "GET" else state.store.write()
     rid = rid_of(id_segment) if id_segment is not None else None
+    service_operation, handler = REST_HANDLERS[operation]
+    if service_operation == "delete" and not soft_delete_param(q):
+        service_operation = "destroy"
     with manager as conn:
         schema = state.schema(conn, actor.workspace_id)
         obj = lookup_object(schema, plural)
-        state.limiter.take(actor.workspace_id)
-        for action in rest_actions(operation, q):
-            require(actor, action, obj)
-        if obj.name_singular == "workspaceMember" and operation not in ("list", "get_one", "duplicates", "group_by"):
-            require(actor, "WORKSPACE_MEMBERS")
         ctx = Ctx(state, conn, schema, actor, iso(state.clock()))
-        handler = REST_HANDLERS[operation]
-        status, payload = handler(ctx, obj, q, body, rid) if rid is not None else handler(ctx, obj, q, body)
+        authorize(ctx, obj, service_operation)
+        call = RestCall(ctx, obj, q, body)
+        status, payload = handler(call, rid) if rid is not None else handler(call)
     state.webhook_sender.send(ctx.events)  # committed: deliver
     return json_response(status, payload)
 
@@ -4881,13 +5383,8 @@ def metadata_operation(ctx: Ctx, resource: str, method: str, item_id: str | None
     return 200, {"data": {f"deleteOne{key}": gone}}
 
 
-def cannot(method: str, path: str) -> str:
-    """The web framework's 404 for a route that does not exist."""
-    return json_response(404, {"statusCode": 404, "message": f"Cannot {method} {path}", "error": "Not Found"})
-
-
 # ============================================================================================
-# 11. OpenAPI
+# 12. OpenAPI
 # ============================================================================================
 
 OPENAPI_INFO = {
@@ -5252,7 +5749,7 @@ def handle_openapi(state: AppState, kind: str) -> str:
 
 
 # ============================================================================================
-# 12. GraphQL metadata
+# 13. GraphQL metadata
 # ============================================================================================
 
 METADATA_SDL = """
@@ -6188,7 +6685,7 @@ def strip_private(value: Any) -> Any:
 
 
 # ============================================================================================
-# 13. GraphQL core
+# 14. GraphQL core
 # ============================================================================================
 
 GQL_SHARED_SDL = """
@@ -6584,19 +7081,19 @@ def attach_core_resolvers(gql: Any, schema: Schema, objects: list[ObjectMeta]) -
     query["search"].resolve = search_resolver
     for obj in objects:
         p, pp, s, pl = upper_first(obj.name_singular), upper_first(obj.name_plural), obj.name_singular, obj.name_plural
-        query[pl].resolve = root(obj, find_many_resolver, "read")
-        query[s].resolve = root(obj, find_one_resolver, "read")
-        query[f"{pl}GroupBy"].resolve = root(obj, group_by_resolver, "read")
-        mutation[f"create{p}"].resolve = root(obj, create_one_resolver, "update")
-        mutation[f"create{pp}"].resolve = root(obj, create_many_resolver, "update")
+        query[pl].resolve = root(obj, find_many_resolver, "find")
+        query[s].resolve = root(obj, find_one_resolver, "get")
+        query[f"{pl}GroupBy"].resolve = root(obj, group_by_resolver, "group_by")
+        mutation[f"create{p}"].resolve = root(obj, create_one_resolver, "create")
+        mutation[f"create{pp}"].resolve = root(obj, create_many_resolver, "create")
         mutation[f"update{p}"].resolve = root(obj, update_one_resolver, "update")
         mutation[f"update{pp}"].resolve = root(obj, update_many_resolver, "update")
-        for verb, action in (("delete", "softDelete"), ("destroy", "destroy"), ("restore", "softDelete")):
-            mutation[f"{verb}{p}"].resolve = root(obj, functools.partial(change_one_resolver, verb), action)
-            mutation[f"{verb}{pp}"].resolve = root(obj, functools.partial(change_many_resolver, verb), action)
+        for verb in ("delete", "destroy", "restore"):
+            mutation[f"{verb}{p}"].resolve = root(obj, functools.partial(change_one_resolver, verb), verb)
+            mutation[f"{verb}{pp}"].resolve = root(obj, functools.partial(change_many_resolver, verb), verb)
         if obj.duplicate_criteria:
-            query[f"{s}Duplicates"].resolve = root(obj, duplicates_resolver, "read")
-            mutation[f"merge{pp}"].resolve = root(obj, merge_resolver, "update", "softDelete")
+            query[f"{s}Duplicates"].resolve = root(obj, duplicates_resolver, "duplicates")
+            mutation[f"merge{pp}"].resolve = root(obj, merge_resolver, "merge")
         gtype = gql.get_type(p)
         for meta in obj.active_fields:
             if meta.relation_type is not None and meta.name in gtype.fields:
@@ -6615,51 +7112,33 @@ class CoreContext:
         self.ctx = ctx
 
 
-GQL_SUB_CODES = (
-    ("Record not found", "RECORD_NOT_FOUND"), ("Maximum number of records", "TOO_MANY_RECORDS_TO_UPDATE"),
-    ("Multiple records found", "UPSERT_MULTIPLE_MATCHING_RECORDS_CONFLICT"), ("Invalid cursor", "INVALID_CURSOR"),
-    ("Cannot provide both", "ARGS_CONFLICT"), ("First argument", "INVALID_ARGS_FIRST"),
-    ("Last argument", "INVALID_ARGS_LAST"), ("Query complexity", "TOO_COMPLEX_QUERY"),
-    ("A non-empty filter", "INVALID_QUERY_INPUT"), ("Missing filter", "INVALID_QUERY_INPUT"),
-    ("Cannot destroy", "TOO_MANY_RECORDS_TO_DESTROY"), ("Cannot update", "TOO_MANY_RECORDS_TO_UPDATE"),
-)  # fmt: skip
-FILTER_MESSAGES = ("Operator ", "Filter for field", "Invalid filter", "Sub field", "Invalid number", "Invalid value",
-                   "Invalid UUID", "Invalid boolean", "Object ")  # fmt: skip
-
-
 def core_gql_error(err: ApiError) -> Any:
-    """An ApiError in the shape of Twenty's /graphql errors (graphql.md §12)."""
+    """An ApiError in the shape of Twenty's /graphql errors (graphql.md §12); its subCode is the one given
+    where it was raised."""
     from graphql import GraphQLError
 
     if err.status == 429:
         return GraphQLError(err.message, extensions={"code": "BAD_USER_INPUT", "subCode": "LIMIT_REACHED",
                                                      "userFriendlyMessage": "Rate limit reached. Please try again later."})  # fmt: skip
     code = GRAPHQL_CODES.get(err.status, "INTERNAL_SERVER_ERROR")
-    sub = next((c for prefix, c in GQL_SUB_CODES if err.message.startswith(prefix)), None)
-    if sub is None:
-        sub = "INVALID_ARGS_FILTER" if err.message.startswith(FILTER_MESSAGES) else "INVALID_ARGS_DATA"
-        sub = {403: "PERMISSION_DENIED", 401: err.error}.get(err.status, sub)
+    sub = err.sub_code or {403: "PERMISSION_DENIED", 401: err.error}.get(err.status, "INVALID_ARGS_DATA")
     friendly = {"NOT_FOUND": "This record does not exist or has been deleted.",
                 "FORBIDDEN": "User does not have permission.",
                 "UNAUTHENTICATED": "You must be authenticated to perform this action."}.get(code, "An error occurred.")  # fmt: skip
     return GraphQLError(err.message, extensions={"code": code, "subCode": sub, "userFriendlyMessage": friendly})
 
 
-def root(obj: ObjectMeta, resolver: Callable[..., Any], *actions: str) -> Callable[..., Any]:
-    """A root-field resolver for one object: rate limit, permissions, its own savepoint when it writes,
-    errors in Twenty's shape."""
-    mutating = actions != ("read",)
+def root(obj: ObjectMeta, resolver: Callable[..., Any], operation: str) -> Callable[..., Any]:
+    """A root-field resolver for one object: the service's authorization, its own savepoint when it
+    writes, errors in Twenty's shape."""
+    mutating = operation not in READ_OPERATIONS
 
     def resolve(_: Any, info: Any, **args: Any) -> Any:
         cc: CoreContext = info.context
         current = cc.ctx.schema.by_plural.get(obj.name_plural, obj)
         queued = len(cc.ctx.events)
         try:
-            cc.ctx.state.limiter.take(cc.ctx.actor.workspace_id)
-            for action in actions:
-                require(cc.ctx.actor, action, current)
-            if mutating and current.name_singular == "workspaceMember":
-                require(cc.ctx.actor, "WORKSPACE_MEMBERS")
+            authorize(cc.ctx, current, operation)
             if mutating:
                 return savepoint(cc.ctx.conn, lambda: resolver(cc, current, info, **args))
             return resolver(cc, current, info, **args)
@@ -6670,22 +7149,11 @@ def root(obj: ObjectMeta, resolver: Callable[..., Any], *actions: str) -> Callab
     return resolve
 
 
-# ---- GraphQL arguments -> the shared query engine -------------------------------------------
-
-
-def gql_scalar_text(value: Any) -> Any:
-    """A GraphQL filter value in the string form the REST grammar produces."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list):
-        return [gql_scalar_text(v) for v in value]
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
+# ---- GraphQL arguments -> typed queries -------------------------------------------------------
 
 
 def gql_filter_node(obj: ObjectMeta, flt: dict[str, Any] | None) -> Node | None:
-    """A <Object>FilterInput as the filter tree REST builds (graphql.md §7.3)."""
+    """A <Object>FilterInput as a filter tree (graphql.md §7.3), values as GraphQL typed them."""
     if not flt:
         return None
     items: list[Node] = []
@@ -6711,39 +7179,39 @@ def gql_leaves(obj: ObjectMeta, path: tuple[str, ...], value: dict[str, Any]) ->
     if (len(path) > 1 or nested) and ops and all(isinstance(v, dict) for v in ops.values()):
         return [leaf for sub, inner in ops.items() for leaf in gql_leaves(obj, (*path, sub), inner)]
     if len(ops) != 1:
-        raise bad_request(f'Filter for field "{path[-1]}" must have exactly one operator')
+        raise bad_filter(f'Filter for field "{path[-1]}" must have exactly one operator')
     op, raw = next(iter(ops.items()))
-    text = raw if op == "isEmptyArray" else gql_scalar_text(raw)
-    return [Leaf(path, op, text, f"{'.'.join(path)}[{op}]")]
+    return [Leaf(path, op, raw)]
 
 
 def gql_order_keys(schema: Schema, obj: ObjectMeta, order_by: Any) -> list[SortKey]:
-    """An orderBy list as the sort keys REST uses (graphql.md §8)."""
-    parts = []
+    """An orderBy list as sort keys (graphql.md §8)."""
+    items: list[tuple[Sequence[str], str]] = []
     for item in order_by or []:
         for key, value in (item or {}).items():
             if isinstance(value, dict):
-                parts += [f"{key}.{sub}[{d}]" for sub, d in value.items() if d is not None]
+                items += [((key, sub), d) for sub, d in value.items() if d is not None]
             elif value is not None:
-                parts.append(f"{key}[{value}]")
-    return parse_order_by(schema, obj, ",".join(parts))
+                items.append(((key,), value))
+    return sort_keys(schema, obj, items)
 
 
 def page_args(ctx: Ctx, args: dict[str, Any], default: int) -> tuple[int, str | None, str | None, int]:
-    """(limit, after, before, offset) from first/last/before/after/offset, with Twenty's errors."""
+    """(limit, after, before, offset) from first/last/before/after/offset, with Twenty's errors. As in
+    Twenty, only `before` pages backwards: `last` without it counts from the start."""
     first, last, before, after = args.get("first"), args.get("last"), args.get("before"), args.get("after")
     if first is not None and last is not None:
-        raise bad_request("Cannot provide both first and last")
+        raise bad_request("Cannot provide both first and last", "ARGS_CONFLICT")
     if before is not None and after is not None:
-        raise bad_request("Cannot provide both before and after")
+        raise bad_request("Cannot provide both before and after", "ARGS_CONFLICT")
     if before is not None and first is not None:
-        raise bad_request("Cannot provide both before and first")
+        raise bad_request("Cannot provide both before and first", "ARGS_CONFLICT")
     if after is not None and last is not None:
-        raise bad_request("Cannot provide both after and last")
+        raise bad_request("Cannot provide both after and last", "ARGS_CONFLICT")
     if first is not None and first < 0:
-        raise bad_request("First argument must be non-negative")
+        raise bad_request("First argument must be non-negative", "INVALID_ARGS_FIRST")
     if last is not None and last < 0:
-        raise bad_request("Last argument must be non-negative")
+        raise bad_request("Last argument must be non-negative", "INVALID_ARGS_LAST")
     size = first if first is not None else last if last is not None else default
     return min(size, ctx.max_records), after, before, max(0, args.get("offset") or 0)
 
@@ -6801,10 +7269,9 @@ def load_relations(ctx: Ctx, obj: ObjectMeta, ids: Sequence[bytes], values: dict
         if meta is None or meta.relation_type is None:
             continue
         key = fnode.alias.value if fnode.alias else fnode.name.value
-        target = ctx.schema.by_id.get(meta.target_object_id or "")
+        target = readable_target(ctx, meta, explicit=True)
         if target is None:
             continue
-        require(ctx.actor, "read", target)
         inner = selected_fields(info, fnode.selection_set)
         if meta.relation_type == "MANY_TO_ONE":
             join = meta.join_column or ""
@@ -6815,7 +7282,7 @@ def load_relations(ctx: Ctx, obj: ObjectMeta, ids: Sequence[bytes], values: dict
                 node["__rel"][key] = related.get(w) if w else None
             continue
         if in_one_to_many:
-            raise bad_request(NOT_NESTABLE)
+            raise bad_request(NOT_NESTABLE, "TOO_COMPLEX_QUERY")
         args = get_argument_values(gtype.fields[fnode.name.value], fnode, info.variable_values)
         connections = nested_connections(ctx, target, meta, ids, args, info, inner)
         for node, rid in zip(nodes, ids):
@@ -6882,37 +7349,32 @@ def connection(page: Page, nodes: list[dict[str, Any]], total: int | None) -> di
     """A <Object>Connection value."""
     return {
         "edges": [{"node": n, "cursor": page.cursor(i)} for i, n in enumerate(nodes)],
-        "pageInfo": page_info(page),
+        "pageInfo": page.info(),
         "totalCount": total,
     }
 
 
-def connection_aggregates(ctx: Ctx, obj: ObjectMeta, node: Node | None, info: Any, fields: list[Any]) -> dict[str, Any]:
-    """Aggregate fields selected on a root connection, in one query over the filtered set."""
-    wanted = [f.name.value for f in fields if f.name.value not in ("edges", "pageInfo", "totalCount", "__typename")]
-    if not wanted:
-        return {}
-    query = SqlQuery(ctx.schema, obj)
-    where = filter_sql(ctx.schema, obj, node, query)
-    exprs = [aggregate_sql(ctx.schema, obj, name, query) for name in wanted]
-    row = ctx.conn.execute(f"SELECT {', '.join(exprs)} FROM entity e {' '.join(query.join_sql)} WHERE {where}",
-                           query.params).fetchone()  # fmt: skip
-    return dict(zip(wanted, row))
+CONNECTION_FIELDS = ("edges", "pageInfo", "totalCount", "groupByDimensionValues", "__typename")
 
 
-# ---- root resolvers ---------------------------------------------------------------------------
+def selected_aggregates(fields: list[Any]) -> list[str]:
+    """Names of the aggregate fields selected on a connection."""
+    return list(dict.fromkeys(f.name.value for f in fields if f.name.value not in CONNECTION_FIELDS))
+
+
+# ---- root resolvers: arguments in, record service, nodes out ---------------------------------
 
 
 def find_many_resolver(cc: CoreContext, obj: ObjectMeta, info: Any, **args: Any) -> dict[str, Any]:
     ctx = cc.ctx
     limit, after, before, offset = page_args(ctx, args, 60)
     node = gql_filter_node(obj, args.get("filter"))
-    keys = gql_order_keys(ctx.schema, obj, args.get("orderBy"))
+    query = FindQuery(node, gql_order_keys(ctx.schema, obj, args.get("orderBy")), limit, after, before, offset)
     fields = selected_fields(info, info.field_nodes[0].selection_set)
-    page = find_page(ctx.conn, ctx.schema, obj, node, keys, limit, after, before, offset=offset)
+    page = find(ctx, obj, query)
     nodes = record_nodes(ctx, obj, page.ids, info, sub_selection(info, fields, "edges", "node"))
     out = connection(page, nodes, page.total)
-    out.update(connection_aggregates(ctx, obj, node, info, fields))
+    out.update(aggregates(ctx, obj, node, selected_aggregates(fields)))
     return out
 
 
@@ -6923,31 +7385,20 @@ def root_nodes(cc: CoreContext, obj: ObjectMeta, info: Any, ids: Sequence[bytes]
 def find_one_resolver(cc: CoreContext, obj: ObjectMeta, info: Any, filter: Any = None) -> dict[str, Any]:  # noqa: A002
     node = gql_filter_node(obj, filter)
     if node is None or not node[1]:
-        raise bad_request("Missing filter argument")
-    page = find_page(cc.ctx.conn, cc.ctx.schema, obj, node, parse_order_by(cc.ctx.schema, obj, None), 1,
-                     with_total=False)  # fmt: skip
-    if not page.ids:
-        raise record_not_found()
-    return root_nodes(cc, obj, info, page.ids)[0]
+        raise bad_request("Missing filter argument", "INVALID_QUERY_INPUT")
+    return root_nodes(cc, obj, info, [find_first(cc.ctx, obj, node)])[0]
 
 
 def create_one_resolver(cc: CoreContext, obj: ObjectMeta, info: Any, data: Any = None, upsert: Any = None) -> Any:
     if data is None:
         raise bad_request("Missing data argument")
-    rid = create_one(cc.ctx, obj, data, upsert is True)
-    return root_nodes(cc, obj, info, [rid])[0]
+    return root_nodes(cc, obj, info, create(cc.ctx, obj, [data], upsert is True))[0]
 
 
 def create_many_resolver(cc: CoreContext, obj: ObjectMeta, info: Any, data: Any = None, upsert: Any = None) -> Any:
     if not data:
         raise bad_request("Missing data argument")
-    if len(data) > cc.ctx.max_records:
-        raise bad_request(f"Maximum number of records to upsert is {cc.ctx.max_records}.")
-    if upsert is True:
-        ids = [create_one(cc.ctx, obj, item, True) for item in data]
-    else:
-        ids = insert_records(cc.ctx, obj, [read_body_values(cc.ctx, obj, item, creating=True) for item in data])
-    return root_nodes(cc, obj, info, ids)
+    return root_nodes(cc, obj, info, create(cc.ctx, obj, data, upsert is True))
 
 
 def one_id(raw: Any) -> bytes:
@@ -6958,75 +7409,46 @@ def one_id(raw: Any) -> bytes:
 
 def update_one_resolver(cc: CoreContext, obj: ObjectMeta, info: Any, id: Any = None, data: Any = None) -> Any:  # noqa: A002
     rid = one_id(id)
-    current = live_record(cc.ctx, obj, rid)
-    changes, position = read_body_values(cc.ctx, obj, data or {}, creating=False)
-    update_record(cc.ctx, obj, rid, changes, position, current)
+    update_one(cc.ctx, obj, rid, data or {})
     return root_nodes(cc, obj, info, [rid])[0]
 
 
 def required_filter(obj: ObjectMeta, flt: Any) -> Node:
     node = gql_filter_node(obj, flt)
     if node is None or not node[1]:
-        raise bad_request("A non-empty filter is required")
+        raise bad_request("A non-empty filter is required", "INVALID_QUERY_INPUT")
     return node
 
 
 def update_many_resolver(cc: CoreContext, obj: ObjectMeta, info: Any, data: Any = None, filter: Any = None) -> Any:  # noqa: A002
     node = required_filter(obj, filter)
-    changes, position = read_body_values(cc.ctx, obj, data or {}, creating=False)
-    ids = capped_ids(cc.ctx, obj, node, "update")
-    current = fetch_values(cc.ctx.conn, obj, ids)
-    for rid in ids:
-        update_record(cc.ctx, obj, rid, dict(changes), position, current[rid])
-    return root_nodes(cc, obj, info, ids)
+    return root_nodes(cc, obj, info, update_many(cc.ctx, obj, node, data or {}))
 
 
 def change_one_resolver(verb: str, cc: CoreContext, obj: ObjectMeta, info: Any, id: Any = None) -> Any:  # noqa: A002
-    """delete (soft), destroy (hard) or restore one record by id."""
+    """delete (soft), destroy (hard) or restore one record by id; a destroyed record is shown as it was."""
     rid = one_id(id)
-    values = load_values(cc.ctx, obj, rid)
-    if values is None or (verb == "delete" and values.get("deletedAt") is not None):
-        raise record_not_found()
-    return change_records(verb, cc, obj, info, [rid])[0]
+    snapshot = functools.partial(root_nodes, cc, obj, info)
+    result = change_one(cc.ctx, obj, verb, rid, snapshot)
+    return result[0] if verb == "destroy" else root_nodes(cc, obj, info, [rid])[0]
 
 
 def change_many_resolver(verb: str, cc: CoreContext, obj: ObjectMeta, info: Any, filter: Any = None) -> Any:  # noqa: A002
     node = required_filter(obj, filter)
-    ids = capped_ids(cc.ctx, obj, node, verb, only_deleted=verb == "restore")
-    return change_records(verb, cc, obj, info, ids)
-
-
-def change_records(verb: str, cc: CoreContext, obj: ObjectMeta, info: Any, ids: list[bytes]) -> list[dict[str, Any]]:
-    """Apply a delete/destroy/restore; destroyed records are returned as they were."""
-    ctx = cc.ctx
-    if verb == "destroy":
-        before = root_nodes(cc, obj, info, ids)
-        destroy_records(ctx, obj, ids)
-        return before
-    current = fetch_values(ctx.conn, obj, ids)
-    for rid in ids:
-        if verb == "delete":
-            update_record(ctx, obj, rid, {"deletedAt": ctx.now}, None, current[rid])
-        elif current[rid].get("deletedAt") is not None:
-            update_record(ctx, obj, rid, {}, None, current[rid], restore=True)
-    return root_nodes(cc, obj, info, ids)
+    snapshot = functools.partial(root_nodes, cc, obj, info)
+    result = change_many(cc.ctx, obj, verb, node, snapshot)
+    return result if verb == "destroy" else root_nodes(cc, obj, info, result)
 
 
 def duplicates_resolver(cc: CoreContext, obj: ObjectMeta, info: Any, ids: Any = None, data: Any = None) -> Any:
-    inputs = duplicate_inputs(cc.ctx, obj, data, ids)
-    keys = parse_order_by(cc.ctx.schema, obj, None)
     fields = sub_selection(info, selected_fields(info, info.field_nodes[0].selection_set), "edges", "node")
-    out = []
-    for values, exclude in inputs:
-        found = duplicate_ids(cc.ctx, obj, values, exclude)
-        page = Page(found, [(i,) for i in found], keys, False, False)
-        out.append(connection(page, record_nodes(cc.ctx, obj, found, info, fields), len(found)))
-    return out
+    return [connection(id_page(found), record_nodes(cc.ctx, obj, found, info, fields), len(found))
+            for found in duplicates(cc.ctx, obj, data, ids)]  # fmt: skip
 
 
 def merge_resolver(cc: CoreContext, obj: ObjectMeta, info: Any, ids: Any = None, conflictPriorityIndex: Any = None,  # noqa: N803
                    dryRun: Any = None) -> Any:  # noqa: N803  # fmt: skip
-    survivor, preview = merge_records(cc.ctx, obj, ids, conflictPriorityIndex or 0, dryRun is True)
+    survivor, preview = merge(cc.ctx, obj, ids, conflictPriorityIndex or 0, dryRun is True)
     if preview is not None:
         return dict(preview, searchVector=None, __rel={})
     return root_nodes(cc, obj, info, [survivor])[0]
@@ -7041,30 +7463,21 @@ def group_by_resolver(cc: CoreContext, obj: ObjectMeta, info: Any, groupBy: Any 
         raise bad_request("Missing groupBy argument")
     dims_spec = [{k: v for k, v in item.items() if v is not None} for item in groupBy]
     if any(len(d) != 1 for d in dims_spec):
-        raise bad_request("Each groupBy entry must name exactly one field")
+        raise bad_filter("Each groupBy entry must name exactly one field")
     node = gql_filter_node(obj, filter)
     fields = selected_fields(info, info.field_nodes[0].selection_set)
-    names = ["totalCount"] + [f.name.value for f in fields if f.name.value not in (
-        "edges", "pageInfo", "totalCount", "groupByDimensionValues", "__typename")]  # fmt: skip
-    order_raw = ",".join(f"{k.ref.cursor_path[0]}{'.' + k.ref.cursor_path[1] if len(k.ref.cursor_path) > 1 else ''}"
-                         f"[{k.direction}]" for k in gql_order_keys(ctx.schema, obj, orderBy)[:-1])  # fmt: skip
-    rows = group_rows(ctx, obj, node, dims_spec, names, limit or 50, order_raw or None)
-    node_fields = sub_selection(info, fields, "edges", "node")
-    records_order = gql_order_keys(ctx.schema, obj, orderByForRecords)
-    record_order_raw = ",".join(".".join(k.ref.cursor_path) + f"[{k.direction}]" for k in records_order)
-    samples: dict[tuple[Any, ...], list[bytes]] = {}
-    if any(f.name.value == "edges" for f in fields) and rows:
-        samples = group_sample_ids(ctx, obj, node, dims_spec, record_order_raw, [r[0] for r in rows],
-                                   NESTED_PAGE, offsetForRecords or 0)  # fmt: skip
-    every = [i for ids in samples.values() for i in ids]
-    loaded = dict(zip(every, record_nodes(ctx, obj, every, info, node_fields)))
+    names = ["totalCount"] + selected_aggregates(fields)
+    wants_records = any(f.name.value == "edges" for f in fields)
+    groups = group_by(ctx, obj, node, dims_spec, names, limit or 50, gql_order_keys(ctx.schema, obj, orderBy),
+                      gql_order_keys(ctx.schema, obj, orderByForRecords) if wants_records else None, NESTED_PAGE,
+                      offsetForRecords or 0)  # fmt: skip
+    every = [i for g in groups for i in g.ids]
+    loaded = dict(zip(every, record_nodes(ctx, obj, every, info, sub_selection(info, fields, "edges", "node"))))
     out = []
-    for key, dims, values in rows:
-        ids = samples.get(key, [])
-        page = Page(ids, [(i,) for i in ids], parse_order_by(ctx.schema, obj, None), False, False)
-        group = connection(page, [loaded[i] for i in ids], values[0])
-        group["groupByDimensionValues"] = dims
-        group.update(zip(names[1:], values[1:]))
+    for g in groups:
+        group = connection(id_page(g.ids), [loaded[i] for i in g.ids], g.values[0])
+        group["groupByDimensionValues"] = g.dimensions
+        group.update(zip(names[1:], g.values[1:]))
         out.append(group)
     return out
 
@@ -7073,65 +7486,24 @@ def search_resolver(_: Any, info: Any, searchInput: str, limit: int, after: Any 
                     filter: Any = None, includedObjectNameSingulars: Any = None,  # noqa: A002, N803
                     excludedObjectNameSingulars: Any = None) -> dict[str, Any]:  # noqa: N803  # fmt: skip
     """search: records of every searchable object whose text matches every word (graphql.md §11)."""
-    cc: CoreContext = info.context
-    ctx = cc.ctx
+    ctx = info.context.ctx
     try:
-        ctx.state.limiter.take(ctx.actor.workspace_id)
+        try:
+            start = int(json.loads(unb64(after))["offset"]) if after else 0
+        except (ValueError, KeyError, TypeError):
+            raise bad_request(f"Invalid cursor: {after}", "INVALID_CURSOR") from None
+        start += offset or 0
+        hits, more = search(ctx, searchInput, start, limit, includedObjectNameSingulars, excludedObjectNameSingulars,
+                            lambda obj: gql_filter_node(obj, filter))  # fmt: skip
     except ApiError as err:
         raise core_gql_error(err) from None
-    try:
-        start = int(json.loads(unb64(after))["offset"]) if after else 0
-    except (ValueError, KeyError, TypeError):
-        raise core_gql_error(bad_request(f"Invalid cursor: {after}")) from None
-    start += offset or 0
-    words = [w.lower() for w in searchInput.split() if w]
-    found: list[tuple[float, str, bytes, ObjectMeta, dict[str, Any]]] = []
-    for obj in sorted(ctx.schema.by_plural.values(), key=lambda o: o.name_singular):
-        if not obj.is_searchable or (
-            includedObjectNameSingulars and obj.name_singular not in includedObjectNameSingulars
-        ):
-            continue
-        if excludedObjectNameSingulars and obj.name_singular in excludedObjectNameSingulars:
-            continue
-        if not can(ctx.actor.role, "read", obj):
-            continue
-        leaves: list[Node] = [Leaf(("searchVector",), "search", searchInput, "")] if words else []
-        extra = gql_filter_node(obj, filter)
-        node = ("and", leaves + ([extra] if extra else []))
-        keys = parse_order_by(ctx.schema, obj, "createdAt[DescNullsLast]" if "createdAt" in obj.by_name else None)
-        page = find_page(ctx.conn, ctx.schema, obj, node, keys, start + limit, with_total=False)
-        values = fetch_values(ctx.conn, obj, page.ids)
-        for rid in page.ids:
-            label = record_label(obj, values[rid])
-            hits = sum(1 for w in words if w in label.lower())
-            rank = hits / len(words) if words else 0.0
-            found.append((rank, obj.name_singular, rid, obj, {"label": label, "values": values[rid]}))
-    found.sort(key=lambda f: (-f[0], f[1], f[2]))
-    window = found[start : start + limit]
-    edges = []
-    for n, (rank, _, rid, obj, extra) in enumerate(window):
-        image = obj.image_identifier
-        edges.append({
-            "cursor": b64_cursor({"offset": start + n + 1}),
-            "node": {"recordId": blob_uuid(rid), "objectNameSingular": obj.name_singular,
-                     "objectLabelSingular": obj.label_singular, "label": extra["label"],
-                     "imageUrl": extra["values"].get(image) if image else None, "tsRankCD": rank, "tsRank": rank},
-        })  # fmt: skip
-    return {"edges": edges, "pageInfo": {"hasNextPage": len(found) > start + limit,
-                                          "endCursor": edges[-1]["cursor"] if edges else None}}  # fmt: skip
-
-
-def record_label(obj: ObjectMeta, values: dict[str, Any]) -> str:
-    """The label of a record: its label-identifier field as text (a full name as 'First Last')."""
-    meta = obj.by_name.get(obj.label_identifier or "")
-    if meta is None or meta.name == "id":
-        return ""
-    if meta.type == "FULL_NAME":
-        return " ".join(p for p in (values.get(c.name) for c in meta.columns) if p)
-    if meta.columns:
-        value = values.get(meta.columns[0].name)
-        return "" if value is None else str(value)
-    return ""
+    edges = [{
+        "cursor": b64_cursor({"offset": start + n + 1}),
+        "node": {"recordId": blob_uuid(hit.rid), "objectNameSingular": hit.obj.name_singular,
+                 "objectLabelSingular": hit.obj.label_singular, "label": hit.label, "imageUrl": hit.image_url,
+                 "tsRankCD": hit.rank, "tsRank": hit.rank},
+    } for n, hit in enumerate(hits)]  # fmt: skip
+    return {"edges": edges, "pageInfo": {"hasNextPage": more, "endCursor": edges[-1]["cursor"] if edges else None}}
 
 
 # ---- POST /graphql ----------------------------------------------------------------------------
@@ -7143,7 +7515,7 @@ def handle_graphql(state: AppState) -> str:
 
 
 # ============================================================================================
-# 14. Admin API
+# 15. Admin API
 # ============================================================================================
 
 # Outside Twenty's paths: workspaces for test fixtures, guarded by the server's admin key.
@@ -7456,7 +7828,7 @@ def handle_admin(state: AppState, path: str) -> str:
 
 
 # ============================================================================================
-# 15. Playground
+# 16. Playground
 # ============================================================================================
 
 # One static page, no CDN and no build step: REST from the OpenAPI document, GraphQL with
@@ -7845,7 +8217,7 @@ def handle_playground() -> str:
 
 
 # ============================================================================================
-# 16. Seed
+# 17. Seed
 # ============================================================================================
 
 
@@ -7927,7 +8299,7 @@ def seed_demo(state: AppState, workspace_id: str) -> None:
 
 
 # ============================================================================================
-# 17. App factory
+# 18. App factory
 # ============================================================================================
 
 
@@ -8408,31 +8780,34 @@ def __getattr__(name: str) -> Any:
 
 @functools.cache
 def _pytest_plugin() -> Any:
+    """The plugin as a module of plain fixture functions (pytest warns about fixtures wrapped in staticmethod)."""
+    import types
+
     import pytest
 
-    class TwentyLitePlugin:
-        """Fixtures: twenty_lite_server (one per session or xdist worker), twenty_workspace (one per test)."""
+    @pytest.fixture(scope="session")
+    def twenty_lite_server() -> Iterator[Served]:
+        """One server per session (or xdist worker), in memory, on a free port."""
+        settings = Settings(db=":memory:", api_key=os.urandom(12).hex(), port=0, seed="none", rate_limit="0")
+        with serve(settings) as server:
+            yield server
 
-        @staticmethod
-        @pytest.fixture(scope="session")
-        def twenty_lite_server() -> Iterator[Served]:
-            settings = Settings(db=":memory:", api_key=os.urandom(12).hex(), port=0, seed="none", rate_limit="0")
-            with serve(settings) as server:
-                yield server
+    @pytest.fixture
+    def twenty_workspace(twenty_lite_server: Served) -> Iterator[Workspace]:
+        """A fresh workspace per test, deleted afterwards."""
+        workspace = twenty_lite_server.new_workspace("test")
+        yield workspace
+        with contextlib.suppress(ApiError):  # the test may have deleted it itself
+            twenty_lite_server.delete_workspace(workspace.id)
 
-        @staticmethod
-        @pytest.fixture
-        def twenty_workspace(twenty_lite_server: Served) -> Iterator[Workspace]:
-            workspace = twenty_lite_server.new_workspace("test")
-            yield workspace
-            with contextlib.suppress(ApiError):  # the test may have deleted it itself
-                twenty_lite_server.delete_workspace(workspace.id)
-
-    return TwentyLitePlugin()
+    plugin = types.ModuleType("twenty_lite_pytest_plugin", "Fixtures: twenty_lite_server, twenty_workspace.")
+    plugin.twenty_lite_server = twenty_lite_server  # type: ignore[attr-defined]
+    plugin.twenty_workspace = twenty_workspace  # type: ignore[attr-defined]
+    return plugin
 
 
 # ============================================================================================
-# 18. CLI
+# 19. CLI
 # ============================================================================================
 
 
