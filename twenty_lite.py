@@ -753,10 +753,11 @@ class FieldKind:
     orderable: bool = True
     json_schema: Callable[[Any], dict[str, Any]] = lambda meta: {"type": "string"}  # noqa: E731
     graphql: tuple[str, str] = ("String", "StringFilter")  # (output type, filter input) of an atomic field
+    blank: str | None = None  # SQL of the stored value that filters treat as null ('' for text, [] for lists)
 
 
 FIELD_KINDS: dict[str, FieldKind] = {
-    "TEXT": FieldKind(_CMP + ("like", "ilike", "startsWith", "endsWith"), _store_text),
+    "TEXT": FieldKind(_CMP + ("like", "ilike", "startsWith", "endsWith"), _store_text, blank="''"),
     "NUMBER": FieldKind(_CMP, _store_number, _filter_number, json_schema=_number_schema, graphql=("Float", "FloatFilter")),
     "NUMERIC": FieldKind(_CMP, _store_numeric, _filter_number, json_schema=_number_schema,
                          graphql=("BigFloat", "BigFloatFilter")),
@@ -777,11 +778,11 @@ FIELD_KINDS: dict[str, FieldKind] = {
     "RATING": FieldKind(("eq", "neq", "in", "containsAny", "is"), _store_select, graphql_operators=("isEmptyArray",),
                         json_schema=_options_schema),
     "MULTI_SELECT": FieldKind(("containsAny", "is"), _store_multi_select, output=_json_out,
-                              graphql_operators=("isEmptyArray",), orderable=False,
+                              graphql_operators=("isEmptyArray",), orderable=False, blank="'[]'",
                               json_schema=lambda meta: {"type": "array", "items": {
                                   "type": "string", "enum": list(meta.option_values if meta else ())}}),
     "ARRAY": FieldKind(("is",), _store_array, output=_json_out, graphql_operators=("containsIlike", "isEmptyArray"),
-                       orderable=False, json_schema=lambda meta: {"type": "array", "items": {"type": "string"}},
+                       orderable=False, blank="'[]'", json_schema=lambda meta: {"type": "array", "items": {"type": "string"}},
                        graphql=("[String]", "ArrayFilter")),
     "RAW_JSON": FieldKind(("is", "like"), _store_raw_json, output=_json_out, orderable=False,
                           json_schema=lambda meta: {}, graphql=("JSON", "RawJsonFilter")),
@@ -839,6 +840,12 @@ FIELD_TYPES = ATOMIC_TYPES | set(COMPOSITES) | RELATION_TYPES
 
 # Stored value -> API value, per atomic kind; kinds not listed are returned as stored.
 OUTPUT_CONVERTERS: dict[str, Callable[[Any], Any]] = {k: kind.output for k, kind in FIELD_KINDS.items() if kind.output}
+
+
+def from_stored(kind: str, value: Any) -> Any:
+    """The API value of a stored atomic value."""
+    convert = FIELD_KINDS[kind].output
+    return value if value is None or convert is None else convert(value)
 
 
 @dataclass(frozen=True)
@@ -990,7 +997,7 @@ class Schema:
 
 def empty_is_null(kind: str) -> bool:
     """Twenty treats '' as null for text, and [] as null for lists."""
-    return kind in ("TEXT", "MULTI_SELECT", "ARRAY")
+    return FIELD_KINDS[kind].blank is not None
 
 
 def quote_default(value: Any) -> Any:
@@ -2180,11 +2187,7 @@ class SqlQuery:
         if op == "is":
             if value not in ("NULL", "NOT_NULL"):
                 raise bad_filter('Invalid filter value for "is" operator. Expected "NULL" or "NOT_NULL"')
-            if empty_null:
-                blank = "'[]'" if ref.kind in ("MULTI_SELECT", "ARRAY") else "''"
-                cond = f"({x} IS NULL OR {x} = {blank})"
-            else:
-                cond = f"{x} IS NULL"
+            cond = f"({x} IS NULL OR {x} = {kind.blank})" if empty_null else f"{x} IS NULL"
             return cond if value == "NULL" else f"NOT {cond}"
         if op == "isEmptyArray":
             return f"{x} = '[]'" if value in (True, "true") else f"({x} IS NULL OR {x} != '[]')"
@@ -2264,30 +2267,6 @@ def sort_keys(schema: Schema, obj: ObjectMeta, items: Iterable[tuple[Sequence[st
     return keys
 
 
-def cursor_value(kind: str, stored: Any) -> Any:
-    """A stored sort value as it appears in a cursor (the API form)."""
-    if stored is None:
-        return None
-    if kind == "UUID":
-        return blob_uuid(stored)
-    if kind == "BOOLEAN":
-        return bool(stored)
-    return stored
-
-
-def stored_cursor_value(kind: str, value: Any) -> Any:
-    """A cursor value back in stored form."""
-    if value is None:
-        return None
-    if kind == "UUID":
-        if not is_uuid(value):
-            raise ValueError("bad uuid")
-        return uuid_blob(value.lower())
-    if kind == "BOOLEAN":
-        return 1 if value else 0
-    return value
-
-
 def encode_cursor(keys: Sequence[SortKey], values: Sequence[Any]) -> str:
     """Cursor of a record: its sort values nested by path, id last."""
     doc: dict[str, Any] = {}
@@ -2296,7 +2275,7 @@ def encode_cursor(keys: Sequence[SortKey], values: Sequence[Any]) -> str:
         *parents, last = key.ref.cursor_path
         for part in parents:
             node = node.setdefault(part, {})
-        node[last] = cursor_value(key.ref.kind, stored)
+        node[last] = from_stored(key.ref.kind, stored)
     if "id" in doc:  # id last, as Twenty writes it
         doc["id"] = doc.pop("id")
     return b64_cursor(doc)
@@ -2313,9 +2292,9 @@ def decode_cursor(keys: Sequence[SortKey], cursor: str) -> list[Any]:
             node: Any = doc
             for part in key.ref.cursor_path:
                 node = node.get(part) if isinstance(node, dict) else None
-            values.append(stored_cursor_value(key.ref.kind, node))
+            values.append(None if node is None else FIELD_KINDS[key.ref.kind].filter_value(key.ref.label, node))
         return values
-    except (ValueError, TypeError, UnicodeDecodeError, json.JSONDecodeError):
+    except (ApiError, ValueError, TypeError, UnicodeDecodeError, json.JSONDecodeError):
         raise bad_request(f"Invalid cursor: {cursor}", "INVALID_CURSOR") from None
 
 
@@ -2772,12 +2751,6 @@ def to_stored(ctx: Ctx, obj: ObjectMeta, meta: FieldMeta | None, kind: str, valu
         return FIELD_KINDS[kind].store(value, label, meta)
     except InvalidOption as bad:
         raise enum_error(ctx, obj, meta, bad.value) from None  # type: ignore[arg-type]
-
-
-def from_stored(kind: str, value: Any) -> Any:
-    """The API value of a stored atomic value."""
-    convert = FIELD_KINDS[kind].output
-    return value if value is None or convert is None else convert(value)
 
 
 def composite_to_stored(ctx: Ctx, obj: ObjectMeta, meta: FieldMeta, value: Any, out: dict[str, Any]) -> None:
@@ -5416,30 +5389,9 @@ PAGE_INFO_SCHEMA = {
 
 
 def atomic_schema(kind: str, meta: FieldMeta | None = None) -> dict[str, Any]:
-    """JSON schema of one stored value kind."""
-    if kind in ("TEXT", "RICH_TEXT_PART"):
-        return {"type": "string"}
-    if kind in ("NUMBER", "NUMERIC", "POSITION"):
-        data_type = (meta.settings or {}).get("dataType") if meta is not None else None
-        return {"type": "integer" if data_type in ("int", "bigint") else "number"}
-    if kind == "BOOLEAN":
-        return {"type": "boolean"}
-    if kind == "DATE_TIME":
-        return {"type": "string", "format": "date-time"}
-    if kind == "DATE":
-        return {"type": "string", "format": "date"}
-    if kind == "UUID":
-        return dict(UUID_SCHEMA)
-    if kind in ("SELECT", "RATING"):
-        values = list(meta.option_values or RATING_VALUES) if meta is not None else list(ACTOR_SOURCES)
-        return {"type": "string", "enum": values}
-    if kind == "MULTI_SELECT":
-        return {"type": "array", "items": {"type": "string", "enum": list(meta.option_values if meta else ())}}
-    if kind == "ARRAY":
-        return {"type": "array", "items": {"type": "string"}}
-    if kind == "FILES":
-        return {"type": "array", "items": {"type": "object"}}
-    return {}  # RAW_JSON: any JSON value
+    """JSON schema of one stored value kind (its FIELD_KINDS entry); unknown kinds: any JSON value."""
+    found = FIELD_KINDS.get(kind)
+    return found.json_schema(meta) if found is not None else {}
 
 
 def field_schema(meta: FieldMeta, for_input: bool) -> dict[str, Any]:
@@ -5447,7 +5399,7 @@ def field_schema(meta: FieldMeta, for_input: bool) -> dict[str, Any]:
     if meta.type in COMPOSITES:
         props = {}
         for col in meta.columns:
-            if for_input and meta.type == "ACTOR" and col.sub in ("name", "workspaceMemberId"):
+            if for_input and col.sub in COMPOSITE_TYPES[meta.type].server_filled:
                 continue
             props[col.sub or ""] = atomic_schema(col.kind)
         return {"type": "object", "properties": props}
@@ -6759,21 +6711,6 @@ input ActorSourceEnumFilter {
   isEmptyArray: Boolean
 }
 """
-COMPOSITE_GQL_NAMES = {
-    "FULL_NAME": "FullName", "EMAILS": "Emails", "PHONES": "Phones", "LINKS": "Links", "CURRENCY": "Currency",
-    "ADDRESS": "Address", "ACTOR": "Actor", "RICH_TEXT": "RichText",
-}  # fmt: skip
-SUB_KIND_GQL = {  # stored kind of a composite sub-field -> (output type, filter input, orderable)
-    "TEXT": ("String", "StringFilter", True), "NUMERIC": ("BigFloat", "BigFloatFilter", True),
-    "RAW_JSON": ("JSON", "RawJsonFilter", False), "UUID": ("UUID", "UUIDFilter", True),
-    "SELECT": ("ActorSourceEnum", "ActorSourceEnumFilter", True), "RICH_TEXT_PART": ("String", "RichTextLeafFilter", False),
-}  # fmt: skip
-ATOMIC_GQL = {  # field type -> (output type, filter input)
-    "UUID": ("UUID", "UUIDFilter"), "TEXT": ("String", "StringFilter"), "NUMERIC": ("BigFloat", "BigFloatFilter"),
-    "BOOLEAN": ("Boolean", "BooleanFilter"), "DATE_TIME": ("DateTime", "DateTimeFilter"), "DATE": ("Date", "DateFilter"),
-    "POSITION": ("Position", "FloatFilter"), "RAW_JSON": ("JSON", "RawJsonFilter"), "ARRAY": ("[String]", "ArrayFilter"),
-    "FILES": ("JSON", "RawJsonFilter"),
-}  # fmt: skip
 NESTED_PAGE = 60
 NOT_NESTABLE = "Query complexity is too high. One-to-Many relation cannot be nested"
 
@@ -6781,20 +6718,22 @@ NOT_NESTABLE = "Query complexity is too high. One-to-Many relation cannot be nes
 def composite_sdl() -> str:
     """The shared composite types and their inputs (graphql.md §2.1, §7.2)."""
     out = []
-    for ftype, name in COMPOSITE_GQL_NAMES.items():
-        subs = COMPOSITES[ftype]
+    for ftype, ctype in COMPOSITE_TYPES.items():
+        name, subs = ctype.graphql_name, ctype.subs
         required = {"source", "name"} if ftype == "ACTOR" else set()
         out.append(f"type {name} {{ " + " ".join(
-            f"{sub}: {SUB_KIND_GQL[kind][0]}{'!' if sub in required else ''}" for sub, kind in subs) + " }")  # fmt: skip
+            f"{sub}: {FIELD_KINDS[kind].graphql[0]}{'!' if sub in required else ''}" for sub, kind in subs) + " }")  # fmt: skip
         filter_name = "RichTextFilter" if ftype == "RICH_TEXT" else f"{name}FilterInput"
         out.append(
-            f"input {filter_name} {{ " + " ".join(f"{sub}: {SUB_KIND_GQL[kind][1]}" for sub, kind in subs) + " }"
+            f"input {filter_name} {{ " + " ".join(f"{sub}: {FIELD_KINDS[kind].graphql[1]}" for sub, kind in subs) + " }"
         )
-        writable = [(s, k) for s, k in subs if not (ftype == "ACTOR" and s in ("name", "workspaceMemberId"))]
+        writable = [(s, k) for s, k in subs if s not in ctype.server_filled]
         for suffix in ("CreateInput", "UpdateInput"):
-            out.append(f"input {name}{suffix} {{ " + " ".join(f"{s}: {SUB_KIND_GQL[k][0]}" for s, k in writable) + " }")
+            out.append(
+                f"input {name}{suffix} {{ " + " ".join(f"{s}: {FIELD_KINDS[k].graphql[0]}" for s, k in writable) + " }"
+            )
         out.append(f"input {name}GroupByInput {{ " + " ".join(f"{s}: Boolean" for s, _ in subs) + " }")
-        orderable = [s for s, k in subs if SUB_KIND_GQL[k][2]]
+        orderable = [s for s, k in subs if FIELD_KINDS[k].orderable]
         if ftype != "RICH_TEXT":
             out.append(f"input {name}OrderByInput {{ " + " ".join(f"{s}: OrderByDirection" for s in orderable) + " }")
     return "\n".join(out)
@@ -6811,7 +6750,7 @@ def number_gql(meta: FieldMeta) -> tuple[str, str]:
         return "Int", "IntFilter"
     if data_type == "bigint":
         return "BigInt", "BigIntFilter"
-    return "Float", "FloatFilter"
+    return FIELD_KINDS["NUMBER"].graphql
 
 
 def aggregate_names(obj: ObjectMeta) -> list[tuple[str, str]]:
@@ -6879,7 +6818,7 @@ def object_defs(schema: Schema, obj: ObjectMeta) -> tuple[list[TypeDef], list[An
             filters.append(f"{meta.name}: TSVectorFilter")
             continue
         if meta.type in COMPOSITES:
-            name = COMPOSITE_GQL_NAMES[meta.type]
+            name = COMPOSITE_TYPES[meta.type].graphql_name
             fields.append((meta.name, f"{name}{bang}", None))
             filters.append(f"{meta.name}: {'RichTextFilter' if meta.type == 'RICH_TEXT' else name + 'FilterInput'}")
             if meta.type != "RICH_TEXT":
@@ -6904,12 +6843,12 @@ def object_defs(schema: Schema, obj: ObjectMeta) -> tuple[list[TypeDef], list[An
             fields.append((meta.name, f"{out_type}{bang}", None))
             filters.append(f"{meta.name}: {enum}Filter")
         else:
-            out_type, filter_type = number_gql(meta) if meta.type == "NUMBER" else ATOMIC_GQL[meta.type]
+            out_type, filter_type = number_gql(meta) if meta.type == "NUMBER" else FIELD_KINDS[meta.type].graphql
             fields.append((meta.name, f"{out_type}{bang}", None))
             filters.append(f"{meta.name}: {filter_type}")
             if meta.is_unique:
                 unique.append(f"{meta.name}: {out_type}")
-        if meta.type not in ("RAW_JSON", "FILES", "MULTI_SELECT", "ARRAY"):
+        if FIELD_KINDS[meta.type].orderable:
             orders.append(f"{meta.name}: OrderByDirection")
         if meta.name in ("updatedAt", "deletedAt"):
             continue
@@ -6930,7 +6869,7 @@ def object_defs(schema: Schema, obj: ObjectMeta) -> tuple[list[TypeDef], list[An
                 group_by.append((meta.name, f"{upper_first(target.name_singular)}GroupByInput", None))
                 group_by.append((meta.join_column, "Boolean", None))
         elif meta.type in COMPOSITES:
-            group_by.append((meta.name, f"{COMPOSITE_GQL_NAMES[meta.type]}GroupByInput", None))
+            group_by.append((meta.name, f"{COMPOSITE_TYPES[meta.type].graphql_name}GroupByInput", None))
         elif meta.type in ("DATE", "DATE_TIME"):
             group_by.append((meta.name, "GroupByDateGranularityInput", None))
         else:
