@@ -135,16 +135,19 @@ class AdjustableClock:
     def __init__(self, base: Callable[[], datetime], frozen: bool) -> None:
         self.base = base
         self.frozen = datetime(2026, 1, 1, tzinfo=timezone.utc) if frozen else None
-        self.offset = timedelta(0)
+        self.offset = timedelta(0)  # replaced whole (never changed in place), under the lock
+        self._lock = threading.Lock()
 
     def __call__(self) -> datetime:
         return (self.frozen if self.frozen is not None else self.base()) + self.offset
 
     def set(self, moment: datetime) -> None:
-        self.offset += moment - self()
+        with self._lock:
+            self.offset += moment - self()
 
     def advance(self, seconds: float) -> None:
-        self.offset += timedelta(seconds=seconds)
+        with self._lock:
+            self.offset += timedelta(seconds=seconds)
 
 
 class CountingIds:
@@ -2611,7 +2614,9 @@ def verify_token(state: AppState, header: str | None) -> Actor:
     if scheme.lower() != "bearer" or not token:
         raise unauthenticated("Missing authentication token", "FORBIDDEN_EXCEPTION", 403)
     if state.settings.api_key and hmac.compare_digest(token, state.settings.api_key):
-        return Actor(state.default_workspace, LOCAL_KEY_NAME, None, role=state.admin_role(state.default_workspace))
+        return Actor(
+            state.default_workspace, LOCAL_KEY_NAME, None, role=state.models.admin_role(state.default_workspace)
+        )
     parts = token.split(".")
     try:
         if len(parts) != 3:
@@ -3436,9 +3441,9 @@ def relation_pair(ctx: Ctx, source: ObjectMeta, name: str, label: str, target: O
 def own_fields(ctx: Ctx) -> None:
     """Before a workspace's data model first changes, write out the fields it shares with the template
     (same ids and keys, so the loaded schema stays right); every data-model change starts here."""
-    written = store_shared_fields(ctx.conn, ctx.schema.workspace_id, ctx.state.standard_model(ctx.conn))
+    written = store_shared_fields(ctx.conn, ctx.schema.workspace_id, ctx.state.models.standard_model(ctx.conn))
     if written:
-        ctx.state.field_cache(ctx.schema.workspace_id).update(written)
+        ctx.state.models.add_fields(ctx.schema.workspace_id, written)
 
 
 def create_object(ctx: Ctx, data: Any) -> str:
@@ -4231,7 +4236,7 @@ class WebhookSender:
             status = exc.code
         except (urllib.error.URLError, OSError):
             status = 0
-        self.state.journal(payload["workspaceId"]).append({
+        self.state.tools.journal_add(payload["workspaceId"], {
             "at": iso(self.state.clock()), "webhook": hook["id"], "eventName": payload["eventName"],
             "url": hook["targetUrl"], "status": status, "success": 200 <= status < 300,
             "durationMs": round((time.perf_counter() - started) * 1000, 2),
@@ -7450,7 +7455,7 @@ def search_resolver(_: Any, info: Any, searchInput: str, limit: int, after: Any 
 
 def handle_graphql(state: AppState) -> str:
     """POST /graphql: the workspace's generated schema, cached per data-model version."""
-    return serve_graphql(state, state.graphql_schema, CoreContext)
+    return serve_graphql(state, state.models.graphql_schema, CoreContext)
 
 
 # ============================================================================================
@@ -7497,7 +7502,7 @@ def add_workspace(state: AppState, conn: sqlite3.Connection, workspace_id: str, 
     )
     conn.executemany("INSERT INTO role(id, workspace_id, data) VALUES (?, ?, ?)",
                      standard_role_rows(workspace_id, state.settings.new_id))  # fmt: skip
-    insert_shared_model(conn, workspace_id, state.standard_model(conn), state.settings.new_id)
+    insert_shared_model(conn, workspace_id, state.models.standard_model(conn), state.settings.new_id)
 
 
 def make_workspace(state: AppState, display_name: str) -> tuple[str, str]:
@@ -7512,7 +7517,7 @@ def make_workspace(state: AppState, display_name: str) -> tuple[str, str]:
 def new_workspace(state: AppState, display_name: str, seed: str) -> dict[str, Any]:
     """A workspace for a caller: a spare one made ahead of time when there is one (fixtures ask for
     many), else one made now."""
-    spare = state.take_spare()
+    spare = state.pool.take()
     if spare is None:
         workspace_id, key_id = make_workspace(state, display_name)
     else:
@@ -7535,7 +7540,7 @@ def move_data_model(conn: sqlite3.Connection, source: str, target: str) -> None:
 def delete_workspace(state: AppState, workspace_id: str) -> None:
     """Make a workspace gone for every caller at once. One whose data model is untouched becomes a
     spare under a new id (records purged off the request's thread); any other is cleared there."""
-    recycle = state.reserve_spare()
+    recycle = state.pool.reserve()
     try:
         with state.store.write() as conn:
             known_workspace(conn, workspace_id)
@@ -7553,14 +7558,14 @@ def delete_workspace(state: AppState, workspace_id: str) -> None:
                 conn.execute("DELETE FROM workspace WHERE id = ?", (workspace_id,))
                 spare = None
     except BaseException:
-        state.release_spare(recycle)
+        state.pool.release(recycle)
         raise
     state.forget(workspace_id, heir=spare[0] if spare else None)
     if spare is None:
-        state.release_spare(recycle)
+        state.pool.release(recycle)
         state.housekeeping(clear_workspace, state, workspace_id)
     else:
-        state.housekeeping(state.finish_spare, spare)
+        state.housekeeping(state.pool.finish, spare)
 
 
 def reset_workspace(state: AppState, workspace_id: str, seed: str) -> None:
@@ -7576,7 +7581,7 @@ def reset_workspace(state: AppState, workspace_id: str, seed: str) -> None:
         else:
             discarded = state.settings.new_id()
             move_data_model(conn, workspace_id, discarded)
-            insert_shared_model(conn, workspace_id, state.standard_model(conn), state.settings.new_id)
+            insert_shared_model(conn, workspace_id, state.models.standard_model(conn), state.settings.new_id)
             new_meta_version(conn, workspace_id)
     if discarded:
         state.forget(workspace_id, keep_journal=True)
@@ -7703,10 +7708,10 @@ def handle_admin(state: AppState, path: str) -> str:
                 raise bad_request("fault must be a status code (429, 500, …) or latency=<n>ms")
             if not 0 <= float(rule.get("probability", 1.0)) <= 1:
                 raise bad_request("probability must be between 0 and 1")
-            state.fault_rules.append(rule)
+            state.tools.add_fault_rule(rule)
         elif method == "DELETE":
-            state.fault_rules.clear()
-        return json_response(200, {"rules": state.fault_rules})
+            state.tools.clear_fault_rules()
+        return json_response(200, {"rules": list(state.tools.fault_rules)})
     if segs == ["clock"] and method in ("GET", "POST"):
         if "set" in body:
             moment = parse_datetime(body["set"])
@@ -7741,10 +7746,10 @@ def handle_admin(state: AppState, path: str) -> str:
         with state.store.read() as conn:
             doc = export_workspace(state, conn, segs[1])
         snapshot_id = state.settings.new_id()
-        state.snapshots[snapshot_id] = (segs[1], doc)
+        state.tools.add_snapshot(snapshot_id, segs[1], doc)
         return json_response(201, {"snapshotId": snapshot_id})
     if len(segs) == 3 and segs[0] == "workspaces" and segs[2] == "restore" and method == "POST":
-        workspace_id, snapshot = segs[1], state.snapshots.get(str(body.get("snapshotId")))
+        workspace_id, snapshot = segs[1], state.tools.snapshot(str(body.get("snapshotId")))
         if snapshot is None or snapshot[0] != workspace_id:
             raise ApiError(404, "NotFoundException", "Snapshot not found")
         with state.store.write() as conn:
@@ -7756,7 +7761,7 @@ def handle_admin(state: AppState, path: str) -> str:
     if len(segs) == 3 and segs[0] == "workspaces" and segs[2] == "journal" and method == "GET":
         with state.store.read() as conn:
             known_workspace(conn, segs[1])
-        return json_response(200, {"requests": list(state.journal(segs[1]))})
+        return json_response(200, {"requests": state.tools.journal(segs[1])})
     if len(segs) == 2 and segs[0] == "workspaces" and method == "DELETE":
         workspace_id = segs[1]
         if workspace_id == state.default_workspace:
@@ -8242,8 +8247,247 @@ def seed_demo(state: AppState, workspace_id: str) -> None:
 # ============================================================================================
 
 
+class ModelCache:
+    """The parsed data models, GraphQL schemas and admin roles of workspaces. It owns these maps and
+    changes them only under its lock; readers get immutable values (a Schema, a built GraphQL schema)."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self._lock = threading.RLock()
+        self._schemas: dict[str, Schema] = {}
+        self._field_caches: dict[str, dict[str, FieldMeta]] = {}  # parsed fields by stored JSON, per workspace
+        self._graphql: dict[str, Any] = {}  # GraphQL schema by data-model shape
+        self._admin_roles: dict[str, Role] = {}
+        self._standard: StandardModel | None = None
+
+    def schema(self, conn: sqlite3.Connection, workspace_id: str) -> Schema:
+        """The workspace's data model, rebuilt only when its metadata version moved."""
+        row = conn.execute("SELECT meta_version FROM workspace WHERE id = ?", (workspace_id,)).fetchone()
+        if row is None:
+            raise ApiError(401, "WORKSPACE_NOT_FOUND", "Workspace not found")
+        cached = self._schemas.get(workspace_id)
+        if cached is not None and cached.version == row[0]:
+            return cached
+        with self._lock:
+            cached = self._schemas.get(workspace_id)
+            if cached is not None and cached.version == row[0]:  # loaded by another thread meanwhile
+                return cached
+            fields = self._field_caches.setdefault(workspace_id, {})
+            schema = load_schema(conn, workspace_id, fields, self.standard_model(conn))
+            self._schemas[workspace_id] = schema
+        return schema
+
+    def standard_model(self, conn: sqlite3.Connection) -> StandardModel:
+        """The template workspace's data model (the internal workspace new ones share their fields with),
+        read once per process."""
+        if self._standard is None:
+            with self._lock:
+                if self._standard is None:
+                    template = conn.execute("SELECT value FROM meta_info WHERE key = 'template_workspace'").fetchone()
+                    self._standard = standard_model_of(conn, template[0])
+        return self._standard
+
+    def add_fields(self, workspace_id: str, parsed: dict[str, FieldMeta]) -> None:
+        """Remember parsed fields of a workspace (its shared fields, once written out)."""
+        with self._lock:
+            self._field_caches.setdefault(workspace_id, {}).update(parsed)
+
+    def graphql_schema(self, schema: Schema) -> Any:
+        """The /graphql schema of a data model, built once per shape and shared by the workspaces that
+        have it (resolvers find each request's own objects by name)."""
+        cached = self._graphql.get(schema.shape)
+        if cached is not None:
+            return cached
+        with self._lock:
+            cached = self._graphql.get(schema.shape)
+            if cached is None:
+                cached = self._graphql[schema.shape] = build_core_schema(schema)
+                while len(self._graphql) > 64:  # keep the most recent shapes only
+                    self._graphql.pop(next(iter(self._graphql)))
+        return cached
+
+    def admin_role(self, workspace_id: str) -> Role:
+        """The workspace's Admin role (for the CLI key), read once."""
+        cached = self._admin_roles.get(workspace_id)
+        if cached is None:
+            with self._store.read() as conn:
+                row = conn.execute(
+                    "SELECT id, data FROM role WHERE workspace_id = ? AND json_extract(data, '$.props.label') = 'Admin'",
+                    (workspace_id,),
+                ).fetchone()
+            cached = role_from_json(row[0], row[1])
+            with self._lock:
+                self._admin_roles[workspace_id] = cached
+        return cached
+
+    def forget(self, workspace_id: str, heir: str | None = None) -> None:
+        """Drop the caches of a workspace that is gone or whose data model was replaced; its parsed fields
+        go to heir, the workspace that now holds its data model."""
+        with self._lock:
+            fields = self._field_caches.pop(workspace_id, None)
+            schema = self._schemas.pop(workspace_id, None)
+            self._admin_roles.pop(workspace_id, None)
+            if heir is not None:
+                self._schemas.pop(heir, None)
+                if schema is not None:
+                    self._schemas[heir] = moved_schema(schema, heir)
+                if fields is not None:
+                    self._field_caches[heir] = fields
+
+
+class DevTools:
+    """What the developer tools keep (request journals, snapshots, fault rules and their dice): one owner,
+    one lock; readers get copies."""
+
+    def __init__(self, deterministic: bool) -> None:
+        import random
+
+        self._lock = threading.Lock()
+        self._journals: dict[str, Any] = {}  # workspace id -> deque of its last requests
+        self._snapshots: dict[str, tuple[str, dict[str, Any]]] = {}  # snapshot id -> (workspace, export)
+        self._fault_rules: tuple[dict[str, Any], ...] = ()
+        self._dice = random.Random(7 if deterministic else None)
+
+    def journal_add(self, workspace_id: str, entry: dict[str, Any]) -> None:
+        """Add a request to its workspace's journal (the oldest drops out past JOURNAL_SIZE)."""
+        import collections
+
+        with self._lock:
+            journal = self._journals.get(workspace_id)
+            if journal is None:
+                journal = self._journals[workspace_id] = collections.deque(maxlen=JOURNAL_SIZE)
+            journal.append(entry)
+
+    def journal(self, workspace_id: str) -> list[dict[str, Any]]:
+        """The last requests of a workspace, oldest first."""
+        with self._lock:
+            return list(self._journals.get(workspace_id, ()))
+
+    def add_snapshot(self, snapshot_id: str, workspace_id: str, doc: dict[str, Any]) -> None:
+        with self._lock:
+            self._snapshots[snapshot_id] = (workspace_id, doc)
+
+    def snapshot(self, snapshot_id: str) -> tuple[str, dict[str, Any]] | None:
+        with self._lock:
+            return self._snapshots.get(snapshot_id)
+
+    @property
+    def fault_rules(self) -> tuple[dict[str, Any], ...]:
+        """The rules in force (an immutable tuple, replaced whole on every change)."""
+        return self._fault_rules
+
+    def add_fault_rule(self, rule: dict[str, Any]) -> None:
+        with self._lock:
+            self._fault_rules = (*self._fault_rules, rule)
+
+    def clear_fault_rules(self) -> None:
+        with self._lock:
+            self._fault_rules = ()
+
+    def roll(self) -> float:
+        """The next throw of the fault dice (seeded in deterministic mode, so runs repeat)."""
+        with self._lock:
+            return self._dice.random()
+
+    def forget(self, workspace_id: str) -> None:
+        """Drop what a deleted workspace left here."""
+        with self._lock:
+            self._journals.pop(workspace_id, None)
+            for snapshot_id in [k for k, v in self._snapshots.items() if v[0] == workspace_id]:
+                del self._snapshots[snapshot_id]
+
+
+class WorkspacePool:
+    """Spare workspaces made ahead of time, and deleted ones recycled: the list of spares and the count
+    of those on their way, under one lock (a condition that requests wait on)."""
+
+    def __init__(self, state: AppState) -> None:
+        self._state = state
+        self._lock = threading.Lock()
+        self._ready = threading.Condition(self._lock)
+        self._spares: list[tuple[str, str]] = []  # (workspace id, admin key id) ready to hand out
+        self._coming = 0  # spares being made or recycled
+        self._recovered = False
+
+    def take(self) -> tuple[str, str] | None:
+        """A workspace made ahead of time (waiting for one that is being made rather than making another
+        beside it); taking one orders the next. None in deterministic mode, where ids must not depend on
+        what a background thread did first. Never call it inside a transaction: a spare needs the store."""
+        if self._state.settings.deterministic:
+            return None
+        self.recover()
+        with self._ready:
+            ready = len(self._spares) + self._coming - 1  # once this one is taken
+            # Refill in batches, when half are gone: a spare being made holds the store for a few
+            # milliseconds, which the requests of the tests that run meanwhile would wait for.
+            order = SPARE_TARGET - ready if ready < SPARE_TARGET // 2 else 0
+            self._coming += order
+            if order:
+                self._state.housekeeping(self._make, order)
+            self._ready.wait_for(lambda: self._spares or not self._coming, timeout=10)
+            return self._spares.pop() if self._spares else None
+
+    def reserve(self) -> bool:
+        """Room for one more spare (deleted workspaces become spares while there is room)."""
+        self.recover()
+        with self._lock:
+            room = not self._state.settings.deterministic and len(self._spares) + self._coming < SPARE_CAP
+            self._coming += room
+        return room
+
+    def release(self, reserved: bool) -> None:
+        """Give back a reservation that produced no spare (or that did: it is counted as ready now)."""
+        with self._ready:
+            self._coming -= reserved
+            self._ready.notify_all()
+
+    def _offer(self, spare: tuple[str, str]) -> None:
+        with self._lock:
+            self._spares.append(spare)
+
+    def _make(self, count: int) -> None:
+        """Make spares, offering each at once (a burst of requests may be waiting for them). Their schemas
+        are left to their first request (a millisecond or two): built here, they would hold the GIL
+        while the requests of a test suite run."""
+        for _ in range(count):
+            try:
+                self._offer(make_workspace(self._state, SPARE_NAME))
+            finally:
+                self.release(True)  # and wake whoever waits for a spare
+
+    def recover(self) -> None:
+        """Offer again the spares that an earlier run of this database left behind (once, when spares
+        are first asked for: the CLI's key commands never start background work)."""
+        state = self._state
+        with self._lock:  # two first requests at once must not offer the same spare twice
+            if self._recovered or state.store.created:
+                return
+            self._recovered = True
+        with state.store.read() as conn:
+            rows = conn.execute(
+                "SELECT w.id, k.id FROM workspace w JOIN api_key k ON k.workspace_id = w.id WHERE w.name = ?",
+                (SPARE_NAME,),
+            ).fetchall()
+        for row in rows[:SPARE_CAP]:
+            if self.reserve():
+                state.housekeeping(self.finish, tuple(row))
+
+    def finish(self, spare: tuple[str, str]) -> None:
+        """Purge a spare's records, warm its data model and GraphQL schema, then offer it."""
+        state = self._state
+        try:
+            with state.store.write() as conn:
+                purge_records(conn, spare[0])
+            with state.store.read() as conn:
+                state.models.graphql_schema(state.schema(conn, spare[0]))
+            self._offer(spare)
+        finally:
+            self.release(True)  # and wake whoever waits for a spare
+
+
 class AppState:
-    """Everything a running app holds: settings, storage, secrets and cached data models."""
+    """Everything a running app holds, each part owning its own state and lock: settings, the clock,
+    storage, the data-model cache, the workspace pool, the rate limiter, webhooks, the developer tools."""
 
     def __init__(self, settings: Settings) -> None:
         if settings.deterministic:
@@ -8251,24 +8495,12 @@ class AppState:
         self.settings = settings
         self.clock = AdjustableClock(settings.clock, settings.deterministic)
         self.store = Store(settings.db)
-        self._schemas: dict[str, Schema] = {}
-        self._field_caches: dict[str, dict[str, FieldMeta]] = {}
-        self._graphql: dict[str, Any] = {}
+        self.models = ModelCache(self.store)
         self.limiter = RateLimiter(settings.rate_limit, self.clock)
-        self._admin_roles: dict[str, Role] = {}
-        self._spares: list[tuple[str, str]] = []  # (workspace id, admin key id) ready to hand out
-        self._coming = 0  # spares being made or recycled
-        self._recovered = False
-        self._standard: StandardModel | None = None
-        self._journals: dict[str, Any] = {}
-        self.snapshots: dict[str, tuple[str, dict[str, Any]]] = {}  # snapshot id -> (workspace, export)
-        self.fault_rules: list[dict[str, Any]] = []
-        self.fault_dice = __import__("random").Random(7 if settings.deterministic else None)
+        self.tools = DevTools(settings.deterministic)
+        self.pool = WorkspacePool(self)
         self.webhook_sender = WebhookSender(self)
-        self._spare_lock = threading.Lock()
-        self._spare_ready = threading.Condition(self._spare_lock)
         self.housekeeping = Housekeeper()
-        self._schema_lock = threading.Lock()
         if self.store.created:
             self._initialise()
         self.app_secret = self.store.info("app_secret") or ""
@@ -8291,154 +8523,15 @@ class AppState:
             seed_demo(self, workspace_id)
 
     def schema(self, conn: sqlite3.Connection, workspace_id: str) -> Schema:
-        """The workspace's data model, rebuilt only when its metadata version moved."""
-        row = conn.execute("SELECT meta_version FROM workspace WHERE id = ?", (workspace_id,)).fetchone()
-        if row is None:
-            raise ApiError(401, "WORKSPACE_NOT_FOUND", "Workspace not found")
-        cached = self._schemas.get(workspace_id)
-        if cached is not None and cached.version == row[0]:
-            return cached
-        with self._schema_lock:
-            cached = self._schemas.get(workspace_id)
-            if cached is not None and cached.version == row[0]:  # loaded by another thread meanwhile
-                return cached
-            schema = load_schema(conn, workspace_id, self.field_cache(workspace_id), self.standard_model(conn))
-            self._schemas[workspace_id] = schema
-        return schema
-
-    def standard_model(self, conn: sqlite3.Connection) -> StandardModel:
-        """The template workspace's data model (the internal workspace new ones share their fields with),
-        read once per process."""
-        if self._standard is None:
-            template = conn.execute("SELECT value FROM meta_info WHERE key = 'template_workspace'").fetchone()[0]
-            self._standard = standard_model_of(conn, template)
-        return self._standard
-
-    def field_cache(self, workspace_id: str) -> dict[str, FieldMeta]:
-        return self._field_caches.setdefault(workspace_id, {})
-
-    def take_spare(self) -> tuple[str, str] | None:
-        """A workspace made ahead of time (waiting for one that is being made rather than making another
-        beside it); taking one orders the next. None in deterministic mode, where ids must not depend on
-        what a background thread did first. Never call it inside a transaction: a spare needs the store."""
-        if self.settings.deterministic:
-            return None
-        self.recover_spares()
-        with self._spare_ready:
-            ready = len(self._spares) + self._coming - 1  # once this one is taken
-            # Refill in batches, when half are gone: a spare being made holds the store for a few
-            # milliseconds, which the requests of the tests that run meanwhile would wait for.
-            order = SPARE_TARGET - ready if ready < SPARE_TARGET // 2 else 0
-            self._coming += order
-            if order:
-                self.housekeeping(self._make_spares, order)
-            self._spare_ready.wait_for(lambda: self._spares or not self._coming, timeout=10)
-            return self._spares.pop() if self._spares else None
-
-    def reserve_spare(self) -> bool:
-        """Room for one more spare (deleted workspaces become spares while there is room)."""
-        self.recover_spares()
-        with self._spare_lock:
-            room = not self.settings.deterministic and len(self._spares) + self._coming < SPARE_CAP
-            self._coming += room
-        return room
-
-    def release_spare(self, reserved: bool) -> None:
-        """Give back a reservation that produced no spare."""
-        with self._spare_ready:
-            self._coming -= reserved
-            self._spare_ready.notify_all()
-
-    def _make_spares(self, count: int) -> None:
-        """Make spares, offering each at once (a burst of requests may be waiting for them). Their schemas
-        are left to their first request (a millisecond or two): built here, they would hold the GIL
-        while the requests of a test suite run."""
-        for _ in range(count):
-            try:
-                spare = make_workspace(self, SPARE_NAME)
-                with self._spare_lock:
-                    self._spares.append(spare)
-            finally:
-                self.release_spare(True)  # and wake whoever waits for a spare
-
-    def recover_spares(self) -> None:
-        """Offer again the spares that an earlier run of this database left behind (once, when spares
-        are first asked for: the CLI's key commands never start background work)."""
-        with self._spare_lock:  # two first requests at once must not offer the same spare twice
-            if self._recovered or self.store.created:
-                return
-            self._recovered = True
-        with self.store.read() as conn:
-            rows = conn.execute(
-                "SELECT w.id, k.id FROM workspace w JOIN api_key k ON k.workspace_id = w.id WHERE w.name = ?",
-                (SPARE_NAME,),
-            ).fetchall()
-        for row in rows[:SPARE_CAP]:
-            if self.reserve_spare():
-                self.housekeeping(self.finish_spare, tuple(row))
-
-    def finish_spare(self, spare: tuple[str, str]) -> None:
-        """Purge a spare's records, warm its data model and GraphQL schema, then offer it."""
-        try:
-            with self.store.write() as conn:
-                purge_records(conn, spare[0])
-            with self.store.read() as conn:
-                self.graphql_schema(self.schema(conn, spare[0]))
-            with self._spare_lock:
-                self._spares.append(spare)
-        finally:
-            self.release_spare(True)  # and wake whoever waits for a spare
-
-    def journal(self, workspace_id: str) -> Any:
-        """The last requests of a workspace (a bounded deque)."""
-        import collections
-
-        found = self._journals.get(workspace_id)
-        if found is None:
-            found = self._journals.setdefault(workspace_id, collections.deque(maxlen=JOURNAL_SIZE))
-        return found
+        """The workspace's data model (the model cache's)."""
+        return self.models.schema(conn, workspace_id)
 
     def forget(self, workspace_id: str, heir: str | None = None, keep_journal: bool = False) -> None:
-        """Drop the caches of a workspace that is gone or whose data model was replaced; its parsed fields
-        go to heir, the workspace that now holds its data model."""
-        fields = self._field_caches.pop(workspace_id, None)
-        schema = self._schemas.pop(workspace_id, None)
-        self._admin_roles.pop(workspace_id, None)
-        if heir is not None:
-            self._schemas.pop(heir, None)
-            if schema is not None:
-                self._schemas[heir] = moved_schema(schema, heir)
-            if fields is not None:
-                self._field_caches[heir] = fields
+        """Drop what every part keeps of a workspace that is gone or whose data model was replaced."""
+        self.models.forget(workspace_id, heir)
         if not keep_journal:
-            self._journals.pop(workspace_id, None)
+            self.tools.forget(workspace_id)
             self.limiter.forget(workspace_id)
-            for snapshot_id in [k for k, v in self.snapshots.items() if v[0] == workspace_id]:
-                del self.snapshots[snapshot_id]
-
-    def admin_role(self, workspace_id: str) -> Role:
-        """The workspace's Admin role (for the CLI key), read once."""
-        cached = self._admin_roles.get(workspace_id)
-        if cached is None:
-            with self.store.read() as conn:
-                row = conn.execute(
-                    "SELECT id, data FROM role WHERE workspace_id = ? AND json_extract(data, '$.props.label') = 'Admin'",
-                    (workspace_id,),
-                ).fetchone()
-            cached = self._admin_roles[workspace_id] = role_from_json(row[0], row[1])
-        return cached
-
-    def graphql_schema(self, schema: Schema) -> Any:
-        """The /graphql schema of a data model, built once per shape and shared by the workspaces that
-        have it (resolvers find each request's own objects by name)."""
-        cached = self._graphql.get(schema.shape)
-        if cached is not None:
-            return cached
-        with self._schema_lock:
-            built = self._graphql[schema.shape] = build_core_schema(schema)
-            while len(self._graphql) > 64:  # keep the most recent shapes only
-                self._graphql.pop(next(iter(self._graphql)))
-        return built
 
     def token(self) -> str:
         """A bearer token to print: the --api-key, else a fresh JWT of the default admin key."""
@@ -8481,19 +8574,19 @@ FAULT_OPERATIONS = {"find": ("GET",), "create": ("POST",), "update": ("PATCH", "
 def ruled_fault() -> str | None:
     """A fault from the admin rules (POST /_lite/faults) that matches this request, if its dice say so."""
     state = bottle.request.environ.get("twenty_lite.state")
-    if state is None or not state.fault_rules:
+    if state is None or not state.tools.fault_rules:
         return None
     segs = [s for s in bottle.request.path.split("/") if s]
     target = segs[1] if len(segs) > 1 and segs[0] == "rest" else segs[0] if segs else ""
     method = bottle.request.method.upper()
-    for rule in state.fault_rules:
+    for rule in state.tools.fault_rules:
         if rule.get("object") and rule["object"] not in (target, bottle.request.path.strip("/")):
             continue
         if rule.get("operation") and method not in FAULT_OPERATIONS.get(
             rule["operation"], (rule["operation"].upper(),)
         ):
             continue
-        if state.fault_dice.random() < rule.get("probability", 1.0):
+        if state.tools.roll() < rule.get("probability", 1.0):
             return str(rule["fault"])
     return None
 
@@ -8525,7 +8618,7 @@ def record_request(started: float, reason: str | None) -> None:
     }  # fmt: skip
     if reason is not None and bottle.response.status_code >= 400:
         entry["reason"] = reason
-    state.journal(workspace_id).append(entry)
+    state.tools.journal_add(workspace_id, entry)
 
 
 def guarded(handler: Callable[..., str]) -> Callable[..., str]:

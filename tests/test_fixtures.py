@@ -462,7 +462,7 @@ def test_shared_fields_written_out_read_back_the_same(admin: Client) -> None:
         made = ok(admin.post("/_lite/workspaces", json={}), 201)
         with state.store.write() as conn:
             shared = state.schema(conn, made["id"])
-            assert tl.store_shared_fields(conn, made["id"], state.standard_model(conn))
+            assert tl.store_shared_fields(conn, made["id"], state.models.standard_model(conn))
             assert conn.execute("SELECT shared_fields FROM workspace WHERE id = ?", (made["id"],)).fetchone()[0] == 0
             stored = tl.load_schema(conn, made["id"])
         assert [o.id for o in shared.objects] == [o.id for o in stored.objects]
@@ -536,9 +536,9 @@ def test_a_reset_does_not_wait_for_a_spare_being_made(admin: Client) -> None:
     state = admin.app.state
     gate = threading.Event()
     state.housekeeping(gate.wait)  # the background thread is busy
-    with state._spare_lock:  # no spare ready, one on its way (it needs the store the reset holds)
-        state._spares.clear()
-        state._coming += 1
+    with state.pool._lock:  # no spare ready, one on its way (it needs the store the reset holds)
+        state.pool._spares.clear()
+        state.pool._coming += 1
     try:
         start = time.monotonic()
         assert ok(admin.post(f"/_lite/workspaces/{made['id']}/reset")) == {"id": made["id"]}
@@ -547,7 +547,7 @@ def test_a_reset_does_not_wait_for_a_spare_being_made(admin: Client) -> None:
         assert ok(ws.get("/rest/metadata/objects", params={"limit": 60}))["totalCount"] == 11
     finally:
         gate.set()
-        state.release_spare(True)
+        state.pool.release(True)
 
 
 def test_snapshot_and_restore_of_an_untouched_workspace(admin: Client) -> None:
