@@ -2070,3 +2070,47 @@ def test_deactivated_field_leaves_the_schema(pets: dict) -> None:
     assert "nickname" not in field_types(client, "Pet")
     assert "nickname" not in field_types(client, "PetFilterInput")
     validation_error(client, "{ pets { edges { node { nickname } } } }")
+
+
+# =========================================================================== two answers as Twenty gives them
+
+
+def test_destroy_many_includes_soft_deleted_records(crowd: CheckedClient) -> None:
+    """Twenty's destroy-many applies the filter without the soft-delete rule: a record moved to the trash
+    first is destroyed and returned too (common-destroy-many-query-runner)."""
+    soft_delete(crowd, "people", pid(1))
+    gone = run(crowd, 'mutation { destroyPeople(filter: {city: {in: ["London", "Paris"]}}) { id city } }')
+    assert sorted((p["id"], p["city"]) for p in gone["destroyPeople"]) == [(pid(1), "London"), (pid(2), "Paris")]
+    trash = run(crowd, "{ people(filter: {deletedAt: {is: NOT_NULL}}) { totalCount } }")["people"]["totalCount"]
+    assert trash == 0
+    assert people_ids(crowd) == [pid(3), pid(4)]
+
+
+def test_rest_destroy_many_includes_soft_deleted_records_too(crowd: CheckedClient) -> None:
+    """The same rule over REST: one record service under both APIs."""
+    soft_delete(crowd, "people", pid(1))
+    resp = crowd.delete("/rest/people", params={"filter": "city[in]:[London,Paris]"})
+    assert resp.status_code == 200, resp.text
+    assert sorted(d["id"] for d in resp.json()["data"]["deletePeople"]) == [pid(1), pid(2)]
+    trash = crowd.get("/rest/people", params={"filter": "deletedAt[is]:NOT_NULL"}).json()["totalCount"]
+    assert trash == 0
+    assert crowd.patch(f"/rest/restore/people/{pid(1)}").status_code == 404
+
+
+def test_soft_delete_many_still_skips_the_trash(crowd: CheckedClient) -> None:
+    soft_delete(crowd, "people", pid(1))
+    deleted = run(crowd, 'mutation { deletePeople(filter: {city: {in: ["London", "Paris"]}}) { id } }')
+    assert [p["id"] for p in deleted["deletePeople"]] == [pid(2)]
+
+
+def test_last_without_before_pages_forward_as_twenty_does(crowd: CheckedClient) -> None:
+    """Twenty pages backwards only when `before` is given (isForwardPagination = !before in its find-many
+    runner): `last: 2` alone takes 2 records from the start, like `first: 2`."""
+    assert page(crowd, last=2) == page(crowd, first=2)
+    got = page(crowd, last=2)
+    assert [e["node"]["id"] for e in got["edges"]] == [pid(1), pid(2)]
+    assert (got["pageInfo"]["hasNextPage"], got["pageInfo"]["hasPreviousPage"], got["totalCount"]) == (True, False, 4)
+    end = got["pageInfo"]["endCursor"]
+    tail = page(crowd, last=2, before=cursor_of({"id": pid(4)}))
+    assert [e["node"]["id"] for e in tail["edges"]] == [pid(2), pid(3)]
+    assert end == cursor_of({"id": pid(2)})
