@@ -4,27 +4,39 @@ Run ``python twenty_lite.py`` for a server with demo data on http://127.0.0.1:30
 one in-process with ``create_app(Settings(db=":memory:"))``. The specification it follows is
 the folder ``shared/reference`` beside the repository.
 
-Map of this file (``grep -n '^# [0-9]' twenty_lite.py``):
+Map of this file (``grep -n '^# [0-9]' twenty_lite.py``); layers read top-down, storage to adapters:
 
-    1. Errors          one exception type, one renderer
-    2. Utilities       clock, ids, UUIDs, dates, JSON
-    3. Settings        everything configurable, one dataclass
-    4. Data model      field types, composites, frozen object/field metadata, the standard model
-    5. Storage         SQLite schema, transactions, metadata loading, the shared standard model,
-                       EAV reads and writes
-    6. Query engine    filter and order_by grammars, SQL compilation, cursors
-    7. Auth            bearer tokens, API-key JWTs, the request actor
-    8. Records         value validation, create/update/upsert/delete/restore, depth, projection
-    9. Data-model      custom objects and fields (validation, changes, output); API keys and roles
-   10. REST core       /rest/... routes and envelopes, /rest/metadata/...
-   11. OpenAPI         the core and metadata documents of a workspace
-   12. GraphQL metadata  POST /metadata: objects and fields over graphql-core
-   13. GraphQL core    POST /graphql: a schema generated per data-model version, relations in bulk
-   14. Admin API       /_lite/...: workspaces for test fixtures (spares, recycling), clock, faults
-   15. Playground      the single static page at / and /playground
-   16. Seed            the demo data set
-   17. App factory     create_app(settings), serve(), the pytest plugin
-   18. CLI             python twenty_lite.py [options]
+    1. Errors            one exception type (REST status, GraphQL subCode), one renderer
+    2. Utilities         clock, ids, UUIDs, dates, JSON, Node-style value printing; HTTP plumbing
+                         (query strings, bodies, JSON responses) shared by the adapters
+    3. Settings          everything configurable, one dataclass
+    4. Data model        field kinds in one table (FIELD_KINDS: operators, filter coercion, write
+                         validation, output, OpenAPI and GraphQL types), composite types, frozen
+                         object/field metadata, the standard model
+    5. Storage           SQLite schema, transactions, metadata loading, the shared standard model,
+                         EAV reads and writes
+    6. Query engine      typed filter trees and sort keys to SQL, cursors, pages, counts
+    7. Auth              bearer tokens, API-key JWTs, roles, the one permission check
+    8. Records           body validation, create/update/destroy primitives, reading records out
+    9. Data-model changes  custom objects and fields (validation, changes, output); API keys,
+                         roles and webhooks
+   10. Record service    every record operation for both APIs: authorization, find, create,
+                         update, delete/restore/destroy, duplicates, merge, group-by, search
+   11. REST core         /rest/...: the text grammars, handlers and envelopes; /rest/metadata/...
+   12. OpenAPI           the core and metadata documents of a workspace
+   13. GraphQL metadata  POST /metadata: objects and fields over graphql-core; the GraphQL POST
+                         handling shared with /graphql
+   14. GraphQL core      POST /graphql: a schema generated per data-model shape, arguments to
+                         typed queries, relations in bulk
+   15. Admin API         /_lite/...: workspaces for test fixtures, clock, faults, snapshots, journal
+   16. Playground        the single static page at / and /playground
+   17. Seed              the demo data set
+   18. App factory       AppState and its parts (model cache, workspace pool, developer tools),
+                         faults and the journal, create_app(settings), serve(), the pytest plugin
+   19. CLI               python twenty_lite.py [options]
+
+Public API (``__all__``): create_app, serve, Settings, Served, Workspace, main; and the pytest
+plugin (entry point ``twenty_lite:pytest_plugin``).
 """
 
 from __future__ import annotations
@@ -57,6 +69,7 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 import bottle
 
 __version__ = "0.1.0"
+__all__ = ["Served", "Settings", "Workspace", "create_app", "main", "serve"]
 
 # ============================================================================================
 # 1. Errors
@@ -754,7 +767,7 @@ class FieldKind:
     output: Callable[[Any], Any] | None = None  # stored -> API value; None: as stored
     graphql_operators: tuple[str, ...] = ()  # operators only GraphQL can express (graphql.md §7.1)
     orderable: bool = True
-    json_schema: Callable[[Any], dict[str, Any]] = lambda meta: {"type": "string"}  # noqa: E731
+    json_schema: Callable[[Any], dict[str, Any]] = lambda meta: {"type": "string"}
     graphql: tuple[str, str] = ("String", "StringFilter")  # (output type, filter input) of an atomic field
     blank: str | None = None  # SQL of the stored value that filters treat as null ('' for text, [] for lists)
 
@@ -6244,19 +6257,19 @@ def _mc(info: Any) -> MetaContext:
 
 
 @gql_guard
-def resolve_objects(_: Any, info: Any, paging: dict[str, Any], filter: dict[str, Any]) -> dict[str, Any]:  # noqa: A002
+def resolve_objects(_: Any, info: Any, paging: dict[str, Any], filter: dict[str, Any]) -> dict[str, Any]:
     mc = _mc(info)
     nodes = [mc.object_node(o) for o in mc.ctx.schema.objects]
     return gql_page([(n["id"], n) for n in nodes if gql_filter_match(n, filter)], paging)
 
 
 @gql_guard
-def resolve_object(_: Any, info: Any, id: str) -> dict[str, Any]:  # noqa: A002
+def resolve_object(_: Any, info: Any, id: str) -> dict[str, Any]:
     return _mc(info).object_node(_mc(info).object_by_id(id))
 
 
 @gql_guard
-def resolve_fields(parent: Any, info: Any, paging: dict[str, Any], filter: dict[str, Any]) -> dict[str, Any]:  # noqa: A002
+def resolve_fields(parent: Any, info: Any, paging: dict[str, Any], filter: dict[str, Any]) -> dict[str, Any]:
     mc = _mc(info)
     objects = [parent["_obj"]] if isinstance(parent, dict) and "_obj" in parent else mc.ctx.schema.objects
     nodes = [mc.field_node(o, f) for o in objects for f in o.fields]
@@ -6264,7 +6277,7 @@ def resolve_fields(parent: Any, info: Any, paging: dict[str, Any], filter: dict[
 
 
 @gql_guard
-def resolve_field(_: Any, info: Any, id: str) -> dict[str, Any]:  # noqa: A002
+def resolve_field(_: Any, info: Any, id: str) -> dict[str, Any]:
     return _mc(info).field_node(*_mc(info).field_by_id(id))
 
 
@@ -6310,14 +6323,14 @@ def resolve_current_workspace(_: Any, info: Any) -> dict[str, Any]:
 
 
 @gql_guard
-def resolve_create_object(_: Any, info: Any, input: dict[str, Any]) -> dict[str, Any]:  # noqa: A002
+def resolve_create_object(_: Any, info: Any, input: dict[str, Any]) -> dict[str, Any]:
     mc = _mc(info)
     oid = mc.mutate(lambda: create_object(mc.ctx, input.get("object")))
     return mc.object_node(mc.object_by_id(oid))
 
 
 @gql_guard
-def resolve_update_object(_: Any, info: Any, input: dict[str, Any]) -> dict[str, Any]:  # noqa: A002
+def resolve_update_object(_: Any, info: Any, input: dict[str, Any]) -> dict[str, Any]:
     mc = _mc(info)
     mc.object_by_id(input["id"])
     mc.mutate(lambda: update_object(mc.ctx, input["id"].lower(), input.get("update")))
@@ -6325,7 +6338,7 @@ def resolve_update_object(_: Any, info: Any, input: dict[str, Any]) -> dict[str,
 
 
 @gql_guard
-def resolve_delete_object(_: Any, info: Any, input: dict[str, Any]) -> dict[str, Any]:  # noqa: A002
+def resolve_delete_object(_: Any, info: Any, input: dict[str, Any]) -> dict[str, Any]:
     mc = _mc(info)
     node = mc.object_node(mc.object_by_id(input["id"]))
     mc.mutate(lambda: delete_object(mc.ctx, input["id"].lower()))
@@ -6333,7 +6346,7 @@ def resolve_delete_object(_: Any, info: Any, input: dict[str, Any]) -> dict[str,
 
 
 @gql_guard
-def resolve_create_field(_: Any, info: Any, input: dict[str, Any]) -> dict[str, Any]:  # noqa: A002
+def resolve_create_field(_: Any, info: Any, input: dict[str, Any]) -> dict[str, Any]:
     mc = _mc(info)
     data = dict(input.get("field") or {})
     oid = str(data.get("objectMetadataId") or "")
@@ -6344,7 +6357,7 @@ def resolve_create_field(_: Any, info: Any, input: dict[str, Any]) -> dict[str, 
 
 
 @gql_guard
-def resolve_update_field(_: Any, info: Any, input: dict[str, Any]) -> dict[str, Any]:  # noqa: A002
+def resolve_update_field(_: Any, info: Any, input: dict[str, Any]) -> dict[str, Any]:
     mc = _mc(info)
     mc.field_by_id(input["id"])
     update = {k: v for k, v in (input.get("update") or {}).items() if k not in ("id", "objectMetadataId")}
@@ -6353,7 +6366,7 @@ def resolve_update_field(_: Any, info: Any, input: dict[str, Any]) -> dict[str, 
 
 
 @gql_guard
-def resolve_delete_field(_: Any, info: Any, input: dict[str, Any]) -> dict[str, Any]:  # noqa: A002
+def resolve_delete_field(_: Any, info: Any, input: dict[str, Any]) -> dict[str, Any]:
     mc = _mc(info)
     node = mc.field_node(*mc.field_by_id(input["id"]))
     mc.mutate(lambda: delete_field(mc.ctx, input["id"].lower()))
@@ -6381,29 +6394,29 @@ def keys_and_roles_resolvers() -> dict[tuple[str, str], Callable[..., Any]]:
         mc, conn, w = ws(info)
         return [key_node(mc, k) for k in list_keys(conn, w)]
 
-    def api_key(_: Any, info: Any, input: dict[str, Any]) -> dict[str, Any]:  # noqa: A002
+    def api_key(_: Any, info: Any, input: dict[str, Any]) -> dict[str, Any]:
         keys_guard(info)
         mc, conn, w = ws(info)
         return key_node(mc, find_key(conn, w, input["id"]))
 
-    def create_api_key(_: Any, info: Any, input: dict[str, Any]) -> dict[str, Any]:  # noqa: A002
+    def create_api_key(_: Any, info: Any, input: dict[str, Any]) -> dict[str, Any]:
         mc, conn, w = ws(info)
         key = mc.mutate(lambda: create_key(conn, w, input, mc.ctx.now, mc.ctx.state.settings.new_id),
                         "API_KEYS_AND_WEBHOOKS")  # fmt: skip
         return key_node(mc, key)
 
-    def update_api_key(_: Any, info: Any, input: dict[str, Any]) -> dict[str, Any]:  # noqa: A002
+    def update_api_key(_: Any, info: Any, input: dict[str, Any]) -> dict[str, Any]:
         mc, conn, w = ws(info)
         data = {k: v for k, v in input.items() if k != "id" and v is not None}
         return key_node(
             mc, mc.mutate(lambda: update_key(conn, w, input["id"], data, mc.ctx.now), "API_KEYS_AND_WEBHOOKS")
         )
 
-    def revoke_api_key(_: Any, info: Any, input: dict[str, Any]) -> dict[str, Any]:  # noqa: A002
+    def revoke_api_key(_: Any, info: Any, input: dict[str, Any]) -> dict[str, Any]:
         mc, conn, w = ws(info)
         return key_node(mc, mc.mutate(lambda: revoke_key(conn, w, input["id"], mc.ctx.now), "API_KEYS_AND_WEBHOOKS"))
 
-    def assign_role(_: Any, info: Any, apiKeyId: str, roleId: str) -> bool:  # noqa: N803
+    def assign_role(_: Any, info: Any, apiKeyId: str, roleId: str) -> bool:
         mc, conn, w = ws(info)
 
         def change() -> bool:
@@ -6414,7 +6427,7 @@ def keys_and_roles_resolvers() -> dict[tuple[str, str], Callable[..., Any]]:
 
         return mc.mutate(change, "API_KEYS_AND_WEBHOOKS")
 
-    def generate_token(_: Any, info: Any, apiKeyId: str, expiresAt: str) -> dict[str, str]:  # noqa: N803
+    def generate_token(_: Any, info: Any, apiKeyId: str, expiresAt: str) -> dict[str, str]:
         keys_guard(info)
         mc, _conn, w = ws(info)
         return {"token": key_token(mc.ctx.state, w, apiKeyId, expiresAt)}
@@ -6428,32 +6441,32 @@ def keys_and_roles_resolvers() -> dict[tuple[str, str], Callable[..., Any]]:
         mc, conn, w = ws(info)
         return mc.mutate(lambda: change(conn, w), "ROLES")
 
-    def create_one_role(_: Any, info: Any, createRoleInput: dict[str, Any]) -> dict[str, Any]:  # noqa: N803
+    def create_one_role(_: Any, info: Any, createRoleInput: dict[str, Any]) -> dict[str, Any]:
         new_id = _mc(info).ctx.state.settings.new_id
         return role_out(roles_change(info, lambda c, w: create_role(c, w, createRoleInput, new_id)))
 
-    def update_one_role(_: Any, info: Any, updateRoleInput: dict[str, Any]) -> dict[str, Any]:  # noqa: N803
+    def update_one_role(_: Any, info: Any, updateRoleInput: dict[str, Any]) -> dict[str, Any]:
         return role_out(roles_change(info, lambda c, w: update_role(c, w, updateRoleInput["id"],
                                                                         updateRoleInput.get("update"))))  # fmt: skip
 
-    def delete_one_role(_: Any, info: Any, roleId: str) -> str:  # noqa: N803
+    def delete_one_role(_: Any, info: Any, roleId: str) -> str:
         return roles_change(info, lambda c, w: delete_role(c, w, roleId))
 
-    def upsert_objects(_: Any, info: Any, upsertObjectPermissionsInput: dict[str, Any]) -> list[dict[str, Any]]:  # noqa: N803
+    def upsert_objects(_: Any, info: Any, upsertObjectPermissionsInput: dict[str, Any]) -> list[dict[str, Any]]:
         data = upsertObjectPermissionsInput
         schema = _mc(info).ctx.schema
         role = roles_change(info, lambda c, w: upsert_object_permissions(c, schema, data["roleId"],
                                                                          data["objectPermissions"]))  # fmt: skip
         return role_out(role)["objectPermissions"]
 
-    def upsert_fields(_: Any, info: Any, upsertFieldPermissionsInput: dict[str, Any]) -> list[dict[str, Any]]:  # noqa: N803
+    def upsert_fields(_: Any, info: Any, upsertFieldPermissionsInput: dict[str, Any]) -> list[dict[str, Any]]:
         data = upsertFieldPermissionsInput
         schema = _mc(info).ctx.schema
         role = roles_change(info, lambda c, w: upsert_field_permissions(c, schema, data["roleId"],
                                                                         data["fieldPermissions"]))  # fmt: skip
         return role_out(role)["fieldPermissions"]
 
-    def upsert_flags(_: Any, info: Any, upsertPermissionFlagsInput: dict[str, Any]) -> list[dict[str, Any]]:  # noqa: N803
+    def upsert_flags(_: Any, info: Any, upsertPermissionFlagsInput: dict[str, Any]) -> list[dict[str, Any]]:
         data = upsertPermissionFlagsInput
         role = roles_change(
             info, lambda c, w: upsert_permission_flags(c, w, data["roleId"], data["permissionFlagKeys"])
@@ -6465,7 +6478,7 @@ def keys_and_roles_resolvers() -> dict[tuple[str, str], Callable[..., Any]]:
         mc, conn, w = ws(info)
         return list_webhooks(conn, w)
 
-    def webhook(_: Any, info: Any, id: str) -> dict[str, Any] | None:  # noqa: A002
+    def webhook(_: Any, info: Any, id: str) -> dict[str, Any] | None:
         keys_guard(info)
         mc, conn, w = ws(info)
         try:
@@ -6473,19 +6486,19 @@ def keys_and_roles_resolvers() -> dict[tuple[str, str], Callable[..., Any]]:
         except ApiError:
             return None
 
-    def create_webhook(_: Any, info: Any, input: dict[str, Any]) -> dict[str, Any]:  # noqa: A002
+    def create_webhook(_: Any, info: Any, input: dict[str, Any]) -> dict[str, Any]:
         mc, conn, w = ws(info)
         data = {k: v for k, v in input.items() if v is not None}
         return mc.mutate(lambda: save_webhook(conn, w, data, mc.ctx.now, mc.ctx.state.settings.new_id),
                          "API_KEYS_AND_WEBHOOKS")  # fmt: skip
 
-    def update_webhook(_: Any, info: Any, input: dict[str, Any]) -> dict[str, Any]:  # noqa: A002
+    def update_webhook(_: Any, info: Any, input: dict[str, Any]) -> dict[str, Any]:
         mc, conn, w = ws(info)
         data = {k: v for k, v in (input.get("update") or {}).items() if v is not None}
         return mc.mutate(lambda: save_webhook(conn, w, data, mc.ctx.now, mc.ctx.state.settings.new_id, input["id"]),
                          "API_KEYS_AND_WEBHOOKS")  # fmt: skip
 
-    def delete_webhook_(_: Any, info: Any, id: str) -> dict[str, Any]:  # noqa: A002
+    def delete_webhook_(_: Any, info: Any, id: str) -> dict[str, Any]:
         mc, conn, w = ws(info)
         return mc.mutate(lambda: delete_webhook(conn, w, id, mc.ctx.now), "API_KEYS_AND_WEBHOOKS")
 
@@ -7326,7 +7339,7 @@ def root_nodes(cc: CoreContext, obj: ObjectMeta, info: Any, ids: Sequence[bytes]
     return record_nodes(cc.ctx, obj, ids, info, selected_fields(info, info.field_nodes[0].selection_set))
 
 
-def find_one_resolver(cc: CoreContext, obj: ObjectMeta, info: Any, filter: Any = None) -> dict[str, Any]:  # noqa: A002
+def find_one_resolver(cc: CoreContext, obj: ObjectMeta, info: Any, filter: Any = None) -> dict[str, Any]:
     node = gql_filter_node(obj, filter)
     if node is None or not node[1]:
         raise bad_request("Missing filter argument", "INVALID_QUERY_INPUT")
@@ -7351,7 +7364,7 @@ def one_id(raw: Any) -> bytes:
     return uuid_blob(str(raw).lower())
 
 
-def update_one_resolver(cc: CoreContext, obj: ObjectMeta, info: Any, id: Any = None, data: Any = None) -> Any:  # noqa: A002
+def update_one_resolver(cc: CoreContext, obj: ObjectMeta, info: Any, id: Any = None, data: Any = None) -> Any:
     rid = one_id(id)
     update_one(cc.ctx, obj, rid, data or {})
     return root_nodes(cc, obj, info, [rid])[0]
@@ -7364,12 +7377,12 @@ def required_filter(obj: ObjectMeta, flt: Any) -> Node:
     return node
 
 
-def update_many_resolver(cc: CoreContext, obj: ObjectMeta, info: Any, data: Any = None, filter: Any = None) -> Any:  # noqa: A002
+def update_many_resolver(cc: CoreContext, obj: ObjectMeta, info: Any, data: Any = None, filter: Any = None) -> Any:
     node = required_filter(obj, filter)
     return root_nodes(cc, obj, info, update_many(cc.ctx, obj, node, data or {}))
 
 
-def change_one_resolver(verb: str, cc: CoreContext, obj: ObjectMeta, info: Any, id: Any = None) -> Any:  # noqa: A002
+def change_one_resolver(verb: str, cc: CoreContext, obj: ObjectMeta, info: Any, id: Any = None) -> Any:
     """delete (soft), destroy (hard) or restore one record by id; a destroyed record is shown as it was."""
     rid = one_id(id)
     snapshot = functools.partial(root_nodes, cc, obj, info)
@@ -7377,7 +7390,7 @@ def change_one_resolver(verb: str, cc: CoreContext, obj: ObjectMeta, info: Any, 
     return result[0] if verb == "destroy" else root_nodes(cc, obj, info, [rid])[0]
 
 
-def change_many_resolver(verb: str, cc: CoreContext, obj: ObjectMeta, info: Any, filter: Any = None) -> Any:  # noqa: A002
+def change_many_resolver(verb: str, cc: CoreContext, obj: ObjectMeta, info: Any, filter: Any = None) -> Any:
     node = required_filter(obj, filter)
     snapshot = functools.partial(root_nodes, cc, obj, info)
     result = change_many(cc.ctx, obj, verb, node, snapshot)
@@ -7390,17 +7403,17 @@ def duplicates_resolver(cc: CoreContext, obj: ObjectMeta, info: Any, ids: Any = 
             for found in duplicates(cc.ctx, obj, data, ids)]  # fmt: skip
 
 
-def merge_resolver(cc: CoreContext, obj: ObjectMeta, info: Any, ids: Any = None, conflictPriorityIndex: Any = None,  # noqa: N803
-                   dryRun: Any = None) -> Any:  # noqa: N803  # fmt: skip
+def merge_resolver(cc: CoreContext, obj: ObjectMeta, info: Any, ids: Any = None, conflictPriorityIndex: Any = None,
+                   dryRun: Any = None) -> Any:  # fmt: skip
     survivor, preview = merge(cc.ctx, obj, ids, conflictPriorityIndex or 0, dryRun is True)
     if preview is not None:
         return dict(preview, searchVector=None, __rel={})
     return root_nodes(cc, obj, info, [survivor])[0]
 
 
-def group_by_resolver(cc: CoreContext, obj: ObjectMeta, info: Any, groupBy: Any = None, filter: Any = None,  # noqa: A002, N803
-                      orderBy: Any = None, orderByForRecords: Any = None, limit: Any = None,  # noqa: N803
-                      offsetForRecords: Any = None, **_: Any) -> list[dict[str, Any]]:  # noqa: N803  # fmt: skip
+def group_by_resolver(cc: CoreContext, obj: ObjectMeta, info: Any, groupBy: Any = None, filter: Any = None,
+                      orderBy: Any = None, orderByForRecords: Any = None, limit: Any = None,
+                      offsetForRecords: Any = None, **_: Any) -> list[dict[str, Any]]:  # fmt: skip
     """<plural>GroupBy: one connection per group, with its dimension values, count, aggregates and records."""
     ctx = cc.ctx
     if not groupBy:
@@ -7426,9 +7439,9 @@ def group_by_resolver(cc: CoreContext, obj: ObjectMeta, info: Any, groupBy: Any 
     return out
 
 
-def search_resolver(_: Any, info: Any, searchInput: str, limit: int, after: Any = None, offset: Any = None,  # noqa: N803
-                    filter: Any = None, includedObjectNameSingulars: Any = None,  # noqa: A002, N803
-                    excludedObjectNameSingulars: Any = None) -> dict[str, Any]:  # noqa: N803  # fmt: skip
+def search_resolver(_: Any, info: Any, searchInput: str, limit: int, after: Any = None, offset: Any = None,
+                    filter: Any = None, includedObjectNameSingulars: Any = None,
+                    excludedObjectNameSingulars: Any = None) -> dict[str, Any]:  # fmt: skip
     """search: records of every searchable object whose text matches every word (graphql.md §11)."""
     ctx = info.context.ctx
     try:
@@ -8846,7 +8859,7 @@ def _pytest_plugin() -> Any:
 class QuietHandler(WSGIRequestHandler):
     """wsgiref's handler without a log line per request."""
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
 

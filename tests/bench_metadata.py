@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench import KEY, get, start_server  # noqa: E402
+from bench import KEY, get, start_server
 
 
 def call(port: int, method: str, path: str, body: object | None = None) -> tuple[int, float, dict]:

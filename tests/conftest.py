@@ -15,7 +15,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import twenty_lite as tl  # noqa: E402
+import twenty_lite as tl
 
 API_KEY = "test-key"
 

@@ -26,3 +26,37 @@ def test_ruff_is_installed() -> None:
 def test_ruff(args: tuple[str, ...]) -> None:
     result = ruff(*args)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+SOURCE = (ROOT / "twenty_lite.py").read_text(encoding="utf-8")
+
+
+def banners() -> list[tuple[int, str]]:
+    """The numbered section banners, `# 7. Auth`, in file order."""
+    import re
+
+    return [(int(n), name) for n, name in re.findall(r"(?m)^# (\d+)\. (.+)$", SOURCE)]
+
+
+def test_the_module_map_lists_every_section_in_order() -> None:
+    """The docstring's map and the banners name the same sections, numbered 1..n in file order."""
+    import re
+
+    import twenty_lite
+
+    doc = twenty_lite.__doc__ or ""
+    listed = [(int(n), name.strip()) for n, name in re.findall(r"(?m)^ {3,4}(\d+)\. (\S+(?: \S+)*?)(?:  +|$)", doc)]
+    found = banners()
+    assert [n for n, _ in found] == list(range(1, len(found) + 1)), found
+    assert len(listed) == len(found), (listed, found)
+    for (n, name), (m, banner) in zip(listed, found):
+        assert (n, name) == (m, banner)
+
+
+def test_the_public_api_is_listed_and_documented() -> None:
+    import twenty_lite
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for name in twenty_lite.__all__:
+        assert hasattr(twenty_lite, name), name
+        assert f"`{name}" in readme or f"{name}(" in readme, f"{name} is public but not in the README"
