@@ -79,8 +79,9 @@ __all__ = ["Served", "Settings", "Workspace", "create_app", "main", "serve"]
 class ApiError(Exception):
     """An error with Twenty's REST shape: status code, error name and one message."""
 
-    def __init__(self, status: int, error: str, message: str, headers: dict[str, str] | None = None,
-                 sub_code: str | None = None) -> None:  # fmt: skip
+    def __init__(
+        self, status: int, error: str, message: str, headers: dict[str, str] | None = None, sub_code: str | None = None
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.error = error
@@ -523,8 +524,10 @@ def _store_boolean(value: Any, label: str, meta: Any) -> Any:
 def _store_date_time(value: Any, label: str, meta: Any) -> Any:
     out = parse_datetime(value)
     if out is None:
-        raise bad_request(f"Invalid value {js_inspect(value)} for date-time field \"{label}\". "
-                          "Expected format: 'YYYY-MM-DDTHH:mm:ssZ'")  # fmt: skip
+        raise bad_request(
+            f'Invalid value {js_inspect(value)} for date-time field "{label}". '
+            "Expected format: 'YYYY-MM-DDTHH:mm:ssZ'"
+        )
     return out
 
 
@@ -641,8 +644,10 @@ def _store_files(value: Any, label: str, meta: Any) -> Any:
         try:
             parsed = json.loads(value)
         except ValueError:
-            raise bad_request(f'Invalid value "{js_inspect(value)}" for FILES field "{label}" - It should be an array of '
-                              'objects with "fileId" and "label" properties.') from None  # fmt: skip
+            raise bad_request(
+                f'Invalid value "{js_inspect(value)}" for FILES field "{label}" - It should be an array of '
+                'objects with "fileId" and "label" properties.'
+            ) from None
     issues = _files_issues(parsed)
     if issues:
         raise bad_request(f'Invalid value "{js_inspect(parsed)}" for FILES field "{label}" - {", ".join(issues)}')
@@ -716,8 +721,9 @@ def _filter_boolean(label: str, raw: Any) -> Any:
 def _filter_date_time(label: str, raw: Any) -> Any:
     value = parse_datetime(raw)
     if value is None:
-        raise bad_filter(f"Invalid value {js_inspect(raw)} for date-time field \"{label}\". "
-                         "Expected format: 'YYYY-MM-DDTHH:mm:ssZ'")  # fmt: skip
+        raise bad_filter(
+            f"Invalid value {js_inspect(raw)} for date-time field \"{label}\". Expected format: 'YYYY-MM-DDTHH:mm:ssZ'"
+        )
     return value
 
 
@@ -1205,9 +1211,16 @@ for _target, _on_delete in (
     ("task", "SET_NULL"),
 ):  # fmt: skip
     STANDARD_RELATIONS.append(
-        ("timelineActivity", f"target{upper_first(_target)}", _target, "timelineActivities", _on_delete,
-         "timelineActivity", True)
-    )  # fmt: skip
+        (
+            "timelineActivity",
+            f"target{upper_first(_target)}",
+            _target,
+            "timelineActivities",
+            _on_delete,
+            "timelineActivity",
+            True,
+        )
+    )
 
 
 def humanize(name: str) -> str:
@@ -1349,9 +1362,12 @@ class Store:
             with self.write() as c:
                 c.executemany(
                     "INSERT INTO meta_info(key, value) VALUES (?, ?)",
-                    [("application", APPLICATION_ID), ("schema_version", str(SCHEMA_VERSION)),
-                     ("app_secret", os.urandom(32).hex())],
-                )  # fmt: skip
+                    [
+                        ("application", APPLICATION_ID),
+                        ("schema_version", str(SCHEMA_VERSION)),
+                        ("app_secret", os.urandom(32).hex()),
+                    ],
+                )
             self.created = True
             return
         info = dict(conn.execute("SELECT key, value FROM meta_info")) if "meta_info" in tables else {}
@@ -1474,9 +1490,8 @@ def insert_fields(conn: sqlite3.Connection, workspace_id: str, fields: list[dict
     start = conn.execute(f"SELECT coalesce(max(f.ordinal), 0) FROM {WORKSPACE_FIELDS}", (workspace_id,)).fetchone()[0]
     conn.executemany(
         "INSERT INTO field_meta(id, object_id, name, ordinal, data) VALUES (?,?,?,?,?)",
-        [(f["id"], f["objectMetadataId"], f["name"], start + i + 1, dumps(f))
-         for i, f in enumerate(fields)],
-    )  # fmt: skip
+        [(f["id"], f["objectMetadataId"], f["name"], start + i + 1, dumps(f)) for i, f in enumerate(fields)],
+    )
     conn.executemany(
         "INSERT INTO attribute(field_id, sub) VALUES (?, ?)",
         [(f["id"], sub) for f in fields for sub, _, _ in field_columns(f)],
@@ -1551,21 +1566,35 @@ def load_schema(
         columns = [c for f in active for c in f.columns]
         objects.append(
             ObjectMeta(
-                id=oid, key=key, name_singular=singular, name_plural=plural,
-                label_singular=d["labelSingular"], label_plural=d["labelPlural"],
-                description=d.get("description"), icon=d.get("icon"), shortcut=d.get("shortcut"),
-                is_custom=bool(d.get("isCustom")), is_active=d.get("isActive", True) is not False,
-                is_system=bool(d.get("isSystem")), is_searchable=bool(d.get("isSearchable")),
-                label_identifier=d.get("labelIdentifier"), image_identifier=d.get("imageIdentifier"),
+                id=oid,
+                key=key,
+                name_singular=singular,
+                name_plural=plural,
+                label_singular=d["labelSingular"],
+                label_plural=d["labelPlural"],
+                description=d.get("description"),
+                icon=d.get("icon"),
+                shortcut=d.get("shortcut"),
+                is_custom=bool(d.get("isCustom")),
+                is_active=d.get("isActive", True) is not False,
+                is_system=bool(d.get("isSystem")),
+                is_searchable=bool(d.get("isSearchable")),
+                label_identifier=d.get("labelIdentifier"),
+                image_identifier=d.get("imageIdentifier"),
                 duplicate_criteria=tuple(tuple(g) for g in d["duplicateCriteria"])
-                if d.get("duplicateCriteria") else None,
-                created_at=d.get("createdAt") or "", updated_at=d.get("updatedAt") or "", fields=fields,
+                if d.get("duplicateCriteria")
+                else None,
+                created_at=d.get("createdAt") or "",
+                updated_at=d.get("updatedAt") or "",
+                fields=fields,
                 by_name={f.name: f for f in active},
                 by_join_column={f.join_column: f for f in active if f.join_column},
                 columns_by_name={c.name: c for c in columns},
-                columns_by_key={c.key: c for c in columns}, props=d, hidden=hidden,
+                columns_by_key={c.key: c for c in columns},
+                props=d,
+                hidden=hidden,
             )
-        )  # fmt: skip
+        )
     schema = assemble_schema(workspace_id, row[0], objects)
     if shape is not None:  # the standard model's, known already
         schema.__dict__["shape"] = shape
@@ -1598,17 +1627,31 @@ def moved_schema(schema: Schema, workspace_id: str) -> Schema:
 def field_from_props(props: dict[str, Any], columns: tuple[Column, ...]) -> FieldMeta:
     """A FieldMeta from its stored JSON properties."""
     return FieldMeta(
-        id=props["id"], object_id=props["objectMetadataId"], name=props["name"], label=props["label"],
-        type=props["type"], description=props.get("description"), icon=props.get("icon"),
-        is_custom=bool(props.get("isCustom")), is_active=props.get("isActive", True) is not False,
-        is_system=bool(props.get("isSystem")), is_nullable=props.get("isNullable", True) is not False,
-        is_unique=bool(props.get("isUnique")), is_ui_readonly=bool(props.get("isUIReadOnly")),
-        is_label_synced=bool(props.get("isLabelSyncedWithName")), default=props.get("defaultValue"),
-        options=tuple(props["options"]) if props.get("options") else None, settings=props.get("settings"),
-        morph_id=props.get("morphId"), target_object_id=props.get("relationTargetObjectMetadataId"),
-        target_field_id=props.get("relationTargetFieldMetadataId"), created_at=props.get("createdAt") or "",
-        updated_at=props.get("updatedAt") or "", columns=columns, props=props,
-    )  # fmt: skip
+        id=props["id"],
+        object_id=props["objectMetadataId"],
+        name=props["name"],
+        label=props["label"],
+        type=props["type"],
+        description=props.get("description"),
+        icon=props.get("icon"),
+        is_custom=bool(props.get("isCustom")),
+        is_active=props.get("isActive", True) is not False,
+        is_system=bool(props.get("isSystem")),
+        is_nullable=props.get("isNullable", True) is not False,
+        is_unique=bool(props.get("isUnique")),
+        is_ui_readonly=bool(props.get("isUIReadOnly")),
+        is_label_synced=bool(props.get("isLabelSyncedWithName")),
+        default=props.get("defaultValue"),
+        options=tuple(props["options"]) if props.get("options") else None,
+        settings=props.get("settings"),
+        morph_id=props.get("morphId"),
+        target_object_id=props.get("relationTargetObjectMetadataId"),
+        target_field_id=props.get("relationTargetFieldMetadataId"),
+        created_at=props.get("createdAt") or "",
+        updated_at=props.get("updatedAt") or "",
+        columns=columns,
+        props=props,
+    )
 
 
 def field_props(
@@ -1632,16 +1675,44 @@ def standard_model(now: str, new_id: Callable[[], str]) -> tuple[list[dict[str, 
     by_object: dict[str, list[dict[str, Any]]] = {}
     for spec in STANDARD_OBJECTS:
         oid = ids[spec["s"]] = new_id()
-        objects.append({
-            "id": oid, "nameSingular": spec["s"], "namePlural": spec["p"], "labelSingular": spec["ls"],
-            "labelPlural": spec["lp"], "description": None, "icon": spec["icon"], "shortcut": spec.get("shortcut"),
-            "isCustom": False, "isActive": True, "isSystem": spec["system"], "isSearchable": spec["searchable"],
-            "isRemote": False, "labelIdentifier": spec["label"], "imageIdentifier": spec.get("image"),
-            "duplicateCriteria": spec.get("dup"), "createdAt": now, "updatedAt": now,
-        })  # fmt: skip
+        objects.append(
+            {
+                "id": oid,
+                "nameSingular": spec["s"],
+                "namePlural": spec["p"],
+                "labelSingular": spec["ls"],
+                "labelPlural": spec["lp"],
+                "description": None,
+                "icon": spec["icon"],
+                "shortcut": spec.get("shortcut"),
+                "isCustom": False,
+                "isActive": True,
+                "isSystem": spec["system"],
+                "isSearchable": spec["searchable"],
+                "isRemote": False,
+                "labelIdentifier": spec["label"],
+                "imageIdentifier": spec.get("image"),
+                "duplicateCriteria": spec.get("dup"),
+                "createdAt": now,
+                "updatedAt": now,
+            }
+        )
         own = by_object[spec["s"]] = []
-        own.append(field_props(oid, "id", "UUID", now, new_id, label="Id", isSystem=True, isNullable=False,
-                               isUnique=True, defaultValue="uuid", isUIReadOnly=True))  # fmt: skip
+        own.append(
+            field_props(
+                oid,
+                "id",
+                "UUID",
+                now,
+                new_id,
+                label="Id",
+                isSystem=True,
+                isNullable=False,
+                isUnique=True,
+                defaultValue="uuid",
+                isUIReadOnly=True,
+            )
+        )
         for entry in spec["fields"]:
             name, ftype = entry[0].rstrip("!"), entry[1]
             extra: dict[str, Any] = {"isNullable": not entry[0].endswith("!")}
@@ -1664,32 +1735,64 @@ def standard_model(now: str, new_id: Callable[[], str]) -> tuple[list[dict[str, 
                 extra["isSystem"] = True
             own.append(field_props(oid, name, ftype, now, new_id, **extra))
         pos_type = "NUMBER" if spec["s"] == "favorite" else "POSITION"
-        own.append(field_props(oid, "position", pos_type, now, new_id, isSystem=pos_type == "POSITION",
-                               isNullable=False, defaultValue=0))  # fmt: skip
+        own.append(
+            field_props(
+                oid,
+                "position",
+                pos_type,
+                now,
+                new_id,
+                isSystem=pos_type == "POSITION",
+                isNullable=False,
+                defaultValue=0,
+            )
+        )
         for name in ("createdAt", "updatedAt"):
-            own.append(field_props(oid, name, "DATE_TIME", now, new_id, isNullable=False, defaultValue="now",
-                                   isUIReadOnly=True))  # fmt: skip
+            own.append(
+                field_props(
+                    oid, name, "DATE_TIME", now, new_id, isNullable=False, defaultValue="now", isUIReadOnly=True
+                )
+            )
         own.append(field_props(oid, "deletedAt", "DATE_TIME", now, new_id, isUIReadOnly=True))
         actors = ("createdBy",) if spec.get("no_updated_by") else ("createdBy", "updatedBy")
         for name in actors:
-            own.append(field_props(oid, name, "ACTOR", now, new_id, isNullable=False, isUIReadOnly=True,
-                                   defaultValue=quote_default(_EMPTY["ACTOR"])))  # fmt: skip
+            own.append(
+                field_props(
+                    oid,
+                    name,
+                    "ACTOR",
+                    now,
+                    new_id,
+                    isNullable=False,
+                    isUIReadOnly=True,
+                    defaultValue=quote_default(_EMPTY["ACTOR"]),
+                )
+            )
         if spec["searchable"]:
-            own.append(field_props(oid, "searchVector", "TS_VECTOR", now, new_id, isSystem=True,
-                                   label="Search vector"))  # fmt: skip
+            own.append(field_props(oid, "searchVector", "TS_VECTOR", now, new_id, isSystem=True, label="Search vector"))
     morph_ids: dict[str, str] = {}
     for source, name, target, inverse, on_delete, morph, inverse_system in STANDARD_RELATIONS:
         m2o = field_props(
-            ids[source], name, "MORPH_RELATION" if morph else "RELATION", now, new_id,
+            ids[source],
+            name,
+            "MORPH_RELATION" if morph else "RELATION",
+            now,
+            new_id,
             settings={"relationType": "MANY_TO_ONE", "onDelete": on_delete, "joinColumnName": name + "Id"},
             relationTargetObjectMetadataId=ids[target],
-        )  # fmt: skip
+        )
         if morph:
             m2o["morphId"] = morph_ids.setdefault(morph, new_id())
         o2m = field_props(
-            ids[target], inverse, "RELATION", now, new_id, settings={"relationType": "ONE_TO_MANY"},
-            relationTargetObjectMetadataId=ids[source], isSystem=inverse_system,
-        )  # fmt: skip
+            ids[target],
+            inverse,
+            "RELATION",
+            now,
+            new_id,
+            settings={"relationType": "ONE_TO_MANY"},
+            relationTargetObjectMetadataId=ids[source],
+            isSystem=inverse_system,
+        )
         m2o["relationTargetFieldMetadataId"], o2m["relationTargetFieldMetadataId"] = o2m["id"], m2o["id"]
         by_object[source].append(m2o)
         by_object[target].append(o2m)
@@ -1698,8 +1801,9 @@ def standard_model(now: str, new_id: Callable[[], str]) -> tuple[list[dict[str, 
     return objects, fields
 
 
-def create_workspace(conn: sqlite3.Connection, workspace_id: str, name: str, now: str,
-                     new_id: Callable[[], str]) -> None:  # fmt: skip
+def create_workspace(
+    conn: sqlite3.Connection, workspace_id: str, name: str, now: str, new_id: Callable[[], str]
+) -> None:
     """A workspace with Twenty's standard data model stored in full, and no records: the template, whose
     fields the other workspaces share."""
     conn.execute("INSERT INTO workspace(id, name, created_at) VALUES (?, ?, ?)", (workspace_id, name, now))
@@ -1733,9 +1837,13 @@ def drop_workspace_data(conn: sqlite3.Connection, workspace_id: str) -> None:
 
 def purge_records(conn: sqlite3.Connection, workspace_id: str) -> None:
     """Every record of a workspace, deleted or not; its data model stays."""
-    keys = [r[0] for r in conn.execute(
-        "SELECT c.obj FROM object_meta o JOIN entity_count c ON c.obj = o.key WHERE o.workspace_id = ? AND c.total > 0",
-        (workspace_id,))]  # fmt: skip
+    keys = [
+        r[0]
+        for r in conn.execute(
+            "SELECT c.obj FROM object_meta o JOIN entity_count c ON c.obj = o.key WHERE o.workspace_id = ? AND c.total > 0",
+            (workspace_id,),
+        )
+    ]
     for part in chunks(keys):
         inner = f"SELECT seq FROM entity WHERE obj IN ({marks(len(part))})"
         conn.execute(f"DELETE FROM value WHERE seq IN ({inner})", part)
@@ -1769,8 +1877,12 @@ class StandardModel:
 
 def standard_model_of(conn: sqlite3.Connection, template: str) -> StandardModel:
     """Read the template workspace's data model."""
-    objects = tuple(conn.execute(
-        "SELECT id, name_singular, name_plural, data FROM object_meta WHERE workspace_id = ? ORDER BY key", (template,)))  # fmt: skip
+    objects = tuple(
+        conn.execute(
+            "SELECT id, name_singular, name_plural, data FROM object_meta WHERE workspace_id = ? ORDER BY key",
+            (template,),
+        )
+    )
     rows = conn.execute(
         f"SELECT f.id, f.object_id, f.name, f.data FROM {WORKSPACE_FIELDS} ORDER BY f.ordinal", (template,)
     ).fetchall()
@@ -1830,11 +1942,18 @@ def shared_fields(model: StandardModel, object_rows: Sequence[Sequence[Any]]) ->
         columns = tuple(
             copied(c, key=-(keys_of_objects[obj] * SLOTS_PER_OBJECT + slot)) for c, obj, slot in template_columns
         )
-        metas.append(copied(
-            meta, id=props["id"], object_id=props["objectMetadataId"], morph_id=props.get("morphId"),
-            target_object_id=props.get("relationTargetObjectMetadataId"),
-            target_field_id=props.get("relationTargetFieldMetadataId"), columns=columns, props=props,
-        ))  # fmt: skip
+        metas.append(
+            copied(
+                meta,
+                id=props["id"],
+                object_id=props["objectMetadataId"],
+                morph_id=props.get("morphId"),
+                target_object_id=props.get("relationTargetObjectMetadataId"),
+                target_field_id=props.get("relationTargetFieldMetadataId"),
+                columns=columns,
+                props=props,
+            )
+        )
     return metas, renewed
 
 
@@ -1907,8 +2026,9 @@ def fetch_values(conn: sqlite3.Connection, obj: ObjectMeta, ids: Sequence[bytes]
     return out
 
 
-def existing_ids(conn: sqlite3.Connection, obj: ObjectMeta, ids: Sequence[bytes],
-                 live_only: bool = False) -> set[bytes]:  # fmt: skip
+def existing_ids(
+    conn: sqlite3.Connection, obj: ObjectMeta, ids: Sequence[bytes], live_only: bool = False
+) -> set[bytes]:
     """Which of these ids exist in the object (optionally: and are not soft-deleted)."""
     found: set[bytes] = set()
     extra = " AND deleted_at IS NULL" if live_only else ""
@@ -1938,8 +2058,9 @@ def insert_entities(conn: sqlite3.Connection, obj: ObjectMeta, rows: Sequence[tu
     conn.execute("UPDATE entity_count SET live = live + ?, total = total + ? WHERE obj = ?", (live, len(rows), obj.key))
 
 
-def update_entity(conn: sqlite3.Connection, obj: ObjectMeta, rid: bytes, changes: dict[str, Any],
-                  was_deleted: bool) -> None:  # fmt: skip
+def update_entity(
+    conn: sqlite3.Connection, obj: ObjectMeta, rid: bytes, changes: dict[str, Any], was_deleted: bool
+) -> None:
     """Write changed columns of a record, keeping the live count and deleted flag in step."""
     if not changes:
         return
@@ -2027,8 +2148,9 @@ def unknown_field(obj: ObjectMeta, name: str, sub_code: str | None = "INVALID_AR
     return bad_request(f'Object {obj.name_singular} doesn\'t have any "{name}" field.', sub_code)
 
 
-def resolve_path(schema: Schema, obj: ObjectMeta, path: Sequence[str], op: str | None = None,
-                 allow_relation: bool = True) -> Ref:  # fmt: skip
+def resolve_path(
+    schema: Schema, obj: ObjectMeta, path: Sequence[str], op: str | None = None, allow_relation: bool = True
+) -> Ref:
     """Find the column a filter, sort or group path refers to (rest.md §4.1, §4.2)."""
     head = path[0]
     if head == "id" and len(path) == 1:
@@ -2139,9 +2261,15 @@ class SqlQuery:
             if key not in self.joins:
                 alias = self.joins[key] = f"r{len(self.joins)}"
                 target = self.schema.by_id[self.obj.by_join_column[ref.via.name].target_object_id or ""]
-                self._joins.append(("related", alias, ref.column.key,
-                    f"LEFT JOIN entity t{alias} ON t{alias}.obj = {target.key} AND t{alias}.id = {via}.v "
-                    f"LEFT JOIN value {alias} ON {alias}.seq = t{alias}.seq AND {alias}.attr = {ref.column.key}"))  # fmt: skip
+                self._joins.append(
+                    (
+                        "related",
+                        alias,
+                        ref.column.key,
+                        f"LEFT JOIN entity t{alias} ON t{alias}.obj = {target.key} AND t{alias}.id = {via}.v "
+                        f"LEFT JOIN value {alias} ON {alias}.seq = t{alias}.seq AND {alias}.attr = {ref.column.key}",
+                    )
+                )
             return f"{self.joins[key]}.v"
         if ref.column is None:
             self.reads_entity = True
@@ -2160,8 +2288,13 @@ class SqlQuery:
 
     def search(self, text: str) -> str:
         """Full-text search, approximated: every word appears in one of the searchable text columns."""
-        columns = [c for f in self.obj.active_fields if not f.is_system and f.type in ("TEXT", "FULL_NAME", "EMAILS",
-                   "PHONES", "LINKS") for c in f.columns if c.kind == "TEXT"]  # fmt: skip
+        columns = [
+            c
+            for f in self.obj.active_fields
+            if not f.is_system and f.type in ("TEXT", "FULL_NAME", "EMAILS", "PHONES", "LINKS")
+            for c in f.columns
+            if c.kind == "TEXT"
+        ]
         words = [w for w in re.split(r"\s+", text.strip()) if w]
         if not words or not columns:
             return "1"
@@ -2314,8 +2447,7 @@ def decode_cursor(keys: Sequence[SortKey], cursor: str) -> list[Any]:
         raise bad_request(f"Invalid cursor: {cursor}", "INVALID_CURSOR") from None
 
 
-def after_condition(exprs: Sequence[str], keys: Sequence[SortKey], values: Sequence[Any],
-                    params: list[Any]) -> str:  # fmt: skip
+def after_condition(exprs: Sequence[str], keys: Sequence[SortKey], values: Sequence[Any], params: list[Any]) -> str:
     """Keyset condition: rows strictly after the given sort values, honouring nulls placement."""
     ors = []
     for i, key in enumerate(keys):
@@ -2376,8 +2508,9 @@ def id_page(ids: list[bytes], total: int | None = None) -> Page:
     return Page(ids, [(i,) for i in ids], [ID_KEY], False, False, total)
 
 
-def filter_sql(schema: Schema, obj: ObjectMeta, node: Node | None, query: SqlQuery,
-               include_deleted: bool | None = None) -> str:  # fmt: skip
+def filter_sql(
+    schema: Schema, obj: ObjectMeta, node: Node | None, query: SqlQuery, include_deleted: bool | None = None
+) -> str:
     """WHERE clause for a filter tree, with the soft-delete rule (rest.md §4.1)."""
     where = ["e.obj = ?"]
     params_before = list(query.params)
@@ -2393,9 +2526,15 @@ def filter_sql(schema: Schema, obj: ObjectMeta, node: Node | None, query: SqlQue
     return " AND ".join(where)
 
 
-def find_ids(conn: sqlite3.Connection, schema: Schema, obj: ObjectMeta, node: Node | None,
-             include_deleted: bool | None = None, only_deleted: bool = False,
-             cap: int | None = None) -> list[bytes]:  # fmt: skip
+def find_ids(
+    conn: sqlite3.Connection,
+    schema: Schema,
+    obj: ObjectMeta,
+    node: Node | None,
+    include_deleted: bool | None = None,
+    only_deleted: bool = False,
+    cap: int | None = None,
+) -> list[bytes]:
     """Ids of every record matching a filter (for many-mutations), in id order, up to cap+1."""
     query = SqlQuery(schema, obj)
     where = filter_sql(schema, obj, node, query, include_deleted or only_deleted)
@@ -2419,16 +2558,26 @@ def count_matches(conn: sqlite3.Connection, schema: Schema, obj: ObjectMeta, nod
         # No soft-deleted rows, and the filter reads nothing else of the entity row: the value index
         # alone answers, without a lookup per matching row.
         source, attr_condition = scan
-        return conn.execute(f"SELECT count(*) FROM {source} WHERE {attr_condition} AND {cond}",
-                            query.params).fetchone()[0]  # fmt: skip
+        return conn.execute(
+            f"SELECT count(*) FROM {source} WHERE {attr_condition} AND {cond}", query.params
+        ).fetchone()[0]
     query = SqlQuery(schema, obj)
     where = filter_sql(schema, obj, node, query)
     return conn.execute(f"SELECT count(*) FROM {query.from_sql()} WHERE {where}", query.params).fetchone()[0]
 
 
-def find_page(conn: sqlite3.Connection, schema: Schema, obj: ObjectMeta, node: Node | None,
-              keys: list[SortKey], limit: int, after: str | None = None, before: str | None = None,
-              with_total: bool = True, offset: int = 0) -> Page:  # fmt: skip
+def find_page(
+    conn: sqlite3.Connection,
+    schema: Schema,
+    obj: ObjectMeta,
+    node: Node | None,
+    keys: list[SortKey],
+    limit: int,
+    after: str | None = None,
+    before: str | None = None,
+    with_total: bool = True,
+    offset: int = 0,
+) -> Page:
     """One page of a list: filter, keyset cursor, order, limit+1 probe and totalCount."""
     backward = before is not None
     effective = [flip(k) for k in keys] if backward else keys
@@ -2509,13 +2658,24 @@ class Role:
 
 def role_from_json(role_id: str, data: str) -> Role:
     doc = json.loads(data)
-    return Role(role_id, doc["props"], doc.get("objectPermissions", {}), doc.get("fieldPermissions", {}),
-                frozenset(doc.get("permissionFlags", [])))  # fmt: skip
+    return Role(
+        role_id,
+        doc["props"],
+        doc.get("objectPermissions", {}),
+        doc.get("fieldPermissions", {}),
+        frozenset(doc.get("permissionFlags", [])),
+    )
 
 
 def role_json(role: Role) -> str:
-    return dumps({"props": role.props, "objectPermissions": role.object_permissions,
-                  "fieldPermissions": role.field_permissions, "permissionFlags": sorted(role.permission_flags)})  # fmt: skip
+    return dumps(
+        {
+            "props": role.props,
+            "objectPermissions": role.object_permissions,
+            "fieldPermissions": role.field_permissions,
+            "permissionFlags": sorted(role.permission_flags),
+        }
+    )
 
 
 def standard_role_rows(workspace_id: str, new_id: Callable[[], str]) -> list[tuple[str, str, str]]:
@@ -2644,10 +2804,11 @@ def verify_token(state: AppState, header: str | None) -> Actor:
     workspace_id = str(payload.get("workspaceId") or payload.get("sub") or "")
     signed = f"{parts[0]}.{parts[1]}".encode()
     valid = header_doc.get("alg") == "HS256" and any(
-        hmac.compare_digest(hmac.new(jwt_secret(state.app_secret, workspace_id, kind), signed, hashlib.sha256)
-                            .digest(), signature)
+        hmac.compare_digest(
+            hmac.new(jwt_secret(state.app_secret, workspace_id, kind), signed, hashlib.sha256).digest(), signature
+        )
         for kind in ("API_KEY", "ACCESS")
-    )  # fmt: skip
+    )
     if not valid:
         raise unauthenticated("Token invalid.")
     exp = payload.get("exp")
@@ -2693,9 +2854,11 @@ class RateLimiter:
             if len(times) >= self.limit:
                 wait = max(1, math.ceil(times[0] + self.window - now))
                 raise ApiError(
-                    429, "TooManyRequestsException",
-                    f"Limit reached ({self.limit} tokens per {int(self.window * 1000)} ms)", {"Retry-After": str(wait)},
-                )  # fmt: skip
+                    429,
+                    "TooManyRequestsException",
+                    f"Limit reached ({self.limit} tokens per {int(self.window * 1000)} ms)",
+                    {"Retry-After": str(wait)},
+                )
             times.append(now)
 
     def forget(self, workspace_id: str) -> None:
@@ -2787,8 +2950,11 @@ def composite_to_stored(ctx: Ctx, obj: ObjectMeta, meta: FieldMeta, value: Any, 
             raise bad_request(f'Invalid subfield {shown} for {ctype.word} field "{meta.name}"')
         label = f"{meta.name}.{sub}"
         check = ctype.checks.get(sub or "")
-        stored = (None if sub_value is None else check(sub_value, label, None)) if check else to_stored(
-            ctx, obj, None, col.kind, sub_value, label)  # fmt: skip
+        stored = (
+            (None if sub_value is None else check(sub_value, label, None))
+            if check
+            else to_stored(ctx, obj, None, col.kind, sub_value, label)
+        )
         if sub not in ctype.server_filled:
             out[col.name] = stored
 
@@ -2934,8 +3100,13 @@ def unique_keys(obj: ObjectMeta) -> list[tuple[FieldMeta, list[Column]]]:
     return out
 
 
-def check_unique(ctx: Ctx, obj: ObjectMeta, rows: Sequence[tuple[bytes, dict[str, Any]]],
-                 changed: set[str] | None = None, ignore: frozenset[bytes] = frozenset()) -> None:  # fmt: skip
+def check_unique(
+    ctx: Ctx,
+    obj: ObjectMeta,
+    rows: Sequence[tuple[bytes, dict[str, Any]]],
+    changed: set[str] | None = None,
+    ignore: frozenset[bytes] = frozenset(),
+) -> None:
     """Refuse a unique key that another record holds, soft-deleted ones included (Twenty's unique indexes
     are not partial); empty keys never conflict."""
     for _meta, cols in unique_keys(obj):
@@ -2954,9 +3125,11 @@ def check_unique(ctx: Ctx, obj: ObjectMeta, rows: Sequence[tuple[bytes, dict[str
         joins = "".join(
             f" JOIN value a{i} ON a{i}.seq = a0.seq AND a{i}.attr = {col.key}" for i, col in enumerate(cols[1:], 1)
         )
-        base = (f"SELECT e.id, {', '.join(f'a{i}.v' for i in range(len(cols)))} FROM value a0{joins} "
-                "JOIN entity e ON e.seq = a0.seq AND e.obj = ? "
-                f"WHERE a0.attr = {cols[0].key} AND a0.v IN ")  # fmt: skip
+        base = (
+            f"SELECT e.id, {', '.join(f'a{i}.v' for i in range(len(cols)))} FROM value a0{joins} "
+            "JOIN entity e ON e.seq = a0.seq AND e.obj = ? "
+            f"WHERE a0.attr = {cols[0].key} AND a0.v IN "
+        )
         firsts = list(dict.fromkeys(k[0] for k in keys))
         for part in chunks(firsts):
             for found, *vals in ctx.conn.execute(base + f"({marks(len(part))})", (obj.key, *part)):
@@ -3043,13 +3216,24 @@ def touch(ctx: Ctx, obj: ObjectMeta, changes: dict[str, Any]) -> None:
     changes["updatedAt"] = ctx.now
     if "updatedBy" in obj.by_name:
         actor = ctx.actor_value()
-        changes.update(updatedBySource=actor["source"], updatedByName=actor["name"], updatedByWorkspaceMemberId=None,
-                       updatedByContext=dumps(actor["context"]))  # fmt: skip
+        changes.update(
+            updatedBySource=actor["source"],
+            updatedByName=actor["name"],
+            updatedByWorkspaceMemberId=None,
+            updatedByContext=dumps(actor["context"]),
+        )
 
 
-def update_record(ctx: Ctx, obj: ObjectMeta, rid: bytes, changes: dict[str, Any], position: Any,
-                  current: dict[str, Any], restore: bool = False,
-                  ignore: frozenset[bytes] = frozenset()) -> None:  # fmt: skip
+def update_record(
+    ctx: Ctx,
+    obj: ObjectMeta,
+    rid: bytes,
+    changes: dict[str, Any],
+    position: Any,
+    current: dict[str, Any],
+    restore: bool = False,
+    ignore: frozenset[bytes] = frozenset(),
+) -> None:
     """Apply validated changes to one stored record (ignore: records whose unique values may be shared)."""
     changes = {k: v for k, v in changes.items() if k not in ("createdByName", "createdBySource", "createdByContext")}
     if position in ("first", "last"):
@@ -3081,9 +3265,13 @@ def destroy_records(ctx: Ctx, obj: ObjectMeta, ids: Sequence[bytes], seen: set[b
         on_delete = (meta.settings or {}).get("onDelete", "SET_NULL")
         children: list[bytes] = []
         for part in chunks(list(ids)):
-            children += [r[0] for r in ctx.conn.execute(
-                f"SELECT e.id FROM value x JOIN entity e ON e.seq = x.seq WHERE x.attr = ? AND x.v IN ({marks(len(part))})",
-                (col.key, *part))]  # fmt: skip
+            children += [
+                r[0]
+                for r in ctx.conn.execute(
+                    f"SELECT e.id FROM value x JOIN entity e ON e.seq = x.seq WHERE x.attr = ? AND x.v IN ({marks(len(part))})",
+                    (col.key, *part),
+                )
+            ]
         if not children:
             continue
         if on_delete == "CASCADE":
@@ -3101,8 +3289,9 @@ def destroy_records(ctx: Ctx, obj: ObjectMeta, ids: Sequence[bytes], seen: set[b
 # ---- reading records out ------------------------------------------------------------------
 
 
-def build_record(obj: ObjectMeta, rid: bytes, values: dict[str, Any], selected: set[str] | None,
-                 hidden: frozenset[str] = frozenset()) -> dict[str, Any]:  # fmt: skip
+def build_record(
+    obj: ObjectMeta, rid: bytes, values: dict[str, Any], selected: set[str] | None, hidden: frozenset[str] = frozenset()
+) -> dict[str, Any]:
     """A record as the REST API shows it at depth 0 (id, fields, composites, join columns)."""
     record: dict[str, Any] = {"id": blob_uuid(rid)}
     get = values.get
@@ -3129,8 +3318,9 @@ def readable_target(ctx: Ctx, meta: FieldMeta, explicit: bool) -> ObjectMeta | N
     return target if can(ctx.actor.role, "read", target) else None
 
 
-def load_records(ctx: Ctx, obj: ObjectMeta, ids: Sequence[bytes], depth: int = 0,
-                 selected: set[str] | None = None) -> list[dict[str, Any]]:  # fmt: skip
+def load_records(
+    ctx: Ctx, obj: ObjectMeta, ids: Sequence[bytes], depth: int = 0, selected: set[str] | None = None
+) -> list[dict[str, Any]]:
     """Records by id in the given order, with relations embedded at depth 1 (one query per relation)."""
     values = fetch_values(ctx.conn, obj, ids)
     hidden = ctx.hidden(obj)
@@ -3185,14 +3375,48 @@ def load_values(ctx: Ctx, obj: ObjectMeta, rid: bytes) -> dict[str, Any] | None:
 RESERVED_NAMES = frozenset(
     f"{word}{suffix}"
     for word in (
-        "approvedAccessDomain", "appToken", "billingCustomer", "billingEntitlement", "billingMeter", "billingProduct",
-        "billingSubscription", "billingSubscriptionItem", "featureFlag", "job", "keyValuePair", "pageLayout",
-        "pageLayoutTab", "pageLayoutWidget", "postgresCredential", "twoFactorMethod", "user", "userWorkspace",
-        "workspace", "role", "userWorkspaceRole", "plan", "event", "field", "link", "type", "object", "relation",
+        "approvedAccessDomain",
+        "appToken",
+        "billingCustomer",
+        "billingEntitlement",
+        "billingMeter",
+        "billingProduct",
+        "billingSubscription",
+        "billingSubscriptionItem",
+        "featureFlag",
+        "job",
+        "keyValuePair",
+        "pageLayout",
+        "pageLayoutTab",
+        "pageLayoutWidget",
+        "postgresCredential",
+        "twoFactorMethod",
+        "user",
+        "userWorkspace",
+        "workspace",
+        "role",
+        "userWorkspaceRole",
+        "plan",
+        "event",
+        "field",
+        "link",
+        "type",
+        "object",
+        "relation",
     )
     for suffix in ("", "s")
-) | {"currency", "currencies", "fullNames", "address", "addresses", "index", "aggregate", "batch", "restore",
-     "metadata"}  # fmt: skip
+) | {
+    "currency",
+    "currencies",
+    "fullNames",
+    "address",
+    "addresses",
+    "index",
+    "aggregate",
+    "batch",
+    "restore",
+    "metadata",
+}
 OPTION_COLORS = ("green", "turquoise", "sky", "blue", "purple", "pink", "red", "orange", "yellow", "gray")
 CREATABLE_TYPES = FIELD_TYPES - {"TS_VECTOR", "MORPH_RELATION"}
 DEFAULT_RELATIONS = (  # what a new custom object gets: (other object, its field name pattern, inverse name)
@@ -3313,8 +3537,12 @@ def check_options(ftype: str, options: Any, new_id: Callable[[], str]) -> list[d
         color = option.get("color")
         if color is not None and color not in OPTION_COLORS:
             raise bad_request(f'Invalid option color "{color}". Allowed colors: {", ".join(OPTION_COLORS)}')
-        item = {"id": option.get("id") or new_id(), "value": value, "label": label,
-                "position": option.get("position", position)}  # fmt: skip
+        item = {
+            "id": option.get("id") or new_id(),
+            "value": value,
+            "label": label,
+            "position": option.get("position", position),
+        }
         if color is not None:
             item["color"] = color
         out.append(item)
@@ -3425,9 +3653,18 @@ def drop_fields(conn: sqlite3.Connection, field_ids: Iterable[str]) -> None:
             raise RuntimeError(f"field {fid} has no row to delete")
 
 
-def relation_pair(ctx: Ctx, source: ObjectMeta, name: str, label: str, target: ObjectMeta, inverse_name: str,
-                  inverse_label: str, on_delete: str = "SET_NULL", many_to_one_on_source: bool = True,
-                  **extra: Any) -> list[dict[str, Any]]:  # fmt: skip
+def relation_pair(
+    ctx: Ctx,
+    source: ObjectMeta,
+    name: str,
+    label: str,
+    target: ObjectMeta,
+    inverse_name: str,
+    inverse_label: str,
+    on_delete: str = "SET_NULL",
+    many_to_one_on_source: bool = True,
+    **extra: Any,
+) -> list[dict[str, Any]]:
     """The two field rows of a relation; the many-to-one side owns the join column."""
     new_id = ctx.state.settings.new_id
     m2o_obj, m2o_name, m2o_label, o2m_obj, o2m_name, o2m_label = (
@@ -3436,14 +3673,27 @@ def relation_pair(ctx: Ctx, source: ObjectMeta, name: str, label: str, target: O
         else (target, inverse_name, inverse_label, source, name, label)
     )
     m2o = field_props(
-        m2o_obj.id, m2o_name, "RELATION", ctx.now, new_id, label=m2o_label, isCustom=True,
+        m2o_obj.id,
+        m2o_name,
+        "RELATION",
+        ctx.now,
+        new_id,
+        label=m2o_label,
+        isCustom=True,
         settings={"relationType": "MANY_TO_ONE", "onDelete": on_delete, "joinColumnName": m2o_name + "Id"},
         relationTargetObjectMetadataId=o2m_obj.id,
-    )  # fmt: skip
+    )
     o2m = field_props(
-        o2m_obj.id, o2m_name, "RELATION", ctx.now, new_id, label=o2m_label, isCustom=True,
-        settings={"relationType": "ONE_TO_MANY"}, relationTargetObjectMetadataId=m2o_obj.id,
-    )  # fmt: skip
+        o2m_obj.id,
+        o2m_name,
+        "RELATION",
+        ctx.now,
+        new_id,
+        label=o2m_label,
+        isCustom=True,
+        settings={"relationType": "ONE_TO_MANY"},
+        relationTargetObjectMetadataId=m2o_obj.id,
+    )
     m2o["relationTargetFieldMetadataId"], o2m["relationTargetFieldMetadataId"] = o2m["id"], m2o["id"]
     for props in (m2o, o2m):
         props.update(extra)
@@ -3484,8 +3734,21 @@ def create_object(ctx: Ctx, data: Any) -> str:
     }  # fmt: skip
     insert_object(ctx.conn, ctx.schema.workspace_id, props)
     actor_default = {"name": "''", "source": "'MANUAL'"}
-    fields = [field_props(oid, "id", "UUID", ctx.now, new_id, label="Id", isSystem=True, isNullable=False,
-                          isUnique=True, defaultValue="uuid", isUIReadOnly=True)]  # fmt: skip
+    fields = [
+        field_props(
+            oid,
+            "id",
+            "UUID",
+            ctx.now,
+            new_id,
+            label="Id",
+            isSystem=True,
+            isNullable=False,
+            isUnique=True,
+            defaultValue="uuid",
+            isUIReadOnly=True,
+        )
+    ]
     if not skip_name:
         fields.append(field_props(oid, "name", "TEXT", ctx.now, new_id, label="Name", icon="IconAbc"))
     fields += [
@@ -3502,11 +3765,26 @@ def create_object(ctx: Ctx, data: Any) -> str:
         field_props(oid, "searchVector", "TS_VECTOR", ctx.now, new_id, isSystem=True, label="Search vector"),
     ]  # fmt: skip
     created = ObjectMeta(
-        id=oid, key=0, name_singular=singular, name_plural=plural,
-        label_singular=label_s, label_plural=label_p, description=None, icon=None, shortcut=None, is_custom=True,
-        is_active=True, is_system=False, is_searchable=True, label_identifier=None, image_identifier=None,
-        duplicate_criteria=None, created_at=ctx.now, updated_at=ctx.now, fields=(),
-    )  # fmt: skip
+        id=oid,
+        key=0,
+        name_singular=singular,
+        name_plural=plural,
+        label_singular=label_s,
+        label_plural=label_p,
+        description=None,
+        icon=None,
+        shortcut=None,
+        is_custom=True,
+        is_active=True,
+        is_system=False,
+        is_searchable=True,
+        label_identifier=None,
+        image_identifier=None,
+        duplicate_criteria=None,
+        created_at=ctx.now,
+        updated_at=ctx.now,
+        fields=(),
+    )
     for other_name, pattern, inverse in DEFAULT_RELATIONS:
         other = ctx.schema.by_singular.get(other_name) or next(
             (o for o in ctx.schema.objects if o.name_singular == other_name), None
@@ -3516,9 +3794,17 @@ def create_object(ctx: Ctx, data: Any) -> str:
         field_name = pattern.format(S=upper_first(singular), s=singular)
         morph = next((f.morph_id for f in other.fields if f.morph_id), None) if pattern.startswith("target") else None
         pair = relation_pair(
-            ctx, created, inverse, humanize(inverse), other, field_name, label_s, "CASCADE",
-            many_to_one_on_source=False, isSystem=True,
-        )  # fmt: skip
+            ctx,
+            created,
+            inverse,
+            humanize(inverse),
+            other,
+            field_name,
+            label_s,
+            "CASCADE",
+            many_to_one_on_source=False,
+            isSystem=True,
+        )
         if morph:
             pair[1].update(type="MORPH_RELATION", morphId=morph)
         for p in pair:
@@ -3565,8 +3851,10 @@ def update_object(ctx: Ctx, oid: str, update: Any) -> None:
     synced = bool(props.get("isLabelSyncedWithName"))
     renames = {k: update[k] for k in ("nameSingular", "namePlural") if k in update}
     if synced and not renames and ({"labelSingular", "labelPlural"} & set(update)) and obj.is_custom:
-        renames = {"nameSingular": name_from_label(props["labelSingular"]),
-                   "namePlural": name_from_label(props["labelPlural"])}  # fmt: skip
+        renames = {
+            "nameSingular": name_from_label(props["labelSingular"]),
+            "namePlural": name_from_label(props["labelPlural"]),
+        }
     if renames and any(renames[k] != props[k] for k in renames):
         if not obj.is_custom:
             raise bad_request("Standard object names cannot be changed")
@@ -3575,8 +3863,10 @@ def update_object(ctx: Ctx, oid: str, update: Any) -> None:
     if synced and obj.is_custom:
         check_synced(props["nameSingular"], props["labelSingular"], True)
         check_synced(props["namePlural"], props["labelPlural"], True)
-    for key, prop in (("labelIdentifierFieldMetadataId", "labelIdentifier"),
-                      ("imageIdentifierFieldMetadataId", "imageIdentifier")):  # fmt: skip
+    for key, prop in (
+        ("labelIdentifierFieldMetadataId", "labelIdentifier"),
+        ("imageIdentifierFieldMetadataId", "imageIdentifier"),
+    ):
         if key in update:
             if update[key] is None:
                 props[prop] = None
@@ -3594,8 +3884,10 @@ def update_object(ctx: Ctx, oid: str, update: Any) -> None:
 
 def rename_target_fields(ctx: Ctx, obj: ObjectMeta, singular: str) -> None:
     """After an object rename, its default relation fields on other objects follow (targetPet → targetDog)."""
-    old_names = {pattern.format(S=upper_first(obj.name_singular), s=obj.name_singular): pattern
-                 for _, pattern, _ in DEFAULT_RELATIONS}  # fmt: skip
+    old_names = {
+        pattern.format(S=upper_first(obj.name_singular), s=obj.name_singular): pattern
+        for _, pattern, _ in DEFAULT_RELATIONS
+    }
     for other, meta in ctx.schema.incoming(obj):
         if meta.name in old_names and not meta.is_custom:
             props = dict(meta.props)
@@ -3647,11 +3939,22 @@ def create_field(ctx: Ctx, data: Any) -> str:
     options = check_options(ftype, data.get("options"), new_id)
     default = check_default(ftype, data.get("defaultValue"), options)
     props = field_props(
-        obj.id, name, ftype, ctx.now, new_id, label=label, description=data.get("description"),
-        icon=data.get("icon"), isCustom=True, isNullable=data.get("isNullable", True) is not False,
-        isUnique=bool(data.get("isUnique")), defaultValue=default, options=options, settings=data.get("settings"),
+        obj.id,
+        name,
+        ftype,
+        ctx.now,
+        new_id,
+        label=label,
+        description=data.get("description"),
+        icon=data.get("icon"),
+        isCustom=True,
+        isNullable=data.get("isNullable", True) is not False,
+        isUnique=bool(data.get("isUnique")),
+        defaultValue=default,
+        options=options,
+        settings=data.get("settings"),
         isLabelSyncedWithName=bool(data.get("isLabelSyncedWithName")),
-    )  # fmt: skip
+    )
     if ftype in ("CURRENCY", "FULL_NAME", "EMAILS", "PHONES", "LINKS", "ADDRESS", "ACTOR", "RICH_TEXT"):
         taken = taken_field_names(obj)
         for _, column, _ in field_columns(props):
@@ -3686,9 +3989,16 @@ def create_relation(ctx: Ctx, obj: ObjectMeta, name: str, label: str, data: dict
     if target.id == obj.id and inverse_name == name:
         raise bad_request(f'Name "{name}" is not available as it is already used by another field')
     pair = relation_pair(
-        ctx, obj, name, label, target, inverse_name, inverse_label,
-        (data.get("settings") or {}).get("onDelete", "SET_NULL"), many_to_one_on_source=source_side_m2o,
-    )  # fmt: skip
+        ctx,
+        obj,
+        name,
+        label,
+        target,
+        inverse_name,
+        inverse_label,
+        (data.get("settings") or {}).get("onDelete", "SET_NULL"),
+        many_to_one_on_source=source_side_m2o,
+    )
     pair[0].update(description=data.get("description"), icon=data.get("icon"))
     pair[1]["icon"] = payload.get("targetFieldIcon")
     add_fields(ctx, pair)
@@ -3849,13 +4159,21 @@ KEY_COLUMNS = "id, name, expires_at, revoked_at, role_id, created_at, updated_at
 
 def key_out(row: Sequence[Any]) -> dict[str, Any]:
     """An API key as the metadata APIs show it (the token is never stored, never shown here)."""
-    return {"id": row[0], "name": row[1], "expiresAt": row[2], "revokedAt": row[3], "roleId": row[4],
-            "createdAt": row[5], "updatedAt": row[6]}  # fmt: skip
+    return {
+        "id": row[0],
+        "name": row[1],
+        "expiresAt": row[2],
+        "revokedAt": row[3],
+        "roleId": row[4],
+        "createdAt": row[5],
+        "updatedAt": row[6],
+    }
 
 
 def find_key(conn: sqlite3.Connection, workspace_id: str, key_id: str) -> dict[str, Any]:
-    row = conn.execute(f"SELECT {KEY_COLUMNS} FROM api_key WHERE id = ? AND workspace_id = ?",
-                       (str(key_id).lower(), workspace_id)).fetchone()  # fmt: skip
+    row = conn.execute(
+        f"SELECT {KEY_COLUMNS} FROM api_key WHERE id = ? AND workspace_id = ?", (str(key_id).lower(), workspace_id)
+    ).fetchone()
     if row is None:
         raise ApiError(404, "NotFoundException", f"API Key with id {key_id} not found")
     return key_out(row)
@@ -3863,8 +4181,10 @@ def find_key(conn: sqlite3.Connection, workspace_id: str, key_id: str) -> dict[s
 
 def list_keys(conn: sqlite3.Connection, workspace_id: str) -> list[dict[str, Any]]:
     """Keys that are not revoked, newest first."""
-    rows = conn.execute(f"SELECT {KEY_COLUMNS} FROM api_key WHERE workspace_id = ? AND revoked_at IS NULL "
-                        "ORDER BY created_at DESC, id", (workspace_id,))  # fmt: skip
+    rows = conn.execute(
+        f"SELECT {KEY_COLUMNS} FROM api_key WHERE workspace_id = ? AND revoked_at IS NULL ORDER BY created_at DESC, id",
+        (workspace_id,),
+    )
     return [key_out(r) for r in rows]
 
 
@@ -3876,8 +4196,9 @@ def check_expiry(value: Any) -> str:
 
 
 def find_role(conn: sqlite3.Connection, workspace_id: str, role_id: Any) -> Role:
-    row = conn.execute("SELECT id, data FROM role WHERE id = ? AND workspace_id = ?",
-                       (str(role_id).lower(), workspace_id)).fetchone()  # fmt: skip
+    row = conn.execute(
+        "SELECT id, data FROM role WHERE id = ? AND workspace_id = ?", (str(role_id).lower(), workspace_id)
+    ).fetchone()
     if row is None:
         raise ApiError(404, "NotFoundException", f"Role with id {role_id} not found")
     return role_from_json(row[0], row[1])
@@ -3900,8 +4221,12 @@ def role_by_label(conn: sqlite3.Connection, workspace_id: str, label: str) -> Ro
 def assignable(conn: sqlite3.Connection, workspace_id: str, role_id: Any) -> str:
     role = find_role(conn, workspace_id, role_id)
     if not role.props.get("canBeAssignedToApiKeys", True):
-        raise ApiError(400, "BadRequestException", "This role cannot be assigned to API keys",
-                       sub_code="ROLE_CANNOT_BE_ASSIGNED_TO_API_KEYS")  # fmt: skip
+        raise ApiError(
+            400,
+            "BadRequestException",
+            "This role cannot be assigned to API keys",
+            sub_code="ROLE_CANNOT_BE_ASSIGNED_TO_API_KEYS",
+        )
     return role.id
 
 
@@ -3920,8 +4245,9 @@ def create_key(
     key_id = new_id()
     conn.execute(
         "INSERT INTO api_key(id, workspace_id, name, expires_at, revoked_at, role_id, created_at, updated_at) "
-        "VALUES (?,?,?,?,?,?,?,?)", (key_id, workspace_id, name, expires, revoked, role_id, now, now),
-    )  # fmt: skip
+        "VALUES (?,?,?,?,?,?,?,?)",
+        (key_id, workspace_id, name, expires, revoked, role_id, now, now),
+    )
     return find_key(conn, workspace_id, key_id)
 
 
@@ -3936,16 +4262,19 @@ def update_key(conn: sqlite3.Connection, workspace_id: str, key_id: str, data: A
     revoked = key["revokedAt"]
     if "revokedAt" in data:
         revoked = check_expiry(data["revokedAt"]) if data["revokedAt"] else None
-    conn.execute("UPDATE api_key SET name = ?, expires_at = ?, revoked_at = ?, updated_at = ? WHERE id = ?",
-                 (name, expires, revoked, now, key["id"]))  # fmt: skip
+    conn.execute(
+        "UPDATE api_key SET name = ?, expires_at = ?, revoked_at = ?, updated_at = ? WHERE id = ?",
+        (name, expires, revoked, now, key["id"]),
+    )
     return find_key(conn, workspace_id, key["id"])
 
 
 def revoke_key(conn: sqlite3.Connection, workspace_id: str, key_id: str, now: str) -> dict[str, Any]:
     """Revoking is deleting: every token of the key stops working at once."""
     key = find_key(conn, workspace_id, key_id)
-    conn.execute("UPDATE api_key SET revoked_at = coalesce(revoked_at, ?), updated_at = ? WHERE id = ?",
-                 (now, now, key["id"]))  # fmt: skip
+    conn.execute(
+        "UPDATE api_key SET revoked_at = coalesce(revoked_at, ?), updated_at = ? WHERE id = ?", (now, now, key["id"])
+    )
     return find_key(conn, workspace_id, key["id"])
 
 
@@ -3986,9 +4315,16 @@ def create_role(conn: sqlite3.Connection, workspace_id: str, data: Any, new_id: 
         raise bad_request("label should not be empty")
     if any(r.props["label"] == data["label"] for r in list_roles(conn, workspace_id)):
         raise bad_request("A role with this label already exists")
-    props: dict[str, Any] = {"label": data["label"], "standardId": None, "description": None, "icon": None,
-                             "isEditable": True, **{flag: False for flag in ROLE_FLAGS},
-                             "canBeAssignedToUsers": True, "canBeAssignedToApiKeys": True}  # fmt: skip
+    props: dict[str, Any] = {
+        "label": data["label"],
+        "standardId": None,
+        "description": None,
+        "icon": None,
+        "isEditable": True,
+        **{flag: False for flag in ROLE_FLAGS},
+        "canBeAssignedToUsers": True,
+        "canBeAssignedToApiKeys": True,
+    }
     props.update(check_role_props(data))
     role = Role(str(data.get("id") or new_id()).lower(), props, {}, {}, frozenset())
     conn.execute("INSERT INTO role(id, workspace_id, data) VALUES (?, ?, ?)", (role.id, workspace_id, role_json(role)))
@@ -4058,9 +4394,11 @@ def upsert_field_permissions(conn: sqlite3.Connection, schema: Schema, role_id: 
             raise bad_request("Field permission can only introduce a restriction")
         if item.get("canReadFieldValue") not in (None, False):
             raise bad_request("Field permission can only introduce a restriction")
-        perms[fid] = {"objectMetadataId": str(item.get("objectMetadataId", "")).lower(),
-                      "canReadFieldValue": item.get("canReadFieldValue"),
-                      "canUpdateFieldValue": item.get("canUpdateFieldValue")}  # fmt: skip
+        perms[fid] = {
+            "objectMetadataId": str(item.get("objectMetadataId", "")).lower(),
+            "canReadFieldValue": item.get("canReadFieldValue"),
+            "canUpdateFieldValue": item.get("canUpdateFieldValue"),
+        }
     role = dataclasses.replace(role, field_permissions=perms)
     save_role(conn, role)
     return role
@@ -4103,14 +4441,17 @@ def webhook_out(row: Sequence[Any]) -> dict[str, Any]:
 
 
 def list_webhooks(conn: sqlite3.Connection, workspace_id: str) -> list[dict[str, Any]]:
-    rows = conn.execute("SELECT id, data, deleted_at FROM webhook WHERE workspace_id = ? AND deleted_at IS NULL",
-                        (workspace_id,)).fetchall()  # fmt: skip
+    rows = conn.execute(
+        "SELECT id, data, deleted_at FROM webhook WHERE workspace_id = ? AND deleted_at IS NULL", (workspace_id,)
+    ).fetchall()
     return sorted((webhook_out(r) for r in rows), key=lambda w: (w["createdAt"], w["id"]))
 
 
 def find_webhook(conn: sqlite3.Connection, workspace_id: str, webhook_id: Any) -> dict[str, Any]:
-    row = conn.execute("SELECT id, data, deleted_at FROM webhook WHERE id = ? AND workspace_id = ? AND deleted_at IS NULL",
-                       (str(webhook_id).lower(), workspace_id)).fetchone()  # fmt: skip
+    row = conn.execute(
+        "SELECT id, data, deleted_at FROM webhook WHERE id = ? AND workspace_id = ? AND deleted_at IS NULL",
+        (str(webhook_id).lower(), workspace_id),
+    ).fetchone()
     if row is None:
         raise ApiError(404, "NotFoundException", "Webhook not found")
     return webhook_out(row)
@@ -4141,8 +4482,14 @@ def check_webhook(data: dict[str, Any], current: dict[str, Any] | None) -> dict[
     return out
 
 
-def save_webhook(conn: sqlite3.Connection, workspace_id: str, data: Any, now: str, new_id: Callable[[], str],
-                 webhook_id: str | None = None) -> dict[str, Any]:  # fmt: skip
+def save_webhook(
+    conn: sqlite3.Connection,
+    workspace_id: str,
+    data: Any,
+    now: str,
+    new_id: Callable[[], str],
+    webhook_id: str | None = None,
+) -> dict[str, Any]:
     """Create (no id) or update a webhook."""
     if not isinstance(data, dict):
         raise bad_request("Request body must be a JSON object")
@@ -4150,8 +4497,7 @@ def save_webhook(conn: sqlite3.Connection, workspace_id: str, data: Any, now: st
         doc = check_webhook(data, None)
         doc.update(createdAt=now, updatedAt=now)
         new = str(data.get("id") or new_id()).lower()
-        conn.execute("INSERT INTO webhook(id, workspace_id, data) VALUES (?, ?, ?)",
-                     (new, workspace_id, dumps(doc)))  # fmt: skip
+        conn.execute("INSERT INTO webhook(id, workspace_id, data) VALUES (?, ?, ?)", (new, workspace_id, dumps(doc)))
         return find_webhook(conn, workspace_id, new)
     current = find_webhook(conn, workspace_id, webhook_id)
     base = {k: current[k] for k in ("targetUrl", "operations", "description", "secret", "createdAt")}
@@ -4172,8 +4518,14 @@ def webhook_matches(operations: Sequence[str], event: str) -> bool:
     return any(op in (event, f"*.{action}", f"{obj}.*", "*.*") for op in operations)
 
 
-def emit(ctx: Ctx, obj: ObjectMeta, action: str, rids: Sequence[bytes], updated: Sequence[str] = (),
-         records: list[dict[str, Any]] | None = None) -> None:  # fmt: skip
+def emit(
+    ctx: Ctx,
+    obj: ObjectMeta,
+    action: str,
+    rids: Sequence[bytes],
+    updated: Sequence[str] = (),
+    records: list[dict[str, Any]] | None = None,
+) -> None:
     """Queue webhook events of a record change; delivered after the request commits (webhooks.md §3-4)."""
     hooks = ctx.webhooks()
     event = f"{obj.name_singular}.{action}"
@@ -4184,10 +4536,15 @@ def emit(ctx: Ctx, obj: ObjectMeta, action: str, rids: Sequence[bytes], updated:
         records = load_records(ctx, obj, rids)
     for record in records:
         for hook in targets:
-            payload = {"targetUrl": hook["targetUrl"], "eventName": event,
-                       "objectMetadata": {"id": obj.id, "nameSingular": obj.name_singular},
-                       "workspaceId": ctx.schema.workspace_id, "webhookId": hook["id"], "eventDate": ctx.now,
-                       "record": record}  # fmt: skip
+            payload = {
+                "targetUrl": hook["targetUrl"],
+                "eventName": event,
+                "objectMetadata": {"id": obj.id, "nameSingular": obj.name_singular},
+                "workspaceId": ctx.schema.workspace_id,
+                "webhookId": hook["id"],
+                "eventDate": ctx.now,
+                "record": record,
+            }
             if action == "updated":
                 payload["updatedFields"] = list(updated)
             ctx.events.append((hook, payload))
@@ -4238,8 +4595,13 @@ class WebhookSender:
         if hook.get("secret"):
             stamp = str(int(self.state.clock().timestamp() * 1000))
             signature = hmac.new(hook["secret"].encode(), f"{stamp}:{body}".encode(), hashlib.sha256).hexdigest()
-            headers.update({"X-Twenty-Webhook-Timestamp": stamp, "X-Twenty-Webhook-Signature": signature,
-                            "X-Twenty-Webhook-Nonce": os.urandom(16).hex()})  # fmt: skip
+            headers.update(
+                {
+                    "X-Twenty-Webhook-Timestamp": stamp,
+                    "X-Twenty-Webhook-Signature": signature,
+                    "X-Twenty-Webhook-Nonce": os.urandom(16).hex(),
+                }
+            )
         request = urllib.request.Request(hook["targetUrl"], data=body.encode(), headers=headers, method="POST")
         started = time.perf_counter()
         try:
@@ -4249,11 +4611,18 @@ class WebhookSender:
             status = exc.code
         except (urllib.error.URLError, OSError):
             status = 0
-        self.state.tools.journal_add(payload["workspaceId"], {
-            "at": iso(self.state.clock()), "webhook": hook["id"], "eventName": payload["eventName"],
-            "url": hook["targetUrl"], "status": status, "success": 200 <= status < 300,
-            "durationMs": round((time.perf_counter() - started) * 1000, 2),
-        })  # fmt: skip
+        self.state.tools.journal_add(
+            payload["workspaceId"],
+            {
+                "at": iso(self.state.clock()),
+                "webhook": hook["id"],
+                "eventName": payload["eventName"],
+                "url": hook["targetUrl"],
+                "status": status,
+                "success": 200 <= status < 300,
+                "durationMs": round((time.perf_counter() - started) * 1000, 2),
+            },
+        )
 
     def drain(self, timeout: float = 10.0) -> None:
         """Wait until every queued delivery is done (tests and shutdown)."""
@@ -4270,8 +4639,20 @@ class WebhookSender:
 # raised here with their REST status and GraphQL subCode.
 
 WEEKDAYS = ("Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday")
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-          "November", "December")  # fmt: skip
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 MERGE_MAX = 9
 GROUP_BY_HELP = (
     'Invalid group_by query parameter - should be a valid array of objects - ex: [{"firstField": true}, '
@@ -4314,8 +4695,18 @@ def find(ctx: Ctx, obj: ObjectMeta, query: FindQuery) -> Page:
     """A page of records (ids, sort values, flags, totalCount)."""
     if query.after is not None and query.before is not None:
         raise bad_request("Cannot provide both before and after", "ARGS_CONFLICT")
-    return find_page(ctx.conn, ctx.schema, obj, query.filter, query.sort, query.limit, query.after, query.before,
-                     query.with_total, query.offset)  # fmt: skip
+    return find_page(
+        ctx.conn,
+        ctx.schema,
+        obj,
+        query.filter,
+        query.sort,
+        query.limit,
+        query.after,
+        query.before,
+        query.with_total,
+        query.offset,
+    )
 
 
 def find_first(ctx: Ctx, obj: ObjectMeta, node: Node) -> bytes:
@@ -4378,8 +4769,14 @@ def create(ctx: Ctx, obj: ObjectMeta, bodies: Sequence[Any], upsert: bool = Fals
     return ids
 
 
-def capped_ids(ctx: Ctx, obj: ObjectMeta, node: Node | None, verb: str, include_deleted: bool | None = None,
-               only_deleted: bool = False) -> list[bytes]:  # fmt: skip
+def capped_ids(
+    ctx: Ctx,
+    obj: ObjectMeta,
+    node: Node | None,
+    verb: str,
+    include_deleted: bool | None = None,
+    only_deleted: bool = False,
+) -> list[bytes]:
     """Ids a many-operation touches; more than max_records refuses the whole request."""
     ids = find_ids(ctx.conn, ctx.schema, obj, node, include_deleted, only_deleted, cap=ctx.max_records)
     if len(ids) > ctx.max_records:
@@ -4434,8 +4831,9 @@ def change_one(ctx: Ctx, obj: ObjectMeta, verb: str, rid: bytes, snapshot: Snaps
 def change_many(ctx: Ctx, obj: ObjectMeta, verb: str, node: Node | None, snapshot: Snapshot | None = None) -> Any:
     """delete, destroy or restore every record a filter matches (at most max_records). A destroy
     includes soft-deleted records, as Twenty's does; a restore touches only those."""
-    ids = capped_ids(ctx, obj, node, verb, include_deleted=True if verb == "destroy" else None,
-                     only_deleted=verb == "restore")  # fmt: skip
+    ids = capped_ids(
+        ctx, obj, node, verb, include_deleted=True if verb == "destroy" else None, only_deleted=verb == "restore"
+    )
     return change_records(ctx, obj, verb, ids, snapshot)
 
 
@@ -4683,9 +5081,18 @@ class Group:
     ids: list[bytes] = field(default_factory=list)
 
 
-def group_by(ctx: Ctx, obj: ObjectMeta, node: Node | None, dims_spec: list[Any], names: list[str], limit: int,
-             order: list[SortKey], sample_order: list[SortKey] | None = None, sample_size: int = 60,
-             sample_offset: int = 0) -> list[Group]:  # fmt: skip
+def group_by(
+    ctx: Ctx,
+    obj: ObjectMeta,
+    node: Node | None,
+    dims_spec: list[Any],
+    names: list[str],
+    limit: int,
+    order: list[SortKey],
+    sample_order: list[SortKey] | None = None,
+    sample_size: int = 60,
+    sample_offset: int = 0,
+) -> list[Group]:
     """Groups of the records a filter matches: dimension values, aggregates, and (with sample_order) the
     first records of each group. order: sort keys that name a dimension order the groups."""
     query = SqlQuery(ctx.schema, obj)
@@ -4694,8 +5101,9 @@ def group_by(ctx: Ctx, obj: ObjectMeta, node: Node | None, dims_spec: list[Any],
     agg_sql = [aggregate_sql(ctx.schema, obj, name, query) for name in names]
     dim_sql = [d[0] for d in dims]
     paths = [dimension_path(spec)[0] for spec in dims_spec]
-    ordering = [f"{dim_sql[paths.index(k.ref.cursor_path)]} {k.sql_direction}" for k in order
-                if k.ref.cursor_path in paths]  # fmt: skip
+    ordering = [
+        f"{dim_sql[paths.index(k.ref.cursor_path)]} {k.sql_direction}" for k in order if k.ref.cursor_path in paths
+    ]
     sql = (
         f"SELECT {', '.join(dim_sql + agg_sql)} FROM {query.from_sql()} WHERE {where} "
         f"GROUP BY {', '.join(dim_sql)} ORDER BY {', '.join(ordering + dim_sql)} LIMIT {int(limit)}"
@@ -4711,8 +5119,9 @@ def group_by(ctx: Ctx, obj: ObjectMeta, node: Node | None, dims_spec: list[Any],
     return groups
 
 
-def group_samples(ctx: Ctx, obj: ObjectMeta, node: Node | None, dims_spec: list[Any], keys: list[SortKey],
-                  size: int, offset: int) -> dict[tuple[Any, ...], list[bytes]]:  # fmt: skip
+def group_samples(
+    ctx: Ctx, obj: ObjectMeta, node: Node | None, dims_spec: list[Any], keys: list[SortKey], size: int, offset: int
+) -> dict[tuple[Any, ...], list[bytes]]:
     """Record ids of each group (up to size, after offset), in one windowed query."""
     query = SqlQuery(ctx.schema, obj)
     where = filter_sql(ctx.schema, obj, node, query)
@@ -4746,8 +5155,15 @@ class SearchHit:
     rank: float
 
 
-def search(ctx: Ctx, text: str, start: int, limit: int, included: Sequence[str] | None,
-           excluded: Sequence[str] | None, filter_of: Callable[[ObjectMeta], Node | None]) -> tuple[list[SearchHit], bool]:  # fmt: skip
+def search(
+    ctx: Ctx,
+    text: str,
+    start: int,
+    limit: int,
+    included: Sequence[str] | None,
+    excluded: Sequence[str] | None,
+    filter_of: Callable[[ObjectMeta], Node | None],
+) -> tuple[list[SearchHit], bool]:
     """Records of every searchable object the caller may read whose text matches every word, best first
     (graphql.md §11): (the window [start, start+limit), whether more follow)."""
     authorize(ctx, None, "search")
@@ -4761,8 +5177,11 @@ def search(ctx: Ctx, text: str, start: int, limit: int, included: Sequence[str] 
         leaves: list[Node] = [Leaf(("searchVector",), "search", text)] if words else []
         extra = filter_of(obj)
         node = ("and", leaves + ([extra] if extra else []))
-        keys = [SortKey(resolve_path(ctx.schema, obj, ("createdAt",)), "DescNullsLast"), ID_KEY] if (
-            "createdAt" in obj.by_name) else [ID_KEY]  # fmt: skip
+        keys = (
+            [SortKey(resolve_path(ctx.schema, obj, ("createdAt",)), "DescNullsLast"), ID_KEY]
+            if ("createdAt" in obj.by_name)
+            else [ID_KEY]
+        )
         page = find_page(ctx.conn, ctx.schema, obj, node, keys, start + limit, with_total=False)
         values = fetch_values(ctx.conn, obj, page.ids)
         for rid in page.ids:
@@ -4976,9 +5395,14 @@ def route_rest(method: str, segs: list[str], path: str) -> tuple[str, str, str |
             return "batch", second, None
         if first == "restore" and method in writes:
             return "restore_many", second, None
-        special = {("duplicates", "POST"): "duplicates", ("groupBy", "GET"): "group_by",
-                   ("merge", "PATCH"): "merge", ("merge", "PUT"): "merge",
-                   ("restore", "PATCH"): "restore_many", ("restore", "PUT"): "restore_many"}  # fmt: skip
+        special = {
+            ("duplicates", "POST"): "duplicates",
+            ("groupBy", "GET"): "group_by",
+            ("merge", "PATCH"): "merge",
+            ("merge", "PUT"): "merge",
+            ("restore", "PATCH"): "restore_many",
+            ("restore", "PUT"): "restore_many",
+        }
         if (second, method) in special:
             return special[(second, method)], first, None
         ops = {"GET": "get_one", "PATCH": "update_one", "PUT": "update_one", "DELETE": "delete_one"}
@@ -5014,8 +5438,13 @@ class RestCall:
 
 def rest_list(call: RestCall) -> tuple[int, Any]:
     q, ctx, obj = call.q, call.ctx, call.obj
-    query = FindQuery(parse_filter_param(q), parse_order_by(ctx.schema, obj, q.get("order_by")),
-                      parse_limit(q, ctx.max_records), q.get("starting_after") or None, q.get("ending_before") or None)  # fmt: skip
+    query = FindQuery(
+        parse_filter_param(q),
+        parse_order_by(ctx.schema, obj, q.get("order_by")),
+        parse_limit(q, ctx.max_records),
+        q.get("starting_after") or None,
+        q.get("ending_before") or None,
+    )
     page = find(ctx, obj, query)
     return 200, {"data": {obj.name_plural: call.records(page.ids)}, "pageInfo": page.info(), "totalCount": page.total}
 
@@ -5091,11 +5520,13 @@ def rest_duplicates(call: RestCall) -> tuple[int, Any]:
     found = duplicates(call.ctx, call.obj, data.get("data") if "data" in data else None, data.get("ids"))
     out = []
     for ids in found:
-        out.append({
-            f"{call.obj.name_singular}Duplicates": load_records(call.ctx, call.obj, ids, call.depth),
-            "totalCount": len(ids),
-            "pageInfo": id_page(ids).info(),
-        })  # fmt: skip
+        out.append(
+            {
+                f"{call.obj.name_singular}Duplicates": load_records(call.ctx, call.obj, ids, call.depth),
+                "totalCount": len(ids),
+                "pageInfo": id_page(ids).info(),
+            }
+        )
     return 200, {"data": out}
 
 
@@ -5103,8 +5534,9 @@ def rest_merge(call: RestCall) -> tuple[int, Any]:
     data = call.body.json()
     if not isinstance(data, dict):
         raise bad_request('"ids" must be an array of record ids')
-    survivor, preview = merge(call.ctx, call.obj, data.get("ids"), data.get("conflictPriorityIndex", 0),
-                              data.get("dryRun") is True)  # fmt: skip
+    survivor, preview = merge(
+        call.ctx, call.obj, data.get("ids"), data.get("conflictPriorityIndex", 0), data.get("dryRun") is True
+    )
     record = preview if preview is not None else load_records(call.ctx, call.obj, [survivor], call.depth)[0]
     return 200, {"data": {"merge" + upper_first(call.obj.name_singular): record}}
 
@@ -5140,8 +5572,16 @@ def rest_group_by(call: RestCall) -> tuple[int, Any]:
     node = parse_filter_param(q)
     names = list(aggregates) if aggregates else ["totalCount"]
     sample = q.get("include_records_sample") == "true"
-    groups = group_by(ctx, obj, node, dims_spec, names, limit, parse_order_by(ctx.schema, obj, q.get("order_by")),
-                      parse_order_by(ctx.schema, obj, q.get("order_by_for_records")) if sample else None)  # fmt: skip
+    groups = group_by(
+        ctx,
+        obj,
+        node,
+        dims_spec,
+        names,
+        limit,
+        parse_order_by(ctx.schema, obj, q.get("order_by")),
+        parse_order_by(ctx.schema, obj, q.get("order_by_for_records")) if sample else None,
+    )
     every = [i for g in groups for i in g.ids]
     loaded = dict(zip(every, load_records(ctx, obj, every)))
     out = []
@@ -5298,8 +5738,11 @@ def handle_settings_resource(state: AppState, actor: Actor, name: str, item_id: 
     with state.store.read() if method == "GET" else state.store.write() as conn:
         if method == "GET" and item_id is None:
             items = resource.list(conn, ws)
-            page, info = metadata_page([(i["id"], i) for i in items], Query(request.environ.get("QUERY_STRING", "")),
-                                       state.settings.max_records)  # fmt: skip
+            page, info = metadata_page(
+                [(i["id"], i) for i in items],
+                Query(request.environ.get("QUERY_STRING", "")),
+                state.settings.max_records,
+            )
             status, payload = 200, (page if legacy else {"data": page, "pageInfo": info, "totalCount": len(items)})
         elif method == "GET":
             status, payload = 200, resource.find(conn, ws, item_id or "")
@@ -5322,8 +5765,9 @@ def handle_legacy_settings(state: AppState, name: str, path: str) -> str:
     return handle_settings_resource(state, actor, name, segs[0] if segs else None, legacy=True)
 
 
-def metadata_operation(ctx: Ctx, resource: str, method: str, item_id: str | None, q: Query,
-                       body: Body) -> tuple[int, Any]:  # fmt: skip
+def metadata_operation(
+    ctx: Ctx, resource: str, method: str, item_id: str | None, q: Query, body: Body
+) -> tuple[int, Any]:
     """One REST metadata call against the workspace's data model."""
     item_id = item_id.lower() if item_id else None
     singular = "object" if resource == "objects" else "field"
@@ -5678,27 +6122,51 @@ def openapi_metadata(schema: Schema | None, base_url: str) -> dict[str, Any]:
         "startingAfter": {"name": "starting_after", "in": "query", "schema": {"type": "string"}},
         "endingBefore": {"name": "ending_before", "in": "query", "schema": {"type": "string"}},
     }
-    for resource, singular in (("objects", "Object"), ("fields", "Field"), ("webhooks", "Webhook"),
-                               ("apiKeys", "ApiKey")):  # fmt: skip
+    for resource, singular in (
+        ("objects", "Object"),
+        ("fields", "Field"),
+        ("webhooks", "Webhook"),
+        ("apiKeys", "ApiKey"),
+    ):
         doc["tags"].append({"name": resource, "description": f"{singular} metadata"})
         doc["components"]["schemas"][singular] = {"type": "object", "properties": {"id": dict(UUID_SCHEMA)}}
         ref = {"$ref": f"#/components/schemas/{singular}"}
         plural_name = upper_first(resource)
         doc["paths"][f"/{resource}"] = {
-            "get": {"tags": [resource], "operationId": f"findMany{plural_name}",
-                    "parameters": _params("limit", "startingAfter", "endingBefore"),
-                    "responses": _reply("200", _envelope(resource, {"type": "array", "items": ref}))},
-            "post": {"tags": [resource], "operationId": f"createOne{singular}", "requestBody": _json_body(ref),
-                     "responses": _reply("201", _envelope(f"createOne{singular}", ref))},
-        }  # fmt: skip
+            "get": {
+                "tags": [resource],
+                "operationId": f"findMany{plural_name}",
+                "parameters": _params("limit", "startingAfter", "endingBefore"),
+                "responses": _reply("200", _envelope(resource, {"type": "array", "items": ref})),
+            },
+            "post": {
+                "tags": [resource],
+                "operationId": f"createOne{singular}",
+                "requestBody": _json_body(ref),
+                "responses": _reply("201", _envelope(f"createOne{singular}", ref)),
+            },
+        }
         doc["paths"][f"/{resource}/{{id}}"] = {
-            "get": {"tags": [resource], "operationId": f"findOne{singular}", "parameters": _params("idPath"),
-                    "responses": _reply("200", _envelope(singular[:1].lower() + singular[1:], ref))},
-            "patch": {"tags": [resource], "operationId": f"updateOne{singular}", "parameters": _params("idPath"),
-                      "requestBody": _json_body(ref), "responses": _reply("200", _envelope(f"updateOne{singular}", ref))},
-            "delete": {"tags": [resource], "operationId": f"deleteOne{singular}", "parameters": _params("idPath"),
-                       "responses": _reply("200", _envelope(f"deleteOne{singular}", ref))},
-        }  # fmt: skip
+            "get": {
+                "tags": [resource],
+                "operationId": f"findOne{singular}",
+                "parameters": _params("idPath"),
+                "responses": _reply("200", _envelope(singular[:1].lower() + singular[1:], ref)),
+            },
+            "patch": {
+                "tags": [resource],
+                "operationId": f"updateOne{singular}",
+                "parameters": _params("idPath"),
+                "requestBody": _json_body(ref),
+                "responses": _reply("200", _envelope(f"updateOne{singular}", ref)),
+            },
+            "delete": {
+                "tags": [resource],
+                "operationId": f"deleteOne{singular}",
+                "parameters": _params("idPath"),
+                "responses": _reply("200", _envelope(f"deleteOne{singular}", ref)),
+            },
+        }
     return doc
 
 
@@ -6093,8 +6561,11 @@ def gql_error(err: ApiError) -> Any:
 
     code = GRAPHQL_CODES.get(err.status, "INTERNAL_SERVER_ERROR")
     if err.status == 403 and err.error == "ForbiddenException":  # a role's refusal, not an auth failure
-        extensions = {"code": code, "subCode": err.sub_code or "PERMISSION_DENIED",
-                      "userFriendlyMessage": "User does not have permission."}  # fmt: skip
+        extensions = {
+            "code": code,
+            "subCode": err.sub_code or "PERMISSION_DENIED",
+            "userFriendlyMessage": "User does not have permission.",
+        }
         return GraphQLError(err.message, extensions=extensions)
     friendly = (
         "You must be authenticated to perform this action." if code == "UNAUTHENTICATED" else "An error occurred."
@@ -6309,8 +6780,10 @@ def resolve_field_object(parent: dict[str, Any], info: Any) -> dict[str, Any]:
 
 def resolve_record_counts(_: Any, info: Any) -> list[dict[str, Any]]:
     ctx = _mc(info).ctx
-    return [{"objectNamePlural": o.name_plural, "totalCount": record_counts(ctx.conn, o)[0]}
-            for o in ctx.schema.by_plural.values()]  # fmt: skip
+    return [
+        {"objectNamePlural": o.name_plural, "totalCount": record_counts(ctx.conn, o)[0]}
+        for o in ctx.schema.by_plural.values()
+    ]
 
 
 def resolve_current_workspace(_: Any, info: Any) -> dict[str, Any]:
@@ -6318,8 +6791,14 @@ def resolve_current_workspace(_: Any, info: Any) -> dict[str, Any]:
     row = ctx.conn.execute(
         "SELECT id, name, created_at FROM workspace WHERE id = ?", (ctx.schema.workspace_id,)
     ).fetchone()
-    return {"id": row[0], "displayName": row[1], "logo": None, "activationStatus": "ACTIVE", "createdAt": row[2],
-            "updatedAt": row[2]}  # fmt: skip
+    return {
+        "id": row[0],
+        "displayName": row[1],
+        "logo": None,
+        "activationStatus": "ACTIVE",
+        "createdAt": row[2],
+        "updatedAt": row[2],
+    }
 
 
 @gql_guard
@@ -6401,8 +6880,9 @@ def keys_and_roles_resolvers() -> dict[tuple[str, str], Callable[..., Any]]:
 
     def create_api_key(_: Any, info: Any, input: dict[str, Any]) -> dict[str, Any]:
         mc, conn, w = ws(info)
-        key = mc.mutate(lambda: create_key(conn, w, input, mc.ctx.now, mc.ctx.state.settings.new_id),
-                        "API_KEYS_AND_WEBHOOKS")  # fmt: skip
+        key = mc.mutate(
+            lambda: create_key(conn, w, input, mc.ctx.now, mc.ctx.state.settings.new_id), "API_KEYS_AND_WEBHOOKS"
+        )
         return key_node(mc, key)
 
     def update_api_key(_: Any, info: Any, input: dict[str, Any]) -> dict[str, Any]:
@@ -6421,8 +6901,10 @@ def keys_and_roles_resolvers() -> dict[tuple[str, str], Callable[..., Any]]:
 
         def change() -> bool:
             find_key(conn, w, apiKeyId)
-            conn.execute("UPDATE api_key SET role_id = ?, updated_at = ? WHERE id = ?",
-                         (assignable(conn, w, roleId), mc.ctx.now, apiKeyId.lower()))  # fmt: skip
+            conn.execute(
+                "UPDATE api_key SET role_id = ?, updated_at = ? WHERE id = ?",
+                (assignable(conn, w, roleId), mc.ctx.now, apiKeyId.lower()),
+            )
             return True
 
         return mc.mutate(change, "API_KEYS_AND_WEBHOOKS")
@@ -6446,8 +6928,9 @@ def keys_and_roles_resolvers() -> dict[tuple[str, str], Callable[..., Any]]:
         return role_out(roles_change(info, lambda c, w: create_role(c, w, createRoleInput, new_id)))
 
     def update_one_role(_: Any, info: Any, updateRoleInput: dict[str, Any]) -> dict[str, Any]:
-        return role_out(roles_change(info, lambda c, w: update_role(c, w, updateRoleInput["id"],
-                                                                        updateRoleInput.get("update"))))  # fmt: skip
+        return role_out(
+            roles_change(info, lambda c, w: update_role(c, w, updateRoleInput["id"], updateRoleInput.get("update")))
+        )
 
     def delete_one_role(_: Any, info: Any, roleId: str) -> str:
         return roles_change(info, lambda c, w: delete_role(c, w, roleId))
@@ -6455,15 +6938,17 @@ def keys_and_roles_resolvers() -> dict[tuple[str, str], Callable[..., Any]]:
     def upsert_objects(_: Any, info: Any, upsertObjectPermissionsInput: dict[str, Any]) -> list[dict[str, Any]]:
         data = upsertObjectPermissionsInput
         schema = _mc(info).ctx.schema
-        role = roles_change(info, lambda c, w: upsert_object_permissions(c, schema, data["roleId"],
-                                                                         data["objectPermissions"]))  # fmt: skip
+        role = roles_change(
+            info, lambda c, w: upsert_object_permissions(c, schema, data["roleId"], data["objectPermissions"])
+        )
         return role_out(role)["objectPermissions"]
 
     def upsert_fields(_: Any, info: Any, upsertFieldPermissionsInput: dict[str, Any]) -> list[dict[str, Any]]:
         data = upsertFieldPermissionsInput
         schema = _mc(info).ctx.schema
-        role = roles_change(info, lambda c, w: upsert_field_permissions(c, schema, data["roleId"],
-                                                                        data["fieldPermissions"]))  # fmt: skip
+        role = roles_change(
+            info, lambda c, w: upsert_field_permissions(c, schema, data["roleId"], data["fieldPermissions"])
+        )
         return role_out(role)["fieldPermissions"]
 
     def upsert_flags(_: Any, info: Any, upsertPermissionFlagsInput: dict[str, Any]) -> list[dict[str, Any]]:
@@ -6489,14 +6974,17 @@ def keys_and_roles_resolvers() -> dict[tuple[str, str], Callable[..., Any]]:
     def create_webhook(_: Any, info: Any, input: dict[str, Any]) -> dict[str, Any]:
         mc, conn, w = ws(info)
         data = {k: v for k, v in input.items() if v is not None}
-        return mc.mutate(lambda: save_webhook(conn, w, data, mc.ctx.now, mc.ctx.state.settings.new_id),
-                         "API_KEYS_AND_WEBHOOKS")  # fmt: skip
+        return mc.mutate(
+            lambda: save_webhook(conn, w, data, mc.ctx.now, mc.ctx.state.settings.new_id), "API_KEYS_AND_WEBHOOKS"
+        )
 
     def update_webhook(_: Any, info: Any, input: dict[str, Any]) -> dict[str, Any]:
         mc, conn, w = ws(info)
         data = {k: v for k, v in (input.get("update") or {}).items() if v is not None}
-        return mc.mutate(lambda: save_webhook(conn, w, data, mc.ctx.now, mc.ctx.state.settings.new_id, input["id"]),
-                         "API_KEYS_AND_WEBHOOKS")  # fmt: skip
+        return mc.mutate(
+            lambda: save_webhook(conn, w, data, mc.ctx.now, mc.ctx.state.settings.new_id, input["id"]),
+            "API_KEYS_AND_WEBHOOKS",
+        )
 
     def delete_webhook_(_: Any, info: Any, id: str) -> dict[str, Any]:
         mc, conn, w = ws(info)
@@ -6601,9 +7089,12 @@ def serve_graphql(state: AppState, schema_of: Callable[[Schema], Any], context_o
             return json_response(200, {"errors": errors})
         ctx = Ctx(state, conn, schema, actor, iso(state.clock()))
         result = execute(
-            gql, document, context_value=context_of(ctx), variable_values=body.get("variables") or None,
+            gql,
+            document,
+            context_value=context_of(ctx),
+            variable_values=body.get("variables") or None,
             operation_name=body.get("operationName"),
-        )  # fmt: skip
+        )
     assert isinstance(result, ExecutionResult)
     state.webhook_sender.send(ctx.events)
     return json_response(200, graphql_payload(result))
@@ -6739,8 +7230,11 @@ def composite_sdl() -> str:
     for ftype, ctype in COMPOSITE_TYPES.items():
         name, subs = ctype.graphql_name, ctype.subs
         required = {"source", "name"} if ftype == "ACTOR" else set()
-        out.append(f"type {name} {{ " + " ".join(
-            f"{sub}: {FIELD_KINDS[kind].graphql[0]}{'!' if sub in required else ''}" for sub, kind in subs) + " }")  # fmt: skip
+        out.append(
+            f"type {name} {{ "
+            + " ".join(f"{sub}: {FIELD_KINDS[kind].graphql[0]}{'!' if sub in required else ''}" for sub, kind in subs)
+            + " }"
+        )
         filter_name = "RichTextFilter" if ftype == "RICH_TEXT" else f"{name}FilterInput"
         out.append(
             f"input {filter_name} {{ " + " ".join(f"{sub}: {FIELD_KINDS[kind].graphql[1]}" for sub, kind in subs) + " }"
@@ -6778,8 +7272,13 @@ def aggregate_names(obj: ObjectMeta) -> list[tuple[str, str]]:
         if meta.relation_type is not None or meta.type == "TS_VECTOR":
             continue
         x = upper_first(meta.name)
-        out += [(f"countUniqueValues{x}", "Int"), (f"countEmpty{x}", "Int"), (f"countNotEmpty{x}", "Int"),
-                (f"percentageEmpty{x}", "Float"), (f"percentageNotEmpty{x}", "Float")]  # fmt: skip
+        out += [
+            (f"countUniqueValues{x}", "Int"),
+            (f"countEmpty{x}", "Int"),
+            (f"countNotEmpty{x}", "Int"),
+            (f"percentageEmpty{x}", "Float"),
+            (f"percentageNotEmpty{x}", "Float"),
+        ]
         if meta.type in ("DATE", "DATE_TIME"):
             out += [(f"min{x}", "DateTime"), (f"max{x}", "DateTime")]
         elif meta.type == "BOOLEAN":
@@ -6793,8 +7292,15 @@ def aggregate_names(obj: ObjectMeta) -> list[tuple[str, str]]:
 
 def one_to_many_args(t: str) -> list[tuple[str, str]]:
     """Arguments of a one-to-many connection field and of a find-many root field."""
-    return [("first", "Int"), ("last", "Int"), ("offset", "Int"), ("before", "String"), ("after", "String"),
-            ("filter", f"{t}FilterInput"), ("orderBy", f"[{t}OrderByInput]")]  # fmt: skip
+    return [
+        ("first", "Int"),
+        ("last", "Int"),
+        ("offset", "Int"),
+        ("before", "String"),
+        ("after", "String"),
+        ("filter", f"{t}FilterInput"),
+        ("orderBy", f"[{t}OrderByInput]"),
+    ]
 
 
 TypeDef = tuple[str, str, list[Any]]  # (kind: object|input|enum, name, [(field, type spec, args)] or enum values
@@ -6853,10 +7359,24 @@ def object_defs(schema: Schema, obj: ObjectMeta) -> tuple[list[TypeDef], list[An
             enum = f"{p}{upper_first(meta.name)}Enum"
             values = meta.option_values or (RATING_VALUES if meta.type == "RATING" else ())
             defs.append(("enum", enum, list(values)))
-            defs.append(("input", f"{enum}Filter", [
-                ("eq", enum, None), ("neq", enum, None), ("in", f"[{enum}]", None), ("containsAny", f"[{enum}]", None),
-                ("is", "FilterIs", None), ("isEmptyArray", "Boolean", None), ("gt", enum, None), ("gte", enum, None),
-                ("lt", enum, None), ("lte", enum, None)]))  # fmt: skip
+            defs.append(
+                (
+                    "input",
+                    f"{enum}Filter",
+                    [
+                        ("eq", enum, None),
+                        ("neq", enum, None),
+                        ("in", f"[{enum}]", None),
+                        ("containsAny", f"[{enum}]", None),
+                        ("is", "FilterIs", None),
+                        ("isEmptyArray", "Boolean", None),
+                        ("gt", enum, None),
+                        ("gte", enum, None),
+                        ("lt", enum, None),
+                        ("lte", enum, None),
+                    ],
+                )
+            )
             out_type = f"[{enum}!]" if meta.type == "MULTI_SELECT" else enum
             fields.append((meta.name, f"{out_type}{bang}", None))
             filters.append(f"{meta.name}: {enum}Filter")
@@ -6912,13 +7432,28 @@ def object_defs(schema: Schema, obj: ObjectMeta) -> tuple[list[TypeDef], list[An
         ("input", f"{p}RelationInput", [("connect", f"{p}ConnectInput", None), ("disconnect", "Boolean", None)]),
     ]  # fmt: skip
     s, pl = obj.name_singular, obj.name_plural
-    queries = [(pl, f"{p}Connection", one_to_many_args(p)), (s, p, [("filter", f"{p}FilterInput")]),
-               (f"{pl}GroupBy", f"[{p}GroupByConnection!]", [
-                   ("groupBy", f"[{p}GroupByInput!]"), ("filter", f"{p}FilterInput"),
-                   ("orderBy", f"[{p}OrderByWithGroupByInput]"), ("orderByForRecords", f"[{p}OrderByInput]"),
-                   ("viewId", "UUID"), ("limit", "Int"), ("offsetForRecords", "Int")])]  # fmt: skip
-    one, many, by_id = [("data", f"{p}CreateInput"), ("upsert", "Boolean")], [("data", f"[{p}CreateInput!]"), (
-        "upsert", "Boolean")], [("id", "UUID")]  # fmt: skip
+    queries = [
+        (pl, f"{p}Connection", one_to_many_args(p)),
+        (s, p, [("filter", f"{p}FilterInput")]),
+        (
+            f"{pl}GroupBy",
+            f"[{p}GroupByConnection!]",
+            [
+                ("groupBy", f"[{p}GroupByInput!]"),
+                ("filter", f"{p}FilterInput"),
+                ("orderBy", f"[{p}OrderByWithGroupByInput]"),
+                ("orderByForRecords", f"[{p}OrderByInput]"),
+                ("viewId", "UUID"),
+                ("limit", "Int"),
+                ("offsetForRecords", "Int"),
+            ],
+        ),
+    ]
+    one, many, by_id = (
+        [("data", f"{p}CreateInput"), ("upsert", "Boolean")],
+        [("data", f"[{p}CreateInput!]"), ("upsert", "Boolean")],
+        [("id", "UUID")],
+    )
     by_filter = [("filter", f"{p}FilterInput")]
     mutations = [
         (f"create{p}", p, one), (f"create{pp}", f"[{p}!]", many),
@@ -7000,10 +7535,11 @@ def build_core_schema(schema: Schema) -> Any:
 
     def out_fields(items: list[Any]) -> Callable[[], dict[str, Any]]:
         return lambda: {
-            name: GraphQLField(wrap_type(spec, types),
-                               {a: GraphQLArgument(wrap_type(t, types)) for a, t in args} if args else None)
+            name: GraphQLField(
+                wrap_type(spec, types), {a: GraphQLArgument(wrap_type(t, types)) for a, t in args} if args else None
+            )
             for name, spec, args in items
-        }  # fmt: skip
+        }
 
     def in_fields(items: list[Any]) -> Callable[[], dict[str, Any]]:
         return lambda: {name: GraphQLInputField(wrap_type(spec, types)) for name, spec, _ in items}
@@ -7019,10 +7555,21 @@ def build_core_schema(schema: Schema) -> Any:
                 types[name] = input_type(name, in_fields(items))
             else:
                 types[name] = GraphQLEnumType(name, {gql_enum_value(v): GraphQLEnumValue(v) for v in items})
-    query_specs.append(("search", "SearchResultConnection", [
-        ("searchInput", "String!"), ("limit", "Int!"), ("after", "String"), ("offset", "Int"),
-        ("filter", "ObjectRecordFilterInput"), ("includedObjectNameSingulars", "[String!]"),
-        ("excludedObjectNameSingulars", "[String!]")]))  # fmt: skip
+    query_specs.append(
+        (
+            "search",
+            "SearchResultConnection",
+            [
+                ("searchInput", "String!"),
+                ("limit", "Int!"),
+                ("after", "String"),
+                ("offset", "Int"),
+                ("filter", "ObjectRecordFilterInput"),
+                ("includedObjectNameSingulars", "[String!]"),
+                ("excludedObjectNameSingulars", "[String!]"),
+            ],
+        )
+    )
     gql = GraphQLSchema(
         query=object_type("Query", out_fields(query_specs)),
         mutation=object_type("Mutation", out_fields(mutation_specs)),
@@ -7075,13 +7622,21 @@ def core_gql_error(err: ApiError) -> Any:
     from graphql import GraphQLError
 
     if err.status == 429:
-        return GraphQLError(err.message, extensions={"code": "BAD_USER_INPUT", "subCode": "LIMIT_REACHED",
-                                                     "userFriendlyMessage": "Rate limit reached. Please try again later."})  # fmt: skip
+        return GraphQLError(
+            err.message,
+            extensions={
+                "code": "BAD_USER_INPUT",
+                "subCode": "LIMIT_REACHED",
+                "userFriendlyMessage": "Rate limit reached. Please try again later.",
+            },
+        )
     code = GRAPHQL_CODES.get(err.status, "INTERNAL_SERVER_ERROR")
     sub = err.sub_code or {403: "PERMISSION_DENIED", 401: err.error}.get(err.status, "INVALID_ARGS_DATA")
-    friendly = {"NOT_FOUND": "This record does not exist or has been deleted.",
-                "FORBIDDEN": "User does not have permission.",
-                "UNAUTHENTICATED": "You must be authenticated to perform this action."}.get(code, "An error occurred.")  # fmt: skip
+    friendly = {
+        "NOT_FOUND": "This record does not exist or has been deleted.",
+        "FORBIDDEN": "User does not have permission.",
+        "UNAUTHENTICATED": "You must be authenticated to perform this action.",
+    }.get(code, "An error occurred.")
     return GraphQLError(err.message, extensions={"code": code, "subCode": sub, "userFriendlyMessage": friendly})
 
 
@@ -7198,8 +7753,9 @@ def sub_selection(info: Any, fields: list[Any], *path: str) -> list[Any]:
     return fields
 
 
-def record_nodes(ctx: Ctx, obj: ObjectMeta, ids: Sequence[bytes], info: Any, fields: list[Any],
-                 in_one_to_many: bool = False) -> list[dict[str, Any]]:  # fmt: skip
+def record_nodes(
+    ctx: Ctx, obj: ObjectMeta, ids: Sequence[bytes], info: Any, fields: list[Any], in_one_to_many: bool = False
+) -> list[dict[str, Any]]:
     """GraphQL nodes of records, with every selected relation loaded in bulk (a fixed number of queries)."""
     hidden = ctx.hidden(obj)
     if hidden and any(f.name.value in hidden for f in fields):
@@ -7216,8 +7772,16 @@ def record_nodes(ctx: Ctx, obj: ObjectMeta, ids: Sequence[bytes], info: Any, fie
     return nodes
 
 
-def load_relations(ctx: Ctx, obj: ObjectMeta, ids: Sequence[bytes], values: dict[bytes, dict[str, Any]],
-                   nodes: list[dict[str, Any]], info: Any, fields: list[Any], in_one_to_many: bool) -> None:  # fmt: skip
+def load_relations(
+    ctx: Ctx,
+    obj: ObjectMeta,
+    ids: Sequence[bytes],
+    values: dict[bytes, dict[str, Any]],
+    nodes: list[dict[str, Any]],
+    info: Any,
+    fields: list[Any],
+    in_one_to_many: bool,
+) -> None:
     from graphql.execution.values import get_argument_values
 
     gtype = info.schema.get_type(upper_first(obj.name_singular))
@@ -7246,8 +7810,15 @@ def load_relations(ctx: Ctx, obj: ObjectMeta, ids: Sequence[bytes], values: dict
             node["__rel"][key] = connections[rid]
 
 
-def nested_connections(ctx: Ctx, target: ObjectMeta, meta: FieldMeta, parents: Sequence[bytes], args: dict[str, Any],
-                       info: Any, fields: list[Any]) -> dict[bytes, dict[str, Any]]:  # fmt: skip
+def nested_connections(
+    ctx: Ctx,
+    target: ObjectMeta,
+    meta: FieldMeta,
+    parents: Sequence[bytes],
+    args: dict[str, Any],
+    info: Any,
+    fields: list[Any],
+) -> dict[bytes, dict[str, Any]]:
     """One-to-many connections for many parents at once: a windowed page query and a grouped count."""
     inverse = next((f for f in target.active_fields if f.id == meta.target_field_id), None)
     limit, after, before, offset = page_args(ctx, args, NESTED_PAGE)
@@ -7269,8 +7840,10 @@ def nested_connections(ctx: Ctx, target: ObjectMeta, meta: FieldMeta, parents: S
     counts: dict[bytes, int] = {}
     for part in chunks(list(parents)):
         in_parents = f" AND {parent_x} IN ({marks(len(part))})"
-        order = ", ".join(f"{x} {'ASC' if k.ascending else 'DESC'} {'NULLS FIRST' if k.nulls_first else 'NULLS LAST'}"
-                          for k, x in zip(effective, sort_exprs))  # fmt: skip
+        order = ", ".join(
+            f"{x} {'ASC' if k.ascending else 'DESC'} {'NULLS FIRST' if k.nulls_first else 'NULLS LAST'}"
+            for k, x in zip(effective, sort_exprs)
+        )
         rows = ctx.conn.execute(
             f"SELECT * FROM (SELECT {parent_x} AS parent, e.id, {', '.join(sort_exprs)}, row_number() OVER "
             f"(PARTITION BY {parent_x} ORDER BY {order}) AS rn FROM entity e {' '.join(query.join_sql)} "
@@ -7280,15 +7853,22 @@ def nested_connections(ctx: Ctx, target: ObjectMeta, meta: FieldMeta, parents: S
         count_query = SqlQuery(ctx.schema, target)
         count_where = filter_sql(ctx.schema, target, node, count_query)
         count_parent = count_query.expr(Ref(inverse.columns[0], "UUID", inverse.name, (inverse.name,)))
-        counts.update(ctx.conn.execute(
-            f"SELECT {count_parent}, count(*) FROM entity e {' '.join(count_query.join_sql)} WHERE {count_where} "
-            f"AND {count_parent} IN ({marks(len(part))}) GROUP BY {count_parent}", (*count_query.params, *part),
-        ).fetchall())  # fmt: skip
+        counts.update(
+            ctx.conn.execute(
+                f"SELECT {count_parent}, count(*) FROM entity e {' '.join(count_query.join_sql)} WHERE {count_where} "
+                f"AND {count_parent} IN ({marks(len(part))}) GROUP BY {count_parent}",
+                (*count_query.params, *part),
+            ).fetchall()
+        )
         for row in rows:
             out.setdefault(row[0], {"rows": []})["rows"].append(row[1:-1])
     all_ids = [r[0] for group in out.values() for r in group["rows"][:limit]]
-    loaded = dict(zip(all_ids, record_nodes(ctx, target, all_ids, info, sub_selection(info, fields, "edges", "node"),
-                                            in_one_to_many=True)))  # fmt: skip
+    loaded = dict(
+        zip(
+            all_ids,
+            record_nodes(ctx, target, all_ids, info, sub_selection(info, fields, "edges", "node"), in_one_to_many=True),
+        )
+    )
     result = {}
     for rid in parents:
         rows = out.get(rid, {"rows": []})["rows"]
@@ -7296,8 +7876,13 @@ def nested_connections(ctx: Ctx, target: ObjectMeta, meta: FieldMeta, parents: S
         rows = rows[:limit]
         if before:
             rows.reverse()
-        page = Page([r[0] for r in rows], [tuple(r[1:]) for r in rows], keys, True if before else more,
-                    more if before else bool(after))  # fmt: skip
+        page = Page(
+            [r[0] for r in rows],
+            [tuple(r[1:]) for r in rows],
+            keys,
+            True if before else more,
+            more if before else bool(after),
+        )
         result[rid] = connection(page, [loaded[i] for i in page.ids], counts.get(rid, 0))
     return result
 
@@ -7399,21 +7984,33 @@ def change_many_resolver(verb: str, cc: CoreContext, obj: ObjectMeta, info: Any,
 
 def duplicates_resolver(cc: CoreContext, obj: ObjectMeta, info: Any, ids: Any = None, data: Any = None) -> Any:
     fields = sub_selection(info, selected_fields(info, info.field_nodes[0].selection_set), "edges", "node")
-    return [connection(id_page(found), record_nodes(cc.ctx, obj, found, info, fields), len(found))
-            for found in duplicates(cc.ctx, obj, data, ids)]  # fmt: skip
+    return [
+        connection(id_page(found), record_nodes(cc.ctx, obj, found, info, fields), len(found))
+        for found in duplicates(cc.ctx, obj, data, ids)
+    ]
 
 
-def merge_resolver(cc: CoreContext, obj: ObjectMeta, info: Any, ids: Any = None, conflictPriorityIndex: Any = None,
-                   dryRun: Any = None) -> Any:  # fmt: skip
+def merge_resolver(
+    cc: CoreContext, obj: ObjectMeta, info: Any, ids: Any = None, conflictPriorityIndex: Any = None, dryRun: Any = None
+) -> Any:
     survivor, preview = merge(cc.ctx, obj, ids, conflictPriorityIndex or 0, dryRun is True)
     if preview is not None:
         return dict(preview, searchVector=None, __rel={})
     return root_nodes(cc, obj, info, [survivor])[0]
 
 
-def group_by_resolver(cc: CoreContext, obj: ObjectMeta, info: Any, groupBy: Any = None, filter: Any = None,
-                      orderBy: Any = None, orderByForRecords: Any = None, limit: Any = None,
-                      offsetForRecords: Any = None, **_: Any) -> list[dict[str, Any]]:  # fmt: skip
+def group_by_resolver(
+    cc: CoreContext,
+    obj: ObjectMeta,
+    info: Any,
+    groupBy: Any = None,
+    filter: Any = None,
+    orderBy: Any = None,
+    orderByForRecords: Any = None,
+    limit: Any = None,
+    offsetForRecords: Any = None,
+    **_: Any,
+) -> list[dict[str, Any]]:
     """<plural>GroupBy: one connection per group, with its dimension values, count, aggregates and records."""
     ctx = cc.ctx
     if not groupBy:
@@ -7425,9 +8022,18 @@ def group_by_resolver(cc: CoreContext, obj: ObjectMeta, info: Any, groupBy: Any 
     fields = selected_fields(info, info.field_nodes[0].selection_set)
     names = ["totalCount"] + selected_aggregates(fields)
     wants_records = any(f.name.value == "edges" for f in fields)
-    groups = group_by(ctx, obj, node, dims_spec, names, limit or 50, gql_order_keys(ctx.schema, obj, orderBy),
-                      gql_order_keys(ctx.schema, obj, orderByForRecords) if wants_records else None, NESTED_PAGE,
-                      offsetForRecords or 0)  # fmt: skip
+    groups = group_by(
+        ctx,
+        obj,
+        node,
+        dims_spec,
+        names,
+        limit or 50,
+        gql_order_keys(ctx.schema, obj, orderBy),
+        gql_order_keys(ctx.schema, obj, orderByForRecords) if wants_records else None,
+        NESTED_PAGE,
+        offsetForRecords or 0,
+    )
     every = [i for g in groups for i in g.ids]
     loaded = dict(zip(every, record_nodes(ctx, obj, every, info, sub_selection(info, fields, "edges", "node"))))
     out = []
@@ -7439,9 +8045,17 @@ def group_by_resolver(cc: CoreContext, obj: ObjectMeta, info: Any, groupBy: Any 
     return out
 
 
-def search_resolver(_: Any, info: Any, searchInput: str, limit: int, after: Any = None, offset: Any = None,
-                    filter: Any = None, includedObjectNameSingulars: Any = None,
-                    excludedObjectNameSingulars: Any = None) -> dict[str, Any]:  # fmt: skip
+def search_resolver(
+    _: Any,
+    info: Any,
+    searchInput: str,
+    limit: int,
+    after: Any = None,
+    offset: Any = None,
+    filter: Any = None,
+    includedObjectNameSingulars: Any = None,
+    excludedObjectNameSingulars: Any = None,
+) -> dict[str, Any]:
     """search: records of every searchable object whose text matches every word (graphql.md §11)."""
     ctx = info.context.ctx
     try:
@@ -7450,16 +8064,32 @@ def search_resolver(_: Any, info: Any, searchInput: str, limit: int, after: Any 
         except (ValueError, KeyError, TypeError):
             raise bad_request(f"Invalid cursor: {after}", "INVALID_CURSOR") from None
         start += offset or 0
-        hits, more = search(ctx, searchInput, start, limit, includedObjectNameSingulars, excludedObjectNameSingulars,
-                            lambda obj: gql_filter_node(obj, filter))  # fmt: skip
+        hits, more = search(
+            ctx,
+            searchInput,
+            start,
+            limit,
+            includedObjectNameSingulars,
+            excludedObjectNameSingulars,
+            lambda obj: gql_filter_node(obj, filter),
+        )
     except ApiError as err:
         raise core_gql_error(err) from None
-    edges = [{
-        "cursor": b64_cursor({"offset": start + n + 1}),
-        "node": {"recordId": blob_uuid(hit.rid), "objectNameSingular": hit.obj.name_singular,
-                 "objectLabelSingular": hit.obj.label_singular, "label": hit.label, "imageUrl": hit.image_url,
-                 "tsRankCD": hit.rank, "tsRank": hit.rank},
-    } for n, hit in enumerate(hits)]  # fmt: skip
+    edges = [
+        {
+            "cursor": b64_cursor({"offset": start + n + 1}),
+            "node": {
+                "recordId": blob_uuid(hit.rid),
+                "objectNameSingular": hit.obj.name_singular,
+                "objectLabelSingular": hit.obj.label_singular,
+                "label": hit.label,
+                "imageUrl": hit.image_url,
+                "tsRankCD": hit.rank,
+                "tsRank": hit.rank,
+            },
+        }
+        for n, hit in enumerate(hits)
+    ]
     return {"edges": edges, "pageInfo": {"hasNextPage": more, "endCursor": edges[-1]["cursor"] if edges else None}}
 
 
@@ -7513,8 +8143,10 @@ def add_workspace(state: AppState, conn: sqlite3.Connection, workspace_id: str, 
     conn.execute(
         "INSERT INTO workspace(id, name, created_at) VALUES (?, ?, ?)", (workspace_id, name, iso(state.clock()))
     )
-    conn.executemany("INSERT INTO role(id, workspace_id, data) VALUES (?, ?, ?)",
-                     standard_role_rows(workspace_id, state.settings.new_id))  # fmt: skip
+    conn.executemany(
+        "INSERT INTO role(id, workspace_id, data) VALUES (?, ?, ?)",
+        standard_role_rows(workspace_id, state.settings.new_id),
+    )
     insert_shared_model(conn, workspace_id, state.models.standard_model(conn), state.settings.new_id)
 
 
@@ -7536,8 +8168,10 @@ def new_workspace(state: AppState, display_name: str, seed: str) -> dict[str, An
     else:
         workspace_id, key_id = spare
         with state.store.write() as conn:
-            conn.execute("UPDATE workspace SET name = ?, created_at = ? WHERE id = ?",
-                         (display_name, iso(state.clock()), workspace_id))  # fmt: skip
+            conn.execute(
+                "UPDATE workspace SET name = ?, created_at = ? WHERE id = ?",
+                (display_name, iso(state.clock()), workspace_id),
+            )
     if seed == "demo":
         seed_demo(state, workspace_id)
     now = state.clock()
@@ -7564,8 +8198,10 @@ def delete_workspace(state: AppState, workspace_id: str) -> None:
                 spare_id = state.settings.new_id()
                 conn.execute("UPDATE workspace SET id = ?, name = ? WHERE id = ?", (spare_id, SPARE_NAME, workspace_id))
                 move_data_model(conn, workspace_id, spare_id)
-                conn.executemany("INSERT INTO role(id, workspace_id, data) VALUES (?, ?, ?)",
-                                 standard_role_rows(spare_id, state.settings.new_id))  # fmt: skip
+                conn.executemany(
+                    "INSERT INTO role(id, workspace_id, data) VALUES (?, ?, ?)",
+                    standard_role_rows(spare_id, state.settings.new_id),
+                )
                 spare = (spare_id, add_admin_key(state, conn, spare_id))
             else:
                 conn.execute("DELETE FROM workspace WHERE id = ?", (workspace_id,))
@@ -7623,9 +8259,13 @@ def export_workspace(state: AppState, conn: sqlite3.Connection, workspace_id: st
     known_workspace(conn, workspace_id)
     schema = state.schema(conn, workspace_id)
     name = conn.execute("SELECT name FROM workspace WHERE id = ?", (workspace_id,)).fetchone()[0]
-    objects = [{"id": r[0], "nameSingular": r[1], "namePlural": r[2], **json.loads(r[3])} for r in conn.execute(
-        "SELECT id, name_singular, name_plural, data FROM object_meta WHERE workspace_id = ? ORDER BY key",
-        (workspace_id,))]  # fmt: skip
+    objects = [
+        {"id": r[0], "nameSingular": r[1], "namePlural": r[2], **json.loads(r[3])}
+        for r in conn.execute(
+            "SELECT id, name_singular, name_plural, data FROM object_meta WHERE workspace_id = ? ORDER BY key",
+            (workspace_id,),
+        )
+    ]
     fields = [f.props for o in schema.objects for f in o.fields]
     columns = {c.key: f"{f.id}:{c.sub or ''}" for o in schema.objects for f in o.fields for c in f.columns}
     records: dict[str, list[dict[str, Any]]] = {}
@@ -7641,12 +8281,23 @@ def export_workspace(state: AppState, conn: sqlite3.Connection, workspace_id: st
             if attr in columns:
                 rows[seq]["values"][columns[attr]] = {"$uuid": blob_uuid(v)} if isinstance(v, bytes) else v
         records[oid] = list(rows.values())
-    roles = [{"id": r[0], "data": json.loads(r[1])} for r in conn.execute(
-        "SELECT id, data FROM role WHERE workspace_id = ?", (workspace_id,))]  # fmt: skip
-    webhooks = [{"id": r[0], "data": json.loads(r[1]), "deletedAt": r[2]} for r in conn.execute(
-        "SELECT id, data, deleted_at FROM webhook WHERE workspace_id = ?", (workspace_id,))]  # fmt: skip
-    return {"format": EXPORT_FORMAT, "displayName": name, "objects": objects, "fields": fields, "records": records,
-            "roles": roles, "webhooks": webhooks}  # fmt: skip
+    roles = [
+        {"id": r[0], "data": json.loads(r[1])}
+        for r in conn.execute("SELECT id, data FROM role WHERE workspace_id = ?", (workspace_id,))
+    ]
+    webhooks = [
+        {"id": r[0], "data": json.loads(r[1]), "deletedAt": r[2]}
+        for r in conn.execute("SELECT id, data, deleted_at FROM webhook WHERE workspace_id = ?", (workspace_id,))
+    ]
+    return {
+        "format": EXPORT_FORMAT,
+        "displayName": name,
+        "objects": objects,
+        "fields": fields,
+        "records": records,
+        "roles": roles,
+        "webhooks": webhooks,
+    }
 
 
 def import_into(conn: sqlite3.Connection, workspace_id: str, doc: dict[str, Any], with_roles: bool) -> None:
@@ -7670,11 +8321,15 @@ def import_into(conn: sqlite3.Connection, workspace_id: str, doc: dict[str, Any]
         live = sum(1 for e in entities if e[3] is None)
         conn.execute("UPDATE entity_count SET live = ?, total = ? WHERE obj = ?", (live, len(entities), okeys[oid]))
     if with_roles:
-        conn.executemany("INSERT INTO role(id, workspace_id, data) VALUES (?, ?, ?)",
-                         [(r["id"], workspace_id, dumps(r["data"])) for r in doc["roles"]])  # fmt: skip
+        conn.executemany(
+            "INSERT INTO role(id, workspace_id, data) VALUES (?, ?, ?)",
+            [(r["id"], workspace_id, dumps(r["data"])) for r in doc["roles"]],
+        )
     conn.execute("DELETE FROM webhook WHERE workspace_id = ?", (workspace_id,))
-    conn.executemany("INSERT INTO webhook(id, workspace_id, data, deleted_at) VALUES (?, ?, ?, ?)",
-                     [(w["id"], workspace_id, dumps(w["data"]), w.get("deletedAt")) for w in doc["webhooks"]])  # fmt: skip
+    conn.executemany(
+        "INSERT INTO webhook(id, workspace_id, data, deleted_at) VALUES (?, ?, ?, ?)",
+        [(w["id"], workspace_id, dumps(w["data"]), w.get("deletedAt")) for w in doc["webhooks"]],
+    )
     new_meta_version(conn, workspace_id)
 
 
@@ -7700,8 +8355,10 @@ def import_workspace(state: AppState, doc: Any) -> dict[str, Any]:
     now = state.clock()
     workspace_id = new_id()
     with state.store.write() as conn:
-        conn.execute("INSERT INTO workspace(id, name, created_at) VALUES (?, ?, ?)",
-                     (workspace_id, skeleton.get("displayName") or "Imported", iso(now)))  # fmt: skip
+        conn.execute(
+            "INSERT INTO workspace(id, name, created_at) VALUES (?, ?, ?)",
+            (workspace_id, skeleton.get("displayName") or "Imported", iso(now)),
+        )
         import_into(conn, workspace_id, skeleton, with_roles=True)
         key_id = add_admin_key(state, conn, workspace_id)
     token = api_key_token(state.app_secret, workspace_id, key_id, now, now + HUNDRED_YEARS)
@@ -7738,8 +8395,10 @@ def handle_admin(state: AppState, path: str) -> str:
         return json_response(200, {"now": iso(state.clock())})
     if segs == ["workspaces"] and method == "GET":
         with state.store.read() as conn:
-            rows = conn.execute("SELECT id, name, created_at FROM workspace WHERE name NOT IN (?, ?) "
-                                "ORDER BY created_at, id", (SPARE_NAME, TEMPLATE_NAME)).fetchall()  # fmt: skip
+            rows = conn.execute(
+                "SELECT id, name, created_at FROM workspace WHERE name NOT IN (?, ?) ORDER BY created_at, id",
+                (SPARE_NAME, TEMPLATE_NAME),
+            ).fetchall()
         return json_response(200, {"workspaces": [{"id": r[0], "displayName": r[1], "createdAt": r[2]} for r in rows]})
     if segs == ["workspaces"] and method == "POST":
         seed = body.get("seed", "none")
@@ -8190,10 +8849,15 @@ def seed_demo(state: AppState, workspace_id: str) -> None:
             values, position = read_body_values(ctx, obj, body, creating=True)
             return blob_uuid(insert_record(ctx, obj, values, position or "last")) or ""
 
-        add("workspaceMembers", {
-            "id": member_id, "name": {"firstName": "Tim", "lastName": "Apple"}, "userEmail": "tim@apple.dev",
-            "userId": state.settings.new_id(),
-        })  # fmt: skip
+        add(
+            "workspaceMembers",
+            {
+                "id": member_id,
+                "name": {"firstName": "Tim", "lastName": "Apple"},
+                "userEmail": "tim@apple.dev",
+                "userId": state.settings.new_id(),
+            },
+        )
         companies = {}
         for name, domain, employees, city in (
             ("Acme Corp", "https://acme.example", 1200, "San Francisco"),
@@ -8202,11 +8866,17 @@ def seed_demo(state: AppState, workspace_id: str) -> None:
             ("Umbrella Labs", "https://umbrella.example", 3000, "London"),
             ("Hooli", "https://hooli.example", 25000, "Palo Alto"),
         ):
-            companies[name] = add("companies", {
-                "name": name, "domainName": {"primaryLinkUrl": domain, "primaryLinkLabel": ""},
-                "employees": employees, "address": {"addressCity": city}, "accountOwnerId": member_id,
-                "idealCustomerProfile": employees > 1000,
-            })  # fmt: skip
+            companies[name] = add(
+                "companies",
+                {
+                    "name": name,
+                    "domainName": {"primaryLinkUrl": domain, "primaryLinkLabel": ""},
+                    "employees": employees,
+                    "address": {"addressCity": city},
+                    "accountOwnerId": member_id,
+                    "idealCustomerProfile": employees > 1000,
+                },
+            )
         people = {}
         for first, last, company, title, city in (
             ("Ada", "Lovelace", "Acme Corp", "CTO", "London"),
@@ -8219,12 +8889,21 @@ def seed_demo(state: AppState, workspace_id: str) -> None:
             ("Dennis", "Ritchie", "Globex", "Engineer", "Murray Hill"),
         ):
             email = f"{first.lower()}.{last.lower()}@{companies and company.split()[0].lower()}.example"
-            people[first] = add("people", {
-                "name": {"firstName": first, "lastName": last}, "emails": {"primaryEmail": email},
-                "jobTitle": title, "city": city, "companyId": companies[company],
-                "phones": {"primaryPhoneNumber": "5550100", "primaryPhoneCountryCode": "US",
-                           "primaryPhoneCallingCode": "+1"},
-            })  # fmt: skip
+            people[first] = add(
+                "people",
+                {
+                    "name": {"firstName": first, "lastName": last},
+                    "emails": {"primaryEmail": email},
+                    "jobTitle": title,
+                    "city": city,
+                    "companyId": companies[company],
+                    "phones": {
+                        "primaryPhoneNumber": "5550100",
+                        "primaryPhoneCountryCode": "US",
+                        "primaryPhoneCallingCode": "+1",
+                    },
+                },
+            )
         for name, company, contact, stage, amount in (
             ("Acme expansion", "Acme Corp", "Ada", "MEETING", 250000),
             ("Globex pilot", "Globex", "Alan", "NEW", 40000),
@@ -8232,11 +8911,18 @@ def seed_demo(state: AppState, workspace_id: str) -> None:
             ("Umbrella rollout", "Umbrella Labs", "Margaret", "SCREENING", 120000),
             ("Hooli enterprise", "Hooli", "Linus", "CUSTOMER", 900000),
         ):
-            add("opportunities", {
-                "name": name, "companyId": companies[company], "pointOfContactId": people[contact], "stage": stage,
-                "amount": {"amountMicros": amount * 1_000_000, "currencyCode": "USD"}, "ownerId": member_id,
-                "closeDate": "2026-12-15T00:00:00.000Z",
-            })  # fmt: skip
+            add(
+                "opportunities",
+                {
+                    "name": name,
+                    "companyId": companies[company],
+                    "pointOfContactId": people[contact],
+                    "stage": stage,
+                    "amount": {"amountMicros": amount * 1_000_000, "currencyCode": "USD"},
+                    "ownerId": member_id,
+                    "closeDate": "2026-12-15T00:00:00.000Z",
+                },
+            )
         note = add("notes", {"title": "Call recap", "bodyV2": {"markdown": "Went well; send the proposal."}})
         add("noteTargets", {"noteId": note, "targetPersonId": people["Ada"]})
         add("noteTargets", {"noteId": note, "targetCompanyId": companies["Acme Corp"]})
@@ -8556,9 +9242,17 @@ class AppState:
 
 
 FAULT_HEADER = "X-Twenty-Lite-Fault"
-FAULT_ERRORS = {400: "BadRequestException", 401: "UNAUTHENTICATED", 403: "ForbiddenException",
-                404: "NotFoundException", 429: "TooManyRequestsException", 500: "InternalServerErrorException",
-                502: "BadGatewayException", 503: "ServiceUnavailableException", 504: "GatewayTimeoutException"}  # fmt: skip
+FAULT_ERRORS = {
+    400: "BadRequestException",
+    401: "UNAUTHENTICATED",
+    403: "ForbiddenException",
+    404: "NotFoundException",
+    429: "TooManyRequestsException",
+    500: "InternalServerErrorException",
+    502: "BadGatewayException",
+    503: "ServiceUnavailableException",
+    504: "GatewayTimeoutException",
+}
 
 
 def injected_fault(header: str | None) -> ApiError | None:
@@ -8892,9 +9586,16 @@ def parse_args(argv: Sequence[str] | None = None) -> Settings:
         parse_rate_limit(args.rate_limit)
     except ValueError as exc:
         parser.error(str(exc))
-    return Settings(host=args.host, port=args.port, db=args.db, api_key=args.api_key, seed=args.seed,
-                    max_records=args.max_records, rate_limit=args.rate_limit,
-                    deterministic=args.deterministic)  # fmt: skip
+    return Settings(
+        host=args.host,
+        port=args.port,
+        db=args.db,
+        api_key=args.api_key,
+        seed=args.seed,
+        max_records=args.max_records,
+        rate_limit=args.rate_limit,
+        deterministic=args.deterministic,
+    )
 
 
 def keys_cli(argv: Sequence[str]) -> int:
@@ -8921,8 +9622,9 @@ def keys_cli(argv: Sequence[str]) -> int:
             if args.command == "create":
                 role = role_by_label(conn, ws, args.role)
                 expires = args.expires or iso(state.clock() + HUNDRED_YEARS)
-                key = create_key(conn, ws, {"name": args.name, "expiresAt": expires, "roleId": role.id}, now,
-                                 state.settings.new_id)  # fmt: skip
+                key = create_key(
+                    conn, ws, {"name": args.name, "expiresAt": expires, "roleId": role.id}, now, state.settings.new_id
+                )
             elif args.command == "revoke":
                 key = revoke_key(conn, ws, args.id, now)
             else:
