@@ -94,29 +94,29 @@ class ApiError(Exception):
         return {"statusCode": self.status, "error": self.error, "messages": [self.message]}
 
 
-def bad_request(message: str, sub_code: str | None = None) -> ApiError:
+def _bad_request(message: str, sub_code: str | None = None) -> ApiError:
     """A 400 BadRequestException, the default for every handler error (GraphQL: BAD_USER_INPUT with
     sub_code, INVALID_ARGS_DATA when none is given)."""
     return ApiError(400, "BadRequestException", message, sub_code=sub_code)
 
 
-def bad_filter(message: str) -> ApiError:
+def _bad_filter(message: str) -> ApiError:
     """A 400 about a filter, order or group-by argument (GraphQL subCode INVALID_ARGS_FILTER)."""
-    return bad_request(message, "INVALID_ARGS_FILTER")
+    return _bad_request(message, "INVALID_ARGS_FILTER")
 
 
-def record_not_found() -> ApiError:
+def _record_not_found() -> ApiError:
     """The 404 of find/update/delete/restore one on an unknown id."""
     return ApiError(404, "NotFoundException", "Record not found", sub_code="RECORD_NOT_FOUND")
 
 
-def render_error(err: ApiError) -> str:
+def _render_error(err: ApiError) -> str:
     """The one place where error responses are written."""
     bottle.response.status = err.status
     bottle.response.content_type = "application/json; charset=utf-8"
     for name, value in err.headers.items():
         bottle.response.set_header(name, value)
-    return dumps(err.body())
+    return _dumps(err.body())
 
 
 # ============================================================================================
@@ -127,12 +127,12 @@ UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]
 UUID_V4_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-4[0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}$")
 
 
-def utcnow() -> datetime:
+def _utcnow() -> datetime:
     """The real clock; Settings.clock replaces it in tests."""
     return datetime.now(timezone.utc)
 
 
-def new_uuid() -> str:
+def _new_uuid() -> str:
     """The real id factory (a random UUID v4, formatted directly: several times faster than
     str(uuid.uuid4()), and a new workspace needs hundreds); Settings.new_id replaces it in tests."""
     raw = bytearray(os.urandom(16))
@@ -178,13 +178,13 @@ class CountingIds:
         return str(uuid.UUID(int=(0x7E57 << 112) | n, version=4))
 
 
-def iso(moment: datetime) -> str:
+def _iso(moment: datetime) -> str:
     """UTC ISO-8601 with milliseconds and Z, Twenty's DATE_TIME output."""
     moment = moment.astimezone(timezone.utc)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
-def parse_datetime(text: Any) -> str | None:
+def _parse_datetime(text: Any) -> str | None:
     """Normalise an ISO-8601 date or date-time to Twenty's output form, or None if invalid."""
     if not isinstance(text, str) or not text:
         return None
@@ -200,10 +200,10 @@ def parse_datetime(text: Any) -> str | None:
         return None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
-    return iso(moment)
+    return _iso(moment)
 
 
-def parse_date(text: Any) -> str | None:
+def _parse_date(text: Any) -> str | None:
     """A DATE value as YYYY-MM-DD, or None if invalid."""
     if not isinstance(text, str):
         return None
@@ -213,7 +213,7 @@ def parse_date(text: Any) -> str | None:
         return None
 
 
-def js_inspect(value: Any, depth: int = 0) -> str:
+def _js_inspect(value: Any, depth: int = 0) -> str:
     """A value as Node's util.inspect prints it in Twenty's messages: strings single-quoted, objects
     as `{ key: value }`, containers deeper than two levels as [Object] / [Array]."""
     if value is None:
@@ -235,28 +235,28 @@ def js_inspect(value: Any, depth: int = 0) -> str:
             return "[]"
         if depth >= 3:
             return "[Array]"
-        return "[ " + ", ".join(js_inspect(v, depth + 1) for v in value) + " ]"
+        return "[ " + ", ".join(_js_inspect(v, depth + 1) for v in value) + " ]"
     if isinstance(value, dict):
         if not value:
             return "{}"
         if depth >= 3:
             return "[Object]"
-        keys = (k if re.fullmatch(r"[A-Za-z_$][\w$]*", str(k)) else js_inspect(str(k)) for k in value)
-        return "{ " + ", ".join(f"{k}: {js_inspect(v, depth + 1)}" for k, v in zip(keys, value.values())) + " }"
+        keys = (k if re.fullmatch(r"[A-Za-z_$][\w$]*", str(k)) else _js_inspect(str(k)) for k in value)
+        return "{ " + ", ".join(f"{k}: {_js_inspect(v, depth + 1)}" for k, v in zip(keys, value.values())) + " }"
     return str(value)
 
 
-def is_uuid(text: Any) -> bool:
+def _is_uuid(text: Any) -> bool:
     """True for a canonical 8-4-4-4-12 hex UUID string."""
     return isinstance(text, str) and bool(UUID_RE.match(text))
 
 
-def uuid_blob(text: str) -> bytes:
+def _uuid_blob(text: str) -> bytes:
     """16-byte key of a UUID string; byte order equals lower-case text order."""
     return bytes.fromhex(text.replace("-", ""))
 
 
-def blob_uuid(blob: bytes | None) -> str | None:
+def _blob_uuid(blob: bytes | None) -> str | None:
     """The lower-case UUID string of a 16-byte key."""
     if blob is None:
         return None
@@ -264,28 +264,28 @@ def blob_uuid(blob: bytes | None) -> str | None:
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
-def dumps(value: Any) -> str:
+def _dumps(value: Any) -> str:
     """Compact JSON, as every response and stored JSON value uses."""
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
-def b64_cursor(value: dict[str, Any]) -> str:
+def _b64_cursor(value: dict[str, Any]) -> str:
     """Encode a cursor: standard base64 of compact JSON."""
-    return base64.b64encode(dumps(value).encode()).decode()
+    return base64.b64encode(_dumps(value).encode()).decode()
 
 
-def unb64(text: str) -> bytes:
+def _unb64(text: str) -> bytes:
     """Decode standard or URL-safe base64, with or without padding."""
     text = text.strip().replace("-", "+").replace("_", "/")
     return base64.b64decode(text + "=" * (-len(text) % 4), validate=True)
 
 
-def upper_first(name: str) -> str:
+def _upper_first(name: str) -> str:
     """Capitalise the first letter only, as Twenty's response keys do."""
     return name[:1].upper() + name[1:]
 
 
-def base36(number: int) -> str:
+def _base36(number: int) -> str:
     """Lower-case base-36 digits of a non-negative integer."""
     digits = "0123456789abcdefghijklmnopqrstuvwxyz"
     out = ""
@@ -335,7 +335,7 @@ class Housekeeper:
         self._queue.join()
 
 
-def copied(instance: Any, **changes: Any) -> Any:
+def _copied(instance: Any, **changes: Any) -> Any:
     """A frozen dataclass instance with some attributes changed, without running __init__ again: five
     times faster than dataclasses.replace, and right as long as no derived attribute depends on them."""
     new = object.__new__(type(instance))
@@ -362,12 +362,12 @@ class Query:
         return self.values.get(name, [])
 
 
-def parse_limit(q: Query, maximum: int, default: int = 60) -> int:
+def _parse_limit(q: Query, maximum: int, default: int = 60) -> int:
     raw = q.get("limit")
     if raw is None or raw.strip() == "":
         return min(default, maximum)
     if not re.fullmatch(r"\s*\+?\d+\s*", raw):
-        raise bad_request(f"limit '{raw}' is invalid. Should be an integer")
+        raise _bad_request(f"limit '{raw}' is invalid. Should be an integer")
     return min(int(raw), maximum)
 
 
@@ -384,18 +384,18 @@ class Body:
         try:
             return json.loads(self.raw)
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise bad_request(f"Invalid JSON body: {exc}") from None
+            raise _bad_request(f"Invalid JSON body: {exc}") from None
 
 
-def json_response(status: int, payload: Any) -> str:
+def _json_response(status: int, payload: Any) -> str:
     bottle.response.status = status
     bottle.response.content_type = "application/json; charset=utf-8"
-    return dumps(payload)
+    return _dumps(payload)
 
 
-def cannot(method: str, path: str) -> str:
+def _cannot(method: str, path: str) -> str:
     """The web framework's 404 for a route that does not exist."""
-    return json_response(404, {"statusCode": 404, "message": f"Cannot {method} {path}", "error": "Not Found"})
+    return _json_response(404, {"statusCode": 404, "message": f"Cannot {method} {path}", "error": "Not Found"})
 
 
 # ============================================================================================
@@ -415,8 +415,8 @@ class Settings:
     seed: str | None = None  # "demo" | "none"; None means demo for a new database
     max_records: int = 60
     rate_limit: str = "100/60"
-    clock: Callable[[], datetime] = utcnow
-    new_id: Callable[[], str] = new_uuid
+    clock: Callable[[], datetime] = _utcnow
+    new_id: Callable[[], str] = _new_uuid
     deterministic: bool = False  # ids from a counter, time frozen at 2026-01-01 until moved by /_lite/clock
 
 
@@ -442,19 +442,19 @@ class InvalidOption(Exception):
 
 def _invalid(kind_word: str, value: Any, label: str) -> ApiError:
     """Twenty's `Invalid <kind> value <inspected> for field "<label>"`."""
-    return bad_request(f'Invalid {kind_word} value {js_inspect(value)} for field "{label}"')
+    return _bad_request(f'Invalid {kind_word} value {_js_inspect(value)} for field "{label}"')
 
 
 def _text_error(value: Any, label: str) -> ApiError:
-    return bad_request(f'Invalid string value {js_inspect(value)} for text field "{label}"')
+    return _bad_request(f'Invalid string value {_js_inspect(value)} for text field "{label}"')
 
 
 def _array_error(value: Any, label: str) -> ApiError:
-    return bad_request(f'Invalid value {js_inspect(value)} for field "{label} - Array values need to be string"')
+    return _bad_request(f'Invalid value {_js_inspect(value)} for field "{label} - Array values need to be string"')
 
 
 def _object_error(value: Any, label: str) -> ApiError:
-    return bad_request(f'Invalid object value {js_inspect(value)} for field "{label}"')
+    return _bad_request(f'Invalid object value {_js_inspect(value)} for field "{label}"')
 
 
 def _finite(number: Any) -> bool:
@@ -469,7 +469,7 @@ def _stored_number(number: int | float) -> int | float:
     return number
 
 
-def js_number(value: Any) -> float:
+def _js_number(value: Any) -> float:
     """JavaScript's Number(value), which Twenty applies to NUMERIC input."""
     if isinstance(value, bool):
         return 1.0 if value else 0.0
@@ -484,7 +484,7 @@ def js_number(value: Any) -> float:
         except ValueError:
             return math.nan
     if isinstance(value, list) and len(value) <= 1:
-        return js_number(value[0]) if value else 0.0
+        return _js_number(value[0]) if value else 0.0
     return math.nan
 
 
@@ -503,9 +503,9 @@ def _store_number(value: Any, label: str, meta: Any) -> Any:
 def _store_numeric(value: Any, label: str, meta: Any) -> Any:
     if value == "":
         return None
-    number = value if _finite(value) else js_number(value)
+    number = value if _finite(value) else _js_number(value)
     if not math.isfinite(number):
-        raise bad_request(f'Invalid number value {js_inspect(number)} for field "{label}"')
+        raise _bad_request(f'Invalid number value {_js_inspect(number)} for field "{label}"')
     return _stored_number(number)
 
 
@@ -522,28 +522,28 @@ def _store_boolean(value: Any, label: str, meta: Any) -> Any:
 
 
 def _store_date_time(value: Any, label: str, meta: Any) -> Any:
-    out = parse_datetime(value)
+    out = _parse_datetime(value)
     if out is None:
-        raise bad_request(
-            f'Invalid value {js_inspect(value)} for date-time field "{label}". '
+        raise _bad_request(
+            f'Invalid value {_js_inspect(value)} for date-time field "{label}". '
             "Expected format: 'YYYY-MM-DDTHH:mm:ssZ'"
         )
     return out
 
 
 def _store_date(value: Any, label: str, meta: Any) -> Any:
-    out = parse_date(value)
+    out = _parse_date(value)
     if out is None:
-        raise bad_request(
-            f"Invalid value {js_inspect(value)} for date field \"{label}\". Expected format: 'YYYY-MM-DD'"
+        raise _bad_request(
+            f"Invalid value {_js_inspect(value)} for date field \"{label}\". Expected format: 'YYYY-MM-DD'"
         )
     return out
 
 
 def _store_uuid(value: Any, label: str, meta: Any) -> Any:
-    if not is_uuid(value):
+    if not _is_uuid(value):
         raise _invalid("UUID", value, label)
-    return uuid_blob(value.lower())
+    return _uuid_blob(value.lower())
 
 
 def _store_select(value: Any, label: str, meta: Any) -> Any:
@@ -551,7 +551,7 @@ def _store_select(value: Any, label: str, meta: Any) -> Any:
         raise _text_error(value, label)
     if meta is None:  # the ACTOR composite's source
         if value not in ACTOR_SOURCES:
-            raise bad_request(
+            raise _bad_request(
                 f'Invalid value "{value}" for field "{label}". Valid values are: {", ".join(ACTOR_SOURCES)}'
             )
         return value
@@ -573,11 +573,11 @@ def _store_multi_select(value: Any, label: str, meta: Any) -> Any:
     for item in items:
         if item not in meta.option_values:
             raise InvalidOption(item)
-    return dumps(items)
+    return _dumps(items)
 
 
 def _store_array(value: Any, label: str, meta: Any) -> Any:
-    return dumps(_string_list(value, label))
+    return _dumps(_string_list(value, label))
 
 
 def _store_raw_json(value: Any, label: str, meta: Any) -> Any:
@@ -588,7 +588,7 @@ def _store_raw_json(value: Any, label: str, meta: Any) -> Any:
             raise _object_error(value, label) from None
     elif not isinstance(value, (dict, list)):
         raise _object_error(value, label)
-    return dumps(value)
+    return _dumps(value)
 
 
 def _store_rich_text_part(value: Any, label: str, meta: Any) -> Any:
@@ -598,9 +598,9 @@ def _store_rich_text_part(value: Any, label: str, meta: Any) -> Any:
         try:
             blocks = json.loads(value)
         except ValueError:
-            raise bad_request(f'Invalid blocknote value for field "{label}" - must contain valid JSON') from None
+            raise _bad_request(f'Invalid blocknote value for field "{label}" - must contain valid JSON') from None
         if not isinstance(blocks, list):
-            raise bad_request(f'Invalid blocknote value for field "{label}" - must be a JSON array of blocks')
+            raise _bad_request(f'Invalid blocknote value for field "{label}" - must be a JSON array of blocks')
     return value
 
 
@@ -644,27 +644,27 @@ def _store_files(value: Any, label: str, meta: Any) -> Any:
         try:
             parsed = json.loads(value)
         except ValueError:
-            raise bad_request(
-                f'Invalid value "{js_inspect(value)}" for FILES field "{label}" - It should be an array of '
+            raise _bad_request(
+                f'Invalid value "{_js_inspect(value)}" for FILES field "{label}" - It should be an array of '
                 'objects with "fileId" and "label" properties.'
             ) from None
     issues = _files_issues(parsed)
     if issues:
-        raise bad_request(f'Invalid value "{js_inspect(parsed)}" for FILES field "{label}" - {", ".join(issues)}')
+        raise _bad_request(f'Invalid value "{_js_inspect(parsed)}" for FILES field "{label}" - {", ".join(issues)}')
     max_files = ((meta.settings or {}) if meta is not None else {}).get("maxNumberOfValues")
     if isinstance(max_files, int) and len(parsed) > max_files:
-        raise bad_request(f'Max number of files is {max_files} for field "{label}"')
-    return dumps(parsed)
+        raise _bad_request(f'Max number of files is {max_files} for field "{label}"')
+    return _dumps(parsed)
 
 
-def normalize_url(url: Any) -> Any:
+def _normalize_url(url: Any) -> Any:
     """Twenty stores link URLs without a trailing slash."""
     return url.rstrip("/") if isinstance(url, str) and url.endswith("/") and url.strip("/") else url
 
 
 def _store_email(value: Any, label: str, meta: Any) -> Any:
     if not isinstance(value, str) or (value and not EMAIL_RE.match(value)):
-        raise bad_request(f'Invalid string value {js_inspect(value)} for email field "{label}"')
+        raise _bad_request(f'Invalid string value {_js_inspect(value)} for email field "{label}"')
     return value
 
 
@@ -674,21 +674,21 @@ def _store_additional_emails(value: Any, label: str, meta: Any) -> Any:
         raise _array_error(value, label)
     for item in items:
         _store_email(item, label, meta)
-    return dumps(items)
+    return _dumps(items)
 
 
 def _store_link_url(value: Any, label: str, meta: Any) -> Any:
-    return normalize_url(_store_text(value, label, meta))
+    return _normalize_url(_store_text(value, label, meta))
 
 
 def _store_secondary_links(value: Any, label: str, meta: Any) -> Any:
     if isinstance(value, list):
-        value = [dict(v, url=normalize_url(v.get("url"))) if isinstance(v, dict) else v for v in value]
+        value = [dict(v, url=_normalize_url(v.get("url"))) if isinstance(v, dict) else v for v in value]
     return _store_raw_json(value, label, meta)
 
 
 def _store_ts_vector(value: Any, label: str, meta: Any) -> Any:
-    raise bad_request(f"{label} TS_VECTOR-typed field does not support write operations")
+    raise _bad_request(f"{label} TS_VECTOR-typed field does not support write operations")
 
 
 # ---- filter values: typed (GraphQL) or the REST grammar's text ----------------------------
@@ -706,7 +706,7 @@ def _filter_number(label: str, raw: Any) -> Any:
     except ValueError:
         number = math.nan
     if number != number:
-        raise bad_filter(f'Invalid number value {js_inspect(raw)} for field "{label}"')
+        raise _bad_filter(f'Invalid number value {_js_inspect(raw)} for field "{label}"')
     return _stored_number(number) if math.isfinite(number) else number
 
 
@@ -714,30 +714,30 @@ def _filter_boolean(label: str, raw: Any) -> Any:
     if isinstance(raw, bool):
         return 1 if raw else 0
     if not isinstance(raw, str) or raw.lower() not in ("true", "false"):
-        raise bad_filter(f'Invalid boolean value {js_inspect(raw)} for field "{label}"')
+        raise _bad_filter(f'Invalid boolean value {_js_inspect(raw)} for field "{label}"')
     return 1 if raw.lower() == "true" else 0
 
 
 def _filter_date_time(label: str, raw: Any) -> Any:
-    value = parse_datetime(raw)
+    value = _parse_datetime(raw)
     if value is None:
-        raise bad_filter(
-            f"Invalid value {js_inspect(raw)} for date-time field \"{label}\". Expected format: 'YYYY-MM-DDTHH:mm:ssZ'"
+        raise _bad_filter(
+            f"Invalid value {_js_inspect(raw)} for date-time field \"{label}\". Expected format: 'YYYY-MM-DDTHH:mm:ssZ'"
         )
     return value
 
 
 def _filter_date(label: str, raw: Any) -> Any:
-    value = parse_date(raw)
+    value = _parse_date(raw)
     if value is None:
-        raise bad_filter(f"Invalid value {js_inspect(raw)} for date field \"{label}\". Expected format: 'YYYY-MM-DD'")
+        raise _bad_filter(f"Invalid value {_js_inspect(raw)} for date field \"{label}\". Expected format: 'YYYY-MM-DD'")
     return value
 
 
 def _filter_uuid(label: str, raw: Any) -> Any:
-    if not is_uuid(raw):
-        raise bad_filter(f'Invalid UUID value {js_inspect(raw)} for field "{label}"')
-    return uuid_blob(raw.lower())
+    if not _is_uuid(raw):
+        raise _bad_filter(f'Invalid UUID value {_js_inspect(raw)} for field "{label}"')
+    return _uuid_blob(raw.lower())
 
 
 def _json_out(value: str | None) -> Any:
@@ -792,7 +792,7 @@ FIELD_KINDS: dict[str, FieldKind] = {
     "DATE_TIME": FieldKind(_CMP, _store_date_time, _filter_date_time,
                            json_schema=lambda meta: {"type": "string", "format": "date-time"},
                            graphql=("DateTime", "DateTimeFilter")),
-    "UUID": FieldKind(_CMP, _store_uuid, _filter_uuid, blob_uuid,
+    "UUID": FieldKind(_CMP, _store_uuid, _filter_uuid, _blob_uuid,
                       json_schema=lambda meta: {"type": "string", "format": "uuid"}, graphql=("UUID", "UUIDFilter")),
     # GraphQL types of SELECT-like fields are enums generated per field; this pair is the ACTOR source's.
     "SELECT": FieldKind(("eq", "neq", "in", "containsAny", "is"), _store_select, graphql_operators=("isEmptyArray",),
@@ -864,7 +864,7 @@ FIELD_TYPES = ATOMIC_TYPES | set(COMPOSITES) | RELATION_TYPES
 OUTPUT_CONVERTERS: dict[str, Callable[[Any], Any]] = {k: kind.output for k, kind in FIELD_KINDS.items() if kind.output}
 
 
-def from_stored(kind: str, value: Any) -> Any:
+def _from_stored(kind: str, value: Any) -> Any:
     """The API value of a stored atomic value."""
     convert = FIELD_KINDS[kind].output
     return value if value is None or convert is None else convert(value)
@@ -973,7 +973,7 @@ class ObjectMeta:
                 subs = tuple((c.sub, c.name, OUTPUT_CONVERTERS.get(c.kind)) for c in meta.columns)
                 plan.append((meta.name, meta.name, subs))
             elif meta.relation_type == "MANY_TO_ONE":
-                plan.append((meta.name, meta.join_column or "", (meta.columns[0].name, blob_uuid)))
+                plan.append((meta.name, meta.join_column or "", (meta.columns[0].name, _blob_uuid)))
             elif meta.columns and meta.relation_type is None:
                 col = meta.columns[0]
                 plan.append((meta.name, meta.name, (col.name, OUTPUT_CONVERTERS.get(col.kind))))
@@ -1005,7 +1005,7 @@ class Schema:
                 for f in obj.active_fields
             ]  # fmt: skip
             parts.append((obj.name_singular, obj.name_plural, obj.duplicate_criteria, fields))
-        return hashlib.sha256(dumps(parts).encode()).hexdigest()
+        return hashlib.sha256(_dumps(parts).encode()).hexdigest()
 
     def incoming(self, obj: ObjectMeta) -> list[tuple[ObjectMeta, FieldMeta]]:
         """Many-to-one fields of any object that point at obj (for onDelete rules)."""
@@ -1017,30 +1017,30 @@ class Schema:
         return out
 
 
-def empty_is_null(kind: str) -> bool:
+def _empty_is_null(kind: str) -> bool:
     """Twenty treats '' as null for text, and [] as null for lists."""
     return FIELD_KINDS[kind].blank is not None
 
 
-def quote_default(value: Any) -> Any:
+def _quote_default(value: Any) -> Any:
     """Storage convention for a default value: strings are single-quoted."""
     if isinstance(value, str):
         return f"'{value}'"
     if isinstance(value, dict):
-        return {k: quote_default(v) for k, v in value.items()}
+        return {k: _quote_default(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [quote_default(v) for v in value]
+        return [_quote_default(v) for v in value]
     return value
 
 
-def unquote_default(value: Any) -> Any:
+def _unquote_default(value: Any) -> Any:
     """Record value of a stored default: strip the single quotes; functions stay as names."""
     if isinstance(value, str) and len(value) >= 2 and value[0] == "'" and value[-1] == "'":
         return value[1:-1]
     if isinstance(value, dict):
-        return {k: unquote_default(v) for k, v in value.items()}
+        return {k: _unquote_default(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [unquote_default(v) for v in value]
+        return [_unquote_default(v) for v in value]
     return value
 
 
@@ -1194,7 +1194,7 @@ STANDARD_RELATIONS: list[tuple[str, str, str, str, str, str | None, bool]] = [
     ("timelineActivity", "workspaceMember", "workspaceMember", "timelineActivities", "CASCADE", None, False),
 ]
 for _target in ("person", "company", "opportunity"):
-    _cap = upper_first(_target)
+    _cap = _upper_first(_target)
     STANDARD_RELATIONS += [
         ("noteTarget", f"target{_cap}", _target, "noteTargets", "CASCADE", "noteTarget", False),
         ("taskTarget", f"target{_cap}", _target, "taskTargets", "CASCADE", "taskTarget", False),
@@ -1203,7 +1203,7 @@ for _target, _on_delete in (
     ("task", "SET_NULL"), ("note", "SET_NULL"), ("person", "CASCADE"), ("company", "CASCADE"),
     ("opportunity", "CASCADE"),
 ):  # fmt: skip
-    _cap = upper_first(_target)
+    _cap = _upper_first(_target)
     STANDARD_RELATIONS.append(("attachment", f"target{_cap}", _target, "attachments", _on_delete, "attachment", True))
     STANDARD_RELATIONS.append(("favorite", _target, _target, "favorites", "CASCADE", None, True))
 for _target, _on_delete in (
@@ -1213,7 +1213,7 @@ for _target, _on_delete in (
     STANDARD_RELATIONS.append(
         (
             "timelineActivity",
-            f"target{upper_first(_target)}",
+            f"target{_upper_first(_target)}",
             _target,
             "timelineActivities",
             _on_delete,
@@ -1223,7 +1223,7 @@ for _target, _on_delete in (
     )
 
 
-def humanize(name: str) -> str:
+def _humanize(name: str) -> str:
     """A label from a camelCase name: 'jobTitle' -> 'Job Title'."""
     words = re.sub(r"(?<=[a-z0-9])([A-Z])", r" \1", name)
     return words[:1].upper() + words[1:]
@@ -1420,7 +1420,7 @@ class Store:
         return row[0] if row else None
 
 
-def savepoint(conn: sqlite3.Connection, change: Callable[[], Any]) -> Any:
+def _savepoint(conn: sqlite3.Connection, change: Callable[[], Any]) -> Any:
     """Run change inside the current transaction so that, if it fails, it alone is undone
     (one GraphQL root field of a document that holds several)."""
     conn.execute("SAVEPOINT field")
@@ -1443,13 +1443,13 @@ OBJECT_PROPS = (
 )  # fmt: skip
 
 
-def field_columns(props: dict[str, Any]) -> list[tuple[str, str, str]]:
+def _field_columns(props: dict[str, Any]) -> list[tuple[str, str, str]]:
     """(sub, column name, kind) for each stored attribute of a field."""
     ftype, name = props["type"], props["name"]
     if name == "id":  # the entity row holds it
         return []
     if ftype in COMPOSITES:
-        return [(sub, name + upper_first(sub), kind) for sub, kind in COMPOSITES[ftype]]
+        return [(sub, name + _upper_first(sub), kind) for sub, kind in COMPOSITES[ftype]]
     if ftype in RELATION_TYPES:
         settings = props.get("settings") or {}
         if settings.get("relationType") == "MANY_TO_ONE":
@@ -1460,12 +1460,12 @@ def field_columns(props: dict[str, Any]) -> list[tuple[str, str, str]]:
     return [("", name, ftype)]
 
 
-def insert_object(conn: sqlite3.Connection, workspace_id: str, props: dict[str, Any]) -> int:
+def _insert_object(conn: sqlite3.Connection, workspace_id: str, props: dict[str, Any]) -> int:
     """Store an object's metadata row; returns its integer key."""
     data = {k: props.get(k) for k in OBJECT_PROPS}
     cur = conn.execute(
         "INSERT INTO object_meta(id, workspace_id, name_singular, name_plural, data) VALUES (?,?,?,?,?)",
-        (props["id"], workspace_id, props["nameSingular"], props["namePlural"], dumps(data)),
+        (props["id"], workspace_id, props["nameSingular"], props["namePlural"], _dumps(data)),
     )
     conn.execute("INSERT INTO entity_count(obj, live) VALUES (?, 0)", (cur.lastrowid,))
     return int(cur.lastrowid or 0)
@@ -1474,7 +1474,7 @@ def insert_object(conn: sqlite3.Connection, workspace_id: str, props: dict[str, 
 WORKSPACE_FIELDS = "field_meta f JOIN object_meta o ON o.id = f.object_id WHERE o.workspace_id = ?"
 
 
-def workspace_attributes(conn: sqlite3.Connection, workspace_id: str) -> list[tuple[int, str, str]]:
+def _workspace_attributes(conn: sqlite3.Connection, workspace_id: str) -> list[tuple[int, str, str]]:
     """(key, field id, sub) of every attribute of a workspace's fields, in key order."""
     return conn.execute(
         "SELECT a.key, a.field_id, a.sub FROM attribute a JOIN field_meta f ON f.id = a.field_id "
@@ -1483,22 +1483,22 @@ def workspace_attributes(conn: sqlite3.Connection, workspace_id: str) -> list[tu
     ).fetchall()
 
 
-def insert_fields(conn: sqlite3.Connection, workspace_id: str, fields: list[dict[str, Any]]) -> None:
+def _insert_fields(conn: sqlite3.Connection, workspace_id: str, fields: list[dict[str, Any]]) -> None:
     """Store field metadata rows and their EAV attributes."""
-    if shares_fields(conn, workspace_id):
+    if _shares_fields(conn, workspace_id):
         raise RuntimeError("the workspace's shared fields must be written out first (own_fields)")
     start = conn.execute(f"SELECT coalesce(max(f.ordinal), 0) FROM {WORKSPACE_FIELDS}", (workspace_id,)).fetchone()[0]
     conn.executemany(
         "INSERT INTO field_meta(id, object_id, name, ordinal, data) VALUES (?,?,?,?,?)",
-        [(f["id"], f["objectMetadataId"], f["name"], start + i + 1, dumps(f)) for i, f in enumerate(fields)],
+        [(f["id"], f["objectMetadataId"], f["name"], start + i + 1, _dumps(f)) for i, f in enumerate(fields)],
     )
     conn.executemany(
         "INSERT INTO attribute(field_id, sub) VALUES (?, ?)",
-        [(f["id"], sub) for f in fields for sub, _, _ in field_columns(f)],
+        [(f["id"], sub) for f in fields for sub, _, _ in _field_columns(f)],
     )
 
 
-def stored_fields(
+def _stored_fields(
     conn: sqlite3.Connection, workspace_id: str, field_cache: dict[str, FieldMeta] | None
 ) -> list[FieldMeta]:
     """The FieldMeta of a workspace's own field rows, in order, reusing those of unchanged rows."""
@@ -1506,17 +1506,17 @@ def stored_fields(
     rows = [r[0] for r in conn.execute(f"SELECT f.data FROM {WORKSPACE_FIELDS} ORDER BY f.ordinal", (workspace_id,))]
     attrs: dict[tuple[str, str], int] = {}
     if any(data not in cache for data in rows):
-        attrs = {(fid, sub): key for key, fid, sub in workspace_attributes(conn, workspace_id)}
+        attrs = {(fid, sub): key for key, fid, sub in _workspace_attributes(conn, workspace_id)}
     used: dict[str, FieldMeta] = {}
     for data in rows:
         meta = cache.get(data)
         if meta is None:
             props = json.loads(data)
             columns = tuple(
-                Column(attrs[(props["id"], sub)], cname, props["name"], sub or None, kind, empty_is_null(kind))
-                for sub, cname, kind in field_columns(props)
+                Column(attrs[(props["id"], sub)], cname, props["name"], sub or None, kind, _empty_is_null(kind))
+                for sub, cname, kind in _field_columns(props)
             )
-            meta = field_from_props(props, columns)
+            meta = _field_from_props(props, columns)
         used[data] = meta
     if field_cache is not None:
         field_cache.clear()
@@ -1524,7 +1524,7 @@ def stored_fields(
     return list(used.values())
 
 
-def load_schema(
+def _load_schema(
     conn: sqlite3.Connection,
     workspace_id: str,
     field_cache: dict[str, FieldMeta] | None = None,
@@ -1547,11 +1547,11 @@ def load_schema(
     if row[1]:
         if standard is None:
             template = conn.execute("SELECT value FROM meta_info WHERE key = 'template_workspace'").fetchone()[0]
-            standard = standard_model_of(conn, template)
-        metas = shared_fields(standard, object_rows)[0]
+            standard = _standard_model_of(conn, template)
+        metas = _shared_fields(standard, object_rows)[0]
         shape = standard.shape
     else:
-        metas = stored_fields(conn, workspace_id, field_cache)
+        metas = _stored_fields(conn, workspace_id, field_cache)
         shape = None
     fields_by_object: dict[str, list[FieldMeta]] = {}
     for meta in metas:
@@ -1595,13 +1595,13 @@ def load_schema(
                 hidden=hidden,
             )
         )
-    schema = assemble_schema(workspace_id, row[0], objects)
+    schema = _assemble_schema(workspace_id, row[0], objects)
     if shape is not None:  # the standard model's, known already
         schema.__dict__["shape"] = shape
     return schema
 
 
-def assemble_schema(workspace_id: str, version: int, objects: Sequence[ObjectMeta]) -> Schema:
+def _assemble_schema(workspace_id: str, version: int, objects: Sequence[ObjectMeta]) -> Schema:
     """A Schema of its objects, with the lookups by name and id."""
     active_objects = [o for o in objects if o.is_active]
     return Schema(
@@ -1611,20 +1611,20 @@ def assemble_schema(workspace_id: str, version: int, objects: Sequence[ObjectMet
         by_plural={o.name_plural: o for o in active_objects},
         by_singular={o.name_singular: o for o in active_objects},
         by_id={o.id: o for o in objects},
-        enum_schema="workspace_" + base36(int(workspace_id.replace("-", ""), 16)),
+        enum_schema="workspace_" + _base36(int(workspace_id.replace("-", ""), 16)),
     )
 
 
-def moved_schema(schema: Schema, workspace_id: str) -> Schema:
+def _moved_schema(schema: Schema, workspace_id: str) -> Schema:
     """The same data model held by another workspace id (a recycled workspace): its objects, with their
     parsed fields and output plans, and its GraphQL shape are shared rather than rebuilt."""
-    moved = assemble_schema(workspace_id, schema.version, schema.objects)
+    moved = _assemble_schema(workspace_id, schema.version, schema.objects)
     if "shape" in schema.__dict__:
         moved.__dict__["shape"] = schema.__dict__["shape"]
     return moved
 
 
-def field_from_props(props: dict[str, Any], columns: tuple[Column, ...]) -> FieldMeta:
+def _field_from_props(props: dict[str, Any], columns: tuple[Column, ...]) -> FieldMeta:
     """A FieldMeta from its stored JSON properties."""
     return FieldMeta(
         id=props["id"],
@@ -1654,12 +1654,12 @@ def field_from_props(props: dict[str, Any], columns: tuple[Column, ...]) -> Fiel
     )
 
 
-def field_props(
+def _field_props(
     object_id: str, name: str, ftype: str, now: str, new_id: Callable[[], str], **extra: Any
 ) -> dict[str, Any]:
     """Stored properties of a new field, with Twenty's defaults for the rest."""
     props: dict[str, Any] = {
-        "id": new_id(), "objectMetadataId": object_id, "name": name, "label": humanize(name), "type": ftype,
+        "id": new_id(), "objectMetadataId": object_id, "name": name, "label": _humanize(name), "type": ftype,
         "description": None, "icon": None, "isCustom": False, "isActive": True, "isSystem": False,
         "isNullable": True, "isUnique": False, "isUIReadOnly": False, "isLabelSyncedWithName": False,
         "defaultValue": None, "options": None, "settings": None, "createdAt": now, "updatedAt": now,
@@ -1668,7 +1668,7 @@ def field_props(
     return props
 
 
-def standard_model(now: str, new_id: Callable[[], str]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def _standard_model_rows(now: str, new_id: Callable[[], str]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Object and field properties of a new workspace's eleven standard objects."""
     objects, fields = [], []
     ids: dict[str, str] = {}
@@ -1699,7 +1699,7 @@ def standard_model(now: str, new_id: Callable[[], str]) -> tuple[list[dict[str, 
         )
         own = by_object[spec["s"]] = []
         own.append(
-            field_props(
+            _field_props(
                 oid,
                 "id",
                 "UUID",
@@ -1718,13 +1718,13 @@ def standard_model(now: str, new_id: Callable[[], str]) -> tuple[list[dict[str, 
             extra: dict[str, Any] = {"isNullable": not entry[0].endswith("!")}
             rest = entry[2:]
             if ftype in COMPOSITES:
-                extra["defaultValue"] = quote_default(_EMPTY[ftype])
+                extra["defaultValue"] = _quote_default(_EMPTY[ftype])
                 if "unique" in rest:
                     extra["isUnique"] = True
                 if ftype in ("EMAILS", "PHONES", "LINKS") and name in ("domainName", "emails", "phones"):
                     extra["settings"] = {"maxNumberOfValues": 1}
             else:
-                extra["defaultValue"] = rest[0] if rest[0] == "now" else quote_default(rest[0])
+                extra["defaultValue"] = rest[0] if rest[0] == "now" else _quote_default(rest[0])
                 if len(rest) > 1 and isinstance(rest[1], list):
                     extra["options"] = [dict(o, id=new_id()) for o in rest[1]]
                 if "unique" in rest:
@@ -1733,10 +1733,10 @@ def standard_model(now: str, new_id: Callable[[], str]) -> tuple[list[dict[str, 
                     extra["settings"] = {"dataType": "int"}
             if "system" in rest:
                 extra["isSystem"] = True
-            own.append(field_props(oid, name, ftype, now, new_id, **extra))
+            own.append(_field_props(oid, name, ftype, now, new_id, **extra))
         pos_type = "NUMBER" if spec["s"] == "favorite" else "POSITION"
         own.append(
-            field_props(
+            _field_props(
                 oid,
                 "position",
                 pos_type,
@@ -1749,15 +1749,15 @@ def standard_model(now: str, new_id: Callable[[], str]) -> tuple[list[dict[str, 
         )
         for name in ("createdAt", "updatedAt"):
             own.append(
-                field_props(
+                _field_props(
                     oid, name, "DATE_TIME", now, new_id, isNullable=False, defaultValue="now", isUIReadOnly=True
                 )
             )
-        own.append(field_props(oid, "deletedAt", "DATE_TIME", now, new_id, isUIReadOnly=True))
+        own.append(_field_props(oid, "deletedAt", "DATE_TIME", now, new_id, isUIReadOnly=True))
         actors = ("createdBy",) if spec.get("no_updated_by") else ("createdBy", "updatedBy")
         for name in actors:
             own.append(
-                field_props(
+                _field_props(
                     oid,
                     name,
                     "ACTOR",
@@ -1765,14 +1765,16 @@ def standard_model(now: str, new_id: Callable[[], str]) -> tuple[list[dict[str, 
                     new_id,
                     isNullable=False,
                     isUIReadOnly=True,
-                    defaultValue=quote_default(_EMPTY["ACTOR"]),
+                    defaultValue=_quote_default(_EMPTY["ACTOR"]),
                 )
             )
         if spec["searchable"]:
-            own.append(field_props(oid, "searchVector", "TS_VECTOR", now, new_id, isSystem=True, label="Search vector"))
+            own.append(
+                _field_props(oid, "searchVector", "TS_VECTOR", now, new_id, isSystem=True, label="Search vector")
+            )
     morph_ids: dict[str, str] = {}
     for source, name, target, inverse, on_delete, morph, inverse_system in STANDARD_RELATIONS:
-        m2o = field_props(
+        m2o = _field_props(
             ids[source],
             name,
             "MORPH_RELATION" if morph else "RELATION",
@@ -1783,7 +1785,7 @@ def standard_model(now: str, new_id: Callable[[], str]) -> tuple[list[dict[str, 
         )
         if morph:
             m2o["morphId"] = morph_ids.setdefault(morph, new_id())
-        o2m = field_props(
+        o2m = _field_props(
             ids[target],
             inverse,
             "RELATION",
@@ -1801,32 +1803,32 @@ def standard_model(now: str, new_id: Callable[[], str]) -> tuple[list[dict[str, 
     return objects, fields
 
 
-def create_workspace(
+def _create_workspace(
     conn: sqlite3.Connection, workspace_id: str, name: str, now: str, new_id: Callable[[], str]
 ) -> None:
     """A workspace with Twenty's standard data model stored in full, and no records: the template, whose
     fields the other workspaces share."""
     conn.execute("INSERT INTO workspace(id, name, created_at) VALUES (?, ?, ?)", (workspace_id, name, now))
     conn.executemany(
-        "INSERT INTO role(id, workspace_id, data) VALUES (?, ?, ?)", standard_role_rows(workspace_id, new_id)
+        "INSERT INTO role(id, workspace_id, data) VALUES (?, ?, ?)", _standard_role_rows(workspace_id, new_id)
     )
-    insert_standard_model(conn, workspace_id, now, new_id)
+    _insert_standard_model(conn, workspace_id, now, new_id)
 
 
-def insert_standard_model(conn: sqlite3.Connection, workspace_id: str, now: str, new_id: Callable[[], str]) -> None:
+def _insert_standard_model(conn: sqlite3.Connection, workspace_id: str, now: str, new_id: Callable[[], str]) -> None:
     """The eleven standard objects and their fields."""
-    objects, fields = standard_model(now, new_id)
+    objects, fields = _standard_model_rows(now, new_id)
     for props in objects:
-        insert_object(conn, workspace_id, props)
-    insert_fields(conn, workspace_id, fields)
+        _insert_object(conn, workspace_id, props)
+    _insert_fields(conn, workspace_id, fields)
 
 
-def drop_workspace_data(conn: sqlite3.Connection, workspace_id: str) -> None:
+def _drop_workspace_data(conn: sqlite3.Connection, workspace_id: str) -> None:
     """Every record and every object and field of a workspace (roles and keys stay)."""
-    purge_records(conn, workspace_id)
+    _purge_records(conn, workspace_id)
     keys = [r[0] for r in conn.execute("SELECT key FROM object_meta WHERE workspace_id = ?", (workspace_id,))]
-    for part in chunks(keys):
-        conn.execute(f"DELETE FROM entity_count WHERE obj IN ({marks(len(part))})", part)
+    for part in _chunks(keys):
+        conn.execute(f"DELETE FROM entity_count WHERE obj IN ({_marks(len(part))})", part)
     conn.execute(f"DELETE FROM attribute WHERE field_id IN (SELECT f.id FROM {WORKSPACE_FIELDS})", (workspace_id,))
     conn.execute(
         "DELETE FROM field_meta WHERE object_id IN (SELECT id FROM object_meta WHERE workspace_id = ?)", (workspace_id,)
@@ -1835,7 +1837,7 @@ def drop_workspace_data(conn: sqlite3.Connection, workspace_id: str) -> None:
     conn.execute("UPDATE workspace SET shared_fields = 0 WHERE id = ?", (workspace_id,))
 
 
-def purge_records(conn: sqlite3.Connection, workspace_id: str) -> None:
+def _purge_records(conn: sqlite3.Connection, workspace_id: str) -> None:
     """Every record of a workspace, deleted or not; its data model stays."""
     keys = [
         r[0]
@@ -1844,11 +1846,11 @@ def purge_records(conn: sqlite3.Connection, workspace_id: str) -> None:
             (workspace_id,),
         )
     ]
-    for part in chunks(keys):
-        inner = f"SELECT seq FROM entity WHERE obj IN ({marks(len(part))})"
+    for part in _chunks(keys):
+        inner = f"SELECT seq FROM entity WHERE obj IN ({_marks(len(part))})"
         conn.execute(f"DELETE FROM value WHERE seq IN ({inner})", part)
-        conn.execute(f"DELETE FROM entity WHERE obj IN ({marks(len(part))})", part)
-        conn.execute(f"UPDATE entity_count SET live = 0, total = 0 WHERE obj IN ({marks(len(part))})", part)
+        conn.execute(f"DELETE FROM entity WHERE obj IN ({_marks(len(part))})", part)
+        conn.execute(f"UPDATE entity_count SET live = 0, total = 0 WHERE obj IN ({_marks(len(part))})", part)
 
 
 # ---- The standard data model, shared ------------------------------------------------------
@@ -1875,7 +1877,7 @@ class StandardModel:
     shape: str  # the GraphQL shape of the standard model, the same in every workspace that shares it
 
 
-def standard_model_of(conn: sqlite3.Connection, template: str) -> StandardModel:
+def _standard_model_of(conn: sqlite3.Connection, template: str) -> StandardModel:
     """Read the template workspace's data model."""
     objects = tuple(
         conn.execute(
@@ -1890,11 +1892,11 @@ def standard_model_of(conn: sqlite3.Connection, template: str) -> StandardModel:
     object_index = {o[0]: n for n, o in enumerate(objects)}
     used: dict[int, int] = {}
     where = {}  # (field index, sub) -> (object index, slot among the object's attributes)
-    for _, fid, sub in workspace_attributes(conn, template):
+    for _, fid, sub in _workspace_attributes(conn, template):
         obj = object_index[rows[index[fid]][1]]
         used[obj] = used.get(obj, -1) + 1
         where[(index[fid], sub)] = (obj, used[obj])
-    schema = load_schema(conn, template)
+    schema = _load_schema(conn, template)
     by_id = {f.id: f for o in schema.objects for f in o.fields}
     metas = tuple(by_id[row[0]] for row in rows)
     derived = [row[0] for row in rows] + [m.morph_id for m in metas if m.morph_id]
@@ -1907,13 +1909,13 @@ def standard_model_of(conn: sqlite3.Connection, template: str) -> StandardModel:
     return StandardModel(objects, parts, tuple(dict.fromkeys(derived)), metas, remaps, columns, schema.shape)
 
 
-def shares_fields(conn: sqlite3.Connection, workspace_id: str) -> bool:
+def _shares_fields(conn: sqlite3.Connection, workspace_id: str) -> bool:
     """Whether a workspace's data model is still the standard one, its fields the template's."""
     row = conn.execute("SELECT shared_fields FROM workspace WHERE id = ?", (workspace_id,)).fetchone()
     return bool(row and row[0])
 
 
-def derived_id(seed: str, template_id: str) -> str:
+def _derived_id(seed: str, template_id: str) -> str:
     """A workspace's own id for a template field or morph id: a UUID v4 computed, not stored."""
     raw = bytearray(hashlib.blake2b(f"{seed}/{template_id}".encode(), digest_size=16).digest())
     raw[6] = raw[6] & 0x0F | 0x40
@@ -1922,7 +1924,9 @@ def derived_id(seed: str, template_id: str) -> str:
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
-def shared_fields(model: StandardModel, object_rows: Sequence[Sequence[Any]]) -> tuple[list[FieldMeta], dict[str, str]]:
+def _shared_fields(
+    model: StandardModel, object_rows: Sequence[Sequence[Any]]
+) -> tuple[list[FieldMeta], dict[str, str]]:
     """The FieldMeta of a workspace that shares the template's fields, built from the template's (no
     JSON parsed), and the map of template ids to the workspace's. object_rows: (key, id, singular, …)."""
     mine = {row[2]: (row[0], row[1]) for row in object_rows}
@@ -1933,17 +1937,17 @@ def shared_fields(model: StandardModel, object_rows: Sequence[Sequence[Any]]) ->
         keys_of_objects.append(key)
     seed = renewed[model.objects[0][0]]
     for old in model.derived:
-        renewed[old] = derived_id(seed, old)
+        renewed[old] = _derived_id(seed, old)
     metas = []
     for meta, remap, template_columns in zip(model.metas, model.remaps, model.columns):
         props = meta.props.copy()
         for name, old in remap:
             props[name] = renewed[old]
         columns = tuple(
-            copied(c, key=-(keys_of_objects[obj] * SLOTS_PER_OBJECT + slot)) for c, obj, slot in template_columns
+            _copied(c, key=-(keys_of_objects[obj] * SLOTS_PER_OBJECT + slot)) for c, obj, slot in template_columns
         )
         metas.append(
-            copied(
+            _copied(
                 meta,
                 id=props["id"],
                 object_id=props["objectMetadataId"],
@@ -1957,7 +1961,7 @@ def shared_fields(model: StandardModel, object_rows: Sequence[Sequence[Any]]) ->
     return metas, renewed
 
 
-def insert_shared_model(
+def _insert_shared_model(
     conn: sqlite3.Connection, workspace_id: str, model: StandardModel, new_id: Callable[[], str]
 ) -> None:
     """Give a workspace without a data model the standard one: its objects, sharing the template's fields."""
@@ -1969,15 +1973,15 @@ def insert_shared_model(
     conn.execute("UPDATE workspace SET shared_fields = 1 WHERE id = ?", (workspace_id,))
 
 
-def store_shared_fields(conn: sqlite3.Connection, workspace_id: str, model: StandardModel) -> dict[str, FieldMeta]:
+def _store_shared_fields(conn: sqlite3.Connection, workspace_id: str, model: StandardModel) -> dict[str, FieldMeta]:
     """Write out the fields a workspace shares with the template as its own rows, with the same ids and
     attribute keys (before its data model first changes); returns their FieldMeta by stored JSON."""
-    if not shares_fields(conn, workspace_id):
+    if not _shares_fields(conn, workspace_id):
         return {}
     object_rows = conn.execute(
         "SELECT key, id, name_singular FROM object_meta WHERE workspace_id = ?", (workspace_id,)
     ).fetchall()
-    metas, renewed = shared_fields(model, object_rows)
+    metas, renewed = _shared_fields(model, object_rows)
     texts = "".join([renewed.get(part, part) for part in model.text_parts]).split("\n")
     conn.executemany(
         "INSERT INTO field_meta(id, object_id, name, ordinal, data) VALUES (?,?,?,?,?)",
@@ -1996,53 +2000,53 @@ def store_shared_fields(conn: sqlite3.Connection, workspace_id: str, model: Stan
 CHUNK = 500
 
 
-def chunks(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
+def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
     """Slices of at most size items, to stay under SQLite's parameter limit."""
     for start in range(0, len(items), size):
         yield items[start : start + size]
 
 
-def marks(count: int) -> str:
+def _marks(count: int) -> str:
     """'?,?,…' for an IN list."""
     return ",".join("?" * count)
 
 
-def fetch_values(conn: sqlite3.Connection, obj: ObjectMeta, ids: Sequence[bytes]) -> dict[bytes, dict[str, Any]]:
+def _fetch_values(conn: sqlite3.Connection, obj: ObjectMeta, ids: Sequence[bytes]) -> dict[bytes, dict[str, Any]]:
     """Stored values of records by id: {id: {column name: stored value}} (two queries per 500 ids)."""
     out: dict[bytes, dict[str, Any]] = {i: {} for i in ids}
     names = {key: col.name for key, col in obj.columns_by_key.items()}
-    for part in chunks(list(out)):
+    for part in _chunks(list(out)):
         by_seq = {
             seq: out[rid]
             for seq, rid in conn.execute(
-                f"SELECT seq, id FROM entity WHERE obj = ? AND id IN ({marks(len(part))})", (obj.key, *part)
+                f"SELECT seq, id FROM entity WHERE obj = ? AND id IN ({_marks(len(part))})", (obj.key, *part)
             )
         }
         seqs = list(by_seq)
-        for seq, attr, v in conn.execute(f"SELECT seq, attr, v FROM value WHERE seq IN ({marks(len(seqs))})", seqs):
+        for seq, attr, v in conn.execute(f"SELECT seq, attr, v FROM value WHERE seq IN ({_marks(len(seqs))})", seqs):
             name = names.get(attr)
             if name is not None:
                 by_seq[seq][name] = v
     return out
 
 
-def existing_ids(
+def _existing_ids(
     conn: sqlite3.Connection, obj: ObjectMeta, ids: Sequence[bytes], live_only: bool = False
 ) -> set[bytes]:
     """Which of these ids exist in the object (optionally: and are not soft-deleted)."""
     found: set[bytes] = set()
     extra = " AND deleted_at IS NULL" if live_only else ""
-    for part in chunks(list(dict.fromkeys(ids))):
+    for part in _chunks(list(dict.fromkeys(ids))):
         found.update(
             r[0]
             for r in conn.execute(
-                f"SELECT id FROM entity WHERE obj = ? AND id IN ({marks(len(part))}){extra}", (obj.key, *part)
+                f"SELECT id FROM entity WHERE obj = ? AND id IN ({_marks(len(part))}){extra}", (obj.key, *part)
             )
         )
     return found
 
 
-def insert_entities(conn: sqlite3.Connection, obj: ObjectMeta, rows: Sequence[tuple[bytes, dict[str, Any]]]) -> None:
+def _insert_entities(conn: sqlite3.Connection, obj: ObjectMeta, rows: Sequence[tuple[bytes, dict[str, Any]]]) -> None:
     """Store new records: an entity row each and one value row per column, in two statements."""
     columns = list(obj.columns_by_key.values())
     first = conn.execute("SELECT coalesce(max(seq), 0) + 1 FROM entity").fetchone()[0]
@@ -2058,7 +2062,7 @@ def insert_entities(conn: sqlite3.Connection, obj: ObjectMeta, rows: Sequence[tu
     conn.execute("UPDATE entity_count SET live = live + ?, total = total + ? WHERE obj = ?", (live, len(rows), obj.key))
 
 
-def update_entity(
+def _update_entity(
     conn: sqlite3.Connection, obj: ObjectMeta, rid: bytes, changes: dict[str, Any], was_deleted: bool
 ) -> None:
     """Write changed columns of a record, keeping the live count and deleted flag in step."""
@@ -2076,23 +2080,23 @@ def update_entity(
             conn.execute("UPDATE entity_count SET live = live + ? WHERE obj = ?", (-1 if now_deleted else 1, obj.key))
 
 
-def remove_entities(conn: sqlite3.Connection, obj: ObjectMeta, ids: Sequence[bytes]) -> None:
+def _remove_entities(conn: sqlite3.Connection, obj: ObjectMeta, ids: Sequence[bytes]) -> None:
     """Delete records for good, every value included."""
-    for part in chunks(list(ids), 400):
+    for part in _chunks(list(ids), 400):
         rows = conn.execute(
-            f"SELECT seq, deleted_at IS NULL FROM entity WHERE obj = ? AND id IN ({marks(len(part))})",
+            f"SELECT seq, deleted_at IS NULL FROM entity WHERE obj = ? AND id IN ({_marks(len(part))})",
             (obj.key, *part),
         ).fetchall()
         seqs = [r[0] for r in rows]
-        conn.execute(f"DELETE FROM entity WHERE seq IN ({marks(len(seqs))})", seqs)
-        conn.execute(f"DELETE FROM value WHERE seq IN ({marks(len(seqs))})", seqs)
+        conn.execute(f"DELETE FROM entity WHERE seq IN ({_marks(len(seqs))})", seqs)
+        conn.execute(f"DELETE FROM value WHERE seq IN ({_marks(len(seqs))})", seqs)
         live = sum(1 for r in rows if r[1])
         conn.execute(
             "UPDATE entity_count SET live = live - ?, total = total - ? WHERE obj = ?", (live, len(rows), obj.key)
         )
 
 
-def record_counts(conn: sqlite3.Connection, obj: ObjectMeta) -> tuple[int, int]:
+def _record_counts(conn: sqlite3.Connection, obj: ObjectMeta) -> tuple[int, int]:
     """(live, soft-deleted) record counts, from the maintained counters."""
     row = conn.execute("SELECT live, total FROM entity_count WHERE obj = ?", (obj.key,)).fetchone()
     return (int(row[0]), int(row[1]) - int(row[0])) if row else (0, 0)
@@ -2120,13 +2124,13 @@ class Leaf:
 Node = Any  # ("and"|"or", [Node]) | ("not", Node) | Leaf
 
 
-def mentions_deleted_at(node: Node) -> bool:
+def _mentions_deleted_at(node: Node) -> bool:
     """True if any condition of the filter names deletedAt."""
     if isinstance(node, Leaf):
         return node.path[0] == "deletedAt"
     if node[0] == "not":
-        return mentions_deleted_at(node[1])
-    return any(mentions_deleted_at(n) for n in node[1])
+        return _mentions_deleted_at(node[1])
+    return any(_mentions_deleted_at(n) for n in node[1])
 
 
 @dataclass(frozen=True)
@@ -2143,12 +2147,12 @@ class Ref:
 ID_REF = Ref(None, "UUID", "id", ("id",))
 
 
-def unknown_field(obj: ObjectMeta, name: str, sub_code: str | None = "INVALID_ARGS_FILTER") -> ApiError:
+def _unknown_field(obj: ObjectMeta, name: str, sub_code: str | None = "INVALID_ARGS_FILTER") -> ApiError:
     """Twenty's message for a field name the object does not have."""
-    return bad_request(f'Object {obj.name_singular} doesn\'t have any "{name}" field.', sub_code)
+    return _bad_request(f'Object {obj.name_singular} doesn\'t have any "{name}" field.', sub_code)
 
 
-def resolve_path(
+def _resolve_path(
     schema: Schema, obj: ObjectMeta, path: Sequence[str], op: str | None = None, allow_relation: bool = True
 ) -> Ref:
     """Find the column a filter, sort or group path refers to (rest.md §4.1, §4.2)."""
@@ -2159,38 +2163,38 @@ def resolve_path(
         return Ref(obj.column(head), "UUID", head, (head,))
     meta = obj.by_name.get(head)
     if meta is None or meta.type == "TS_VECTOR":
-        raise unknown_field(obj, head)
+        raise _unknown_field(obj, head)
     if meta.type in COMPOSITES:
         if len(path) < 2:
-            raise bad_filter(f'Sub field "{op or head}" not found for composite type: {meta.type}')
+            raise _bad_filter(f'Sub field "{op or head}" not found for composite type: {meta.type}')
         sub = path[1]
         col = next((c for c in meta.columns if c.sub == sub), None)
         if col is None or len(path) > 2:
-            raise bad_filter(f'Sub field "{sub}" not found for composite type: {meta.type}')
+            raise _bad_filter(f'Sub field "{sub}" not found for composite type: {meta.type}')
         return Ref(col, col.kind, sub, (head, sub))
     if meta.relation_type == "MANY_TO_ONE" and len(path) > 1 and allow_relation:
         target = schema.by_id.get(meta.target_object_id or "")
         if target is None:
-            raise unknown_field(obj, head)
-        inner = resolve_path(schema, target, path[1:], op, allow_relation=False)
+            raise _unknown_field(obj, head)
+        inner = _resolve_path(schema, target, path[1:], op, allow_relation=False)
         return dataclasses.replace(inner, via=meta.columns[0], cursor_path=(head, *inner.cursor_path))
     if meta.type in RELATION_TYPES or len(path) > 1:
-        raise unknown_field(obj, ".".join(path))
+        raise _unknown_field(obj, ".".join(path))
     return Ref(meta.columns[0], meta.columns[0].kind, head, (head,))
 
 
-def display_kind(kind: str) -> str:
+def _display_kind(kind: str) -> str:
     """The type name a filter message shows for a stored kind."""
     return "TEXT" if kind == "RICH_TEXT_PART" else kind
 
 
-def coerce_filter_value(ref: Ref, raw: Any) -> Any:
+def _coerce_filter_value(ref: Ref, raw: Any) -> Any:
     """A filter value (typed, or text from the REST grammar) as the stored value it compares with;
     the field type's own coercion (FIELD_KINDS) decides."""
     return FIELD_KINDS[ref.kind].filter_value(ref.label, raw)
 
 
-def like_to_glob(pattern: str) -> str:
+def _like_to_glob(pattern: str) -> str:
     """A case-sensitive SQL LIKE pattern as a SQLite GLOB pattern."""
     out = []
     for ch in pattern:
@@ -2320,14 +2324,14 @@ class SqlQuery:
     def leaf(self, leaf: Leaf) -> str:
         if leaf.path == ("searchVector",) and leaf.op == "search":
             return self.search(str(leaf.value))
-        ref = resolve_path(self.schema, self.obj, leaf.path, leaf.op)
+        ref = _resolve_path(self.schema, self.obj, leaf.path, leaf.op)
         kind = FIELD_KINDS[ref.kind]
         allowed = kind.operators
         if ref.via is None and ref.column is not None and ref.column.name in self.obj.by_join_column:
             allowed = FIELD_KINDS["UUID"].operators
         if leaf.op not in allowed and leaf.op not in kind.graphql_operators:
-            raise bad_filter(
-                f'Operator "{leaf.op}" is not valid for field "{ref.label}" of type {display_kind(ref.kind)} - '
+            raise _bad_filter(
+                f'Operator "{leaf.op}" is not valid for field "{ref.label}" of type {_display_kind(ref.kind)} - '
                 f"Allowed operators: {', '.join(allowed)}"
             )
         x = self.expr(ref)
@@ -2335,7 +2339,7 @@ class SqlQuery:
         empty_null = ref.column is not None and ref.column.empty_is_null
         if op == "is":
             if value not in ("NULL", "NOT_NULL"):
-                raise bad_filter('Invalid filter value for "is" operator. Expected "NULL" or "NOT_NULL"')
+                raise _bad_filter('Invalid filter value for "is" operator. Expected "NULL" or "NOT_NULL"')
             cond = f"({x} IS NULL OR {x} = {kind.blank})" if empty_null else f"{x} IS NULL"
             return cond if value == "NULL" else f"NOT {cond}"
         if op == "isEmptyArray":
@@ -2345,17 +2349,17 @@ class SqlQuery:
             return f"EXISTS (SELECT 1 FROM json_each({x}) j WHERE j.value LIKE ?)"
         if op in ("in", "containsAny"):
             if not value:
-                raise bad_filter(f"Invalid filter value for field {ref.label}. Expected non-empty array")
-            values = [coerce_filter_value(ref, v) for v in value]
+                raise _bad_filter(f"Invalid filter value for field {ref.label}. Expected non-empty array")
+            values = [_coerce_filter_value(ref, v) for v in value]
             self.params.extend(values)
             if ref.kind == "MULTI_SELECT":
-                return f"EXISTS (SELECT 1 FROM json_each({x}) j WHERE j.value IN ({marks(len(values))}))"
-            return f"{x} IN ({marks(len(values))})"
-        v = coerce_filter_value(ref, value)
+                return f"EXISTS (SELECT 1 FROM json_each({x}) j WHERE j.value IN ({_marks(len(values))}))"
+            return f"{x} IN ({_marks(len(values))})"
+        v = _coerce_filter_value(ref, value)
         if empty_null and v == "" and op in ("eq", "like", "ilike"):
             return f"({x} IS NULL OR {x} = '')"
         if op == "like":
-            self.params.append(like_to_glob(str(v)))
+            self.params.append(_like_to_glob(str(v)))
             return f"{x} GLOB ?"
         if op == "ilike":
             self.params.append(str(v))
@@ -2397,26 +2401,26 @@ class SortKey:
 ID_KEY = SortKey(ID_REF, "AscNullsFirst")
 
 
-def sort_keys(schema: Schema, obj: ObjectMeta, items: Iterable[tuple[Sequence[str], str]]) -> list[SortKey]:
+def _sort_keys(schema: Schema, obj: ObjectMeta, items: Iterable[tuple[Sequence[str], str]]) -> list[SortKey]:
     """Sort keys from (field path, direction) pairs; id ascending is always the last key (rest.md §4.2)."""
     keys: list[SortKey] = []
     for parts, direction in items:
         meta = obj.by_name.get(parts[0])
         if meta is not None and meta.type in COMPOSITES and len(parts) == 1:
-            raise bad_filter(
+            raise _bad_filter(
                 f"Composite field \"{parts[0]}\" of type {meta.type} needs a sub-field in 'order_by', "
                 f"eg: {parts[0]}.{COMPOSITES[meta.type][0][0]}"
             )
-        ref = resolve_path(schema, obj, parts)
+        ref = _resolve_path(schema, obj, parts)
         if not FIELD_KINDS[ref.kind].orderable:
-            raise bad_filter(f"Field \"{'.'.join(parts)}\" of type {ref.kind} cannot be used in 'order_by'")
+            raise _bad_filter(f"Field \"{'.'.join(parts)}\" of type {ref.kind} cannot be used in 'order_by'")
         keys.append(SortKey(ref, direction))
     if not any(k.ref.column is None and k.ref.via is None for k in keys):
         keys.append(ID_KEY)
     return keys
 
 
-def encode_cursor(keys: Sequence[SortKey], values: Sequence[Any]) -> str:
+def _encode_cursor(keys: Sequence[SortKey], values: Sequence[Any]) -> str:
     """Cursor of a record: its sort values nested by path, id last."""
     doc: dict[str, Any] = {}
     for key, stored in zip(keys, values):
@@ -2424,16 +2428,16 @@ def encode_cursor(keys: Sequence[SortKey], values: Sequence[Any]) -> str:
         *parents, last = key.ref.cursor_path
         for part in parents:
             node = node.setdefault(part, {})
-        node[last] = from_stored(key.ref.kind, stored)
+        node[last] = _from_stored(key.ref.kind, stored)
     if "id" in doc:  # id last, as Twenty writes it
         doc["id"] = doc.pop("id")
-    return b64_cursor(doc)
+    return _b64_cursor(doc)
 
 
-def decode_cursor(keys: Sequence[SortKey], cursor: str) -> list[Any]:
+def _decode_cursor(keys: Sequence[SortKey], cursor: str) -> list[Any]:
     """Sort values of a cursor, in stored form; 400 Invalid cursor when it does not decode."""
     try:
-        doc = json.loads(unb64(cursor))
+        doc = json.loads(_unb64(cursor))
         if not isinstance(doc, dict):
             raise ValueError("not an object")
         values = []
@@ -2444,10 +2448,10 @@ def decode_cursor(keys: Sequence[SortKey], cursor: str) -> list[Any]:
             values.append(None if node is None else FIELD_KINDS[key.ref.kind].filter_value(key.ref.label, node))
         return values
     except (ApiError, ValueError, TypeError, UnicodeDecodeError, json.JSONDecodeError):
-        raise bad_request(f"Invalid cursor: {cursor}", "INVALID_CURSOR") from None
+        raise _bad_request(f"Invalid cursor: {cursor}", "INVALID_CURSOR") from None
 
 
-def after_condition(exprs: Sequence[str], keys: Sequence[SortKey], values: Sequence[Any], params: list[Any]) -> str:
+def _after_condition(exprs: Sequence[str], keys: Sequence[SortKey], values: Sequence[Any], params: list[Any]) -> str:
     """Keyset condition: rows strictly after the given sort values, honouring nulls placement."""
     ors = []
     for i, key in enumerate(keys):
@@ -2472,7 +2476,7 @@ def after_condition(exprs: Sequence[str], keys: Sequence[SortKey], values: Seque
     return "(" + " OR ".join(ors) + ")"
 
 
-def flip(key: SortKey) -> SortKey:
+def _flip(key: SortKey) -> SortKey:
     """The same key read backwards (for ending_before)."""
     asc = "Desc" if key.ascending else "Asc"
     nulls = "NullsLast" if key.nulls_first else "NullsFirst"
@@ -2491,7 +2495,7 @@ class Page:
     total: int | None = None
 
     def cursor(self, index: int) -> str:
-        return encode_cursor(self.keys, self.sort_values[index])
+        return _encode_cursor(self.keys, self.sort_values[index])
 
     def info(self) -> dict[str, Any]:
         """pageInfo, the same on both APIs (rest.md §4.4)."""
@@ -2503,12 +2507,12 @@ class Page:
         }
 
 
-def id_page(ids: list[bytes], total: int | None = None) -> Page:
+def _id_page(ids: list[bytes], total: int | None = None) -> Page:
     """A page of ids in id order, without further pages (duplicates, group samples)."""
     return Page(ids, [(i,) for i in ids], [ID_KEY], False, False, total)
 
 
-def filter_sql(
+def _filter_sql(
     schema: Schema, obj: ObjectMeta, node: Node | None, query: SqlQuery, include_deleted: bool | None = None
 ) -> str:
     """WHERE clause for a filter tree, with the soft-delete rule (rest.md §4.1)."""
@@ -2517,7 +2521,7 @@ def filter_sql(
     query.params = []
     cond = query.condition(node) if node is not None else None
     if include_deleted is None:
-        include_deleted = node is not None and mentions_deleted_at(node)
+        include_deleted = node is not None and _mentions_deleted_at(node)
     if not include_deleted:
         where.append("e.deleted_at IS NULL")
     if cond:
@@ -2526,7 +2530,7 @@ def filter_sql(
     return " AND ".join(where)
 
 
-def find_ids(
+def _find_ids(
     conn: sqlite3.Connection,
     schema: Schema,
     obj: ObjectMeta,
@@ -2537,7 +2541,7 @@ def find_ids(
 ) -> list[bytes]:
     """Ids of every record matching a filter (for many-mutations), in id order, up to cap+1."""
     query = SqlQuery(schema, obj)
-    where = filter_sql(schema, obj, node, query, include_deleted or only_deleted)
+    where = _filter_sql(schema, obj, node, query, include_deleted or only_deleted)
     if only_deleted:
         where += " AND e.deleted_at IS NOT NULL"
     sql = f"SELECT e.id FROM {query.from_sql()} WHERE {where} ORDER BY e.id"
@@ -2546,14 +2550,14 @@ def find_ids(
     return [r[0] for r in conn.execute(sql, query.params)]
 
 
-def count_matches(conn: sqlite3.Connection, schema: Schema, obj: ObjectMeta, node: Node | None) -> int:
+def _count_matches(conn: sqlite3.Connection, schema: Schema, obj: ObjectMeta, node: Node | None) -> int:
     """totalCount of a filter: the live counter when unfiltered, else an index-driven count."""
-    live, deleted = record_counts(conn, obj)
+    live, deleted = _record_counts(conn, obj)
     if node is None:
         return live
     query = SqlQuery(schema, obj)
     cond = query.condition(node)
-    scan = query.value_scan() if not deleted and not mentions_deleted_at(node) else None
+    scan = query.value_scan() if not deleted and not _mentions_deleted_at(node) else None
     if scan is not None:
         # No soft-deleted rows, and the filter reads nothing else of the entity row: the value index
         # alone answers, without a lookup per matching row.
@@ -2562,11 +2566,11 @@ def count_matches(conn: sqlite3.Connection, schema: Schema, obj: ObjectMeta, nod
             f"SELECT count(*) FROM {source} WHERE {attr_condition} AND {cond}", query.params
         ).fetchone()[0]
     query = SqlQuery(schema, obj)
-    where = filter_sql(schema, obj, node, query)
+    where = _filter_sql(schema, obj, node, query)
     return conn.execute(f"SELECT count(*) FROM {query.from_sql()} WHERE {where}", query.params).fetchone()[0]
 
 
-def find_page(
+def _find_page(
     conn: sqlite3.Connection,
     schema: Schema,
     obj: ObjectMeta,
@@ -2580,15 +2584,15 @@ def find_page(
 ) -> Page:
     """One page of a list: filter, keyset cursor, order, limit+1 probe and totalCount."""
     backward = before is not None
-    effective = [flip(k) for k in keys] if backward else keys
+    effective = [_flip(k) for k in keys] if backward else keys
     cursor = before if backward else after
     query = SqlQuery(schema, obj)
-    where = filter_sql(schema, obj, node, query)
+    where = _filter_sql(schema, obj, node, query)
     sort_exprs = [query.expr(k.ref) for k in keys]
     params = list(query.params)
     if cursor is not None:
-        values = decode_cursor(keys, cursor)
-        where += " AND " + after_condition(sort_exprs, effective, values, params)
+        values = _decode_cursor(keys, cursor)
+        where += " AND " + _after_condition(sort_exprs, effective, values, params)
     order = []
     for key, x in zip(effective, sort_exprs):
         direction = "ASC" if key.ascending else "DESC"
@@ -2603,7 +2607,7 @@ def find_page(
     rows = rows[:limit]
     if backward:
         rows.reverse()
-    total = count_matches(conn, schema, obj, node) if with_total else None
+    total = _count_matches(conn, schema, obj, node) if with_total else None
     return Page(
         ids=[r[0] for r in rows],
         sort_values=[tuple(r[1:]) for r in rows],
@@ -2656,7 +2660,7 @@ class Role:
     permission_flags: frozenset[str]
 
 
-def role_from_json(role_id: str, data: str) -> Role:
+def _role_from_json(role_id: str, data: str) -> Role:
     doc = json.loads(data)
     return Role(
         role_id,
@@ -2667,8 +2671,8 @@ def role_from_json(role_id: str, data: str) -> Role:
     )
 
 
-def role_json(role: Role) -> str:
-    return dumps(
+def _role_json(role: Role) -> str:
+    return _dumps(
         {
             "props": role.props,
             "objectPermissions": role.object_permissions,
@@ -2678,7 +2682,7 @@ def role_json(role: Role) -> str:
     )
 
 
-def standard_role_rows(workspace_id: str, new_id: Callable[[], str]) -> list[tuple[str, str, str]]:
+def _standard_role_rows(workspace_id: str, new_id: Callable[[], str]) -> list[tuple[str, str, str]]:
     """(id, workspace, JSON) of Admin, Member and Guest (auth-and-limits.md §6.2)."""
     rows = []
     for label, standard_id, records, settings, editable, icon in STANDARD_ROLES:
@@ -2689,11 +2693,11 @@ def standard_role_rows(workspace_id: str, new_id: Callable[[], str]) -> list[tup
             "canSoftDeleteAllObjectRecords": bool(records), "canDestroyAllObjectRecords": bool(records),
             "canBeAssignedToUsers": True, "canBeAssignedToApiKeys": True,
         }  # fmt: skip
-        rows.append((new_id(), workspace_id, role_json(Role("", props, {}, {}, frozenset()))))
+        rows.append((new_id(), workspace_id, _role_json(Role("", props, {}, {}, frozenset()))))
     return rows
 
 
-def can(role: Role | None, action: str, obj: ObjectMeta | None = None) -> bool:
+def _can(role: Role | None, action: str, obj: ObjectMeta | None = None) -> bool:
     """Whether a role may do an action: a record action on obj, or a settings permission flag."""
     if role is None:
         return False
@@ -2704,15 +2708,15 @@ def can(role: Role | None, action: str, obj: ObjectMeta | None = None) -> bool:
     return bool(role.props.get("canUpdateAllSettings")) or action in role.permission_flags
 
 
-def require(actor: Actor, action: str, obj: ObjectMeta | None = None) -> None:
+def _require(actor: Actor, action: str, obj: ObjectMeta | None = None) -> None:
     """The one permission check: 403 in Twenty's words unless the caller's role allows the action."""
     if actor.role is None and actor.api_key_id is not None:
         raise ApiError(403, "ForbiddenException", "API key has no role assigned")
-    if not can(actor.role, action, obj):
+    if not _can(actor.role, action, obj):
         raise ApiError(403, "ForbiddenException", PERMISSION_DENIED)
 
 
-def unreadable_fields(actor: Actor, obj: ObjectMeta) -> frozenset[str]:
+def _unreadable_fields(actor: Actor, obj: ObjectMeta) -> frozenset[str]:
     """Names of obj's fields the caller may not read (field permissions restrict, never grant)."""
     role = actor.role
     if role is None or not role.field_permissions:
@@ -2722,13 +2726,13 @@ def unreadable_fields(actor: Actor, obj: ObjectMeta) -> frozenset[str]:
     )
 
 
-def unwritable_fields(actor: Actor, obj: ObjectMeta) -> frozenset[str]:
+def _unwritable_fields(actor: Actor, obj: ObjectMeta) -> frozenset[str]:
     role = actor.role
     if role is None or not role.field_permissions:
         return frozenset()
     return frozenset(
         f.name for f in obj.fields if role.field_permissions.get(f.id, {}).get("canUpdateFieldValue") is False
-    ) | unreadable_fields(actor, obj)
+    ) | _unreadable_fields(actor, obj)
 
 
 @dataclass(frozen=True)
@@ -2742,50 +2746,50 @@ class Actor:
     role: Role | None = None
 
 
-def jwt_secret(app_secret: str, workspace_id: str, kind: str = "API_KEY") -> bytes:
+def _jwt_secret(app_secret: str, workspace_id: str, kind: str = "API_KEY") -> bytes:
     """Twenty's per-workspace signing secret: hex SHA-256 of APP_SECRET + workspace + kind."""
     return hashlib.sha256(f"{app_secret}{workspace_id}{kind}".encode()).hexdigest().encode()
 
 
-def b64url(data: bytes) -> str:
+def _b64url(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 
-def sign_jwt(payload: dict[str, Any], secret: bytes) -> str:
+def _sign_jwt(payload: dict[str, Any], secret: bytes) -> str:
     """An HS256 JWT."""
-    head = b64url(dumps({"alg": "HS256", "typ": "JWT"}).encode())
-    body = b64url(dumps(payload).encode())
+    head = _b64url(_dumps({"alg": "HS256", "typ": "JWT"}).encode())
+    body = _b64url(_dumps(payload).encode())
     signature = hmac.new(secret, f"{head}.{body}".encode(), hashlib.sha256).digest()
-    return f"{head}.{body}.{b64url(signature)}"
+    return f"{head}.{body}.{_b64url(signature)}"
 
 
-def api_key_token(app_secret: str, workspace_id: str, key_id: str, issued: datetime, expires: datetime) -> str:
+def _api_key_token(app_secret: str, workspace_id: str, key_id: str, issued: datetime, expires: datetime) -> str:
     """The bearer token of an API key (auth-and-limits.md §2.1)."""
     payload = {
         "sub": workspace_id, "type": "API_KEY", "workspaceId": workspace_id,
         "iat": int(issued.timestamp()), "exp": int(expires.timestamp()), "jti": key_id,
     }  # fmt: skip
-    return sign_jwt(payload, jwt_secret(app_secret, workspace_id))
+    return _sign_jwt(payload, _jwt_secret(app_secret, workspace_id))
 
 
-def unauthenticated(message: str, error: str = "UNAUTHENTICATED", status: int = 401) -> ApiError:
+def _unauthenticated(message: str, error: str = "UNAUTHENTICATED", status: int = 401) -> ApiError:
     return ApiError(status, error, message)
 
 
-def authenticate(state: AppState, header: str | None) -> Actor:
+def _authenticate(state: AppState, header: str | None) -> Actor:
     """The actor of a request from its Authorization header, or Twenty's auth error."""
-    actor = verify_token(state, header)
+    actor = _verify_token(state, header)
     with contextlib.suppress(RuntimeError, KeyError):  # outside a request there is nothing to mark
         bottle.request.environ["twenty_lite.workspace"] = actor.workspace_id
     return actor
 
 
-def verify_token(state: AppState, header: str | None) -> Actor:
+def _verify_token(state: AppState, header: str | None) -> Actor:
     """Check a bearer token (auth-and-limits.md §2.2) and return who it is."""
     scheme, _, token = (header or "").strip().partition(" ")
     token = token.strip()
     if scheme.lower() != "bearer" or not token:
-        raise unauthenticated("Missing authentication token", "FORBIDDEN_EXCEPTION", 403)
+        raise _unauthenticated("Missing authentication token", "FORBIDDEN_EXCEPTION", 403)
     if state.settings.api_key and hmac.compare_digest(token, state.settings.api_key):
         return Actor(
             state.default_workspace, LOCAL_KEY_NAME, None, role=state.models.admin_role(state.default_workspace)
@@ -2794,30 +2798,30 @@ def verify_token(state: AppState, header: str | None) -> Actor:
     try:
         if len(parts) != 3:
             raise ValueError("not a JWT")
-        header_doc = json.loads(unb64(parts[0]))
-        payload = json.loads(unb64(parts[1]))
-        signature = unb64(parts[2])
+        header_doc = json.loads(_unb64(parts[0]))
+        payload = json.loads(_unb64(parts[1]))
+        signature = _unb64(parts[2])
         if not isinstance(payload, dict) or not isinstance(header_doc, dict):
             raise ValueError("no payload")
     except (ValueError, UnicodeDecodeError):
-        raise unauthenticated("No payload") from None
+        raise _unauthenticated("No payload") from None
     workspace_id = str(payload.get("workspaceId") or payload.get("sub") or "")
     signed = f"{parts[0]}.{parts[1]}".encode()
     valid = header_doc.get("alg") == "HS256" and any(
         hmac.compare_digest(
-            hmac.new(jwt_secret(state.app_secret, workspace_id, kind), signed, hashlib.sha256).digest(), signature
+            hmac.new(_jwt_secret(state.app_secret, workspace_id, kind), signed, hashlib.sha256).digest(), signature
         )
         for kind in ("API_KEY", "ACCESS")
     )
     if not valid:
-        raise unauthenticated("Token invalid.")
+        raise _unauthenticated("Token invalid.")
     exp = payload.get("exp")
     if isinstance(exp, (int, float)) and exp < state.clock().timestamp():
-        raise unauthenticated("Token has expired.")
+        raise _unauthenticated("Token has expired.")
     with state.store.read() as conn:
         known = conn.execute("SELECT 1 FROM workspace WHERE id = ?", (workspace_id,)).fetchone()
         if not known:
-            raise unauthenticated("Workspace not found", "WORKSPACE_NOT_FOUND")
+            raise _unauthenticated("Workspace not found", "WORKSPACE_NOT_FOUND")
         if payload.get("type") != "API_KEY":
             raise ApiError(403, "INVALID_JWT_TOKEN_TYPE", "Invalid token type")
         key = conn.execute(
@@ -2827,7 +2831,7 @@ def verify_token(state: AppState, header: str | None) -> Actor:
         ).fetchone()
     if key is None or key[1] is not None:
         raise ApiError(403, "FORBIDDEN_EXCEPTION", "This API Key is revoked")
-    role = role_from_json(key[2], key[3]) if key[2] else None
+    role = _role_from_json(key[2], key[3]) if key[2] else None
     return Actor(workspace_id, key[0], str(payload.get("jti")), role=role)
 
 
@@ -2837,7 +2841,7 @@ class RateLimiter:
 
     def __init__(self, spec: str, clock: Callable[[], datetime]) -> None:
         self.clock = clock
-        self.limit, self.window = parse_rate_limit(spec)
+        self.limit, self.window = _parse_rate_limit(spec)
         self._seen: dict[str, list[float]] = {}
         self._lock = threading.Lock()
 
@@ -2866,7 +2870,7 @@ class RateLimiter:
             self._seen.pop(workspace_id, None)
 
 
-def parse_rate_limit(spec: str) -> tuple[int, float]:
+def _parse_rate_limit(spec: str) -> tuple[int, float]:
     """'N/W' (N calls per W seconds) or '0' (off)."""
     if str(spec).strip() in ("0", ""):
         return 0, 60.0
@@ -2900,7 +2904,7 @@ class Ctx:
     def webhooks(self) -> list[dict[str, Any]]:
         """The workspace's webhooks, read once per request (none: record changes emit nothing)."""
         if self._hooks is None:
-            self._hooks = list_webhooks(self.conn, self.schema.workspace_id)
+            self._hooks = _list_webhooks(self.conn, self.schema.workspace_id)
         return self._hooks
 
     @property
@@ -2909,57 +2913,57 @@ class Ctx:
 
     def hidden(self, obj: ObjectMeta) -> frozenset[str]:
         """Fields of obj this caller may not read: left out of every record it is shown."""
-        return unreadable_fields(self.actor, obj)
+        return _unreadable_fields(self.actor, obj)
 
     def actor_value(self) -> dict[str, Any]:
         """The ACTOR composite written for this caller."""
         return {"source": self.actor.source, "workspaceMemberId": None, "name": self.actor.name, "context": {}}
 
 
-def enum_error(ctx: Ctx, obj: ObjectMeta, meta: FieldMeta, value: Any) -> ApiError:
+def _enum_error(ctx: Ctx, obj: ObjectMeta, meta: FieldMeta, value: Any) -> ApiError:
     """Postgres's enum message, as Twenty's tests match it."""
     prefix = "_" if obj.is_custom else ""
-    return bad_request(
+    return _bad_request(
         f'invalid input value for enum {ctx.schema.enum_schema}.{prefix}{obj.name_singular}_{meta.name}_enum: "{value}"'
     )
 
 
-def to_stored(ctx: Ctx, obj: ObjectMeta, meta: FieldMeta | None, kind: str, value: Any, label: str) -> Any:
+def _to_stored(ctx: Ctx, obj: ObjectMeta, meta: FieldMeta | None, kind: str, value: Any, label: str) -> Any:
     """Validate one API value of an atomic field or sub-field (meta None) and return its stored form."""
     if value is None and kind != "POSITION":
         return None
     try:
         return FIELD_KINDS[kind].store(value, label, meta)
     except InvalidOption as bad:
-        raise enum_error(ctx, obj, meta, bad.value) from None  # type: ignore[arg-type]
+        raise _enum_error(ctx, obj, meta, bad.value) from None  # type: ignore[arg-type]
 
 
-def composite_to_stored(ctx: Ctx, obj: ObjectMeta, meta: FieldMeta, value: Any, out: dict[str, Any]) -> None:
+def _composite_to_stored(ctx: Ctx, obj: ObjectMeta, meta: FieldMeta, value: Any, out: dict[str, Any]) -> None:
     """Validate a composite value (Twenty's rules: an object of known sub-fields, each checked by its own
     rule) and add the stored columns it sets to out."""
     ctype = COMPOSITE_TYPES[meta.type]
     if value is None:
         value = {c.sub: None for c in meta.columns}
     if not isinstance(value, dict):
-        raise bad_request(f'Invalid object value {js_inspect(value)} for field "{meta.name}"')
+        raise _bad_request(f'Invalid object value {_js_inspect(value)} for field "{meta.name}"')
     columns = {c.sub: c for c in meta.columns}
     for sub, sub_value in value.items():
         col = columns.get(sub)
         if col is None:
-            shown = js_inspect(sub) if meta.type == "RICH_TEXT" else sub
-            raise bad_request(f'Invalid subfield {shown} for {ctype.word} field "{meta.name}"')
+            shown = _js_inspect(sub) if meta.type == "RICH_TEXT" else sub
+            raise _bad_request(f'Invalid subfield {shown} for {ctype.word} field "{meta.name}"')
         label = f"{meta.name}.{sub}"
         check = ctype.checks.get(sub or "")
         stored = (
             (None if sub_value is None else check(sub_value, label, None))
             if check
-            else to_stored(ctx, obj, None, col.kind, sub_value, label)
+            else _to_stored(ctx, obj, None, col.kind, sub_value, label)
         )
         if sub not in ctype.server_filled:
             out[col.name] = stored
 
 
-def default_values(ctx: Ctx, meta: FieldMeta) -> dict[str, Any]:
+def _default_values(ctx: Ctx, meta: FieldMeta) -> dict[str, Any]:
     """Stored column values of a field's default (data-model.md §3)."""
     default = meta.default
     out: dict[str, Any] = {}
@@ -2968,86 +2972,86 @@ def default_values(ctx: Ctx, meta: FieldMeta) -> dict[str, Any]:
         if raw == "now":
             value: Any = ctx.now if col.kind == "DATE_TIME" else ctx.now[:10]
         elif raw == "uuid":
-            value = uuid_blob(ctx.state.settings.new_id())
+            value = _uuid_blob(ctx.state.settings.new_id())
         else:
-            value = unquote_default(raw)
+            value = _unquote_default(raw)
             if value is not None:
                 if col.kind == "BOOLEAN":
                     value = 1 if value else 0
                 elif col.kind in JSON_KINDS:
-                    value = dumps(value)
-                elif col.kind == "UUID" and isinstance(value, str) and is_uuid(value):
-                    value = uuid_blob(value)
+                    value = _dumps(value)
+                elif col.kind == "UUID" and isinstance(value, str) and _is_uuid(value):
+                    value = _uuid_blob(value)
         out[col.name] = value
     return out
 
 
-def connect_conditions(obj: ObjectMeta, where: dict[str, Any]) -> list[tuple[str, Leaf]]:
+def _connect_conditions(obj: ObjectMeta, where: dict[str, Any]) -> list[tuple[str, Leaf]]:
     """A connect-where as (label, condition) pairs; only id and unique fields may be named."""
     out: list[tuple[str, Leaf]] = []
     for name, value in where.items():
         meta = obj.by_name.get(name)
         if meta is None or not (meta.is_unique or name == "id"):
-            raise bad_request(f'Field "{name}" of {obj.name_singular} is not unique and cannot be used to connect')
+            raise _bad_request(f'Field "{name}" of {obj.name_singular} is not unique and cannot be used to connect')
         pairs = value.items() if isinstance(value, dict) else [(None, value)]
         for sub, raw in pairs:
             if raw is None:
                 continue
-            text = normalize_url(str(raw)) if sub == "primaryLinkUrl" else str(raw)
+            text = _normalize_url(str(raw)) if sub == "primaryLinkUrl" else str(raw)
             path = (name, sub) if sub else (name,)
             out.append((".".join(path), Leaf(path, "eq", text)))
     return out
 
 
-def find_by_unique(ctx: Ctx, meta: FieldMeta, obj: ObjectMeta, where: dict[str, Any]) -> bytes:
+def _find_by_unique(ctx: Ctx, meta: FieldMeta, obj: ObjectMeta, where: dict[str, Any]) -> bytes:
     """The live record a connect-where names (by id or a unique field), else Twenty's 400."""
-    conditions = connect_conditions(obj, where)
-    ids = find_ids(ctx.conn, ctx.schema, obj, ("and", [c for _, c in conditions]), cap=1) if conditions else []
+    conditions = _connect_conditions(obj, where)
+    ids = _find_ids(ctx.conn, ctx.schema, obj, ("and", [c for _, c in conditions]), cap=1) if conditions else []
     if len(ids) != 1:
         described = " and ".join(f"{label} = {leaf.value}" for label, leaf in conditions)
-        raise bad_request(f"Expected 1 record to connect to {meta.name}, but found {len(ids)} for {described}")
+        raise _bad_request(f"Expected 1 record to connect to {meta.name}, but found {len(ids)} for {described}")
     return ids[0]
 
 
-def read_body_values(ctx: Ctx, obj: ObjectMeta, body: Any, creating: bool) -> tuple[dict[str, Any], Any]:
+def _read_body_values(ctx: Ctx, obj: ObjectMeta, body: Any, creating: bool) -> tuple[dict[str, Any], Any]:
     """Validate a create/update body as Twenty does (each key in order: known field, permission, then its
     type's rule; the first problem refuses the write): stored column values it sets, and its position."""
     if not isinstance(body, dict):
-        raise bad_request("Request body must be a JSON object")
+        raise _bad_request("Request body must be a JSON object")
     out: dict[str, Any] = {}
     position: Any = None
-    locked = unwritable_fields(ctx.actor, obj)
+    locked = _unwritable_fields(ctx.actor, obj)
     for name, value in body.items():
         if locked and (name in locked or getattr(obj.by_join_column.get(name), "name", None) in locked):
             raise ApiError(403, "ForbiddenException", PERMISSION_DENIED)
         if name == "id":
             if creating:
-                if not is_uuid(value):
-                    raise bad_request(f'Value "{value}" is not a valid UUID')
-                out["id"] = uuid_blob(value.lower())
+                if not _is_uuid(value):
+                    raise _bad_request(f'Value "{value}" is not a valid UUID')
+                out["id"] = _uuid_blob(value.lower())
             continue
         if name in obj.by_join_column:
             meta = obj.by_join_column[name]
-            out[name] = set_relation(ctx, meta, to_stored(ctx, obj, None, "UUID", value, name))
+            out[name] = _set_relation(ctx, meta, _to_stored(ctx, obj, None, "UUID", value, name))
             continue
         meta = obj.by_name.get(name)
         if meta is None:
-            raise unknown_field(obj, name, sub_code=None)
+            raise _unknown_field(obj, name, sub_code=None)
         if meta.relation_type == "ONE_TO_MANY":
-            raise bad_request(f"One-to-many relation {name} field does not support write operations.")
+            raise _bad_request(f"One-to-many relation {name} field does not support write operations.")
         if meta.relation_type == "MANY_TO_ONE":
             if not isinstance(value, dict) or not ({"connect", "disconnect"} & set(value)):
-                raise bad_request(f'Relation "{name}" requires connect or disconnect operation')
-            out[meta.join_column or ""] = connect_relation(ctx, meta, value)
+                raise _bad_request(f'Relation "{name}" requires connect or disconnect operation')
+            out[meta.join_column or ""] = _connect_relation(ctx, meta, value)
             continue
         if name == "position" and meta.type == "POSITION" and value in ("first", "last"):
             position = value
             continue
         target = {} if name in SERVER_SET_FIELDS or (name == "createdAt" and not creating) else out
         if meta.type in COMPOSITE_TYPES:
-            composite_to_stored(ctx, obj, meta, value, target)
+            _composite_to_stored(ctx, obj, meta, value, target)
         elif meta.columns or meta.type == "TS_VECTOR":
-            stored = to_stored(ctx, obj, meta, meta.columns[0].kind if meta.columns else meta.type, value, name)
+            stored = _to_stored(ctx, obj, meta, meta.columns[0].kind if meta.columns else meta.type, value, name)
             if target is out:
                 out[name] = stored
                 if name == "position":
@@ -3055,30 +3059,30 @@ def read_body_values(ctx: Ctx, obj: ObjectMeta, body: Any, creating: bool) -> tu
     return out, position
 
 
-def set_relation(ctx: Ctx, meta: FieldMeta, rid: bytes | None) -> bytes | None:
+def _set_relation(ctx: Ctx, meta: FieldMeta, rid: bytes | None) -> bytes | None:
     """A join-column value (validated): the id of an existing record of the target object, or null."""
     if rid is None:
         return None
     target = ctx.schema.by_id[meta.target_object_id or ""]
-    if not existing_ids(ctx.conn, target, [rid]):  # Postgres's foreign-key text, as Twenty passes it on
+    if not _existing_ids(ctx.conn, target, [rid]):  # Postgres's foreign-key text, as Twenty passes it on
         owner = ctx.schema.by_id[meta.object_id].name_singular
-        raise bad_request(
+        raise _bad_request(
             f'insert or update on table "{owner}" violates foreign key constraint "FK_{owner}_{meta.join_column}"'
         )
     return rid
 
 
-def connect_relation(ctx: Ctx, meta: FieldMeta, value: dict[str, Any]) -> bytes | None:
+def _connect_relation(ctx: Ctx, meta: FieldMeta, value: dict[str, Any]) -> bytes | None:
     """The join-column value of a {connect: {where}} or {disconnect: true} operation."""
     if value.get("disconnect") is True and "connect" not in value:
         return None
     where = (value.get("connect") or {}).get("where") if isinstance(value.get("connect"), dict) else None
     if not isinstance(where, dict) or not where:
-        raise bad_request(f'Relation "{meta.name}" requires connect or disconnect operation')
-    return find_by_unique(ctx, meta, ctx.schema.by_id[meta.target_object_id or ""], where)
+        raise _bad_request(f'Relation "{meta.name}" requires connect or disconnect operation')
+    return _find_by_unique(ctx, meta, ctx.schema.by_id[meta.target_object_id or ""], where)
 
 
-def next_position(ctx: Ctx, obj: ObjectMeta, where: str) -> float | int:
+def _next_position(ctx: Ctx, obj: ObjectMeta, where: str) -> float | int:
     """first: lowest position - 1 (0 in an empty table); last: highest + 1."""
     col = obj.column("position")
     fn = "min" if where == "first" else "max"
@@ -3088,7 +3092,7 @@ def next_position(ctx: Ctx, obj: ObjectMeta, where: str) -> float | int:
     return row[0] - 1 if where == "first" else row[0] + 1
 
 
-def unique_keys(obj: ObjectMeta) -> list[tuple[FieldMeta, list[Column]]]:
+def _unique_keys(obj: ObjectMeta) -> list[tuple[FieldMeta, list[Column]]]:
     """Each unique field with the columns that form its key (data-model.md §2)."""
     out = []
     for meta in obj.active_fields:
@@ -3100,7 +3104,7 @@ def unique_keys(obj: ObjectMeta) -> list[tuple[FieldMeta, list[Column]]]:
     return out
 
 
-def check_unique(
+def _check_unique(
     ctx: Ctx,
     obj: ObjectMeta,
     rows: Sequence[tuple[bytes, dict[str, Any]]],
@@ -3109,7 +3113,7 @@ def check_unique(
 ) -> None:
     """Refuse a unique key that another record holds, soft-deleted ones included (Twenty's unique indexes
     are not partial); empty keys never conflict."""
-    for _meta, cols in unique_keys(obj):
+    for _meta, cols in _unique_keys(obj):
         if changed is not None and not any(c.name in changed for c in cols):
             continue
         keys: dict[tuple[Any, ...], bytes] = {}
@@ -3118,7 +3122,7 @@ def check_unique(
             if any(v in (None, "") for v in key):
                 continue
             if key in keys and keys[key] != rid:
-                raise duplicate_entry(cols)
+                raise _duplicate_entry(cols)
             keys[key] = rid
         if not keys:
             continue
@@ -3131,51 +3135,51 @@ def check_unique(
             f"WHERE a0.attr = {cols[0].key} AND a0.v IN "
         )
         firsts = list(dict.fromkeys(k[0] for k in keys))
-        for part in chunks(firsts):
-            for found, *vals in ctx.conn.execute(base + f"({marks(len(part))})", (obj.key, *part)):
+        for part in _chunks(firsts):
+            for found, *vals in ctx.conn.execute(base + f"({_marks(len(part))})", (obj.key, *part)):
                 owner = keys.get(tuple(vals))
                 if owner is not None and owner != found and found not in ignore:
-                    raise duplicate_entry(cols)
+                    raise _duplicate_entry(cols)
 
 
-def duplicate_entry(cols: Sequence[Column]) -> ApiError:
+def _duplicate_entry(cols: Sequence[Column]) -> ApiError:
     names = ", ".join(c.name for c in cols)
-    return bad_request(f"A duplicate entry was detected. The combination of {names} must be unique.")
+    return _bad_request(f"A duplicate entry was detected. The combination of {names} must be unique.")
 
 
-def check_required(obj: ObjectMeta, values: dict[str, Any]) -> None:
+def _check_required(obj: ObjectMeta, values: dict[str, Any]) -> None:
     """Non-nullable fields need a value once defaults are applied."""
     for meta in obj.active_fields:
         if meta.is_nullable or meta.type in COMPOSITES or not meta.columns:
             continue
         if values.get(meta.columns[0].name) is None:
-            raise bad_request(f"Field {meta.name} is not nullable and has no default value.")
+            raise _bad_request(f"Field {meta.name} is not nullable and has no default value.")
 
 
-def new_record_template(ctx: Ctx, obj: ObjectMeta) -> dict[str, Any]:
+def _new_record_template(ctx: Ctx, obj: ObjectMeta) -> dict[str, Any]:
     """Stored values every new record starts from: defaults, the caller as actor, timestamps."""
     values: dict[str, Any] = {}
     for meta in obj.active_fields:
         if meta.columns and meta.relation_type is None:
-            values.update(default_values(ctx, meta))
+            values.update(_default_values(ctx, meta))
     actor = ctx.actor_value()
     for prefix in ("createdBy", "updatedBy"):
         if prefix in obj.by_name:
             values[prefix + "Source"] = actor["source"]
             values[prefix + "Name"] = actor["name"]
             values[prefix + "WorkspaceMemberId"] = None
-            values[prefix + "Context"] = dumps(actor["context"])
+            values[prefix + "Context"] = _dumps(actor["context"])
     values.update(createdAt=ctx.now, updatedAt=ctx.now, deletedAt=None)
     return values
 
 
-def insert_records(ctx: Ctx, obj: ObjectMeta, items: Sequence[tuple[dict[str, Any], Any]]) -> list[bytes]:
+def _insert_records(ctx: Ctx, obj: ObjectMeta, items: Sequence[tuple[dict[str, Any], Any]]) -> list[bytes]:
     """Create records from validated (values, position) pairs, checked and written together."""
-    template = new_record_template(ctx, obj)
+    template = _new_record_template(ctx, obj)
     actor_name = template.get("createdByName")
     rows: list[tuple[bytes, dict[str, Any]]] = []
     for given, _ in items:
-        rid = given.pop("id", None) or uuid_blob(ctx.state.settings.new_id())
+        rid = given.pop("id", None) or _uuid_blob(ctx.state.settings.new_id())
         values = dict(template)
         values.update(given)
         if actor_name is not None:
@@ -3183,10 +3187,10 @@ def insert_records(ctx: Ctx, obj: ObjectMeta, items: Sequence[tuple[dict[str, An
         values["deletedAt"] = None
         rows.append((rid, values))
     ids = [rid for rid, _ in rows]
-    taken = existing_ids(ctx.conn, obj, ids)
+    taken = _existing_ids(ctx.conn, obj, ids)
     if taken or len(set(ids)) != len(ids):
         rid = next((i for i in ids if i in taken), None) or next(i for i in ids if ids.count(i) > 1)
-        raise bad_request(f"Record already exists: a {obj.name_singular} with id {blob_uuid(rid)} exists")
+        raise _bad_request(f"Record already exists: a {obj.name_singular} with id {_blob_uuid(rid)} exists")
     if "position" in obj.by_name:
         ends: dict[str, float | int] = {}
         for (_rid, values), (_, position) in zip(rows, items):
@@ -3194,24 +3198,24 @@ def insert_records(ctx: Ctx, obj: ObjectMeta, items: Sequence[tuple[dict[str, An
                 continue
             where = position or "first"
             if where not in ends:
-                ends[where] = next_position(ctx, obj, where)
+                ends[where] = _next_position(ctx, obj, where)
             else:
                 ends[where] += -1 if where == "first" else 1
             values["position"] = ends[where]
     for _, values in rows:
-        check_required(obj, values)
-    check_unique(ctx, obj, rows)
-    insert_entities(ctx.conn, obj, rows)
-    emit(ctx, obj, "created", ids)
+        _check_required(obj, values)
+    _check_unique(ctx, obj, rows)
+    _insert_entities(ctx.conn, obj, rows)
+    _emit(ctx, obj, "created", ids)
     return ids
 
 
-def insert_record(ctx: Ctx, obj: ObjectMeta, given: dict[str, Any], position: Any) -> bytes:
+def _insert_record(ctx: Ctx, obj: ObjectMeta, given: dict[str, Any], position: Any) -> bytes:
     """Create one record from validated values."""
-    return insert_records(ctx, obj, [(given, position)])[0]
+    return _insert_records(ctx, obj, [(given, position)])[0]
 
 
-def touch(ctx: Ctx, obj: ObjectMeta, changes: dict[str, Any]) -> None:
+def _touch(ctx: Ctx, obj: ObjectMeta, changes: dict[str, Any]) -> None:
     """Stamp updatedAt and updatedBy on a change."""
     changes["updatedAt"] = ctx.now
     if "updatedBy" in obj.by_name:
@@ -3220,11 +3224,11 @@ def touch(ctx: Ctx, obj: ObjectMeta, changes: dict[str, Any]) -> None:
             updatedBySource=actor["source"],
             updatedByName=actor["name"],
             updatedByWorkspaceMemberId=None,
-            updatedByContext=dumps(actor["context"]),
+            updatedByContext=_dumps(actor["context"]),
         )
 
 
-def update_record(
+def _update_record(
     ctx: Ctx,
     obj: ObjectMeta,
     rid: bytes,
@@ -3237,23 +3241,23 @@ def update_record(
     """Apply validated changes to one stored record (ignore: records whose unique values may be shared)."""
     changes = {k: v for k, v in changes.items() if k not in ("createdByName", "createdBySource", "createdByContext")}
     if position in ("first", "last"):
-        changes["position"] = next_position(ctx, obj, position)
+        changes["position"] = _next_position(ctx, obj, position)
     was_deleted = current.get("deletedAt") is not None
     if restore:
         changes["deletedAt"] = None
-    touch(ctx, obj, changes)
+    _touch(ctx, obj, changes)
     merged = dict(current, **changes)
-    check_required(obj, merged)
-    check_unique(ctx, obj, [(rid, merged)], set(changes), ignore)
-    update_entity(ctx.conn, obj, rid, changes, was_deleted)
+    _check_required(obj, merged)
+    _check_unique(ctx, obj, [(rid, merged)], set(changes), ignore)
+    _update_entity(ctx.conn, obj, rid, changes, was_deleted)
     now_deleted = changes.get("deletedAt", current.get("deletedAt")) is not None
     action = (
         "restored" if was_deleted and not now_deleted else "deleted" if now_deleted and not was_deleted else "updated"
     )
-    emit(ctx, obj, action, [rid], changed_fields(obj, changes) if action == "updated" else ())
+    _emit(ctx, obj, action, [rid], _changed_fields(obj, changes) if action == "updated" else ())
 
 
-def destroy_records(ctx: Ctx, obj: ObjectMeta, ids: Sequence[bytes], seen: set[bytes] | None = None) -> None:
+def _destroy_records(ctx: Ctx, obj: ObjectMeta, ids: Sequence[bytes], seen: set[bytes] | None = None) -> None:
     """Hard-delete records, applying each incoming relation's onDelete rule first."""
     seen = seen if seen is not None else set()
     ids = [i for i in ids if i not in seen]
@@ -3264,36 +3268,36 @@ def destroy_records(ctx: Ctx, obj: ObjectMeta, ids: Sequence[bytes], seen: set[b
         col = meta.columns[0]
         on_delete = (meta.settings or {}).get("onDelete", "SET_NULL")
         children: list[bytes] = []
-        for part in chunks(list(ids)):
+        for part in _chunks(list(ids)):
             children += [
                 r[0]
                 for r in ctx.conn.execute(
-                    f"SELECT e.id FROM value x JOIN entity e ON e.seq = x.seq WHERE x.attr = ? AND x.v IN ({marks(len(part))})",
+                    f"SELECT e.id FROM value x JOIN entity e ON e.seq = x.seq WHERE x.attr = ? AND x.v IN ({_marks(len(part))})",
                     (col.key, *part),
                 )
             ]
         if not children:
             continue
         if on_delete == "CASCADE":
-            destroy_records(ctx, other, children, seen)
+            _destroy_records(ctx, other, children, seen)
         elif on_delete in ("SET_NULL", "RESTRICT", "NO_ACTION"):
-            for part in chunks(list(ids)):
+            for part in _chunks(list(ids)):
                 ctx.conn.execute(
-                    f"UPDATE value SET v = NULL WHERE attr = ? AND v IN ({marks(len(part))})", (col.key, *part)
+                    f"UPDATE value SET v = NULL WHERE attr = ? AND v IN ({_marks(len(part))})", (col.key, *part)
                 )
     if ctx.webhooks():
-        emit(ctx, obj, "destroyed", ids, records=load_records(ctx, obj, ids))
-    remove_entities(ctx.conn, obj, ids)
+        _emit(ctx, obj, "destroyed", ids, records=_load_records(ctx, obj, ids))
+    _remove_entities(ctx.conn, obj, ids)
 
 
 # ---- reading records out ------------------------------------------------------------------
 
 
-def build_record(
+def _build_record(
     obj: ObjectMeta, rid: bytes, values: dict[str, Any], selected: set[str] | None, hidden: frozenset[str] = frozenset()
 ) -> dict[str, Any]:
     """A record as the REST API shows it at depth 0 (id, fields, composites, join columns)."""
-    record: dict[str, Any] = {"id": blob_uuid(rid)}
+    record: dict[str, Any] = {"id": _blob_uuid(rid)}
     get = values.get
     for name, key, spec in obj.output_plan:
         if (selected is not None and name not in selected) or name in hidden:
@@ -3306,7 +3310,7 @@ def build_record(
     return record
 
 
-def readable_target(ctx: Ctx, meta: FieldMeta, explicit: bool) -> ObjectMeta | None:
+def _readable_target(ctx: Ctx, meta: FieldMeta, explicit: bool) -> ObjectMeta | None:
     """The object a relation field leads to, if the caller may read it: the one rule of both APIs. A
     relation asked for by name (a GraphQL selection) is refused with 403; one that only comes along
     (REST depth=1) is left out."""
@@ -3314,30 +3318,30 @@ def readable_target(ctx: Ctx, meta: FieldMeta, explicit: bool) -> ObjectMeta | N
     if target is None or not target.is_active:
         return None
     if explicit:
-        require(ctx.actor, "read", target)
-    return target if can(ctx.actor.role, "read", target) else None
+        _require(ctx.actor, "read", target)
+    return target if _can(ctx.actor.role, "read", target) else None
 
 
-def load_records(
+def _load_records(
     ctx: Ctx, obj: ObjectMeta, ids: Sequence[bytes], depth: int = 0, selected: set[str] | None = None
 ) -> list[dict[str, Any]]:
     """Records by id in the given order, with relations embedded at depth 1 (one query per relation)."""
-    values = fetch_values(ctx.conn, obj, ids)
+    values = _fetch_values(ctx.conn, obj, ids)
     hidden = ctx.hidden(obj)
-    records = [build_record(obj, rid, values[rid], selected, hidden) for rid in ids]
+    records = [_build_record(obj, rid, values[rid], selected, hidden) for rid in ids]
     if depth < 1 or not records:
         return records
     for meta in obj.active_fields:
         if meta.relation_type is None or (selected is not None and meta.name not in selected) or meta.name in hidden:
             continue
-        target = readable_target(ctx, meta, explicit=False)
+        target = _readable_target(ctx, meta, explicit=False)
         if target is None:
             continue
         if meta.relation_type == "MANY_TO_ONE":
             join = meta.join_column or ""
             wanted = [values[rid].get(join) for rid in ids]
-            live = existing_ids(ctx.conn, target, [w for w in wanted if w], live_only=True)
-            related = dict(zip(live, load_records(ctx, target, list(live))))
+            live = _existing_ids(ctx.conn, target, [w for w in wanted if w], live_only=True)
+            related = dict(zip(live, _load_records(ctx, target, list(live))))
             for record, w in zip(records, wanted):
                 record[meta.name] = related.get(w) if w else None
         else:
@@ -3345,27 +3349,27 @@ def load_records(
             if inverse is None or not inverse.columns:
                 continue
             children: dict[bytes, list[bytes]] = {rid: [] for rid in ids}
-            for part in chunks(list(ids)):
+            for part in _chunks(list(ids)):
                 for parent, child in ctx.conn.execute(
                     "SELECT a.v, e.id FROM value a JOIN entity e ON e.seq = a.seq AND e.obj = ? AND e.deleted_at IS NULL "
-                    f"WHERE a.attr = ? AND a.v IN ({marks(len(part))}) ORDER BY a.v, e.id",
+                    f"WHERE a.attr = ? AND a.v IN ({_marks(len(part))}) ORDER BY a.v, e.id",
                     (target.key, inverse.columns[0].key, *part),
                 ):
                     if len(children[parent]) < 60:
                         children[parent].append(child)
             all_children = [c for cs in children.values() for c in cs]
-            loaded = dict(zip(all_children, load_records(ctx, target, all_children)))
+            loaded = dict(zip(all_children, _load_records(ctx, target, all_children)))
             for record, rid in zip(records, ids):
                 record[meta.name] = [loaded[c] for c in children[rid]]
     return records
 
 
-def load_values(ctx: Ctx, obj: ObjectMeta, rid: bytes) -> dict[str, Any] | None:
+def _load_values(ctx: Ctx, obj: ObjectMeta, rid: bytes) -> dict[str, Any] | None:
     """Stored values of one record, or None if it does not exist (deleted ones included)."""
     row = ctx.conn.execute("SELECT deleted_at FROM entity WHERE obj = ? AND id = ?", (obj.key, rid)).fetchone()
     if row is None:
         return None
-    return fetch_values(ctx.conn, obj, [rid])[rid]
+    return _fetch_values(ctx.conn, obj, [rid])[rid]
 
 
 # ============================================================================================
@@ -3429,11 +3433,11 @@ DEFAULT_RELATIONS = (  # what a new custom object gets: (other object, its field
 TIMESTAMP_FIELDS = ("createdAt", "updatedAt", "deletedAt")
 
 
-def metadata_not_found(kind: str = "Object") -> ApiError:
+def _metadata_not_found(kind: str = "Object") -> ApiError:
     return ApiError(404, "NotFoundException", f"{kind} metadata not found")
 
 
-def camel_case(text: str) -> str:
+def _camel_case(text: str) -> str:
     """lodash-style camelCase: words split on case, digits and punctuation, then joined."""
     words = re.findall(r"[A-Z]{2,}(?=[A-Z][a-z]|[0-9]|\b|_)|[A-Z]?[a-z]+|[A-Z]+|[0-9]+", text)
     if not words:
@@ -3441,49 +3445,49 @@ def camel_case(text: str) -> str:
     return words[0].lower() + "".join(w[:1].upper() + w[1:].lower() for w in words[1:])
 
 
-def name_from_label(label: str) -> str:
+def _name_from_label(label: str) -> str:
     """The API name Twenty computes from a label: ASCII, camelCase, 'n' before a leading digit."""
     import unicodedata
 
     ascii_text = unicodedata.normalize("NFKD", label).encode("ascii", "ignore").decode()
-    name = camel_case(re.sub(r"[^a-zA-Z0-9]+", " ", ascii_text))
+    name = _camel_case(re.sub(r"[^a-zA-Z0-9]+", " ", ascii_text))
     return f"n{name}" if name[:1].isdigit() else name
 
 
-def check_name(name: Any) -> str:
+def _check_name(name: Any) -> str:
     """The naming rules every object and field name follows (metadata.md §7)."""
     if not isinstance(name, str) or not name:
-        raise bad_request("Name is too short")
+        raise _bad_request("Name is too short")
     if len(name) > 63:
-        raise bad_request("Name is too long")
-    if camel_case(name) != name:
-        raise bad_request("Name should be in camelCase")
+        raise _bad_request("Name is too long")
+    if _camel_case(name) != name:
+        raise _bad_request("Name should be in camelCase")
     if not re.fullmatch(r"[a-z][a-zA-Z0-9]*", name):
-        raise bad_request(
+        raise _bad_request(
             "Name is not valid: it must start with lowercase letter and contain only alphanumeric letters"
         )
     return name
 
 
-def check_label(value: Any, key: str) -> str:
+def _check_label(value: Any, key: str) -> str:
     if not isinstance(value, str) or not value.strip():
-        raise bad_request(f"{key} should not be empty")
+        raise _bad_request(f"{key} should not be empty")
     return value
 
 
-def check_object_names(schema: Schema, singular: str, plural: str, exclude: str | None = None) -> None:
+def _check_object_names(schema: Schema, singular: str, plural: str, exclude: str | None = None) -> None:
     """Object names: valid, different, not reserved, not used by another object."""
-    check_name(singular)
-    check_name(plural)
+    _check_name(singular)
+    _check_name(plural)
     if singular == plural:
-        raise bad_request("The singular and plural name cannot be the same for an object")
+        raise _bad_request("The singular and plural name cannot be the same for an object")
     taken = {n for o in schema.objects if o.id != exclude for n in (o.name_singular, o.name_plural)}
     for name in (singular, plural):
         if name in RESERVED_NAMES or name in taken:
-            raise bad_request("The name is not available")
+            raise _bad_request("The name is not available")
 
 
-def taken_field_names(obj: ObjectMeta, exclude: str | None = None) -> set[str]:
+def _taken_field_names(obj: ObjectMeta, exclude: str | None = None) -> set[str]:
     """Names a new field may not take: other fields and every stored column name."""
     names: set[str] = set()
     for f in obj.fields:
@@ -3496,47 +3500,47 @@ def taken_field_names(obj: ObjectMeta, exclude: str | None = None) -> set[str]:
     return names
 
 
-def check_field_name(obj: ObjectMeta, name: Any, exclude: str | None = None) -> str:
+def _check_field_name(obj: ObjectMeta, name: Any, exclude: str | None = None) -> str:
     """A field name: valid, not reserved, free in its object (its join column too for relations)."""
-    check_name(name)
+    _check_name(name)
     if name in RESERVED_NAMES:
-        raise bad_request(f'Name "{name}" is not available')
-    if name in taken_field_names(obj, exclude):
-        raise bad_request(f'Name "{name}" is not available as it is already used by another field')
+        raise _bad_request(f'Name "{name}" is not available')
+    if name in _taken_field_names(obj, exclude):
+        raise _bad_request(f'Name "{name}" is not available as it is already used by another field')
     return name
 
 
-def check_synced(name: str, label: str, synced: bool) -> None:
+def _check_synced(name: str, label: str, synced: bool) -> None:
     """With isLabelSyncedWithName, the name must be the one computed from the label."""
-    expected = name_from_label(label)
+    expected = _name_from_label(label)
     if synced and name != expected:
-        raise bad_request(f'Name is not synced with label. Expected name: "{expected}", got {name}')
+        raise _bad_request(f'Name is not synced with label. Expected name: "{expected}", got {name}')
 
 
-def check_options(ftype: str, options: Any, new_id: Callable[[], str]) -> list[dict[str, Any]] | None:
+def _check_options(ftype: str, options: Any, new_id: Callable[[], str]) -> list[dict[str, Any]] | None:
     """Validated options of a SELECT or MULTI_SELECT field (data-model.md §4.1); RATING's are generated."""
     if ftype == "RATING":
         return [{"id": new_id(), "value": v, "label": v[-1], "position": i} for i, v in enumerate(RATING_VALUES)]
     if ftype not in ("SELECT", "MULTI_SELECT"):
         return None
     if not isinstance(options, list) or not options:
-        raise bad_request("Options are required for select fields")
+        raise _bad_request("Options are required for select fields")
     out = []
     for position, option in enumerate(options):
         if not isinstance(option, dict):
-            raise bad_request("Options must be objects with a value and a label")
+            raise _bad_request("Options must be objects with a value and a label")
         value, label = option.get("value"), option.get("label")
         if (
             not isinstance(value, str)
             or not 1 <= len(value) <= 63
             or not re.fullmatch(r"[A-Z0-9]+(_[A-Z0-9]+)*", value)
         ):
-            raise bad_request(f'Value must be in UPPER_CASE and follow snake_case "{value}"')
+            raise _bad_request(f'Value must be in UPPER_CASE and follow snake_case "{value}"')
         if not isinstance(label, str) or not 1 <= len(label) <= 63 or "," in label:
-            raise bad_request(f'Label must be 1 to 63 characters long and contain no comma "{label}"')
+            raise _bad_request(f'Label must be 1 to 63 characters long and contain no comma "{label}"')
         color = option.get("color")
         if color is not None and color not in OPTION_COLORS:
-            raise bad_request(f'Invalid option color "{color}". Allowed colors: {", ".join(OPTION_COLORS)}')
+            raise _bad_request(f'Invalid option color "{color}". Allowed colors: {", ".join(OPTION_COLORS)}')
         item = {
             "id": option.get("id") or new_id(),
             "value": value,
@@ -3549,15 +3553,15 @@ def check_options(ftype: str, options: Any, new_id: Callable[[], str]) -> list[d
     for key in ("id", "value", "position"):
         values = [o[key] for o in out]
         if len(set(map(str, values))) != len(values):
-            raise bad_request(f"Duplicated option {key}")
+            raise _bad_request(f"Duplicated option {key}")
     return out
 
 
-def check_default(ftype: str, default: Any, options: list[dict[str, Any]] | None) -> Any:
+def _check_default(ftype: str, default: Any, options: list[dict[str, Any]] | None) -> Any:
     """A defaultValue in Twenty's storage convention (data-model.md §3.1), or a 400."""
     if default is None:
         return None
-    invalid = bad_request(f"Invalid default value {dumps(default)} for field type {ftype}")
+    invalid = _bad_request(f"Invalid default value {_dumps(default)} for field type {ftype}")
 
     def quoted(value: Any) -> bool:
         return isinstance(value, str) and len(value) >= 2 and value[0] == "'" and value[-1] == "'"
@@ -3578,9 +3582,9 @@ def check_default(ftype: str, default: Any, options: list[dict[str, Any]] | None
         raise invalid
     if ftype == "BOOLEAN" and not isinstance(default, bool):
         raise invalid
-    if ftype in ("DATE_TIME", "DATE") and default != "now" and not (quoted(default) and parse_datetime(default[1:-1])):
+    if ftype in ("DATE_TIME", "DATE") and default != "now" and not (quoted(default) and _parse_datetime(default[1:-1])):
         raise invalid
-    if ftype == "UUID" and default != "uuid" and not (quoted(default) and is_uuid(default[1:-1])):
+    if ftype == "UUID" and default != "uuid" and not (quoted(default) and _is_uuid(default[1:-1])):
         raise invalid
     if ftype == "ARRAY" and not (isinstance(default, list) and all(isinstance(v, str) for v in default)):
         raise invalid
@@ -3595,44 +3599,44 @@ def check_default(ftype: str, default: Any, options: list[dict[str, Any]] | None
     return default
 
 
-def new_meta_version(conn: sqlite3.Connection, workspace_id: str) -> None:
+def _new_meta_version(conn: sqlite3.Connection, workspace_id: str) -> None:
     """Mark the data model changed; versions are random so a rolled-back change never reappears."""
     conn.execute(
         "UPDATE workspace SET meta_version = ? WHERE id = ?", (int.from_bytes(os.urandom(6), "big"), workspace_id)
     )
 
 
-def save_object_props(conn: sqlite3.Connection, obj_id: str, props: dict[str, Any]) -> None:
+def _save_object_props(conn: sqlite3.Connection, obj_id: str, props: dict[str, Any]) -> None:
     """Write back an object's metadata row."""
     data = {k: props.get(k) for k in OBJECT_PROPS}
     conn.execute(
         "UPDATE object_meta SET name_singular = ?, name_plural = ?, data = ? WHERE id = ?",
-        (props["nameSingular"], props["namePlural"], dumps(data), obj_id),
+        (props["nameSingular"], props["namePlural"], _dumps(data), obj_id),
     )
 
 
-def save_field_props(conn: sqlite3.Connection, props: dict[str, Any]) -> None:
+def _save_field_props(conn: sqlite3.Connection, props: dict[str, Any]) -> None:
     """Write back a field's metadata row."""
     cur = conn.execute(
-        "UPDATE field_meta SET name = ?, data = ? WHERE id = ?", (props["name"], dumps(props), props["id"])
+        "UPDATE field_meta SET name = ?, data = ? WHERE id = ?", (props["name"], _dumps(props), props["id"])
     )
     if cur.rowcount != 1:  # a shared field not yet written out: a data-model change that skipped own_fields
         raise RuntimeError(f"field {props['id']} has no row to update")
 
 
-def add_fields(ctx: Ctx, fields: list[dict[str, Any]]) -> None:
+def _add_fields(ctx: Ctx, fields: list[dict[str, Any]]) -> None:
     """Store new fields and give every existing record their default values (storage stays dense)."""
-    insert_fields(ctx.conn, ctx.schema.workspace_id, fields)
+    _insert_fields(ctx.conn, ctx.schema.workspace_id, fields)
     for props in fields:
         attrs = dict(ctx.conn.execute("SELECT sub, key FROM attribute WHERE field_id = ?", (props["id"],)).fetchall())
         columns = tuple(
-            Column(attrs[sub], cname, props["name"], sub or None, kind, empty_is_null(kind))
-            for sub, cname, kind in field_columns(props)
+            Column(attrs[sub], cname, props["name"], sub or None, kind, _empty_is_null(kind))
+            for sub, cname, kind in _field_columns(props)
         )
         if not columns:
             continue
-        meta = field_from_props(props, columns)
-        defaults = default_values(ctx, meta) if meta.relation_type is None else {c.name: None for c in columns}
+        meta = _field_from_props(props, columns)
+        defaults = _default_values(ctx, meta) if meta.relation_type is None else {c.name: None for c in columns}
         obj_key = ctx.conn.execute("SELECT key FROM object_meta WHERE id = ?", (props["objectMetadataId"],)).fetchone()[
             0
         ]
@@ -3643,7 +3647,7 @@ def add_fields(ctx: Ctx, fields: list[dict[str, Any]]) -> None:
             )
 
 
-def drop_fields(conn: sqlite3.Connection, field_ids: Iterable[str]) -> None:
+def _drop_fields(conn: sqlite3.Connection, field_ids: Iterable[str]) -> None:
     """Remove fields with their attributes and every stored value."""
     for fid in field_ids:
         for (key,) in conn.execute("SELECT key FROM attribute WHERE field_id = ?", (fid,)).fetchall():
@@ -3653,7 +3657,7 @@ def drop_fields(conn: sqlite3.Connection, field_ids: Iterable[str]) -> None:
             raise RuntimeError(f"field {fid} has no row to delete")
 
 
-def relation_pair(
+def _relation_pair(
     ctx: Ctx,
     source: ObjectMeta,
     name: str,
@@ -3672,7 +3676,7 @@ def relation_pair(
         if many_to_one_on_source
         else (target, inverse_name, inverse_label, source, name, label)
     )
-    m2o = field_props(
+    m2o = _field_props(
         m2o_obj.id,
         m2o_name,
         "RELATION",
@@ -3683,7 +3687,7 @@ def relation_pair(
         settings={"relationType": "MANY_TO_ONE", "onDelete": on_delete, "joinColumnName": m2o_name + "Id"},
         relationTargetObjectMetadataId=o2m_obj.id,
     )
-    o2m = field_props(
+    o2m = _field_props(
         o2m_obj.id,
         o2m_name,
         "RELATION",
@@ -3701,26 +3705,26 @@ def relation_pair(
     return [source_side, o2m if source_side is m2o else m2o]
 
 
-def own_fields(ctx: Ctx) -> None:
+def _own_fields(ctx: Ctx) -> None:
     """Before a workspace's data model first changes, write out the fields it shares with the template
     (same ids and keys, so the loaded schema stays right); every data-model change starts here."""
-    written = store_shared_fields(ctx.conn, ctx.schema.workspace_id, ctx.state.models.standard_model(ctx.conn))
+    written = _store_shared_fields(ctx.conn, ctx.schema.workspace_id, ctx.state.models.standard_model(ctx.conn))
     if written:
         ctx.state.models.add_fields(ctx.schema.workspace_id, written)
 
 
-def create_object(ctx: Ctx, data: Any) -> str:
+def _create_object(ctx: Ctx, data: Any) -> str:
     """A custom object with its default fields and relations (metadata.md §9.1); returns its id."""
-    own_fields(ctx)
+    _own_fields(ctx)
     if not isinstance(data, dict):
-        raise bad_request("Request body must be a JSON object")
-    label_s = check_label(data.get("labelSingular"), "labelSingular")
-    label_p = check_label(data.get("labelPlural"), "labelPlural")
+        raise _bad_request("Request body must be a JSON object")
+    label_s = _check_label(data.get("labelSingular"), "labelSingular")
+    label_p = _check_label(data.get("labelPlural"), "labelPlural")
     singular, plural = data.get("nameSingular"), data.get("namePlural")
-    check_object_names(ctx.schema, singular, plural)
+    _check_object_names(ctx.schema, singular, plural)
     synced = bool(data.get("isLabelSyncedWithName"))
-    check_synced(singular, label_s, synced)
-    check_synced(plural, label_p, synced)
+    _check_synced(singular, label_s, synced)
+    _check_synced(plural, label_p, synced)
     new_id = ctx.state.settings.new_id
     oid = new_id()
     skip_name = bool(data.get("skipNameField"))
@@ -3732,10 +3736,10 @@ def create_object(ctx: Ctx, data: Any) -> str:
         "labelIdentifier": "id" if skip_name else "name", "imageIdentifier": None, "duplicateCriteria": None,
         "createdAt": ctx.now, "updatedAt": ctx.now,
     }  # fmt: skip
-    insert_object(ctx.conn, ctx.schema.workspace_id, props)
+    _insert_object(ctx.conn, ctx.schema.workspace_id, props)
     actor_default = {"name": "''", "source": "'MANUAL'"}
     fields = [
-        field_props(
+        _field_props(
             oid,
             "id",
             "UUID",
@@ -3750,19 +3754,19 @@ def create_object(ctx: Ctx, data: Any) -> str:
         )
     ]
     if not skip_name:
-        fields.append(field_props(oid, "name", "TEXT", ctx.now, new_id, label="Name", icon="IconAbc"))
+        fields.append(_field_props(oid, "name", "TEXT", ctx.now, new_id, label="Name", icon="IconAbc"))
     fields += [
-        field_props(oid, "createdAt", "DATE_TIME", ctx.now, new_id, isNullable=False, defaultValue="now",
+        _field_props(oid, "createdAt", "DATE_TIME", ctx.now, new_id, isNullable=False, defaultValue="now",
                     isUIReadOnly=True),
-        field_props(oid, "updatedAt", "DATE_TIME", ctx.now, new_id, isNullable=False, defaultValue="now",
+        _field_props(oid, "updatedAt", "DATE_TIME", ctx.now, new_id, isNullable=False, defaultValue="now",
                     isUIReadOnly=True),
-        field_props(oid, "deletedAt", "DATE_TIME", ctx.now, new_id, isUIReadOnly=True),
-        field_props(oid, "createdBy", "ACTOR", ctx.now, new_id, isNullable=False, isUIReadOnly=True,
+        _field_props(oid, "deletedAt", "DATE_TIME", ctx.now, new_id, isUIReadOnly=True),
+        _field_props(oid, "createdBy", "ACTOR", ctx.now, new_id, isNullable=False, isUIReadOnly=True,
                     defaultValue=actor_default),
-        field_props(oid, "updatedBy", "ACTOR", ctx.now, new_id, isNullable=False, isUIReadOnly=True,
+        _field_props(oid, "updatedBy", "ACTOR", ctx.now, new_id, isNullable=False, isUIReadOnly=True,
                     defaultValue=actor_default),
-        field_props(oid, "position", "POSITION", ctx.now, new_id, isSystem=True, isNullable=False, defaultValue=0),
-        field_props(oid, "searchVector", "TS_VECTOR", ctx.now, new_id, isSystem=True, label="Search vector"),
+        _field_props(oid, "position", "POSITION", ctx.now, new_id, isSystem=True, isNullable=False, defaultValue=0),
+        _field_props(oid, "searchVector", "TS_VECTOR", ctx.now, new_id, isSystem=True, label="Search vector"),
     ]  # fmt: skip
     created = ObjectMeta(
         id=oid,
@@ -3791,13 +3795,13 @@ def create_object(ctx: Ctx, data: Any) -> str:
         )
         if other is None:
             continue
-        field_name = pattern.format(S=upper_first(singular), s=singular)
+        field_name = pattern.format(S=_upper_first(singular), s=singular)
         morph = next((f.morph_id for f in other.fields if f.morph_id), None) if pattern.startswith("target") else None
-        pair = relation_pair(
+        pair = _relation_pair(
             ctx,
             created,
             inverse,
-            humanize(inverse),
+            _humanize(inverse),
             other,
             field_name,
             label_s,
@@ -3810,19 +3814,19 @@ def create_object(ctx: Ctx, data: Any) -> str:
         for p in pair:
             p["isCustom"] = False
         fields += pair
-    add_fields(ctx, fields)
-    new_meta_version(ctx.conn, ctx.schema.workspace_id)
+    _add_fields(ctx, fields)
+    _new_meta_version(ctx.conn, ctx.schema.workspace_id)
     return oid
 
 
-def object_by_id(ctx: Ctx, oid: str) -> ObjectMeta:
-    obj = ctx.schema.by_id.get(oid) if is_uuid(oid) else None
+def _object_by_id(ctx: Ctx, oid: str) -> ObjectMeta:
+    obj = ctx.schema.by_id.get(oid) if _is_uuid(oid) else None
     if obj is None:
-        raise metadata_not_found()
+        raise _metadata_not_found()
     return obj
 
 
-def field_by_id(ctx: Ctx, fid: str, status: int = 404) -> tuple[ObjectMeta, FieldMeta]:
+def _field_by_id(ctx: Ctx, fid: str, status: int = 404) -> tuple[ObjectMeta, FieldMeta]:
     for obj in ctx.schema.objects:
         for f in obj.fields:
             if f.id == fid:
@@ -3830,39 +3834,39 @@ def field_by_id(ctx: Ctx, fid: str, status: int = 404) -> tuple[ObjectMeta, Fiel
     raise ApiError(status, "NotFoundException" if status == 404 else "BadRequestException", "Field metadata not found")
 
 
-def update_object(ctx: Ctx, oid: str, update: Any) -> None:
+def _update_object(ctx: Ctx, oid: str, update: Any) -> None:
     """Apply an UpdateObjectPayload (metadata.md §4.2)."""
-    own_fields(ctx)
-    obj = object_by_id(ctx, oid)
+    _own_fields(ctx)
+    obj = _object_by_id(ctx, oid)
     if not isinstance(update, dict):
-        raise bad_request("Request body must be a JSON object")
+        raise _bad_request("Request body must be a JSON object")
     props = dict(obj.props, id=obj.id, nameSingular=obj.name_singular, namePlural=obj.name_plural)
     for key in ("labelSingular", "labelPlural"):
         if key in update:
-            props[key] = check_label(update[key], key)
+            props[key] = _check_label(update[key], key)
     for key in ("description", "icon", "shortcut", "color"):
         if key in update:
             props[key] = update[key]
     for key in ("isActive", "isSearchable", "isLabelSyncedWithName"):
         if key in update:
             if not isinstance(update[key], bool):
-                raise bad_request(f"{key} must be a boolean value")
+                raise _bad_request(f"{key} must be a boolean value")
             props[key] = update[key]
     synced = bool(props.get("isLabelSyncedWithName"))
     renames = {k: update[k] for k in ("nameSingular", "namePlural") if k in update}
     if synced and not renames and ({"labelSingular", "labelPlural"} & set(update)) and obj.is_custom:
         renames = {
-            "nameSingular": name_from_label(props["labelSingular"]),
-            "namePlural": name_from_label(props["labelPlural"]),
+            "nameSingular": _name_from_label(props["labelSingular"]),
+            "namePlural": _name_from_label(props["labelPlural"]),
         }
     if renames and any(renames[k] != props[k] for k in renames):
         if not obj.is_custom:
-            raise bad_request("Standard object names cannot be changed")
+            raise _bad_request("Standard object names cannot be changed")
         props.update(renames)
-        check_object_names(ctx.schema, props["nameSingular"], props["namePlural"], exclude=obj.id)
+        _check_object_names(ctx.schema, props["nameSingular"], props["namePlural"], exclude=obj.id)
     if synced and obj.is_custom:
-        check_synced(props["nameSingular"], props["labelSingular"], True)
-        check_synced(props["namePlural"], props["labelPlural"], True)
+        _check_synced(props["nameSingular"], props["labelSingular"], True)
+        _check_synced(props["namePlural"], props["labelPlural"], True)
     for key, prop in (
         ("labelIdentifierFieldMetadataId", "labelIdentifier"),
         ("imageIdentifierFieldMetadataId", "imageIdentifier"),
@@ -3873,39 +3877,39 @@ def update_object(ctx: Ctx, oid: str, update: Any) -> None:
                 continue
             target = next((f for f in obj.fields if f.id == update[key]), None)
             if target is None:
-                raise bad_request(f"{key} must be the id of a field of this object")
+                raise _bad_request(f"{key} must be the id of a field of this object")
             props[prop] = target.name
     props["updatedAt"] = ctx.now
-    save_object_props(ctx.conn, obj.id, props)
+    _save_object_props(ctx.conn, obj.id, props)
     if props["nameSingular"] != obj.name_singular:
-        rename_target_fields(ctx, obj, props["nameSingular"])
-    new_meta_version(ctx.conn, ctx.schema.workspace_id)
+        _rename_target_fields(ctx, obj, props["nameSingular"])
+    _new_meta_version(ctx.conn, ctx.schema.workspace_id)
 
 
-def rename_target_fields(ctx: Ctx, obj: ObjectMeta, singular: str) -> None:
+def _rename_target_fields(ctx: Ctx, obj: ObjectMeta, singular: str) -> None:
     """After an object rename, its default relation fields on other objects follow (targetPet → targetDog)."""
     old_names = {
-        pattern.format(S=upper_first(obj.name_singular), s=obj.name_singular): pattern
+        pattern.format(S=_upper_first(obj.name_singular), s=obj.name_singular): pattern
         for _, pattern, _ in DEFAULT_RELATIONS
     }
     for other, meta in ctx.schema.incoming(obj):
         if meta.name in old_names and not meta.is_custom:
             props = dict(meta.props)
-            props["name"] = old_names[meta.name].format(S=upper_first(singular), s=singular)
+            props["name"] = old_names[meta.name].format(S=_upper_first(singular), s=singular)
             props["settings"] = dict(props["settings"], joinColumnName=props["name"] + "Id")
-            if props["name"] in taken_field_names(other, meta.id):
+            if props["name"] in _taken_field_names(other, meta.id):
                 continue
-            save_field_props(ctx.conn, props)
+            _save_field_props(ctx.conn, props)
 
 
-def delete_object(ctx: Ctx, oid: str) -> ObjectMeta:
+def _delete_object(ctx: Ctx, oid: str) -> ObjectMeta:
     """Delete a custom, inactive object with its records and every relation field that points to it."""
-    own_fields(ctx)
-    obj = object_by_id(ctx, oid)
+    _own_fields(ctx)
+    obj = _object_by_id(ctx, oid)
     if not obj.is_custom:
-        raise bad_request("Standard Objects can't be deleted")
+        raise _bad_request("Standard Objects can't be deleted")
     if obj.is_active:
-        raise bad_request("Active objects can't be deleted")
+        raise _bad_request("Active objects can't be deleted")
     doomed = {f.id for f in obj.fields}
     for f in obj.fields:
         if f.target_field_id:
@@ -3915,30 +3919,30 @@ def delete_object(ctx: Ctx, oid: str) -> ObjectMeta:
     ctx.conn.execute("DELETE FROM value WHERE seq IN (SELECT seq FROM entity WHERE obj = ?)", (obj.key,))
     ctx.conn.execute("DELETE FROM entity WHERE obj = ?", (obj.key,))
     ctx.conn.execute("DELETE FROM entity_count WHERE obj = ?", (obj.key,))
-    drop_fields(ctx.conn, doomed)
+    _drop_fields(ctx.conn, doomed)
     ctx.conn.execute("DELETE FROM object_meta WHERE id = ?", (obj.id,))
-    new_meta_version(ctx.conn, ctx.schema.workspace_id)
+    _new_meta_version(ctx.conn, ctx.schema.workspace_id)
     return obj
 
 
-def create_field(ctx: Ctx, data: Any) -> str:
+def _create_field(ctx: Ctx, data: Any) -> str:
     """A field (and, for a relation, its inverse) from a CreateFieldInput (metadata.md §4.3); returns its id."""
-    own_fields(ctx)
+    _own_fields(ctx)
     if not isinstance(data, dict):
-        raise bad_request("Request body must be a JSON object")
-    obj = object_by_id(ctx, str(data.get("objectMetadataId")))
+        raise _bad_request("Request body must be a JSON object")
+    obj = _object_by_id(ctx, str(data.get("objectMetadataId")))
     ftype = "RICH_TEXT" if data.get("type") == "RICH_TEXT_V2" else data.get("type")
     if ftype not in CREATABLE_TYPES:
-        raise bad_request(f"Invalid field type: {ftype}")
-    label = check_label(data.get("label"), "label")
-    name = check_field_name(obj, data.get("name"))
-    check_synced(name, label, bool(data.get("isLabelSyncedWithName")))
+        raise _bad_request(f"Invalid field type: {ftype}")
+    label = _check_label(data.get("label"), "label")
+    name = _check_field_name(obj, data.get("name"))
+    _check_synced(name, label, bool(data.get("isLabelSyncedWithName")))
     new_id = ctx.state.settings.new_id
     if ftype == "RELATION":
-        return create_relation(ctx, obj, name, label, data)
-    options = check_options(ftype, data.get("options"), new_id)
-    default = check_default(ftype, data.get("defaultValue"), options)
-    props = field_props(
+        return _create_relation(ctx, obj, name, label, data)
+    options = _check_options(ftype, data.get("options"), new_id)
+    default = _check_default(ftype, data.get("defaultValue"), options)
+    props = _field_props(
         obj.id,
         name,
         ftype,
@@ -3956,39 +3960,39 @@ def create_field(ctx: Ctx, data: Any) -> str:
         isLabelSyncedWithName=bool(data.get("isLabelSyncedWithName")),
     )
     if ftype in ("CURRENCY", "FULL_NAME", "EMAILS", "PHONES", "LINKS", "ADDRESS", "ACTOR", "RICH_TEXT"):
-        taken = taken_field_names(obj)
-        for _, column, _ in field_columns(props):
+        taken = _taken_field_names(obj)
+        for _, column, _ in _field_columns(props):
             if column in taken:
-                raise bad_request(f'Name "{column}" is not available as it is already used by another field')
-    add_fields(ctx, [props])
-    new_meta_version(ctx.conn, ctx.schema.workspace_id)
+                raise _bad_request(f'Name "{column}" is not available as it is already used by another field')
+    _add_fields(ctx, [props])
+    _new_meta_version(ctx.conn, ctx.schema.workspace_id)
     return props["id"]
 
 
-def create_relation(ctx: Ctx, obj: ObjectMeta, name: str, label: str, data: dict[str, Any]) -> str:
+def _create_relation(ctx: Ctx, obj: ObjectMeta, name: str, label: str, data: dict[str, Any]) -> str:
     """Both sides of a relation from relationCreationPayload (metadata.md §6)."""
-    own_fields(ctx)
+    _own_fields(ctx)
     payload = data.get("relationCreationPayload")
     if not isinstance(payload, dict):
-        raise bad_request("relationCreationPayload is required for RELATION fields")
+        raise _bad_request("relationCreationPayload is required for RELATION fields")
     rtype = payload.get("type")
     if rtype not in ("MANY_TO_ONE", "ONE_TO_MANY"):
-        raise bad_request(f"Invalid relation type: {rtype}. Expected MANY_TO_ONE or ONE_TO_MANY")
+        raise _bad_request(f"Invalid relation type: {rtype}. Expected MANY_TO_ONE or ONE_TO_MANY")
     target = ctx.schema.by_id.get(str(payload.get("targetObjectMetadataId")))
     if target is None:
-        raise metadata_not_found()
-    inverse_label = check_label(payload.get("targetFieldLabel") or obj.label_plural, "targetFieldLabel")
-    inverse_name = name_from_label(inverse_label)
+        raise _metadata_not_found()
+    inverse_label = _check_label(payload.get("targetFieldLabel") or obj.label_plural, "targetFieldLabel")
+    inverse_name = _name_from_label(inverse_label)
     source_side_m2o = rtype == "MANY_TO_ONE"
     if source_side_m2o:
-        check_field_name(obj, name + "Id")
+        _check_field_name(obj, name + "Id")
     inverse_obj = target
-    check_field_name(inverse_obj, inverse_name)
+    _check_field_name(inverse_obj, inverse_name)
     if not source_side_m2o:
-        check_field_name(inverse_obj, inverse_name + "Id")
+        _check_field_name(inverse_obj, inverse_name + "Id")
     if target.id == obj.id and inverse_name == name:
-        raise bad_request(f'Name "{name}" is not available as it is already used by another field')
-    pair = relation_pair(
+        raise _bad_request(f'Name "{name}" is not available as it is already used by another field')
+    pair = _relation_pair(
         ctx,
         obj,
         name,
@@ -4001,101 +4005,101 @@ def create_relation(ctx: Ctx, obj: ObjectMeta, name: str, label: str, data: dict
     )
     pair[0].update(description=data.get("description"), icon=data.get("icon"))
     pair[1]["icon"] = payload.get("targetFieldIcon")
-    add_fields(ctx, pair)
-    new_meta_version(ctx.conn, ctx.schema.workspace_id)
+    _add_fields(ctx, pair)
+    _new_meta_version(ctx.conn, ctx.schema.workspace_id)
     return pair[0]["id"]
 
 
-def update_field(ctx: Ctx, fid: str, update: Any) -> None:
+def _update_field(ctx: Ctx, fid: str, update: Any) -> None:
     """Apply an UpdateFieldInput (metadata.md §4.4, §8, §9.2)."""
-    own_fields(ctx)
-    obj, meta = field_by_id(ctx, fid, status=400)
+    _own_fields(ctx)
+    obj, meta = _field_by_id(ctx, fid, status=400)
     if not isinstance(update, dict):
-        raise bad_request("Request body must be a JSON object")
+        raise _bad_request("Request body must be a JSON object")
     props = dict(meta.props)
     if "type" in update and update["type"] != meta.type:
-        raise bad_request("Cannot change the type of a field")
+        raise _bad_request("Cannot change the type of a field")
     standard_editable = {"label", "description", "icon", "isActive", "options", "id", "isLabelSyncedWithName"}
     if not meta.is_custom and set(update) - standard_editable - {"objectMetadataId", "type"}:
         extra = sorted(set(update) - standard_editable - {"objectMetadataId", "type"})
-        raise bad_request(f"Standard field metadata cannot be updated: {', '.join(extra)}")
+        raise _bad_request(f"Standard field metadata cannot be updated: {', '.join(extra)}")
     if "label" in update:
-        props["label"] = check_label(update["label"], "label")
+        props["label"] = _check_label(update["label"], "label")
     for key in ("description", "icon"):
         if key in update:
             props[key] = update[key]
     if "isActive" in update and update["isActive"] is False and meta.is_active:
         if obj.label_identifier == meta.name:
-            raise bad_request("Cannot deactivate label identifier field")
+            raise _bad_request("Cannot deactivate label identifier field")
         if meta.name in TIMESTAMP_FIELDS:
-            raise bad_request("Cannot deactivate createdAt, updatedAt or deletedAt field")
+            raise _bad_request("Cannot deactivate createdAt, updatedAt or deletedAt field")
         if meta.is_system:
-            raise bad_request("Cannot deactivate system field")
+            raise _bad_request("Cannot deactivate system field")
     for key in ("isActive", "isNullable", "isUnique", "isLabelSyncedWithName"):
         if key in update:
             if not isinstance(update[key], bool):
-                raise bad_request(f"{key} must be a boolean value")
+                raise _bad_request(f"{key} must be a boolean value")
             props[key] = update[key]
     if "name" in update and update["name"] != meta.name:
         if not meta.is_custom:
-            raise bad_request("Standard field names cannot be changed")
-        props["name"] = check_field_name(obj, update["name"], exclude=meta.id)
+            raise _bad_request("Standard field names cannot be changed")
+        props["name"] = _check_field_name(obj, update["name"], exclude=meta.id)
         if meta.join_column:
-            check_field_name(obj, props["name"] + "Id", exclude=meta.id)
+            _check_field_name(obj, props["name"] + "Id", exclude=meta.id)
             props["settings"] = dict(props["settings"], joinColumnName=props["name"] + "Id")
     if props.get("isLabelSyncedWithName") and meta.is_custom:
         if "label" in update and "name" not in update:
-            props["name"] = check_field_name(obj, name_from_label(props["label"]), exclude=meta.id)
-        check_synced(props["name"], props["label"], True)
+            props["name"] = _check_field_name(obj, _name_from_label(props["label"]), exclude=meta.id)
+        _check_synced(props["name"], props["label"], True)
     if "options" in update and meta.type in ("SELECT", "MULTI_SELECT"):
-        props["options"] = check_options(meta.type, update["options"], ctx.state.settings.new_id)
-        clear_removed_options(ctx, meta, {o["value"] for o in props["options"]})
+        props["options"] = _check_options(meta.type, update["options"], ctx.state.settings.new_id)
+        _clear_removed_options(ctx, meta, {o["value"] for o in props["options"]})
     if "settings" in update and meta.relation_type is None:
         props["settings"] = update["settings"]
     if "defaultValue" in update or "options" in update:
         default = update.get("defaultValue", props.get("defaultValue"))
-        props["defaultValue"] = check_default(meta.type, default, props.get("options"))
+        props["defaultValue"] = _check_default(meta.type, default, props.get("options"))
     props["updatedAt"] = ctx.now
-    save_field_props(ctx.conn, props)
-    new_meta_version(ctx.conn, ctx.schema.workspace_id)
+    _save_field_props(ctx.conn, props)
+    _new_meta_version(ctx.conn, ctx.schema.workspace_id)
 
 
-def clear_removed_options(ctx: Ctx, meta: FieldMeta, kept: set[str]) -> None:
+def _clear_removed_options(ctx: Ctx, meta: FieldMeta, kept: set[str]) -> None:
     """Records holding a removed option lose it: SELECT becomes null, MULTI_SELECT drops the value."""
     key = meta.columns[0].key
     values = sorted(kept)
     if meta.type == "SELECT":
         ctx.conn.execute(
-            f"UPDATE value SET v = NULL WHERE attr = ? AND v IS NOT NULL AND v NOT IN ({marks(len(values))})",
+            f"UPDATE value SET v = NULL WHERE attr = ? AND v IS NOT NULL AND v NOT IN ({_marks(len(values))})",
             (key, *values),
         )
     else:
         ctx.conn.execute(
             "UPDATE value SET v = (SELECT json_group_array(j.value) FROM json_each(value.v) j "
-            f"WHERE j.value IN ({marks(len(values))})) WHERE attr = ? AND v IS NOT NULL",
+            f"WHERE j.value IN ({_marks(len(values))})) WHERE attr = ? AND v IS NOT NULL",
             (*values, key),
         )
 
 
-def delete_field(ctx: Ctx, fid: str) -> FieldMeta:
+def _delete_field(ctx: Ctx, fid: str) -> FieldMeta:
     """Delete a custom, inactive field with its data; a relation takes its other side along."""
-    own_fields(ctx)
-    obj, meta = field_by_id(ctx, fid)
+    _own_fields(ctx)
+    obj, meta = _field_by_id(ctx, fid)
     if not meta.is_custom:
-        raise bad_request("Standard Fields can't be deleted")
+        raise _bad_request("Standard Fields can't be deleted")
     if meta.is_active:
-        raise bad_request("Active fields can't be deleted")
+        raise _bad_request("Active fields can't be deleted")
     if obj.label_identifier == meta.name:
-        raise bad_request("Cannot delete, please update the label identifier field first")
-    drop_fields(ctx.conn, [meta.id] + ([meta.target_field_id] if meta.target_field_id else []))
-    new_meta_version(ctx.conn, ctx.schema.workspace_id)
+        raise _bad_request("Cannot delete, please update the label identifier field first")
+    _drop_fields(ctx.conn, [meta.id] + ([meta.target_field_id] if meta.target_field_id else []))
+    _new_meta_version(ctx.conn, ctx.schema.workspace_id)
     return meta
 
 
 # ---- metadata output ----------------------------------------------------------------------
 
 
-def relation_out(schema: Schema, obj: ObjectMeta, meta: FieldMeta) -> dict[str, Any] | None:
+def _relation_out(schema: Schema, obj: ObjectMeta, meta: FieldMeta) -> dict[str, Any] | None:
     """The `relation` of a RELATION field: its type and both sides."""
     if meta.relation_type is None:
         return None
@@ -4111,7 +4115,7 @@ def relation_out(schema: Schema, obj: ObjectMeta, meta: FieldMeta) -> dict[str, 
     }
 
 
-def field_out(schema: Schema, obj: ObjectMeta, meta: FieldMeta) -> dict[str, Any]:
+def _field_out(schema: Schema, obj: ObjectMeta, meta: FieldMeta) -> dict[str, Any]:
     """A field as the metadata API shows it (metadata.md §5.2)."""
     p = meta.props
     return {
@@ -4122,11 +4126,11 @@ def field_out(schema: Schema, obj: ObjectMeta, meta: FieldMeta) -> dict[str, Any
         "options": list(meta.options) if meta.options else None, "settings": meta.settings,
         "objectMetadataId": meta.object_id, "isLabelSyncedWithName": meta.is_label_synced,
         "morphId": meta.morph_id, "workspaceId": schema.workspace_id, "createdAt": p.get("createdAt"),
-        "updatedAt": p.get("updatedAt"), "relation": relation_out(schema, obj, meta),
+        "updatedAt": p.get("updatedAt"), "relation": _relation_out(schema, obj, meta),
     }  # fmt: skip
 
 
-def object_out(schema: Schema, obj: ObjectMeta, with_fields: bool = True, rest: bool = True) -> dict[str, Any]:
+def _object_out(schema: Schema, obj: ObjectMeta, with_fields: bool = True, rest: bool = True) -> dict[str, Any]:
     """An object as the metadata API shows it (metadata.md §5.1); REST leaves out null extras."""
     ids = {f.name: f.id for f in obj.fields}
     p = obj.props
@@ -4148,7 +4152,7 @@ def object_out(schema: Schema, obj: ObjectMeta, with_fields: bool = True, rest: 
             if out[key] is None:
                 del out[key]
     if with_fields:
-        out["fields"] = [field_out(schema, obj, f) for f in obj.fields]
+        out["fields"] = [_field_out(schema, obj, f) for f in obj.fields]
     return out
 
 
@@ -4157,7 +4161,7 @@ def object_out(schema: Schema, obj: ObjectMeta, with_fields: bool = True, rest: 
 KEY_COLUMNS = "id, name, expires_at, revoked_at, role_id, created_at, updated_at"
 
 
-def key_out(row: Sequence[Any]) -> dict[str, Any]:
+def _key_out(row: Sequence[Any]) -> dict[str, Any]:
     """An API key as the metadata APIs show it (the token is never stored, never shown here)."""
     return {
         "id": row[0],
@@ -4170,56 +4174,56 @@ def key_out(row: Sequence[Any]) -> dict[str, Any]:
     }
 
 
-def find_key(conn: sqlite3.Connection, workspace_id: str, key_id: str) -> dict[str, Any]:
+def _find_key(conn: sqlite3.Connection, workspace_id: str, key_id: str) -> dict[str, Any]:
     row = conn.execute(
         f"SELECT {KEY_COLUMNS} FROM api_key WHERE id = ? AND workspace_id = ?", (str(key_id).lower(), workspace_id)
     ).fetchone()
     if row is None:
         raise ApiError(404, "NotFoundException", f"API Key with id {key_id} not found")
-    return key_out(row)
+    return _key_out(row)
 
 
-def list_keys(conn: sqlite3.Connection, workspace_id: str) -> list[dict[str, Any]]:
+def _list_keys(conn: sqlite3.Connection, workspace_id: str) -> list[dict[str, Any]]:
     """Keys that are not revoked, newest first."""
     rows = conn.execute(
         f"SELECT {KEY_COLUMNS} FROM api_key WHERE workspace_id = ? AND revoked_at IS NULL ORDER BY created_at DESC, id",
         (workspace_id,),
     )
-    return [key_out(r) for r in rows]
+    return [_key_out(r) for r in rows]
 
 
-def check_expiry(value: Any) -> str:
-    out = parse_datetime(value) if isinstance(value, str) else None
+def _check_expiry(value: Any) -> str:
+    out = _parse_datetime(value) if isinstance(value, str) else None
     if out is None:
-        raise bad_request(f"expiresAt must be an ISO-8601 date-time, got {dumps(value)}")
+        raise _bad_request(f"expiresAt must be an ISO-8601 date-time, got {_dumps(value)}")
     return out
 
 
-def find_role(conn: sqlite3.Connection, workspace_id: str, role_id: Any) -> Role:
+def _find_role(conn: sqlite3.Connection, workspace_id: str, role_id: Any) -> Role:
     row = conn.execute(
         "SELECT id, data FROM role WHERE id = ? AND workspace_id = ?", (str(role_id).lower(), workspace_id)
     ).fetchone()
     if row is None:
         raise ApiError(404, "NotFoundException", f"Role with id {role_id} not found")
-    return role_from_json(row[0], row[1])
+    return _role_from_json(row[0], row[1])
 
 
-def list_roles(conn: sqlite3.Connection, workspace_id: str) -> list[Role]:
+def _list_roles(conn: sqlite3.Connection, workspace_id: str) -> list[Role]:
     rows = conn.execute("SELECT id, data FROM role WHERE workspace_id = ?", (workspace_id,)).fetchall()
     order = {label: n for n, (label, *_rest) in enumerate(STANDARD_ROLES)}
-    roles = [role_from_json(r[0], r[1]) for r in rows]
+    roles = [_role_from_json(r[0], r[1]) for r in rows]
     return sorted(roles, key=lambda r: (order.get(r.props["label"], 99), r.props["label"]))
 
 
-def role_by_label(conn: sqlite3.Connection, workspace_id: str, label: str) -> Role:
-    role = next((r for r in list_roles(conn, workspace_id) if r.props["label"].lower() == label.lower()), None)
+def _role_by_label(conn: sqlite3.Connection, workspace_id: str, label: str) -> Role:
+    role = next((r for r in _list_roles(conn, workspace_id) if r.props["label"].lower() == label.lower()), None)
     if role is None:
-        raise bad_request(f"No role labelled {label!r}")
+        raise _bad_request(f"No role labelled {label!r}")
     return role
 
 
-def assignable(conn: sqlite3.Connection, workspace_id: str, role_id: Any) -> str:
-    role = find_role(conn, workspace_id, role_id)
+def _assignable(conn: sqlite3.Connection, workspace_id: str, role_id: Any) -> str:
+    role = _find_role(conn, workspace_id, role_id)
     if not role.props.get("canBeAssignedToApiKeys", True):
         raise ApiError(
             400,
@@ -4230,73 +4234,73 @@ def assignable(conn: sqlite3.Connection, workspace_id: str, role_id: Any) -> str
     return role.id
 
 
-def create_key(
+def _create_key(
     conn: sqlite3.Connection, workspace_id: str, data: Any, now: str, new_id: Callable[[], str]
 ) -> dict[str, Any]:
     """A new API key row (no token: generateApiKeyToken makes one)."""
     if not isinstance(data, dict):
-        raise bad_request("Request body must be a JSON object")
+        raise _bad_request("Request body must be a JSON object")
     name = data.get("name")
     if not isinstance(name, str) or not name.strip():
-        raise bad_request("name should not be empty")
-    expires = check_expiry(data.get("expiresAt"))
-    role_id = assignable(conn, workspace_id, data["roleId"]) if data.get("roleId") else None
-    revoked = check_expiry(data["revokedAt"]) if data.get("revokedAt") else None
+        raise _bad_request("name should not be empty")
+    expires = _check_expiry(data.get("expiresAt"))
+    role_id = _assignable(conn, workspace_id, data["roleId"]) if data.get("roleId") else None
+    revoked = _check_expiry(data["revokedAt"]) if data.get("revokedAt") else None
     key_id = new_id()
     conn.execute(
         "INSERT INTO api_key(id, workspace_id, name, expires_at, revoked_at, role_id, created_at, updated_at) "
         "VALUES (?,?,?,?,?,?,?,?)",
         (key_id, workspace_id, name, expires, revoked, role_id, now, now),
     )
-    return find_key(conn, workspace_id, key_id)
+    return _find_key(conn, workspace_id, key_id)
 
 
-def update_key(conn: sqlite3.Connection, workspace_id: str, key_id: str, data: Any, now: str) -> dict[str, Any]:
-    key = find_key(conn, workspace_id, key_id)
+def _update_key(conn: sqlite3.Connection, workspace_id: str, key_id: str, data: Any, now: str) -> dict[str, Any]:
+    key = _find_key(conn, workspace_id, key_id)
     if not isinstance(data, dict):
-        raise bad_request("Request body must be a JSON object")
+        raise _bad_request("Request body must be a JSON object")
     name = data.get("name", key["name"])
     if not isinstance(name, str) or not name.strip():
-        raise bad_request("name should not be empty")
-    expires = check_expiry(data["expiresAt"]) if "expiresAt" in data else key["expiresAt"]
+        raise _bad_request("name should not be empty")
+    expires = _check_expiry(data["expiresAt"]) if "expiresAt" in data else key["expiresAt"]
     revoked = key["revokedAt"]
     if "revokedAt" in data:
-        revoked = check_expiry(data["revokedAt"]) if data["revokedAt"] else None
+        revoked = _check_expiry(data["revokedAt"]) if data["revokedAt"] else None
     conn.execute(
         "UPDATE api_key SET name = ?, expires_at = ?, revoked_at = ?, updated_at = ? WHERE id = ?",
         (name, expires, revoked, now, key["id"]),
     )
-    return find_key(conn, workspace_id, key["id"])
+    return _find_key(conn, workspace_id, key["id"])
 
 
-def revoke_key(conn: sqlite3.Connection, workspace_id: str, key_id: str, now: str) -> dict[str, Any]:
+def _revoke_key(conn: sqlite3.Connection, workspace_id: str, key_id: str, now: str) -> dict[str, Any]:
     """Revoking is deleting: every token of the key stops working at once."""
-    key = find_key(conn, workspace_id, key_id)
+    key = _find_key(conn, workspace_id, key_id)
     conn.execute(
         "UPDATE api_key SET revoked_at = coalesce(revoked_at, ?), updated_at = ? WHERE id = ?", (now, now, key["id"])
     )
-    return find_key(conn, workspace_id, key["id"])
+    return _find_key(conn, workspace_id, key["id"])
 
 
-def key_token(state: AppState, workspace_id: str, key_id: Any, expires_at: Any) -> str:
+def _key_token(state: AppState, workspace_id: str, key_id: Any, expires_at: Any) -> str:
     """generateApiKeyToken: a fresh JWT for a live key (auth-and-limits.md §4.2)."""
     with state.store.read() as conn:
-        key = find_key(conn, workspace_id, str(key_id))
+        key = _find_key(conn, workspace_id, str(key_id))
     if key["revokedAt"] is not None:
         raise ApiError(403, "FORBIDDEN_EXCEPTION", "This API Key is revoked")
-    expires = check_expiry(expires_at)
+    expires = _check_expiry(expires_at)
     now = state.clock()
-    if expires <= iso(now):
+    if expires <= _iso(now):
         raise ApiError(403, "FORBIDDEN_EXCEPTION", "This API Key has expired")
     moment = datetime.fromisoformat(expires.replace("Z", "+00:00"))
-    return api_key_token(state.app_secret, workspace_id, key["id"], now, moment)
+    return _api_key_token(state.app_secret, workspace_id, key["id"], now, moment)
 
 
-def save_role(conn: sqlite3.Connection, role: Role) -> None:
-    conn.execute("UPDATE role SET data = ? WHERE id = ?", (role_json(role), role.id))
+def _save_role(conn: sqlite3.Connection, role: Role) -> None:
+    conn.execute("UPDATE role SET data = ? WHERE id = ?", (_role_json(role), role.id))
 
 
-def check_role_props(data: dict[str, Any]) -> dict[str, Any]:
+def _check_role_props(data: dict[str, Any]) -> dict[str, Any]:
     out = {}
     for key in ("label", "description", "icon"):
         if key in data:
@@ -4304,17 +4308,17 @@ def check_role_props(data: dict[str, Any]) -> dict[str, Any]:
     for key in ROLE_FLAGS:
         if key in data and data[key] is not None:
             if not isinstance(data[key], bool):
-                raise bad_request(f"{key} must be a boolean value")
+                raise _bad_request(f"{key} must be a boolean value")
             out[key] = data[key]
     return out
 
 
-def create_role(conn: sqlite3.Connection, workspace_id: str, data: Any, new_id: Callable[[], str]) -> Role:
+def _create_role(conn: sqlite3.Connection, workspace_id: str, data: Any, new_id: Callable[[], str]) -> Role:
     """A custom role; flags default to false (auth-and-limits.md §6.1)."""
     if not isinstance(data, dict) or not isinstance(data.get("label"), str) or not data["label"].strip():
-        raise bad_request("label should not be empty")
-    if any(r.props["label"] == data["label"] for r in list_roles(conn, workspace_id)):
-        raise bad_request("A role with this label already exists")
+        raise _bad_request("label should not be empty")
+    if any(r.props["label"] == data["label"] for r in _list_roles(conn, workspace_id)):
+        raise _bad_request("A role with this label already exists")
     props: dict[str, Any] = {
         "label": data["label"],
         "standardId": None,
@@ -4325,96 +4329,96 @@ def create_role(conn: sqlite3.Connection, workspace_id: str, data: Any, new_id: 
         "canBeAssignedToUsers": True,
         "canBeAssignedToApiKeys": True,
     }
-    props.update(check_role_props(data))
+    props.update(_check_role_props(data))
     role = Role(str(data.get("id") or new_id()).lower(), props, {}, {}, frozenset())
-    conn.execute("INSERT INTO role(id, workspace_id, data) VALUES (?, ?, ?)", (role.id, workspace_id, role_json(role)))
+    conn.execute("INSERT INTO role(id, workspace_id, data) VALUES (?, ?, ?)", (role.id, workspace_id, _role_json(role)))
     return role
 
 
-def editable_role(conn: sqlite3.Connection, workspace_id: str, role_id: Any) -> Role:
-    role = find_role(conn, workspace_id, role_id)
+def _editable_role(conn: sqlite3.Connection, workspace_id: str, role_id: Any) -> Role:
+    role = _find_role(conn, workspace_id, role_id)
     if not role.props.get("isEditable", True):
-        raise bad_request("Role is not editable")
+        raise _bad_request("Role is not editable")
     return role
 
 
-def update_role(conn: sqlite3.Connection, workspace_id: str, role_id: Any, update: Any) -> Role:
-    role = editable_role(conn, workspace_id, role_id)
-    changes = check_role_props(update if isinstance(update, dict) else {})
+def _update_role(conn: sqlite3.Connection, workspace_id: str, role_id: Any, update: Any) -> Role:
+    role = _editable_role(conn, workspace_id, role_id)
+    changes = _check_role_props(update if isinstance(update, dict) else {})
     label = changes.get("label", role.props["label"])
     if not isinstance(label, str) or not label.strip():
-        raise bad_request("label should not be empty")
-    if any(r.props["label"] == label and r.id != role.id for r in list_roles(conn, workspace_id)):
-        raise bad_request("A role with this label already exists")
+        raise _bad_request("label should not be empty")
+    if any(r.props["label"] == label and r.id != role.id for r in _list_roles(conn, workspace_id)):
+        raise _bad_request("A role with this label already exists")
     role = dataclasses.replace(role, props=dict(role.props, **changes))
-    save_role(conn, role)
+    _save_role(conn, role)
     return role
 
 
-def delete_role(conn: sqlite3.Connection, workspace_id: str, role_id: Any) -> str:
+def _delete_role(conn: sqlite3.Connection, workspace_id: str, role_id: Any) -> str:
     """Delete a custom role; its API keys fall back to the Member role."""
-    role = editable_role(conn, workspace_id, role_id)
+    role = _editable_role(conn, workspace_id, role_id)
     if role.props.get("standardId"):
-        raise bad_request("Standard roles cannot be deleted")
-    member = role_by_label(conn, workspace_id, "Member")
+        raise _bad_request("Standard roles cannot be deleted")
+    member = _role_by_label(conn, workspace_id, "Member")
     conn.execute("UPDATE api_key SET role_id = ? WHERE role_id = ?", (member.id, role.id))
     conn.execute("DELETE FROM role WHERE id = ?", (role.id,))
     return role.id
 
 
-def upsert_object_permissions(conn: sqlite3.Connection, schema: Schema, role_id: Any, items: Any) -> Role:
+def _upsert_object_permissions(conn: sqlite3.Connection, schema: Schema, role_id: Any, items: Any) -> Role:
     """Set per-object permissions of a role; null inherits the role-wide flag (auth-and-limits.md §7.1)."""
-    role = editable_role(conn, schema.workspace_id, role_id)
+    role = _editable_role(conn, schema.workspace_id, role_id)
     perms = {k: dict(v) for k, v in role.object_permissions.items()}
     for item in items or []:
         obj = schema.by_id.get(str(item.get("objectMetadataId", "")).lower())
         if obj is None:
-            raise metadata_not_found()
+            raise _metadata_not_found()
         entry = {k: item.get(k) for _, k in RECORD_ACTIONS.values()}
         read = entry["canReadObjectRecords"]
         readable = read if read is not None else role.props.get("canReadAllObjectRecords")
         writes = [entry[k] for k in ("canUpdateObjectRecords", "canSoftDeleteObjectRecords", "canDestroyObjectRecords")]
         if any(writes) and not readable:
-            raise bad_request("Cannot give writing permission without reading permission")
+            raise _bad_request("Cannot give writing permission without reading permission")
         perms[obj.id] = entry
     role = dataclasses.replace(role, object_permissions=perms)
-    save_role(conn, role)
+    _save_role(conn, role)
     return role
 
 
-def upsert_field_permissions(conn: sqlite3.Connection, schema: Schema, role_id: Any, items: Any) -> Role:
+def _upsert_field_permissions(conn: sqlite3.Connection, schema: Schema, role_id: Any, items: Any) -> Role:
     """Set per-field restrictions of a role: canReadFieldValue false, canUpdateFieldValue false."""
-    role = editable_role(conn, schema.workspace_id, role_id)
+    role = _editable_role(conn, schema.workspace_id, role_id)
     perms = {k: dict(v) for k, v in role.field_permissions.items()}
     for item in items or []:
         fid = str(item.get("fieldMetadataId", "")).lower()
         if not any(f.id == fid for o in schema.objects for f in o.fields):
             raise ApiError(404, "NotFoundException", "Field metadata not found")
         if item.get("canUpdateFieldValue") not in (None, False):
-            raise bad_request("Field permission can only introduce a restriction")
+            raise _bad_request("Field permission can only introduce a restriction")
         if item.get("canReadFieldValue") not in (None, False):
-            raise bad_request("Field permission can only introduce a restriction")
+            raise _bad_request("Field permission can only introduce a restriction")
         perms[fid] = {
             "objectMetadataId": str(item.get("objectMetadataId", "")).lower(),
             "canReadFieldValue": item.get("canReadFieldValue"),
             "canUpdateFieldValue": item.get("canUpdateFieldValue"),
         }
     role = dataclasses.replace(role, field_permissions=perms)
-    save_role(conn, role)
+    _save_role(conn, role)
     return role
 
 
-def upsert_permission_flags(conn: sqlite3.Connection, workspace_id: str, role_id: Any, keys: Any) -> Role:
-    role = editable_role(conn, workspace_id, role_id)
+def _upsert_permission_flags(conn: sqlite3.Connection, workspace_id: str, role_id: Any, keys: Any) -> Role:
+    role = _editable_role(conn, workspace_id, role_id)
     unknown = [k for k in keys or [] if k not in SETTINGS_FLAGS]
     if unknown:
-        raise bad_request(f"Unknown permission flags: {', '.join(unknown)}")
+        raise _bad_request(f"Unknown permission flags: {', '.join(unknown)}")
     role = dataclasses.replace(role, permission_flags=frozenset(keys or []))
-    save_role(conn, role)
+    _save_role(conn, role)
     return role
 
 
-def role_out(role: Role, keys: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+def _role_out(role: Role, keys: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """A role as /metadata shows it, with its permissions listed."""
     stable = lambda *parts: str(uuid.uuid5(uuid.NAMESPACE_URL, "/".join(parts)))  # noqa: E731
     return {
@@ -4435,29 +4439,29 @@ def role_out(role: Role, keys: list[dict[str, Any]] | None = None) -> dict[str, 
 WEBHOOK_ACTIONS = ("created", "updated", "deleted", "destroyed", "restored")
 
 
-def webhook_out(row: Sequence[Any]) -> dict[str, Any]:
+def _webhook_out(row: Sequence[Any]) -> dict[str, Any]:
     doc = json.loads(row[1])
     return {"id": row[0], **doc, "deletedAt": row[2], "applicationId": None}
 
 
-def list_webhooks(conn: sqlite3.Connection, workspace_id: str) -> list[dict[str, Any]]:
+def _list_webhooks(conn: sqlite3.Connection, workspace_id: str) -> list[dict[str, Any]]:
     rows = conn.execute(
         "SELECT id, data, deleted_at FROM webhook WHERE workspace_id = ? AND deleted_at IS NULL", (workspace_id,)
     ).fetchall()
-    return sorted((webhook_out(r) for r in rows), key=lambda w: (w["createdAt"], w["id"]))
+    return sorted((_webhook_out(r) for r in rows), key=lambda w: (w["createdAt"], w["id"]))
 
 
-def find_webhook(conn: sqlite3.Connection, workspace_id: str, webhook_id: Any) -> dict[str, Any]:
+def _find_webhook(conn: sqlite3.Connection, workspace_id: str, webhook_id: Any) -> dict[str, Any]:
     row = conn.execute(
         "SELECT id, data, deleted_at FROM webhook WHERE id = ? AND workspace_id = ? AND deleted_at IS NULL",
         (str(webhook_id).lower(), workspace_id),
     ).fetchone()
     if row is None:
         raise ApiError(404, "NotFoundException", "Webhook not found")
-    return webhook_out(row)
+    return _webhook_out(row)
 
 
-def check_webhook(data: dict[str, Any], current: dict[str, Any] | None) -> dict[str, Any]:
+def _check_webhook(data: dict[str, Any], current: dict[str, Any] | None) -> dict[str, Any]:
     """targetUrl (absolute http(s)), operations (patterns), description, secret (webhooks.md §1)."""
     from urllib.parse import urlsplit
 
@@ -4466,12 +4470,12 @@ def check_webhook(data: dict[str, Any], current: dict[str, Any] | None) -> dict[
         url = data.get("targetUrl")
         parts = urlsplit(url) if isinstance(url, str) else None
         if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
-            raise bad_request(f"Invalid targetUrl {dumps(url)}: an absolute http(s) URL is required")
+            raise _bad_request(f"Invalid targetUrl {_dumps(url)}: an absolute http(s) URL is required")
         out["targetUrl"] = url
     if "operations" in data or current is None:
         ops = data.get("operations") or ["*.*"]
         if not isinstance(ops, list) or not all(isinstance(o, str) and re.fullmatch(r"[\w*]+\.[\w*]+", o) for o in ops):
-            raise bad_request("operations must be a list of <object>.<action> patterns, e.g. person.created or *.*")
+            raise _bad_request("operations must be a list of <object>.<action> patterns, e.g. person.created or *.*")
         out["operations"] = ops
     for key in ("description", "secret"):
         if key in data:
@@ -4482,7 +4486,7 @@ def check_webhook(data: dict[str, Any], current: dict[str, Any] | None) -> dict[
     return out
 
 
-def save_webhook(
+def _save_webhook(
     conn: sqlite3.Connection,
     workspace_id: str,
     data: Any,
@@ -4492,33 +4496,33 @@ def save_webhook(
 ) -> dict[str, Any]:
     """Create (no id) or update a webhook."""
     if not isinstance(data, dict):
-        raise bad_request("Request body must be a JSON object")
+        raise _bad_request("Request body must be a JSON object")
     if webhook_id is None:
-        doc = check_webhook(data, None)
+        doc = _check_webhook(data, None)
         doc.update(createdAt=now, updatedAt=now)
         new = str(data.get("id") or new_id()).lower()
-        conn.execute("INSERT INTO webhook(id, workspace_id, data) VALUES (?, ?, ?)", (new, workspace_id, dumps(doc)))
-        return find_webhook(conn, workspace_id, new)
-    current = find_webhook(conn, workspace_id, webhook_id)
+        conn.execute("INSERT INTO webhook(id, workspace_id, data) VALUES (?, ?, ?)", (new, workspace_id, _dumps(doc)))
+        return _find_webhook(conn, workspace_id, new)
+    current = _find_webhook(conn, workspace_id, webhook_id)
     base = {k: current[k] for k in ("targetUrl", "operations", "description", "secret", "createdAt")}
-    doc = check_webhook(data, base)
+    doc = _check_webhook(data, base)
     doc["updatedAt"] = now
-    conn.execute("UPDATE webhook SET data = ? WHERE id = ?", (dumps(doc), current["id"]))
-    return find_webhook(conn, workspace_id, current["id"])
+    conn.execute("UPDATE webhook SET data = ? WHERE id = ?", (_dumps(doc), current["id"]))
+    return _find_webhook(conn, workspace_id, current["id"])
 
 
-def delete_webhook(conn: sqlite3.Connection, workspace_id: str, webhook_id: Any, now: str) -> dict[str, Any]:
-    current = find_webhook(conn, workspace_id, webhook_id)
+def _delete_webhook(conn: sqlite3.Connection, workspace_id: str, webhook_id: Any, now: str) -> dict[str, Any]:
+    current = _find_webhook(conn, workspace_id, webhook_id)
     conn.execute("UPDATE webhook SET deleted_at = ? WHERE id = ?", (now, current["id"]))
     return dict(current, deletedAt=now)
 
 
-def webhook_matches(operations: Sequence[str], event: str) -> bool:
+def _webhook_matches(operations: Sequence[str], event: str) -> bool:
     obj, action = event.split(".", 1)
     return any(op in (event, f"*.{action}", f"{obj}.*", "*.*") for op in operations)
 
 
-def emit(
+def _emit(
     ctx: Ctx,
     obj: ObjectMeta,
     action: str,
@@ -4529,11 +4533,11 @@ def emit(
     """Queue webhook events of a record change; delivered after the request commits (webhooks.md §3-4)."""
     hooks = ctx.webhooks()
     event = f"{obj.name_singular}.{action}"
-    targets = [h for h in hooks if webhook_matches(h["operations"], event)]
+    targets = [h for h in hooks if _webhook_matches(h["operations"], event)]
     if not targets or not rids:
         return
     if records is None:
-        records = load_records(ctx, obj, rids)
+        records = _load_records(ctx, obj, rids)
     for record in records:
         for hook in targets:
             payload = {
@@ -4550,7 +4554,7 @@ def emit(
             ctx.events.append((hook, payload))
 
 
-def changed_fields(obj: ObjectMeta, changes: dict[str, Any]) -> list[str]:
+def _changed_fields(obj: ObjectMeta, changes: dict[str, Any]) -> list[str]:
     """Field names behind changed columns, without the server-managed ones."""
     skip = {"updatedAt", "updatedBy", "deletedAt"}
     names = [obj.columns_by_name[c].field for c in changes if c in obj.columns_by_name]
@@ -4590,7 +4594,7 @@ class WebhookSender:
         import urllib.error
         import urllib.request
 
-        body = dumps(payload)
+        body = _dumps(payload)
         headers = {"Content-Type": "application/json"}
         if hook.get("secret"):
             stamp = str(int(self.state.clock().timestamp() * 1000))
@@ -4614,7 +4618,7 @@ class WebhookSender:
         self.state.tools.journal_add(
             payload["workspaceId"],
             {
-                "at": iso(self.state.clock()),
+                "at": _iso(self.state.clock()),
                 "webhook": hook["id"],
                 "eventName": payload["eventName"],
                 "url": hook["targetUrl"],
@@ -4668,14 +4672,14 @@ READ_OPERATIONS = frozenset(("find", "get", "duplicates", "group_by", "search"))
 TOO_MANY_CODES = {"update": "TOO_MANY_RECORDS_TO_UPDATE", "destroy": "TOO_MANY_RECORDS_TO_DESTROY"}
 
 
-def authorize(ctx: Ctx, obj: ObjectMeta | None, operation: str) -> None:
+def _authorize(ctx: Ctx, obj: ObjectMeta | None, operation: str) -> None:
     """The one gate of a record operation, for both APIs: rate-limit accounting, the role's record
     permissions, and the workspace-member rule (only WORKSPACE_MEMBERS may change members)."""
     ctx.state.limiter.take(ctx.actor.workspace_id)
     for action in OPERATION_ACTIONS[operation]:
-        require(ctx.actor, action, obj)
+        _require(ctx.actor, action, obj)
     if operation not in READ_OPERATIONS and obj is not None and obj.name_singular == "workspaceMember":
-        require(ctx.actor, "WORKSPACE_MEMBERS")
+        _require(ctx.actor, "WORKSPACE_MEMBERS")
 
 
 @dataclass(frozen=True)
@@ -4691,11 +4695,11 @@ class FindQuery:
     with_total: bool = True
 
 
-def find(ctx: Ctx, obj: ObjectMeta, query: FindQuery) -> Page:
+def _find(ctx: Ctx, obj: ObjectMeta, query: FindQuery) -> Page:
     """A page of records (ids, sort values, flags, totalCount)."""
     if query.after is not None and query.before is not None:
-        raise bad_request("Cannot provide both before and after", "ARGS_CONFLICT")
-    return find_page(
+        raise _bad_request("Cannot provide both before and after", "ARGS_CONFLICT")
+    return _find_page(
         ctx.conn,
         ctx.schema,
         obj,
@@ -4709,28 +4713,28 @@ def find(ctx: Ctx, obj: ObjectMeta, query: FindQuery) -> Page:
     )
 
 
-def find_first(ctx: Ctx, obj: ObjectMeta, node: Node) -> bytes:
+def _find_first(ctx: Ctx, obj: ObjectMeta, node: Node) -> bytes:
     """The first record (by id) that a filter matches, else 404."""
-    page = find_page(ctx.conn, ctx.schema, obj, node, [ID_KEY], 1, with_total=False)
+    page = _find_page(ctx.conn, ctx.schema, obj, node, [ID_KEY], 1, with_total=False)
     if not page.ids:
-        raise record_not_found()
+        raise _record_not_found()
     return page.ids[0]
 
 
-def live_record(ctx: Ctx, obj: ObjectMeta, rid: bytes) -> dict[str, Any]:
+def _live_record(ctx: Ctx, obj: ObjectMeta, rid: bytes) -> dict[str, Any]:
     """Stored values of a record that exists and is not soft-deleted, else 404."""
-    values = load_values(ctx, obj, rid)
+    values = _load_values(ctx, obj, rid)
     if values is None or values.get("deletedAt") is not None:
-        raise record_not_found()
+        raise _record_not_found()
     return values
 
 
-def upsert_match(ctx: Ctx, obj: ObjectMeta, values: dict[str, Any]) -> bytes | None:
+def _upsert_match(ctx: Ctx, obj: ObjectMeta, values: dict[str, Any]) -> bytes | None:
     """The one record (deleted ones included) that an upsert updates, by id or unique fields."""
     matches: dict[bytes, str] = {}
-    if values.get("id") and existing_ids(ctx.conn, obj, [values["id"]]):
+    if values.get("id") and _existing_ids(ctx.conn, obj, [values["id"]]):
         matches[values["id"]] = "id"
-    for meta, cols in unique_keys(obj):
+    for meta, cols in _unique_keys(obj):
         vals = [values.get(c.name) for c in cols]
         if any(v in (None, "") for v in vals):
             continue
@@ -4741,7 +4745,7 @@ def upsert_match(ctx: Ctx, obj: ObjectMeta, values: dict[str, Any]) -> bytes | N
             matches.setdefault(rid, ".".join(p for p in (meta.name, cols[0].sub) if p))
     if len(matches) > 1:
         names = ", ".join(dict.fromkeys(matches.values()))
-        raise bad_request(
+        raise _bad_request(
             f"Multiple records found with the same unique field values for {names}. "
             "Cannot determine which record to update.",
             "UPSERT_MULTIPLE_MATCHING_RECORDS_CONFLICT",
@@ -4749,27 +4753,27 @@ def upsert_match(ctx: Ctx, obj: ObjectMeta, values: dict[str, Any]) -> bytes | N
     return next(iter(matches), None)
 
 
-def create(ctx: Ctx, obj: ObjectMeta, bodies: Sequence[Any], upsert: bool = False) -> list[bytes]:
+def _create(ctx: Ctx, obj: ObjectMeta, bodies: Sequence[Any], upsert: bool = False) -> list[bytes]:
     """Create records (one or a batch, all or nothing); with upsert, a body that matches an existing
     record by id or a unique field updates it instead (restoring it if it was soft-deleted)."""
     if len(bodies) > ctx.max_records:
-        raise bad_request(f"Maximum number of records to upsert is {ctx.max_records}.", "TOO_MANY_RECORDS_TO_UPDATE")
-    items = [read_body_values(ctx, obj, body, creating=True) for body in bodies]
+        raise _bad_request(f"Maximum number of records to upsert is {ctx.max_records}.", "TOO_MANY_RECORDS_TO_UPDATE")
+    items = [_read_body_values(ctx, obj, body, creating=True) for body in bodies]
     if not upsert:
-        return insert_records(ctx, obj, items)
+        return _insert_records(ctx, obj, items)
     ids = []
     for values, position in items:
-        rid = upsert_match(ctx, obj, values)
+        rid = _upsert_match(ctx, obj, values)
         if rid is None:
-            ids.append(insert_record(ctx, obj, values, position))
+            ids.append(_insert_record(ctx, obj, values, position))
             continue
         values.pop("id", None)
-        update_record(ctx, obj, rid, values, position, fetch_values(ctx.conn, obj, [rid])[rid], restore=True)
+        _update_record(ctx, obj, rid, values, position, _fetch_values(ctx.conn, obj, [rid])[rid], restore=True)
         ids.append(rid)
     return ids
 
 
-def capped_ids(
+def _capped_ids(
     ctx: Ctx,
     obj: ObjectMeta,
     node: Node | None,
@@ -4778,81 +4782,81 @@ def capped_ids(
     only_deleted: bool = False,
 ) -> list[bytes]:
     """Ids a many-operation touches; more than max_records refuses the whole request."""
-    ids = find_ids(ctx.conn, ctx.schema, obj, node, include_deleted, only_deleted, cap=ctx.max_records)
+    ids = _find_ids(ctx.conn, ctx.schema, obj, node, include_deleted, only_deleted, cap=ctx.max_records)
     if len(ids) > ctx.max_records:
-        raise bad_request(f"Cannot {verb} more than {ctx.max_records} records at once", TOO_MANY_CODES.get(verb))
+        raise _bad_request(f"Cannot {verb} more than {ctx.max_records} records at once", TOO_MANY_CODES.get(verb))
     return ids
 
 
-def update_one(ctx: Ctx, obj: ObjectMeta, rid: bytes, body: Any) -> None:
+def _update_one(ctx: Ctx, obj: ObjectMeta, rid: bytes, body: Any) -> None:
     """Apply a partial update to one live record."""
-    current = live_record(ctx, obj, rid)
-    changes, position = read_body_values(ctx, obj, body, creating=False)
-    update_record(ctx, obj, rid, changes, position, current)
+    current = _live_record(ctx, obj, rid)
+    changes, position = _read_body_values(ctx, obj, body, creating=False)
+    _update_record(ctx, obj, rid, changes, position, current)
 
 
-def update_many(ctx: Ctx, obj: ObjectMeta, node: Node | None, body: Any) -> list[bytes]:
+def _update_many(ctx: Ctx, obj: ObjectMeta, node: Node | None, body: Any) -> list[bytes]:
     """Apply one partial update to every live record a filter matches (at most max_records)."""
-    changes, position = read_body_values(ctx, obj, body, creating=False)
-    ids = capped_ids(ctx, obj, node, "update")
-    current = fetch_values(ctx.conn, obj, ids)
+    changes, position = _read_body_values(ctx, obj, body, creating=False)
+    ids = _capped_ids(ctx, obj, node, "update")
+    current = _fetch_values(ctx.conn, obj, ids)
     for rid in ids:
-        update_record(ctx, obj, rid, dict(changes), position, current[rid])
+        _update_record(ctx, obj, rid, dict(changes), position, current[rid])
     return ids
 
 
-def soft_delete(ctx: Ctx, obj: ObjectMeta, ids: Sequence[bytes]) -> None:
+def _soft_delete(ctx: Ctx, obj: ObjectMeta, ids: Sequence[bytes]) -> None:
     """Set deletedAt (and updatedBy) on live records."""
-    current = fetch_values(ctx.conn, obj, ids)
+    current = _fetch_values(ctx.conn, obj, ids)
     for rid in ids:
-        update_record(ctx, obj, rid, {"deletedAt": ctx.now}, None, current[rid])
+        _update_record(ctx, obj, rid, {"deletedAt": ctx.now}, None, current[rid])
 
 
-def restore(ctx: Ctx, obj: ObjectMeta, ids: Sequence[bytes]) -> None:
+def _restore_records(ctx: Ctx, obj: ObjectMeta, ids: Sequence[bytes]) -> None:
     """Clear deletedAt on the records that have it."""
-    current = fetch_values(ctx.conn, obj, ids)
+    current = _fetch_values(ctx.conn, obj, ids)
     for rid in ids:
         if current[rid].get("deletedAt") is not None:
-            update_record(ctx, obj, rid, {}, None, current[rid], restore=True)
+            _update_record(ctx, obj, rid, {}, None, current[rid], restore=True)
 
 
 Snapshot = Callable[[list[bytes]], Any]
 
 
-def change_one(ctx: Ctx, obj: ObjectMeta, verb: str, rid: bytes, snapshot: Snapshot | None = None) -> Any:
+def _change_one(ctx: Ctx, obj: ObjectMeta, verb: str, rid: bytes, snapshot: Snapshot | None = None) -> Any:
     """delete (soft), destroy or restore one record by id; 404 if it does not exist (or, for delete, is
     already deleted). snapshot renders the record before a destroy, the answer of both APIs."""
-    values = load_values(ctx, obj, rid)
+    values = _load_values(ctx, obj, rid)
     if values is None or (verb == "delete" and values.get("deletedAt") is not None):
-        raise record_not_found()
-    return change_records(ctx, obj, verb, [rid], snapshot)
+        raise _record_not_found()
+    return _change_records(ctx, obj, verb, [rid], snapshot)
 
 
-def change_many(ctx: Ctx, obj: ObjectMeta, verb: str, node: Node | None, snapshot: Snapshot | None = None) -> Any:
+def _change_many(ctx: Ctx, obj: ObjectMeta, verb: str, node: Node | None, snapshot: Snapshot | None = None) -> Any:
     """delete, destroy or restore every record a filter matches (at most max_records). A destroy
     includes soft-deleted records, as Twenty's does; a restore touches only those."""
-    ids = capped_ids(
+    ids = _capped_ids(
         ctx, obj, node, verb, include_deleted=True if verb == "destroy" else None, only_deleted=verb == "restore"
     )
-    return change_records(ctx, obj, verb, ids, snapshot)
+    return _change_records(ctx, obj, verb, ids, snapshot)
 
 
-def change_records(ctx: Ctx, obj: ObjectMeta, verb: str, ids: list[bytes], snapshot: Snapshot | None) -> Any:
+def _change_records(ctx: Ctx, obj: ObjectMeta, verb: str, ids: list[bytes], snapshot: Snapshot | None) -> Any:
     """Apply a delete/destroy/restore; the ids, or what snapshot made of them before a destroy."""
     before = snapshot(ids) if snapshot is not None and verb == "destroy" else ids
     if verb == "destroy":
-        destroy_records(ctx, obj, ids)
+        _destroy_records(ctx, obj, ids)
     elif verb == "delete":
-        soft_delete(ctx, obj, ids)
+        _soft_delete(ctx, obj, ids)
     else:
-        restore(ctx, obj, ids)
+        _restore_records(ctx, obj, ids)
     return before
 
 
 # ---- duplicates and merge -------------------------------------------------------------------
 
 
-def duplicate_ids(ctx: Ctx, obj: ObjectMeta, values: dict[str, Any], exclude: bytes | None) -> list[bytes]:
+def _duplicate_ids(ctx: Ctx, obj: ObjectMeta, values: dict[str, Any], exclude: bytes | None) -> list[bytes]:
     """Live records equal to values on every column of at least one duplicate-criteria group."""
     groups = [g for g in obj.duplicate_criteria or () if all(values.get(c) not in (None, "") for c in g)]
     groups = [g for g in groups if all(c in obj.columns_by_name for c in g)]
@@ -4875,34 +4879,34 @@ def duplicate_ids(ctx: Ctx, obj: ObjectMeta, values: dict[str, Any], exclude: by
     return [r[0] for r in ctx.conn.execute(sql + " ORDER BY e.id", params)]
 
 
-def duplicates(ctx: Ctx, obj: ObjectMeta, data: Any, ids: Any) -> list[list[bytes]]:
+def _duplicates(ctx: Ctx, obj: ObjectMeta, data: Any, ids: Any) -> list[list[bytes]]:
     """For each input (a stored record by id, or a record given as data), the ids of its duplicates
     (rest.md §11)."""
     if data is not None and ids is not None:
-        raise bad_request('You cannot provide both "data" and "ids" arguments')
+        raise _bad_request('You cannot provide both "data" and "ids" arguments')
     inputs: list[tuple[dict[str, Any], bytes | None]] = []
     if ids is not None:
         if not isinstance(ids, list):
-            raise bad_request('"ids" must be an array of UUIDs')
+            raise _bad_request('"ids" must be an array of UUIDs')
         for raw in ids:
-            rid = record_id(raw)
-            inputs.append((live_record(ctx, obj, rid), rid))
+            rid = _record_id(raw)
+            inputs.append((_live_record(ctx, obj, rid), rid))
     else:
         if not isinstance(data, list) or not data:
-            raise bad_request('The "data" condition can not be empty when "ids" input not provided')
-        inputs = [(read_body_values(ctx, obj, item, creating=True)[0], None) for item in data]
-    return [duplicate_ids(ctx, obj, values, exclude) for values, exclude in inputs]
+            raise _bad_request('The "data" condition can not be empty when "ids" input not provided')
+        inputs = [(_read_body_values(ctx, obj, item, creating=True)[0], None) for item in data]
+    return [_duplicate_ids(ctx, obj, values, exclude) for values, exclude in inputs]
 
 
-def record_id(raw: Any) -> bytes:
+def _record_id(raw: Any) -> bytes:
     """A record id given by a caller, as stored."""
     text = str(raw)
-    if not is_uuid(text):
-        raise bad_request(f"'{text}' is not a valid UUID")
-    return uuid_blob(text.lower())
+    if not _is_uuid(text):
+        raise _bad_request(f"'{text}' is not a valid UUID")
+    return _uuid_blob(text.lower())
 
 
-def merged_values(obj: ObjectMeta, ordered: list[dict[str, Any]]) -> dict[str, Any]:
+def _merged_values(obj: ObjectMeta, ordered: list[dict[str, Any]]) -> dict[str, Any]:
     """Field-by-field merge: the priority record's non-empty value wins, lists are unioned."""
     out: dict[str, Any] = {}
     skip = {"createdAt", "updatedAt", "deletedAt", "position"}
@@ -4917,47 +4921,47 @@ def merged_values(obj: ObjectMeta, ordered: list[dict[str, Any]]) -> dict[str, A
                 for item in (i for lst in lists for i in lst):
                     if item not in union:
                         union.append(item)
-                out[name] = dumps(union)
+                out[name] = _dumps(union)
                 continue
         out[name] = next((v for v in vals if v not in (None, "")), vals[0])
     return out
 
 
-def merge(ctx: Ctx, obj: ObjectMeta, raw_ids: Any, index: Any, dry_run: bool) -> tuple[bytes, dict[str, Any] | None]:
+def _merge(ctx: Ctx, obj: ObjectMeta, raw_ids: Any, index: Any, dry_run: bool) -> tuple[bytes, dict[str, Any] | None]:
     """Merge 2-9 records into the one at index (rest.md §12): (survivor id, preview when dry_run)."""
     if not isinstance(raw_ids, list):
-        raise bad_request('"ids" must be an array of record ids')
+        raise _bad_request('"ids" must be an array of record ids')
     if not 2 <= len(raw_ids) <= MERGE_MAX:
-        raise bad_request(f"Merge needs between 2 and {MERGE_MAX} record ids, got {len(raw_ids)}")
-    ids = [record_id(i) for i in raw_ids]
+        raise _bad_request(f"Merge needs between 2 and {MERGE_MAX} record ids, got {len(raw_ids)}")
+    ids = [_record_id(i) for i in raw_ids]
     if len(set(ids)) != len(ids):
-        raise bad_request("Merge ids must be distinct")
+        raise _bad_request("Merge ids must be distinct")
     if not isinstance(index, int) or isinstance(index, bool) or not 0 <= index < len(ids):
-        raise bad_request(f"conflictPriorityIndex must be between 0 and {len(ids) - 1}")
-    rows = [live_record(ctx, obj, rid) for rid in ids]
+        raise _bad_request(f"conflictPriorityIndex must be between 0 and {len(ids) - 1}")
+    rows = [_live_record(ctx, obj, rid) for rid in ids]
     survivor = ids[index]
     ordered = [rows[index]] + [r for i, r in enumerate(rows) if i != index]
-    merged = merged_values(obj, ordered)
+    merged = _merged_values(obj, ordered)
     if dry_run:
-        preview_id = uuid_blob(ctx.state.settings.new_id())
-        return preview_id, build_record(obj, preview_id, dict(rows[index], **merged, deletedAt=ctx.now), None)
+        preview_id = _uuid_blob(ctx.state.settings.new_id())
+        return preview_id, _build_record(obj, preview_id, dict(rows[index], **merged, deletedAt=ctx.now), None)
     others = [rid for rid in ids if rid != survivor]
     for _other, meta in ctx.schema.incoming(obj):
         col = meta.columns[0]
         ctx.conn.execute(
-            f"UPDATE value SET v = ? WHERE attr = ? AND v IN ({marks(len(others))})", (survivor, col.key, *others)
+            f"UPDATE value SET v = ? WHERE attr = ? AND v IN ({_marks(len(others))})", (survivor, col.key, *others)
         )
-    soft_delete(ctx, obj, others)
+    _soft_delete(ctx, obj, others)
     changes = {k: v for k, v in merged.items() if rows[index].get(k) != v}
     # The merged-away records keep their values in the trash; the survivor may take their unique ones.
-    update_record(ctx, obj, survivor, changes, None, rows[index], ignore=frozenset(others))
+    _update_record(ctx, obj, survivor, changes, None, rows[index], ignore=frozenset(others))
     return survivor, None
 
 
 # ---- group by and aggregates ----------------------------------------------------------------
 
 
-def date_bucket(expr: str, granularity: str) -> str:
+def _date_bucket(expr: str, granularity: str) -> str:
     """SQL that maps an ISO date-time to its group (rest.md §13)."""
     buckets = {
         "DAY": f"substr({expr}, 1, 10)",
@@ -4972,14 +4976,14 @@ def date_bucket(expr: str, granularity: str) -> str:
         "NONE": expr,
     }
     if granularity not in buckets:
-        raise bad_filter(f"Invalid granularity '{granularity}'. Allowed values are {', '.join(buckets)}")
+        raise _bad_filter(f"Invalid granularity '{granularity}'. Allowed values are {', '.join(buckets)}")
     return buckets[granularity]
 
 
-def dimension_path(spec: Any) -> tuple[tuple[str, ...], Any]:
+def _dimension_path(spec: Any) -> tuple[tuple[str, ...], Any]:
     """(field path, granularity or None) of one group-by dimension such as {"name": {"firstName": true}}."""
     if not isinstance(spec, dict) or len(spec) != 1:
-        raise bad_filter(GROUP_BY_HELP)
+        raise _bad_filter(GROUP_BY_HELP)
     name, inner = next(iter(spec.items()))
     path = [name]
     granularity = None
@@ -4988,28 +4992,28 @@ def dimension_path(spec: Any) -> tuple[tuple[str, ...], Any]:
             granularity = inner["granularity"]
             break
         if len(inner) != 1:
-            raise bad_filter(GROUP_BY_HELP)
+            raise _bad_filter(GROUP_BY_HELP)
         sub, inner = next(iter(inner.items()))
         path.append(sub)
     if inner is not True and granularity is None:
-        raise bad_filter(GROUP_BY_HELP)
+        raise _bad_filter(GROUP_BY_HELP)
     return tuple(path), granularity
 
 
-def group_dimension(schema: Schema, obj: ObjectMeta, spec: Any, query: SqlQuery) -> tuple[str, Callable[[Any], Any]]:
+def _group_dimension(schema: Schema, obj: ObjectMeta, spec: Any, query: SqlQuery) -> tuple[str, Callable[[Any], Any]]:
     """(SQL expression, output converter) of one group_by dimension."""
-    path, granularity = dimension_path(spec)
-    ref = resolve_path(schema, obj, path)
+    path, granularity = _dimension_path(spec)
+    ref = _resolve_path(schema, obj, path)
     expr = query.expr(ref)
     if granularity is not None and ref.kind in ("DATE_TIME", "DATE"):
-        expr = date_bucket(expr, str(granularity))
+        expr = _date_bucket(expr, str(granularity))
         if granularity == "DAY_OF_THE_WEEK":
             return expr, lambda v: None if v is None else WEEKDAYS[int(v)]
         if granularity == "MONTH_OF_THE_YEAR":
             return expr, lambda v: None if v is None else MONTHS[int(v) - 1]
         return expr, lambda v: v
     kind = ref.kind
-    return expr, lambda v: from_stored(kind, v)
+    return expr, lambda v: _from_stored(kind, v)
 
 
 AGGREGATE_RE = re.compile(
@@ -5018,7 +5022,7 @@ AGGREGATE_RE = re.compile(
 )
 
 
-def aggregate_sql(schema: Schema, obj: ObjectMeta, name: str, query: SqlQuery) -> str:
+def _aggregate_sql(schema: Schema, obj: ObjectMeta, name: str, query: SqlQuery) -> str:
     """SQL of one aggregate field (graphql.md §5), over the filtered set."""
     if name == "totalCount":
         return "count(*)"
@@ -5029,19 +5033,19 @@ def aggregate_sql(schema: Schema, obj: ObjectMeta, name: str, query: SqlQuery) -
         for meta in obj.active_fields:
             if meta.relation_type is not None or meta.type == "TS_VECTOR":
                 continue
-            pascal = upper_first(meta.name)
+            pascal = _upper_first(meta.name)
             if meta.name == "id" and rest == "Id":
                 target = ID_REF
             elif meta.type in COMPOSITES:
                 for col in meta.columns:
-                    if rest == pascal + upper_first(col.sub or "") or (rest == pascal and col is meta.columns[0]):
+                    if rest == pascal + _upper_first(col.sub or "") or (rest == pascal and col is meta.columns[0]):
                         target = Ref(col, col.kind, meta.name, (meta.name, col.sub or ""))
             elif rest == pascal and meta.columns:
                 target = Ref(meta.columns[0], meta.columns[0].kind, meta.name, (meta.name,))
             if target is not None:
                 break
     if target is None:
-        raise bad_filter(f"Invalid aggregate '{name}'")
+        raise _bad_filter(f"Invalid aggregate '{name}'")
     x = query.expr(target)
     empty = f"({x} IS NULL OR {x} = '' OR {x} = '[]')"
     return {
@@ -5059,13 +5063,13 @@ def aggregate_sql(schema: Schema, obj: ObjectMeta, name: str, query: SqlQuery) -
     }[match.group(1) if match else "min"]
 
 
-def aggregates(ctx: Ctx, obj: ObjectMeta, node: Node | None, names: Sequence[str]) -> dict[str, Any]:
+def _aggregates(ctx: Ctx, obj: ObjectMeta, node: Node | None, names: Sequence[str]) -> dict[str, Any]:
     """Aggregate values over the records a filter matches, in one query."""
     if not names:
         return {}
     query = SqlQuery(ctx.schema, obj)
-    where = filter_sql(ctx.schema, obj, node, query)
-    exprs = [aggregate_sql(ctx.schema, obj, name, query) for name in names]
+    where = _filter_sql(ctx.schema, obj, node, query)
+    exprs = [_aggregate_sql(ctx.schema, obj, name, query) for name in names]
     row = ctx.conn.execute(f"SELECT {', '.join(exprs)} FROM {query.from_sql()} WHERE {where}", query.params).fetchone()
     return dict(zip(names, row))
 
@@ -5081,7 +5085,7 @@ class Group:
     ids: list[bytes] = field(default_factory=list)
 
 
-def group_by(
+def _group_by(
     ctx: Ctx,
     obj: ObjectMeta,
     node: Node | None,
@@ -5096,11 +5100,11 @@ def group_by(
     """Groups of the records a filter matches: dimension values, aggregates, and (with sample_order) the
     first records of each group. order: sort keys that name a dimension order the groups."""
     query = SqlQuery(ctx.schema, obj)
-    where = filter_sql(ctx.schema, obj, node, query)
-    dims = [group_dimension(ctx.schema, obj, spec, query) for spec in dims_spec]
-    agg_sql = [aggregate_sql(ctx.schema, obj, name, query) for name in names]
+    where = _filter_sql(ctx.schema, obj, node, query)
+    dims = [_group_dimension(ctx.schema, obj, spec, query) for spec in dims_spec]
+    agg_sql = [_aggregate_sql(ctx.schema, obj, name, query) for name in names]
     dim_sql = [d[0] for d in dims]
-    paths = [dimension_path(spec)[0] for spec in dims_spec]
+    paths = [_dimension_path(spec)[0] for spec in dims_spec]
     ordering = [
         f"{dim_sql[paths.index(k.ref.cursor_path)]} {k.sql_direction}" for k in order if k.ref.cursor_path in paths
     ]
@@ -5113,19 +5117,19 @@ def group_by(
         key = tuple(row[: len(dims)])
         groups.append(Group(key, [conv(v) for (_, conv), v in zip(dims, key)], list(row[len(dims) :])))
     if sample_order is not None and groups:
-        samples = group_samples(ctx, obj, node, dims_spec, sample_order, sample_size, sample_offset)
+        samples = _group_samples(ctx, obj, node, dims_spec, sample_order, sample_size, sample_offset)
         for group in groups:
             group.ids = samples.get(group.key, [])
     return groups
 
 
-def group_samples(
+def _group_samples(
     ctx: Ctx, obj: ObjectMeta, node: Node | None, dims_spec: list[Any], keys: list[SortKey], size: int, offset: int
 ) -> dict[tuple[Any, ...], list[bytes]]:
     """Record ids of each group (up to size, after offset), in one windowed query."""
     query = SqlQuery(ctx.schema, obj)
-    where = filter_sql(ctx.schema, obj, node, query)
-    dim_sql = [group_dimension(ctx.schema, obj, spec, query)[0] for spec in dims_spec]
+    where = _filter_sql(ctx.schema, obj, node, query)
+    dim_sql = [_group_dimension(ctx.schema, obj, spec, query)[0] for spec in dims_spec]
     order = [f"{query.expr(k.ref)} {'ASC' if k.ascending else 'DESC'}" for k in keys]
     inner = (
         f"SELECT {', '.join(f'{d} AS d{i}' for i, d in enumerate(dim_sql))}, e.id AS rid, "
@@ -5155,7 +5159,7 @@ class SearchHit:
     rank: float
 
 
-def search(
+def _search_records(
     ctx: Ctx,
     text: str,
     start: int,
@@ -5166,26 +5170,26 @@ def search(
 ) -> tuple[list[SearchHit], bool]:
     """Records of every searchable object the caller may read whose text matches every word, best first
     (graphql.md §11): (the window [start, start+limit), whether more follow)."""
-    authorize(ctx, None, "search")
+    _authorize(ctx, None, "search")
     words = [w.lower() for w in text.split() if w]
     found: list[tuple[float, str, bytes, SearchHit]] = []
     for obj in sorted(ctx.schema.by_plural.values(), key=lambda o: o.name_singular):
         if not obj.is_searchable or (included and obj.name_singular not in included):
             continue
-        if (excluded and obj.name_singular in excluded) or not can(ctx.actor.role, "read", obj):
+        if (excluded and obj.name_singular in excluded) or not _can(ctx.actor.role, "read", obj):
             continue
         leaves: list[Node] = [Leaf(("searchVector",), "search", text)] if words else []
         extra = filter_of(obj)
         node = ("and", leaves + ([extra] if extra else []))
         keys = (
-            [SortKey(resolve_path(ctx.schema, obj, ("createdAt",)), "DescNullsLast"), ID_KEY]
+            [SortKey(_resolve_path(ctx.schema, obj, ("createdAt",)), "DescNullsLast"), ID_KEY]
             if ("createdAt" in obj.by_name)
             else [ID_KEY]
         )
-        page = find_page(ctx.conn, ctx.schema, obj, node, keys, start + limit, with_total=False)
-        values = fetch_values(ctx.conn, obj, page.ids)
+        page = _find_page(ctx.conn, ctx.schema, obj, node, keys, start + limit, with_total=False)
+        values = _fetch_values(ctx.conn, obj, page.ids)
         for rid in page.ids:
-            label = record_label(obj, values[rid])
+            label = _record_label(obj, values[rid])
             hits = sum(1 for w in words if w in label.lower())
             rank = hits / len(words) if words else 0.0
             image = values[rid].get(obj.image_identifier) if obj.image_identifier else None
@@ -5194,7 +5198,7 @@ def search(
     return [f[3] for f in found[start : start + limit]], len(found) > start + limit
 
 
-def record_label(obj: ObjectMeta, values: dict[str, Any]) -> str:
+def _record_label(obj: ObjectMeta, values: dict[str, Any]) -> str:
     """The label of a record: its label-identifier field as text (a full name as 'First Last')."""
     meta = obj.by_name.get(obj.label_identifier or "")
     if meta is None or meta.name == "id":
@@ -5221,7 +5225,7 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'s are' if n > 1 else ' is'}"
 
 
-def split_items(content: str) -> list[str]:
+def _split_items(content: str) -> list[str]:
     """Split a conjunction's content on commas at depth 0, outside [...] and quotes."""
     items, depth, inside, current = [], 0, None, []
     closers = {"[": "]", '"': '"', "'": "'"}
@@ -5244,20 +5248,20 @@ def split_items(content: str) -> list[str]:
     return items
 
 
-def unquote(value: str) -> str:
+def _unquote(value: str) -> str:
     """Drop surrounding quotes when the value starts and ends with one (they need not match)."""
     if len(value) >= 2 and value[0] in "\"'" and value[-1] in "\"'":
         return value[1:-1]
     return value
 
 
-def parse_filter(raw: str) -> Node:
+def _parse_filter(raw: str) -> Node:
     """Parse the REST filter grammar of rest.md §4.1, quirks included, into a filter tree."""
     opens, closes = raw.count("("), raw.count(")")
     if opens > closes:
-        raise bad_filter(f"'filter' invalid. {_plural(opens - closes, 'close bracket')} missing in the query")
+        raise _bad_filter(f"'filter' invalid. {_plural(opens - closes, 'close bracket')} missing in the query")
     if closes > opens:
-        raise bad_filter(f"'filter' invalid. {_plural(closes - opens, 'open bracket')} missing in the query")
+        raise _bad_filter(f"'filter' invalid. {_plural(closes - opens, 'open bracket')} missing in the query")
     if not CONJ_RE.match(raw):
         raw = f"and({raw})"
     return _parse_node(raw)
@@ -5268,40 +5272,40 @@ def _parse_node(text: str) -> Node:
     if not match:
         return _parse_leaf(text)
     conj, content = match.group(1), match.group(2)
-    items = [_parse_node(item) for item in split_items(content)]
+    items = [_parse_node(item) for item in _split_items(content)]
     if conj == "not":
         if len(items) != 1:
-            raise bad_filter(f"'filter' invalid. 'not' takes exactly one condition, got {len(items)}")
+            raise _bad_filter(f"'filter' invalid. 'not' takes exactly one condition, got {len(items)}")
         return ("not", items[0])
     return (conj, items)
 
 
 def _parse_leaf(text: str) -> Leaf:
     if not LEAF_RE.match(text):
-        raise bad_filter(f"'filter' invalid for '{text}'. eg: price[gte]:10")
+        raise _bad_filter(f"'filter' invalid for '{text}'. eg: price[gte]:10")
     open_at = text.index("[")
     close_at = text.index("]", open_at)
     colon_at = text.index(":", close_at)
     path, op, value = text[:open_at], text[open_at + 1 : close_at], text[colon_at + 1 :]
     if op not in COMPARATORS:
-        raise bad_filter(f"'filter' invalid for '{text}', comparator {op} not in {', '.join(COMPARATORS)}")
+        raise _bad_filter(f"'filter' invalid for '{text}', comparator {op} not in {', '.join(COMPARATORS)}")
     parsed: Any
     if op in ("in", "containsAny"):
         if not (value.startswith("[") and value.endswith("]")):
-            raise bad_filter(
+            raise _bad_filter(
                 f"'filter' invalid for '{op}' operator. Received '{value}' but array value expected "
                 f"eg: 'field[in]:[value_1,value_2]'"
             )
         inner = value[1:-1]
-        parsed = [] if not inner.strip() else [unquote(v.strip()) for v in inner.split(",")]
+        parsed = [] if not inner.strip() else [_unquote(v.strip()) for v in inner.split(",")]
     elif op == "is":
         parsed = value
     else:
-        parsed = unquote(value)
+        parsed = _unquote(value)
     return Leaf(tuple(path.strip().split(".")), op, parsed)
 
 
-def parse_order_by(schema: Schema, obj: ObjectMeta, raw: str | None) -> list[SortKey]:
+def _parse_order_by(schema: Schema, obj: ObjectMeta, raw: str | None) -> list[SortKey]:
     """The order_by grammar of rest.md §4.2 (`field[Direction],sub.field,…`) as sort keys."""
     items: list[tuple[list[str], str]] = []
     for item in (raw or "").split(","):
@@ -5312,72 +5316,72 @@ def parse_order_by(schema: Schema, obj: ObjectMeta, raw: str | None) -> list[Sor
         path, direction = (match.group(1), match.group(2)) if match else (item, "")
         direction = direction if direction is not None else "AscNullsFirst"
         if direction not in DIRECTIONS:
-            raise bad_filter(
+            raise _bad_filter(
                 f"'order_by' direction '{direction}' invalid. Allowed values are 'AscNullsFirst', 'AscNullsLast', "
                 "'DescNullsFirst', 'DescNullsLast'. eg: ?order_by=field_1[AscNullsFirst],field_2[DescNullsLast],field_3"
             )
         items.append((path.strip().split("."), direction))
-    return sort_keys(schema, obj, items)
+    return _sort_keys(schema, obj, items)
 
 
-def parse_filter_param(q: Query) -> Node | None:
+def _parse_filter_param(q: Query) -> Node | None:
     raw = q.get("filter")
-    return parse_filter(raw) if raw else None
+    return _parse_filter(raw) if raw else None
 
 
-def parse_depth(q: Query) -> int:
+def _parse_depth(q: Query) -> int:
     raw = q.get("depth")
     if raw is None or raw == "":
         return 0
     if raw not in ("0", "1"):
-        raise bad_request(f"'depth={raw}' parameter invalid. Allowed values are 0, 1")
+        raise _bad_request(f"'depth={raw}' parameter invalid. Allowed values are 0, 1")
     return int(raw)
 
 
-def parse_fields(obj: ObjectMeta, q: Query, depth: int, hidden: frozenset[str] = frozenset()) -> set[str] | None:
+def _parse_fields(obj: ObjectMeta, q: Query, depth: int, hidden: frozenset[str] = frozenset()) -> set[str] | None:
     """The fields projection of rest.md §4.6, or None for every field."""
     raws = q.all("fields")
     if not raws:
         return None
     names = list(dict.fromkeys(n.strip() for raw in raws for n in raw.split(",") if n.strip()))
     if not names:
-        raise bad_request(
+        raise _bad_request(
             "'fields' parameter is empty. Expected a comma-separated list of field names, e.g. fields=id,name"
         )
     unknown = [n for n in names if n not in obj.by_name or obj.by_name[n].type == "TS_VECTOR" or n in hidden]
     if unknown:
-        raise bad_request(
+        raise _bad_request(
             f"'fields' parameter invalid. Unknown or unreadable fields on '{obj.name_singular}': {', '.join(unknown)}"
         )
     o2m = [n for n in names if obj.by_name[n].relation_type == "ONE_TO_MANY"]
     if o2m and depth < 1:
-        raise bad_request(
+        raise _bad_request(
             f"'fields' parameter invalid. One-to-many relation fields on '{obj.name_singular}' are only returned "
             f"with depth=1: {', '.join(o2m)}"
         )
     return set(names) | {"id"}
 
 
-def rid_of(segment: str) -> bytes:
-    if not is_uuid(segment):
-        raise bad_request(f"'{segment}' is not a valid UUID")
-    return uuid_blob(segment.lower())
+def _rid_of(segment: str) -> bytes:
+    if not _is_uuid(segment):
+        raise _bad_request(f"'{segment}' is not a valid UUID")
+    return _uuid_blob(segment.lower())
 
 
-def lookup_object(schema: Schema, name: str) -> ObjectMeta:
+def _lookup_object(schema: Schema, name: str) -> ObjectMeta:
     """The active object whose namePlural is in the path (rest.md §3)."""
     obj = schema.by_plural.get(name)
     if obj is not None:
         return obj
     singular = schema.by_singular.get(name)
     if singular is not None:
-        raise bad_request(f"object '{name}' not found. Did you mean '{singular.name_plural}'?")
-    raise bad_request(f"object '{name}' not found. eg: companies")
+        raise _bad_request(f"object '{name}' not found. Did you mean '{singular.name_plural}'?")
+    raise _bad_request(f"object '{name}' not found. eg: companies")
 
 
-def route_rest(method: str, segs: list[str], path: str) -> tuple[str, str, str | None]:
+def _route_rest(method: str, segs: list[str], path: str) -> tuple[str, str, str | None]:
     """(operation, plural, id segment) for a /rest path and method (rest.md §2-3)."""
-    invalid = bad_request(
+    invalid = _bad_request(
         f"Query path '{path}' invalid. Valid examples: /rest/companies/id or /rest/companies or /rest/batch/companies"
     )
     writes = ("PATCH", "PUT")
@@ -5423,12 +5427,12 @@ class RestCall:
 
     def __init__(self, ctx: Ctx, obj: ObjectMeta, q: Query, body: Body) -> None:
         self.ctx, self.obj, self.q, self.body = ctx, obj, q, body
-        self.depth = parse_depth(q)
-        self.selected = parse_fields(obj, q, self.depth, ctx.hidden(obj))
+        self.depth = _parse_depth(q)
+        self.selected = _parse_fields(obj, q, self.depth, ctx.hidden(obj))
 
     def records(self, ids: Sequence[bytes]) -> list[dict[str, Any]]:
         """Records as this call shows them (depth, fields)."""
-        return load_records(self.ctx, self.obj, ids, self.depth, self.selected)
+        return _load_records(self.ctx, self.obj, ids, self.depth, self.selected)
 
     def data(self) -> Any:
         """The JSON body (an empty body reads as {})."""
@@ -5436,112 +5440,112 @@ class RestCall:
         return data if data is not None else {}
 
 
-def rest_list(call: RestCall) -> tuple[int, Any]:
+def _rest_list(call: RestCall) -> tuple[int, Any]:
     q, ctx, obj = call.q, call.ctx, call.obj
     query = FindQuery(
-        parse_filter_param(q),
-        parse_order_by(ctx.schema, obj, q.get("order_by")),
-        parse_limit(q, ctx.max_records),
+        _parse_filter_param(q),
+        _parse_order_by(ctx.schema, obj, q.get("order_by")),
+        _parse_limit(q, ctx.max_records),
         q.get("starting_after") or None,
         q.get("ending_before") or None,
     )
-    page = find(ctx, obj, query)
+    page = _find(ctx, obj, query)
     return 200, {"data": {obj.name_plural: call.records(page.ids)}, "pageInfo": page.info(), "totalCount": page.total}
 
 
-def rest_get_one(call: RestCall, rid: bytes) -> tuple[int, Any]:
-    live_record(call.ctx, call.obj, rid)
+def _rest_get_one(call: RestCall, rid: bytes) -> tuple[int, Any]:
+    _live_record(call.ctx, call.obj, rid)
     return 200, {"data": {call.obj.name_singular: call.records([rid])[0]}}
 
 
-def rest_create(call: RestCall) -> tuple[int, Any]:
-    rid = create(call.ctx, call.obj, [call.data()], call.q.get("upsert") == "true")[0]
-    return 201, {"data": {"create" + upper_first(call.obj.name_singular): call.records([rid])[0]}}
+def _rest_create(call: RestCall) -> tuple[int, Any]:
+    rid = _create(call.ctx, call.obj, [call.data()], call.q.get("upsert") == "true")[0]
+    return 201, {"data": {"create" + _upper_first(call.obj.name_singular): call.records([rid])[0]}}
 
 
-def rest_batch(call: RestCall) -> tuple[int, Any]:
+def _rest_batch(call: RestCall) -> tuple[int, Any]:
     data = call.body.json()
     if not isinstance(data, list):
-        raise bad_request("Body must be an array")
+        raise _bad_request("Body must be an array")
     if not data:
-        raise bad_request("Input must not be empty")
-    ids = create(call.ctx, call.obj, data, call.q.get("upsert") == "true")
-    return 201, {"data": {"create" + upper_first(call.obj.name_plural): call.records(ids)}}
+        raise _bad_request("Input must not be empty")
+    ids = _create(call.ctx, call.obj, data, call.q.get("upsert") == "true")
+    return 201, {"data": {"create" + _upper_first(call.obj.name_plural): call.records(ids)}}
 
 
-def rest_update_one(call: RestCall, rid: bytes) -> tuple[int, Any]:
-    update_one(call.ctx, call.obj, rid, call.data())
-    return 200, {"data": {"update" + upper_first(call.obj.name_singular): call.records([rid])[0]}}
+def _rest_update_one(call: RestCall, rid: bytes) -> tuple[int, Any]:
+    _update_one(call.ctx, call.obj, rid, call.data())
+    return 200, {"data": {"update" + _upper_first(call.obj.name_singular): call.records([rid])[0]}}
 
 
-def rest_update_many(call: RestCall) -> tuple[int, Any]:
-    node = parse_filter_param(call.q)
-    ids = update_many(call.ctx, call.obj, node, call.data())
-    return 200, {"data": {"update" + upper_first(call.obj.name_plural): call.records(ids)}}
+def _rest_update_many(call: RestCall) -> tuple[int, Any]:
+    node = _parse_filter_param(call.q)
+    ids = _update_many(call.ctx, call.obj, node, call.data())
+    return 200, {"data": {"update" + _upper_first(call.obj.name_plural): call.records(ids)}}
 
 
-def soft_delete_param(q: Query) -> bool:
+def _soft_delete_param(q: Query) -> bool:
     """soft_delete=true, exactly once, means a soft delete; anything else a destroy (rest.md §8)."""
     return q.all("soft_delete") == ["true"]
 
 
-def rest_delete_one(call: RestCall, rid: bytes) -> tuple[int, Any]:
-    change_one(call.ctx, call.obj, "delete" if soft_delete_param(call.q) else "destroy", rid)
-    return 200, {"data": {"delete" + upper_first(call.obj.name_singular): {"id": blob_uuid(rid)}}}
+def _rest_delete_one(call: RestCall, rid: bytes) -> tuple[int, Any]:
+    _change_one(call.ctx, call.obj, "delete" if _soft_delete_param(call.q) else "destroy", rid)
+    return 200, {"data": {"delete" + _upper_first(call.obj.name_singular): {"id": _blob_uuid(rid)}}}
 
 
-def rest_delete_many(call: RestCall) -> tuple[int, Any]:
-    soft = soft_delete_param(call.q)
-    node = parse_filter_param(call.q)
+def _rest_delete_many(call: RestCall) -> tuple[int, Any]:
+    soft = _soft_delete_param(call.q)
+    node = _parse_filter_param(call.q)
     if node is None:
         word = "delete" if soft else "destroy"
-        raise bad_request(
+        raise _bad_request(
             f"Filters are mandatory for bulk {word} operations. Please provide at least one filter to prevent "
             "accidental deletion of all records."
         )
-    ids = change_many(call.ctx, call.obj, "delete" if soft else "destroy", node)
-    return 200, {"data": {"delete" + upper_first(call.obj.name_plural): [{"id": blob_uuid(i)} for i in ids]}}
+    ids = _change_many(call.ctx, call.obj, "delete" if soft else "destroy", node)
+    return 200, {"data": {"delete" + _upper_first(call.obj.name_plural): [{"id": _blob_uuid(i)} for i in ids]}}
 
 
-def rest_restore_one(call: RestCall, rid: bytes) -> tuple[int, Any]:
-    change_one(call.ctx, call.obj, "restore", rid)
-    return 200, {"data": {"restore" + upper_first(call.obj.name_singular): call.records([rid])[0]}}
+def _rest_restore_one(call: RestCall, rid: bytes) -> tuple[int, Any]:
+    _change_one(call.ctx, call.obj, "restore", rid)
+    return 200, {"data": {"restore" + _upper_first(call.obj.name_singular): call.records([rid])[0]}}
 
 
-def rest_restore_many(call: RestCall) -> tuple[int, Any]:
-    ids = change_many(call.ctx, call.obj, "restore", parse_filter_param(call.q))
-    return 200, {"data": {"restore" + upper_first(call.obj.name_plural): call.records(ids)}}
+def _rest_restore_many(call: RestCall) -> tuple[int, Any]:
+    ids = _change_many(call.ctx, call.obj, "restore", _parse_filter_param(call.q))
+    return 200, {"data": {"restore" + _upper_first(call.obj.name_plural): call.records(ids)}}
 
 
-def rest_duplicates(call: RestCall) -> tuple[int, Any]:
+def _rest_duplicates(call: RestCall) -> tuple[int, Any]:
     data = call.body.json()
     if not isinstance(data, dict):
-        raise bad_request("Request body must be a JSON object")
-    found = duplicates(call.ctx, call.obj, data.get("data") if "data" in data else None, data.get("ids"))
+        raise _bad_request("Request body must be a JSON object")
+    found = _duplicates(call.ctx, call.obj, data.get("data") if "data" in data else None, data.get("ids"))
     out = []
     for ids in found:
         out.append(
             {
-                f"{call.obj.name_singular}Duplicates": load_records(call.ctx, call.obj, ids, call.depth),
+                f"{call.obj.name_singular}Duplicates": _load_records(call.ctx, call.obj, ids, call.depth),
                 "totalCount": len(ids),
-                "pageInfo": id_page(ids).info(),
+                "pageInfo": _id_page(ids).info(),
             }
         )
     return 200, {"data": out}
 
 
-def rest_merge(call: RestCall) -> tuple[int, Any]:
+def _rest_merge(call: RestCall) -> tuple[int, Any]:
     data = call.body.json()
     if not isinstance(data, dict):
-        raise bad_request('"ids" must be an array of record ids')
-    survivor, preview = merge(
+        raise _bad_request('"ids" must be an array of record ids')
+    survivor, preview = _merge(
         call.ctx, call.obj, data.get("ids"), data.get("conflictPriorityIndex", 0), data.get("dryRun") is True
     )
-    record = preview if preview is not None else load_records(call.ctx, call.obj, [survivor], call.depth)[0]
-    return 200, {"data": {"merge" + upper_first(call.obj.name_singular): record}}
+    record = preview if preview is not None else _load_records(call.ctx, call.obj, [survivor], call.depth)[0]
+    return 200, {"data": {"merge" + _upper_first(call.obj.name_singular): record}}
 
 
-def aggregate_text(value: Any) -> str | None:
+def _aggregate_text(value: Any) -> str | None:
     """Group-by aggregates come back as strings; integral numbers without a fraction."""
     if value is None:
         return None
@@ -5550,45 +5554,47 @@ def aggregate_text(value: Any) -> str | None:
     return str(value)
 
 
-def json_param(q: Query, name: str, error: str) -> Any:
+def _json_param(q: Query, name: str, error: str) -> Any:
     raw = q.get(name)
     if raw is None:
         return None
     try:
         return json.loads(raw)
     except json.JSONDecodeError:
-        raise bad_request(error) from None
+        raise _bad_request(error) from None
 
 
-def rest_group_by(call: RestCall) -> tuple[int, Any]:
+def _rest_group_by(call: RestCall) -> tuple[int, Any]:
     q, ctx, obj = call.q, call.ctx, call.obj
-    dims_spec = json_param(q, "group_by", GROUP_BY_HELP)
+    dims_spec = _json_param(q, "group_by", GROUP_BY_HELP)
     if not isinstance(dims_spec, list) or not dims_spec:
-        raise bad_request(GROUP_BY_HELP)
-    aggregates = json_param(q, "aggregate", "Invalid aggregate query parameter - should be a JSON array of names")
-    if aggregates is not None and (not isinstance(aggregates, list) or not all(isinstance(a, str) for a in aggregates)):
-        raise bad_request("Invalid aggregate query parameter - should be a JSON array of names")
-    limit = parse_limit(q, 10**6, default=50)
-    node = parse_filter_param(q)
-    names = list(aggregates) if aggregates else ["totalCount"]
+        raise _bad_request(GROUP_BY_HELP)
+    _aggregates = _json_param(q, "aggregate", "Invalid aggregate query parameter - should be a JSON array of names")
+    if _aggregates is not None and (
+        not isinstance(_aggregates, list) or not all(isinstance(a, str) for a in _aggregates)
+    ):
+        raise _bad_request("Invalid aggregate query parameter - should be a JSON array of names")
+    limit = _parse_limit(q, 10**6, default=50)
+    node = _parse_filter_param(q)
+    names = list(_aggregates) if _aggregates else ["totalCount"]
     sample = q.get("include_records_sample") == "true"
-    groups = group_by(
+    groups = _group_by(
         ctx,
         obj,
         node,
         dims_spec,
         names,
         limit,
-        parse_order_by(ctx.schema, obj, q.get("order_by")),
-        parse_order_by(ctx.schema, obj, q.get("order_by_for_records")) if sample else None,
+        _parse_order_by(ctx.schema, obj, q.get("order_by")),
+        _parse_order_by(ctx.schema, obj, q.get("order_by_for_records")) if sample else None,
     )
     every = [i for g in groups for i in g.ids]
-    loaded = dict(zip(every, load_records(ctx, obj, every)))
+    loaded = dict(zip(every, _load_records(ctx, obj, every)))
     out = []
     for g in groups:
         group: dict[str, Any] = {"groupByDimensionValues": g.dimensions}
         for name, value in zip(names, g.values):
-            group[name] = value if name == "totalCount" and not aggregates else aggregate_text(value)
+            group[name] = value if name == "totalCount" and not _aggregates else _aggregate_text(value)
         if sample:
             group["records"] = [loaded[i] for i in g.ids]
         out.append(group)
@@ -5596,38 +5602,38 @@ def rest_group_by(call: RestCall) -> tuple[int, Any]:
 
 
 REST_HANDLERS: dict[str, tuple[str, Callable[..., tuple[int, Any]]]] = {  # operation -> (service operation, handler)
-    "list": ("find", rest_list), "get_one": ("get", rest_get_one), "create": ("create", rest_create),
-    "batch": ("create", rest_batch), "update_one": ("update", rest_update_one),
-    "update_many": ("update", rest_update_many), "delete_one": ("delete", rest_delete_one),
-    "delete_many": ("delete", rest_delete_many), "restore_one": ("restore", rest_restore_one),
-    "restore_many": ("restore", rest_restore_many), "duplicates": ("duplicates", rest_duplicates),
-    "merge": ("merge", rest_merge), "group_by": ("group_by", rest_group_by),
+    "list": ("find", _rest_list), "get_one": ("get", _rest_get_one), "create": ("create", _rest_create),
+    "batch": ("create", _rest_batch), "update_one": ("update", _rest_update_one),
+    "update_many": ("update", _rest_update_many), "delete_one": ("delete", _rest_delete_one),
+    "delete_many": ("delete", _rest_delete_many), "restore_one": ("restore", _rest_restore_one),
+    "restore_many": ("restore", _rest_restore_many), "duplicates": ("duplicates", _rest_duplicates),
+    "merge": ("merge", _rest_merge), "group_by": ("group_by", _rest_group_by),
 }  # fmt: skip
 
 
-def handle_rest(state: AppState, path: str) -> str:
+def _handle_rest(state: AppState, path: str) -> str:
     """Every /rest/{plural}… request: auth, path, parameters, one transaction, envelope."""
     request = bottle.request
-    actor = authenticate(state, request.get_header("Authorization"))
+    actor = _authenticate(state, request.get_header("Authorization"))
     method = request.method.upper()
     full_path = "/rest/" + path if path else "/rest"
-    operation, plural, id_segment = route_rest(method, [s for s in path.split("/") if s], full_path)
+    operation, plural, id_segment = _route_rest(method, [s for s in path.split("/") if s], full_path)
     q = Query(request.environ.get("QUERY_STRING", ""))
     body = Body(request.body.read() if method != "GET" else b"")
     manager = state.store.read() if method == "GET" else state.store.write()
-    rid = rid_of(id_segment) if id_segment is not None else None
+    rid = _rid_of(id_segment) if id_segment is not None else None
     service_operation, handler = REST_HANDLERS[operation]
-    if service_operation == "delete" and not soft_delete_param(q):
+    if service_operation == "delete" and not _soft_delete_param(q):
         service_operation = "destroy"
     with manager as conn:
         schema = state.schema(conn, actor.workspace_id)
-        obj = lookup_object(schema, plural)
-        ctx = Ctx(state, conn, schema, actor, iso(state.clock()))
-        authorize(ctx, obj, service_operation)
+        obj = _lookup_object(schema, plural)
+        ctx = Ctx(state, conn, schema, actor, _iso(state.clock()))
+        _authorize(ctx, obj, service_operation)
         call = RestCall(ctx, obj, q, body)
         status, payload = handler(call, rid) if rid is not None else handler(call)
     state.webhook_sender.send(ctx.events)  # committed: deliver
-    return json_response(status, payload)
+    return _json_response(status, payload)
 
 
 # ---- /rest/metadata -----------------------------------------------------------------------
@@ -5638,15 +5644,15 @@ VIEW_RESOURCES = (
 )  # fmt: skip
 
 
-def metadata_page(items: list[tuple[str, Any]], q: Query, maximum: int) -> tuple[list[Any], dict[str, Any]]:
+def _metadata_page(items: list[tuple[str, Any]], q: Query, maximum: int) -> tuple[list[Any], dict[str, Any]]:
     """Paging of REST metadata lists (metadata.md §2.3): id descending, raw id cursors."""
-    limit = parse_limit(q, maximum)
+    limit = _parse_limit(q, maximum)
     after, before = q.get("starting_after") or None, q.get("ending_before") or None
     if after and before:
-        raise bad_request("'starting_after' and 'ending_before' cannot be used together.")
+        raise _bad_request("'starting_after' and 'ending_before' cannot be used together.")
     for cursor in (after, before):
-        if cursor is not None and not is_uuid(cursor):
-            raise bad_request(f"Invalid cursor: {cursor}")
+        if cursor is not None and not _is_uuid(cursor):
+            raise _bad_request(f"Invalid cursor: {cursor}")
     ordered = sorted(items, key=lambda item: item[0], reverse=True)
     if after:
         rest = [it for it in ordered if it[0] < after.lower()]
@@ -5668,33 +5674,33 @@ def metadata_page(items: list[tuple[str, Any]], q: Query, maximum: int) -> tuple
     return [item for _, item in page], info
 
 
-def handle_rest_metadata(state: AppState, path: str) -> str:
+def _handle_rest_metadata(state: AppState, path: str) -> str:
     """/rest/metadata/{objects,fields}[/{id}]: the data model over REST, legacy envelopes."""
     request = bottle.request
-    actor = authenticate(state, request.get_header("Authorization"))
+    actor = _authenticate(state, request.get_header("Authorization"))
     method = request.method.upper()
     segs = [s for s in path.split("/") if s]
     if len(segs) == 1 and segs[0] in VIEW_RESOURCES and method == "GET":
         info = {"hasNextPage": False, "hasPreviousPage": False, "startCursor": None, "endCursor": None}
-        return json_response(200, {"data": [], "pageInfo": info, "totalCount": 0})
+        return _json_response(200, {"data": [], "pageInfo": info, "totalCount": 0})
     if segs and segs[0] in SETTINGS_RESOURCES and len(segs) <= 2:
-        return handle_settings_resource(state, actor, segs[0], segs[1] if len(segs) == 2 else None, legacy=False)
+        return _handle_settings_resource(state, actor, segs[0], segs[1] if len(segs) == 2 else None, legacy=False)
     if not segs or len(segs) > 2 or segs[0] not in ("objects", "fields"):
-        return cannot(method, "/rest/metadata/" + path)
+        return _cannot(method, "/rest/metadata/" + path)
     resource, item_id = segs[0], (segs[1] if len(segs) == 2 else None)
-    require(actor, "DATA_MODEL")
+    _require(actor, "DATA_MODEL")
     allowed = {None: ("GET", "POST"), "id": ("GET", "PATCH", "PUT", "DELETE")}["id" if item_id else None]
     if method not in allowed:
-        return cannot(method, "/rest/metadata/" + path)
-    if item_id is not None and not is_uuid(item_id):
-        raise bad_request("Validation failed (uuid is expected)")
+        return _cannot(method, "/rest/metadata/" + path)
+    if item_id is not None and not _is_uuid(item_id):
+        raise _bad_request("Validation failed (uuid is expected)")
     q = Query(request.environ.get("QUERY_STRING", ""))
     body = Body(request.body.read() if method != "GET" else b"")
     manager = state.store.read() if method == "GET" else state.store.write()
     with manager as conn:
-        ctx = Ctx(state, conn, state.schema(conn, actor.workspace_id), actor, iso(state.clock()))
-        status, payload = metadata_operation(ctx, resource, method, item_id, q, body)
-    return json_response(status, payload)
+        ctx = Ctx(state, conn, state.schema(conn, actor.workspace_id), actor, _iso(state.clock()))
+        status, payload = _metadata_operation(ctx, resource, method, item_id, q, body)
+    return _json_response(status, payload)
 
 
 @dataclass(frozen=True)
@@ -5711,17 +5717,17 @@ class SettingsResource:
 
 SETTINGS_RESOURCES = {
     "apiKeys": SettingsResource(
-        "apiKeys", list_keys, find_key, create_key,
-        lambda conn, ws, key_id, data, now, _new_id: update_key(conn, ws, key_id, data, now), revoke_key,
+        "apiKeys", _list_keys, _find_key, _create_key,
+        lambda conn, ws, key_id, data, now, _new_id: _update_key(conn, ws, key_id, data, now), _revoke_key,
     ),
     "webhooks": SettingsResource(
-        "webhooks", list_webhooks, find_webhook, save_webhook,
-        lambda conn, ws, hook_id, data, now, new_id: save_webhook(conn, ws, data, now, new_id, hook_id), delete_webhook,
+        "webhooks", _list_webhooks, _find_webhook, _save_webhook,
+        lambda conn, ws, hook_id, data, now, new_id: _save_webhook(conn, ws, data, now, new_id, hook_id), _delete_webhook,
     ),
 }  # fmt: skip
 
 
-def handle_settings_resource(state: AppState, actor: Actor, name: str, item_id: str | None, legacy: bool) -> str:
+def _handle_settings_resource(state: AppState, actor: Actor, name: str, item_id: str | None, legacy: bool) -> str:
     """/rest/metadata/{apiKeys,webhooks}[/{id}] and their deprecated /rest/{…} aliases, which answer
     raw arrays and bare objects with Deprecation and Link headers (auth-and-limits.md §4.3, webhooks.md §2.2)."""
     request = bottle.request
@@ -5729,16 +5735,16 @@ def handle_settings_resource(state: AppState, actor: Actor, name: str, item_id: 
     resource = SETTINGS_RESOURCES[name]
     path = (f"/rest/{name}" if legacy else f"/rest/metadata/{name}") + (f"/{item_id}" if item_id else "")
     if method not in (("GET", "POST") if item_id is None else ("GET", "PATCH", "PUT", "DELETE")):
-        return cannot(method, path)
-    if item_id is not None and not is_uuid(item_id):
-        raise bad_request("Validation failed (uuid is expected)")
-    require(actor, "API_KEYS_AND_WEBHOOKS")
+        return _cannot(method, path)
+    if item_id is not None and not _is_uuid(item_id):
+        raise _bad_request("Validation failed (uuid is expected)")
+    _require(actor, "API_KEYS_AND_WEBHOOKS")
     body = Body(request.body.read() if method != "GET" else b"")
-    ws, now, new_id = actor.workspace_id, iso(state.clock()), state.settings.new_id
+    ws, now, new_id = actor.workspace_id, _iso(state.clock()), state.settings.new_id
     with state.store.read() if method == "GET" else state.store.write() as conn:
         if method == "GET" and item_id is None:
             items = resource.list(conn, ws)
-            page, info = metadata_page(
+            page, info = _metadata_page(
                 [(i["id"], i) for i in items],
                 Query(request.environ.get("QUERY_STRING", "")),
                 state.settings.max_records,
@@ -5755,66 +5761,66 @@ def handle_settings_resource(state: AppState, actor: Actor, name: str, item_id: 
     if legacy:
         bottle.response.set_header("Deprecation", "@1786320000")
         bottle.response.set_header("Link", f'</rest/metadata/{name}>; rel="successor-version"')
-    return json_response(status, payload)
+    return _json_response(status, payload)
 
 
-def handle_legacy_settings(state: AppState, name: str, path: str) -> str:
+def _handle_legacy_settings(state: AppState, name: str, path: str) -> str:
     """The deprecated /rest/apiKeys and /rest/webhooks aliases."""
-    actor = authenticate(state, bottle.request.get_header("Authorization"))
+    actor = _authenticate(state, bottle.request.get_header("Authorization"))
     segs = [s for s in path.split("/") if s]
-    return handle_settings_resource(state, actor, name, segs[0] if segs else None, legacy=True)
+    return _handle_settings_resource(state, actor, name, segs[0] if segs else None, legacy=True)
 
 
-def metadata_operation(
+def _metadata_operation(
     ctx: Ctx, resource: str, method: str, item_id: str | None, q: Query, body: Body
 ) -> tuple[int, Any]:
     """One REST metadata call against the workspace's data model."""
     item_id = item_id.lower() if item_id else None
     singular = "object" if resource == "objects" else "field"
-    key = upper_first(singular)
+    key = _upper_first(singular)
 
     def fresh() -> Schema:
         return ctx.state.schema(ctx.conn, ctx.schema.workspace_id)
 
     def one(schema: Schema, oid: str) -> dict[str, Any]:
         if resource == "objects":
-            return object_out(schema, schema.by_id[oid])
+            return _object_out(schema, schema.by_id[oid])
         obj, meta = next((o, f) for o in schema.objects for f in o.fields if f.id == oid)
-        return field_out(schema, obj, meta)
+        return _field_out(schema, obj, meta)
 
     if method == "GET" and item_id is None:
         if resource == "objects":
             items = [(o.id, o) for o in ctx.schema.objects]
-            page, info = metadata_page(items, q, ctx.max_records)
-            data = [object_out(ctx.schema, o) for o in page]
+            page, info = _metadata_page(items, q, ctx.max_records)
+            data = [_object_out(ctx.schema, o) for o in page]
         else:
             items = [(f.id, (o, f)) for o in ctx.schema.objects for f in o.fields]
-            page, info = metadata_page(items, q, ctx.max_records)
-            data = [field_out(ctx.schema, o, f) for o, f in page]
+            page, info = _metadata_page(items, q, ctx.max_records)
+            data = [_field_out(ctx.schema, o, f) for o, f in page]
         return 200, {"data": {resource: data}, "pageInfo": info, "totalCount": len(items)}
     if method == "GET":
         if resource == "objects":
-            return 200, {"data": {"object": object_out(ctx.schema, object_by_id(ctx, item_id or ""))}}
-        obj, meta = field_by_id(ctx, item_id or "")
-        return 200, {"data": {"field": field_out(ctx.schema, obj, meta)}}
+            return 200, {"data": {"object": _object_out(ctx.schema, _object_by_id(ctx, item_id or ""))}}
+        obj, meta = _field_by_id(ctx, item_id or "")
+        return 200, {"data": {"field": _field_out(ctx.schema, obj, meta)}}
     if method == "POST":
         data = body.json()
-        new_id = create_object(ctx, data) if resource == "objects" else create_field(ctx, data)
+        new_id = _create_object(ctx, data) if resource == "objects" else _create_field(ctx, data)
         return 201, {"data": {f"createOne{key}": one(fresh(), new_id)}}
     if method in ("PATCH", "PUT"):
         data = body.json()
         if resource == "objects":
-            update_object(ctx, item_id or "", data)
+            _update_object(ctx, item_id or "", data)
         else:
-            update_field(ctx, item_id or "", data)
+            _update_field(ctx, item_id or "", data)
         return 200, {"data": {f"updateOne{key}": one(fresh(), item_id or "")}}
     if resource == "objects":
-        gone = object_out(ctx.schema, object_by_id(ctx, item_id or ""), with_fields=False)
-        delete_object(ctx, item_id or "")
+        gone = _object_out(ctx.schema, _object_by_id(ctx, item_id or ""), with_fields=False)
+        _delete_object(ctx, item_id or "")
     else:
-        obj, meta = field_by_id(ctx, item_id or "")
-        gone = field_out(ctx.schema, obj, meta)
-        delete_field(ctx, item_id or "")
+        obj, meta = _field_by_id(ctx, item_id or "")
+        gone = _field_out(ctx.schema, obj, meta)
+        _delete_field(ctx, item_id or "")
     return 200, {"data": {f"deleteOne{key}": gone}}
 
 
@@ -5850,31 +5856,31 @@ PAGE_INFO_SCHEMA = {
 }
 
 
-def atomic_schema(kind: str, meta: FieldMeta | None = None) -> dict[str, Any]:
+def _atomic_schema(kind: str, meta: FieldMeta | None = None) -> dict[str, Any]:
     """JSON schema of one stored value kind (its FIELD_KINDS entry); unknown kinds: any JSON value."""
     found = FIELD_KINDS.get(kind)
     return found.json_schema(meta) if found is not None else {}
 
 
-def field_schema(meta: FieldMeta, for_input: bool) -> dict[str, Any]:
+def _field_schema(meta: FieldMeta, for_input: bool) -> dict[str, Any]:
     """JSON schema of a field's API value."""
     if meta.type in COMPOSITES:
         props = {}
         for col in meta.columns:
             if for_input and col.sub in COMPOSITE_TYPES[meta.type].server_filled:
                 continue
-            props[col.sub or ""] = atomic_schema(col.kind)
+            props[col.sub or ""] = _atomic_schema(col.kind)
         return {"type": "object", "properties": props}
-    schema = atomic_schema(meta.columns[0].kind if meta.columns else meta.type, meta)
+    schema = _atomic_schema(meta.columns[0].kind if meta.columns else meta.type, meta)
     if meta.description:
         schema["description"] = meta.description
     return schema
 
 
-def object_schemas(schema: Schema, obj: ObjectMeta) -> dict[str, Any]:
+def _object_schemas(schema: Schema, obj: ObjectMeta) -> dict[str, Any]:
     """The four component schemas of an object (rest.md §14)."""
-    singular, plural = upper_first(obj.name_singular), upper_first(obj.name_plural)
-    create: dict[str, Any] = {}
+    singular, plural = _upper_first(obj.name_singular), _upper_first(obj.name_plural)
+    _create: dict[str, Any] = {}
     response: dict[str, Any] = {"id": dict(UUID_SCHEMA)}
     required = []
     for meta in obj.active_fields:
@@ -5882,36 +5888,36 @@ def object_schemas(schema: Schema, obj: ObjectMeta) -> dict[str, Any]:
             continue
         if meta.relation_type == "MANY_TO_ONE":
             join = meta.join_column or ""
-            create[join] = dict(UUID_SCHEMA)
+            _create[join] = dict(UUID_SCHEMA)
             response[join] = dict(UUID_SCHEMA)
             target = schema.by_id.get(meta.target_object_id or "")
             if target is not None and target.is_active:
-                response[meta.name] = {"$ref": f"#/components/schemas/{upper_first(target.name_singular)}ForResponse"}
+                response[meta.name] = {"$ref": f"#/components/schemas/{_upper_first(target.name_singular)}ForResponse"}
             continue
         if meta.relation_type == "ONE_TO_MANY":
             target = schema.by_id.get(meta.target_object_id or "")
             if target is not None and target.is_active:
-                ref = {"$ref": f"#/components/schemas/{upper_first(target.name_singular)}ForResponse"}
+                ref = {"$ref": f"#/components/schemas/{_upper_first(target.name_singular)}ForResponse"}
                 response[meta.name] = {"type": "array", "items": ref}
             continue
-        response[meta.name] = field_schema(meta, False)
+        response[meta.name] = _field_schema(meta, False)
         if meta.name in ("updatedAt", "deletedAt", "updatedBy"):
             continue
-        create[meta.name] = field_schema(meta, True)
+        _create[meta.name] = _field_schema(meta, True)
         if not meta.is_nullable and meta.default is None and meta.name != "id":
             required.append(meta.name)
-    body: dict[str, Any] = {"type": "object", "properties": create}
+    body: dict[str, Any] = {"type": "object", "properties": _create}
     if required:
         body["required"] = required
     return {
         singular: body,
         f"{plural}": {"type": "array", "items": {"$ref": f"#/components/schemas/{singular}"}},
-        f"{singular}ForUpdate": {"type": "object", "properties": {k: v for k, v in create.items() if k != "id"}},
+        f"{singular}ForUpdate": {"type": "object", "properties": {k: v for k, v in _create.items() if k != "id"}},
         f"{singular}ForResponse": {"type": "object", "properties": response},
     }
 
 
-def core_parameters(max_records: int) -> dict[str, Any]:
+def _core_parameters(max_records: int) -> dict[str, Any]:
     """components.parameters of the core document."""
 
     def query(name: str, schema: dict[str, Any], description: str, **extra: Any) -> dict[str, Any]:
@@ -5956,9 +5962,9 @@ def _envelope(key: str, inner: dict[str, Any], **extra: Any) -> dict[str, Any]:
     return {"type": "object", "properties": {"data": {"type": "object", "properties": {key: inner}}, **extra}}
 
 
-def object_paths(obj: ObjectMeta) -> dict[str, Any]:
+def _object_paths(obj: ObjectMeta) -> dict[str, Any]:
     """The paths of one object, with Twenty's operationIds (rest.md §14)."""
-    s, p = upper_first(obj.name_singular), upper_first(obj.name_plural)
+    s, p = _upper_first(obj.name_singular), _upper_first(obj.name_plural)
     one = {"$ref": f"#/components/schemas/{s}ForResponse"}
     many = {"type": "array", "items": one}
     ids = {"type": "array", "items": {"type": "object", "properties": {"id": dict(UUID_SCHEMA)}}}
@@ -6034,7 +6040,7 @@ def object_paths(obj: ObjectMeta) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def webhook_entries(obj: ObjectMeta) -> dict[str, Any]:
+def _webhook_entries(obj: ObjectMeta) -> dict[str, Any]:
     """The webhooks section entries of an object (webhooks.md §7)."""
     out = {}
     for action in ("Created", "Updated", "Deleted", "Destroyed", "Restored"):
@@ -6048,7 +6054,7 @@ def webhook_entries(obj: ObjectMeta) -> dict[str, Any]:
                 "workspaceId": dict(UUID_SCHEMA),
                 "webhookId": dict(UUID_SCHEMA),
                 "eventDate": {"type": "string", "format": "date-time"},
-                "record": {"$ref": f"#/components/schemas/{upper_first(obj.name_singular)}ForResponse"},
+                "record": {"$ref": f"#/components/schemas/{_upper_first(obj.name_singular)}ForResponse"},
                 "updatedFields": {"type": "array", "items": {"type": "string"}},
             },
         }  # fmt: skip
@@ -6063,7 +6069,7 @@ def webhook_entries(obj: ObjectMeta) -> dict[str, Any]:
     return out
 
 
-def openapi_skeleton(base_url: str, kind: str) -> dict[str, Any]:
+def _openapi_skeleton(base_url: str, kind: str) -> dict[str, Any]:
     """The document every caller gets; a valid key adds the workspace's paths and schemas."""
     server = f"{base_url}/rest/" if kind == "core" else f"{base_url}/rest/metadata"
     return {
@@ -6087,7 +6093,7 @@ def openapi_skeleton(base_url: str, kind: str) -> dict[str, Any]:
                 "get": {
                     "tags": ["General"],
                     "summary": "Get Open Api Schema",
-                    "operationId": f"GetOpenApiSchema{upper_first(kind)}",
+                    "operationId": f"GetOpenApiSchema{_upper_first(kind)}",
                     "servers": [{"url": base_url}],
                     "responses": {"200": {"description": "Successful operation"}},
                 }
@@ -6096,24 +6102,24 @@ def openapi_skeleton(base_url: str, kind: str) -> dict[str, Any]:
     }
 
 
-def openapi_core(schema: Schema | None, base_url: str, max_records: int) -> dict[str, Any]:
+def _openapi_core(schema: Schema | None, base_url: str, max_records: int) -> dict[str, Any]:
     """The core record API document (rest.md §14)."""
-    doc = openapi_skeleton(base_url, "core")
+    doc = _openapi_skeleton(base_url, "core")
     if schema is None:
         return doc
-    doc["components"]["parameters"] = core_parameters(max_records)
+    doc["components"]["parameters"] = _core_parameters(max_records)
     doc["webhooks"] = {}
     for obj in sorted(schema.by_plural.values(), key=lambda o: o.name_plural):
         doc["tags"].append({"name": obj.name_plural, "description": f"Object `{obj.label_plural}`"})
-        doc["components"]["schemas"].update(object_schemas(schema, obj))
-        doc["paths"].update(object_paths(obj))
-        doc["webhooks"].update(webhook_entries(obj))
+        doc["components"]["schemas"].update(_object_schemas(schema, obj))
+        doc["paths"].update(_object_paths(obj))
+        doc["webhooks"].update(_webhook_entries(obj))
     return doc
 
 
-def openapi_metadata(schema: Schema | None, base_url: str) -> dict[str, Any]:
+def _openapi_metadata(schema: Schema | None, base_url: str) -> dict[str, Any]:
     """The metadata API document: objects, fields, webhooks and API keys."""
-    doc = openapi_skeleton(base_url, "metadata")
+    doc = _openapi_skeleton(base_url, "metadata")
     if schema is None:
         return doc
     doc["components"]["parameters"] = {
@@ -6131,7 +6137,7 @@ def openapi_metadata(schema: Schema | None, base_url: str) -> dict[str, Any]:
         doc["tags"].append({"name": resource, "description": f"{singular} metadata"})
         doc["components"]["schemas"][singular] = {"type": "object", "properties": {"id": dict(UUID_SCHEMA)}}
         ref = {"$ref": f"#/components/schemas/{singular}"}
-        plural_name = upper_first(resource)
+        plural_name = _upper_first(resource)
         doc["paths"][f"/{resource}"] = {
             "get": {
                 "tags": [resource],
@@ -6170,20 +6176,20 @@ def openapi_metadata(schema: Schema | None, base_url: str) -> dict[str, Any]:
     return doc
 
 
-def handle_openapi(state: AppState, kind: str) -> str:
+def _handle_openapi(state: AppState, kind: str) -> str:
     """GET /rest/open-api/{core,metadata}: never refused; a valid bearer key adds the workspace."""
     request = bottle.request
     base_url = f"{request.urlparts.scheme}://{request.urlparts.netloc}"
     schema = None
     try:
-        actor = authenticate(state, request.get_header("Authorization"))
+        actor = _authenticate(state, request.get_header("Authorization"))
         with state.store.read() as conn:
             schema = state.schema(conn, actor.workspace_id)
     except ApiError:
         schema = None
     if kind == "core":
-        return json_response(200, openapi_core(schema, base_url, state.settings.max_records))
-    return json_response(200, openapi_metadata(schema, base_url))
+        return _json_response(200, _openapi_core(schema, base_url, state.settings.max_records))
+    return _json_response(200, _openapi_metadata(schema, base_url))
 
 
 # ============================================================================================
@@ -6555,7 +6561,7 @@ GRAPHQL_CODES = {400: "BAD_USER_INPUT", 401: "UNAUTHENTICATED", 403: "FORBIDDEN"
 METADATA_PAGE_MAX = 1000
 
 
-def gql_error(err: ApiError) -> Any:
+def _gql_error(err: ApiError) -> Any:
     """An ApiError as a GraphQL error with Twenty's extensions."""
     from graphql import GraphQLError
 
@@ -6574,41 +6580,41 @@ def gql_error(err: ApiError) -> Any:
     return GraphQLError(err.message, extensions=extensions)
 
 
-def gql_guard(resolver: Callable[..., Any]) -> Callable[..., Any]:
+def _gql_guard(resolver: Callable[..., Any]) -> Callable[..., Any]:
     """Resolver wrapper: ApiErrors become GraphQL errors with their code."""
 
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return resolver(*args, **kwargs)
         except ApiError as err:
-            raise gql_error(err) from None
+            raise _gql_error(err) from None
 
     return wrapper
 
 
-def gql_cursor(item_id: str) -> str:
-    return b64_cursor({"id": item_id})
+def _gql_cursor(item_id: str) -> str:
+    return _b64_cursor({"id": item_id})
 
 
-def gql_page(items: list[tuple[str, Any]], paging: dict[str, Any]) -> dict[str, Any]:
+def _gql_page(items: list[tuple[str, Any]], paging: dict[str, Any]) -> dict[str, Any]:
     """A connection over (id, node) pairs: id descending, base64 {"id"} cursors (metadata.md §10)."""
     first, last = paging.get("first"), paging.get("last")
     if first is not None and last is not None:
-        raise bad_request("Cannot use both first and last")
+        raise _bad_request("Cannot use both first and last")
     for size in (first, last):
         if size is not None and size > METADATA_PAGE_MAX:
-            raise bad_request(f"Requested page size of {size} exceeds the maximum size of {METADATA_PAGE_MAX}")
+            raise _bad_request(f"Requested page size of {size} exceeds the maximum size of {METADATA_PAGE_MAX}")
         if size is not None and size < 0:
-            raise bad_request(f"Invalid page size {size}")
+            raise _bad_request(f"Invalid page size {size}")
 
     def decode(cursor: str) -> str:
         try:
-            value = json.loads(unb64(cursor)).get("id")
-            if not is_uuid(value):
+            value = json.loads(_unb64(cursor)).get("id")
+            if not _is_uuid(value):
                 raise ValueError
             return value.lower()
         except (ValueError, AttributeError, TypeError, UnicodeDecodeError):
-            raise bad_request(f"Invalid cursor: {cursor}") from None
+            raise _bad_request(f"Invalid cursor: {cursor}") from None
 
     ordered = sorted(items, key=lambda item: item[0], reverse=True)
     if paging.get("after"):
@@ -6626,31 +6632,31 @@ def gql_page(items: list[tuple[str, Any]], paging: dict[str, Any]) -> dict[str, 
         page = ordered[:size]
         has_next, has_previous = total > size, bool(paging.get("after"))
     return {
-        "edges": [{"node": node, "cursor": gql_cursor(item_id)} for item_id, node in page],
+        "edges": [{"node": node, "cursor": _gql_cursor(item_id)} for item_id, node in page],
         "pageInfo": {
             "hasNextPage": has_next,
             "hasPreviousPage": has_previous,
-            "startCursor": gql_cursor(page[0][0]) if page else None,
-            "endCursor": gql_cursor(page[-1][0]) if page else None,
+            "startCursor": _gql_cursor(page[0][0]) if page else None,
+            "endCursor": _gql_cursor(page[-1][0]) if page else None,
         },
     }
 
 
-def gql_filter_match(item: dict[str, Any], flt: dict[str, Any] | None) -> bool:
+def _gql_filter_match(item: dict[str, Any], flt: dict[str, Any] | None) -> bool:
     """ObjectFilter / FieldFilter semantics (nestjs-query comparisons) on an output dict."""
     for key, cond in (flt or {}).items():
         if cond is None:
             continue
         if key == "and":
-            if not all(gql_filter_match(item, sub) for sub in cond):
+            if not all(_gql_filter_match(item, sub) for sub in cond):
                 return False
             continue
         if key == "or":
-            if cond and not any(gql_filter_match(item, sub) for sub in cond):
+            if cond and not any(_gql_filter_match(item, sub) for sub in cond):
                 return False
             continue
         value = item.get(key)
-        if isinstance(value, str) and is_uuid(value):
+        if isinstance(value, str) and _is_uuid(value):
             value = value.lower()
         for op, expected in cond.items():
             if isinstance(expected, str):
@@ -6668,17 +6674,17 @@ def gql_filter_match(item: dict[str, Any], flt: dict[str, Any] | None) -> bool:
                 "lte": lambda v, e: v is not None and v <= e,
                 "in": lambda v, e: v in e,
                 "notIn": lambda v, e: v not in e,
-                "like": lambda v, e: v is not None and re.fullmatch(like_regex(e), v) is not None,
-                "notLike": lambda v, e: v is None or re.fullmatch(like_regex(e), v) is None,
-                "iLike": lambda v, e: v is not None and re.fullmatch(like_regex(e), v, re.I) is not None,
-                "notILike": lambda v, e: v is None or re.fullmatch(like_regex(e), v, re.I) is None,
+                "like": lambda v, e: v is not None and re.fullmatch(_like_regex(e), v) is not None,
+                "notLike": lambda v, e: v is None or re.fullmatch(_like_regex(e), v) is None,
+                "iLike": lambda v, e: v is not None and re.fullmatch(_like_regex(e), v, re.I) is not None,
+                "notILike": lambda v, e: v is None or re.fullmatch(_like_regex(e), v, re.I) is None,
             }[op](value, expected)
             if not ok:
                 return False
     return True
 
 
-def like_regex(pattern: str) -> str:
+def _like_regex(pattern: str) -> str:
     return "".join(".*" if c == "%" else "." if c == "_" else re.escape(c) for c in pattern)
 
 
@@ -6692,12 +6698,12 @@ class MetaContext:
         self.ctx.schema = self.ctx.state.schema(self.ctx.conn, self.ctx.schema.workspace_id)
 
     def object_node(self, obj: ObjectMeta) -> dict[str, Any]:
-        node = object_out(self.ctx.schema, obj, with_fields=False, rest=False)
+        node = _object_out(self.ctx.schema, obj, with_fields=False, rest=False)
         node["_obj"] = obj
         return node
 
     def field_node(self, obj: ObjectMeta, meta: FieldMeta) -> dict[str, Any]:
-        node = field_out(self.ctx.schema, obj, meta)
+        node = _field_out(self.ctx.schema, obj, meta)
         node["_obj"], node["_meta"] = obj, meta
         return node
 
@@ -6716,9 +6722,9 @@ class MetaContext:
 
     def mutate(self, change: Callable[[], Any], permission: str = "DATA_MODEL") -> Any:
         """One mutation root field in its own savepoint; the data model is re-read either way."""
-        require(self.ctx.actor, permission)
+        _require(self.ctx.actor, permission)
         try:
-            return savepoint(self.ctx.conn, change)
+            return _savepoint(self.ctx.conn, change)
         finally:
             self.refresh()
 
@@ -6727,36 +6733,36 @@ def _mc(info: Any) -> MetaContext:
     return info.context
 
 
-@gql_guard
-def resolve_objects(_: Any, info: Any, paging: dict[str, Any], filter: dict[str, Any]) -> dict[str, Any]:
+@_gql_guard
+def _resolve_objects(_: Any, info: Any, paging: dict[str, Any], filter: dict[str, Any]) -> dict[str, Any]:
     mc = _mc(info)
     nodes = [mc.object_node(o) for o in mc.ctx.schema.objects]
-    return gql_page([(n["id"], n) for n in nodes if gql_filter_match(n, filter)], paging)
+    return _gql_page([(n["id"], n) for n in nodes if _gql_filter_match(n, filter)], paging)
 
 
-@gql_guard
-def resolve_object(_: Any, info: Any, id: str) -> dict[str, Any]:
+@_gql_guard
+def _resolve_object(_: Any, info: Any, id: str) -> dict[str, Any]:
     return _mc(info).object_node(_mc(info).object_by_id(id))
 
 
-@gql_guard
-def resolve_fields(parent: Any, info: Any, paging: dict[str, Any], filter: dict[str, Any]) -> dict[str, Any]:
+@_gql_guard
+def _resolve_fields(parent: Any, info: Any, paging: dict[str, Any], filter: dict[str, Any]) -> dict[str, Any]:
     mc = _mc(info)
     objects = [parent["_obj"]] if isinstance(parent, dict) and "_obj" in parent else mc.ctx.schema.objects
     nodes = [mc.field_node(o, f) for o in objects for f in o.fields]
-    return gql_page([(n["id"], n) for n in nodes if gql_filter_match(n, filter)], paging)
+    return _gql_page([(n["id"], n) for n in nodes if _gql_filter_match(n, filter)], paging)
 
 
-@gql_guard
-def resolve_field(_: Any, info: Any, id: str) -> dict[str, Any]:
+@_gql_guard
+def _resolve_field(_: Any, info: Any, id: str) -> dict[str, Any]:
     return _mc(info).field_node(*_mc(info).field_by_id(id))
 
 
-def resolve_fields_list(parent: dict[str, Any], info: Any) -> list[dict[str, Any]]:
+def _resolve_fields_list(parent: dict[str, Any], info: Any) -> list[dict[str, Any]]:
     return [_mc(info).field_node(parent["_obj"], f) for f in parent["_obj"].fields]
 
 
-def resolve_relation(parent: dict[str, Any], info: Any) -> dict[str, Any] | None:
+def _resolve_relation(parent: dict[str, Any], info: Any) -> dict[str, Any] | None:
     mc = _mc(info)
     meta: FieldMeta = parent["_meta"]
     if meta.relation_type is None:
@@ -6774,19 +6780,19 @@ def resolve_relation(parent: dict[str, Any], info: Any) -> dict[str, Any] | None
     }
 
 
-def resolve_field_object(parent: dict[str, Any], info: Any) -> dict[str, Any]:
+def _resolve_field_object(parent: dict[str, Any], info: Any) -> dict[str, Any]:
     return _mc(info).object_node(parent["_obj"])
 
 
-def resolve_record_counts(_: Any, info: Any) -> list[dict[str, Any]]:
+def _resolve_record_counts(_: Any, info: Any) -> list[dict[str, Any]]:
     ctx = _mc(info).ctx
     return [
-        {"objectNamePlural": o.name_plural, "totalCount": record_counts(ctx.conn, o)[0]}
+        {"objectNamePlural": o.name_plural, "totalCount": _record_counts(ctx.conn, o)[0]}
         for o in ctx.schema.by_plural.values()
     ]
 
 
-def resolve_current_workspace(_: Any, info: Any) -> dict[str, Any]:
+def _resolve_current_workspace(_: Any, info: Any) -> dict[str, Any]:
     ctx = _mc(info).ctx
     row = ctx.conn.execute(
         "SELECT id, name, created_at FROM workspace WHERE id = ?", (ctx.schema.workspace_id,)
@@ -6801,64 +6807,64 @@ def resolve_current_workspace(_: Any, info: Any) -> dict[str, Any]:
     }
 
 
-@gql_guard
-def resolve_create_object(_: Any, info: Any, input: dict[str, Any]) -> dict[str, Any]:
+@_gql_guard
+def _resolve_create_object(_: Any, info: Any, input: dict[str, Any]) -> dict[str, Any]:
     mc = _mc(info)
-    oid = mc.mutate(lambda: create_object(mc.ctx, input.get("object")))
+    oid = mc.mutate(lambda: _create_object(mc.ctx, input.get("object")))
     return mc.object_node(mc.object_by_id(oid))
 
 
-@gql_guard
-def resolve_update_object(_: Any, info: Any, input: dict[str, Any]) -> dict[str, Any]:
+@_gql_guard
+def _resolve_update_object(_: Any, info: Any, input: dict[str, Any]) -> dict[str, Any]:
     mc = _mc(info)
     mc.object_by_id(input["id"])
-    mc.mutate(lambda: update_object(mc.ctx, input["id"].lower(), input.get("update")))
+    mc.mutate(lambda: _update_object(mc.ctx, input["id"].lower(), input.get("update")))
     return mc.object_node(mc.object_by_id(input["id"]))
 
 
-@gql_guard
-def resolve_delete_object(_: Any, info: Any, input: dict[str, Any]) -> dict[str, Any]:
+@_gql_guard
+def _resolve_delete_object(_: Any, info: Any, input: dict[str, Any]) -> dict[str, Any]:
     mc = _mc(info)
     node = mc.object_node(mc.object_by_id(input["id"]))
-    mc.mutate(lambda: delete_object(mc.ctx, input["id"].lower()))
+    mc.mutate(lambda: _delete_object(mc.ctx, input["id"].lower()))
     return node
 
 
-@gql_guard
-def resolve_create_field(_: Any, info: Any, input: dict[str, Any]) -> dict[str, Any]:
+@_gql_guard
+def _resolve_create_field(_: Any, info: Any, input: dict[str, Any]) -> dict[str, Any]:
     mc = _mc(info)
     data = dict(input.get("field") or {})
     oid = str(data.get("objectMetadataId") or "")
     mc.object_by_id(oid)
     data["objectMetadataId"] = oid.lower()
-    fid = mc.mutate(lambda: create_field(mc.ctx, data))
+    fid = mc.mutate(lambda: _create_field(mc.ctx, data))
     return mc.field_node(*mc.field_by_id(fid))
 
 
-@gql_guard
-def resolve_update_field(_: Any, info: Any, input: dict[str, Any]) -> dict[str, Any]:
+@_gql_guard
+def _resolve_update_field(_: Any, info: Any, input: dict[str, Any]) -> dict[str, Any]:
     mc = _mc(info)
     mc.field_by_id(input["id"])
     update = {k: v for k, v in (input.get("update") or {}).items() if k not in ("id", "objectMetadataId")}
-    mc.mutate(lambda: update_field(mc.ctx, input["id"].lower(), update))
+    mc.mutate(lambda: _update_field(mc.ctx, input["id"].lower(), update))
     return mc.field_node(*mc.field_by_id(input["id"]))
 
 
-@gql_guard
-def resolve_delete_field(_: Any, info: Any, input: dict[str, Any]) -> dict[str, Any]:
+@_gql_guard
+def _resolve_delete_field(_: Any, info: Any, input: dict[str, Any]) -> dict[str, Any]:
     mc = _mc(info)
     node = mc.field_node(*mc.field_by_id(input["id"]))
-    mc.mutate(lambda: delete_field(mc.ctx, input["id"].lower()))
+    mc.mutate(lambda: _delete_field(mc.ctx, input["id"].lower()))
     return node
 
 
-def key_node(mc: MetaContext, key: dict[str, Any]) -> dict[str, Any]:
+def _key_node(mc: MetaContext, key: dict[str, Any]) -> dict[str, Any]:
     conn, ws = mc.ctx.conn, mc.ctx.schema.workspace_id
-    role = role_out(find_role(conn, ws, key["roleId"])) if key.get("roleId") else None
+    role = _role_out(_find_role(conn, ws, key["roleId"])) if key.get("roleId") else None
     return dict(key, role=role)
 
 
-def keys_and_roles_resolvers() -> dict[tuple[str, str], Callable[..., Any]]:
+def _keys_and_roles_resolvers() -> dict[tuple[str, str], Callable[..., Any]]:
     """Resolvers of API-key and role operations on /metadata (auth-and-limits.md §4, §6.4)."""
 
     def ws(info: Any) -> tuple[MetaContext, sqlite3.Connection, str]:
@@ -6866,44 +6872,44 @@ def keys_and_roles_resolvers() -> dict[tuple[str, str], Callable[..., Any]]:
         return mc, mc.ctx.conn, mc.ctx.schema.workspace_id
 
     def keys_guard(info: Any) -> None:
-        require(_mc(info).ctx.actor, "API_KEYS_AND_WEBHOOKS")
+        _require(_mc(info).ctx.actor, "API_KEYS_AND_WEBHOOKS")
 
     def api_keys(_: Any, info: Any) -> list[dict[str, Any]]:
         keys_guard(info)
         mc, conn, w = ws(info)
-        return [key_node(mc, k) for k in list_keys(conn, w)]
+        return [_key_node(mc, k) for k in _list_keys(conn, w)]
 
     def api_key(_: Any, info: Any, input: dict[str, Any]) -> dict[str, Any]:
         keys_guard(info)
         mc, conn, w = ws(info)
-        return key_node(mc, find_key(conn, w, input["id"]))
+        return _key_node(mc, _find_key(conn, w, input["id"]))
 
     def create_api_key(_: Any, info: Any, input: dict[str, Any]) -> dict[str, Any]:
         mc, conn, w = ws(info)
         key = mc.mutate(
-            lambda: create_key(conn, w, input, mc.ctx.now, mc.ctx.state.settings.new_id), "API_KEYS_AND_WEBHOOKS"
+            lambda: _create_key(conn, w, input, mc.ctx.now, mc.ctx.state.settings.new_id), "API_KEYS_AND_WEBHOOKS"
         )
-        return key_node(mc, key)
+        return _key_node(mc, key)
 
     def update_api_key(_: Any, info: Any, input: dict[str, Any]) -> dict[str, Any]:
         mc, conn, w = ws(info)
         data = {k: v for k, v in input.items() if k != "id" and v is not None}
-        return key_node(
-            mc, mc.mutate(lambda: update_key(conn, w, input["id"], data, mc.ctx.now), "API_KEYS_AND_WEBHOOKS")
+        return _key_node(
+            mc, mc.mutate(lambda: _update_key(conn, w, input["id"], data, mc.ctx.now), "API_KEYS_AND_WEBHOOKS")
         )
 
     def revoke_api_key(_: Any, info: Any, input: dict[str, Any]) -> dict[str, Any]:
         mc, conn, w = ws(info)
-        return key_node(mc, mc.mutate(lambda: revoke_key(conn, w, input["id"], mc.ctx.now), "API_KEYS_AND_WEBHOOKS"))
+        return _key_node(mc, mc.mutate(lambda: _revoke_key(conn, w, input["id"], mc.ctx.now), "API_KEYS_AND_WEBHOOKS"))
 
     def assign_role(_: Any, info: Any, apiKeyId: str, roleId: str) -> bool:
         mc, conn, w = ws(info)
 
         def change() -> bool:
-            find_key(conn, w, apiKeyId)
+            _find_key(conn, w, apiKeyId)
             conn.execute(
                 "UPDATE api_key SET role_id = ?, updated_at = ? WHERE id = ?",
-                (assignable(conn, w, roleId), mc.ctx.now, apiKeyId.lower()),
+                (_assignable(conn, w, roleId), mc.ctx.now, apiKeyId.lower()),
             )
             return True
 
@@ -6912,12 +6918,12 @@ def keys_and_roles_resolvers() -> dict[tuple[str, str], Callable[..., Any]]:
     def generate_token(_: Any, info: Any, apiKeyId: str, expiresAt: str) -> dict[str, str]:
         keys_guard(info)
         mc, _conn, w = ws(info)
-        return {"token": key_token(mc.ctx.state, w, apiKeyId, expiresAt)}
+        return {"token": _key_token(mc.ctx.state, w, apiKeyId, expiresAt)}
 
     def get_roles(_: Any, info: Any) -> list[dict[str, Any]]:
         mc, conn, w = ws(info)
-        keys = list_keys(conn, w)
-        return [role_out(r, [k for k in keys if k["roleId"] == r.id]) for r in list_roles(conn, w)]
+        keys = _list_keys(conn, w)
+        return [_role_out(r, [k for k in keys if k["roleId"] == r.id]) for r in _list_roles(conn, w)]
 
     def roles_change(info: Any, change: Callable[[sqlite3.Connection, str], Any]) -> Any:
         mc, conn, w = ws(info)
@@ -6925,49 +6931,49 @@ def keys_and_roles_resolvers() -> dict[tuple[str, str], Callable[..., Any]]:
 
     def create_one_role(_: Any, info: Any, createRoleInput: dict[str, Any]) -> dict[str, Any]:
         new_id = _mc(info).ctx.state.settings.new_id
-        return role_out(roles_change(info, lambda c, w: create_role(c, w, createRoleInput, new_id)))
+        return _role_out(roles_change(info, lambda c, w: _create_role(c, w, createRoleInput, new_id)))
 
     def update_one_role(_: Any, info: Any, updateRoleInput: dict[str, Any]) -> dict[str, Any]:
-        return role_out(
-            roles_change(info, lambda c, w: update_role(c, w, updateRoleInput["id"], updateRoleInput.get("update")))
+        return _role_out(
+            roles_change(info, lambda c, w: _update_role(c, w, updateRoleInput["id"], updateRoleInput.get("update")))
         )
 
     def delete_one_role(_: Any, info: Any, roleId: str) -> str:
-        return roles_change(info, lambda c, w: delete_role(c, w, roleId))
+        return roles_change(info, lambda c, w: _delete_role(c, w, roleId))
 
     def upsert_objects(_: Any, info: Any, upsertObjectPermissionsInput: dict[str, Any]) -> list[dict[str, Any]]:
         data = upsertObjectPermissionsInput
         schema = _mc(info).ctx.schema
         role = roles_change(
-            info, lambda c, w: upsert_object_permissions(c, schema, data["roleId"], data["objectPermissions"])
+            info, lambda c, w: _upsert_object_permissions(c, schema, data["roleId"], data["objectPermissions"])
         )
-        return role_out(role)["objectPermissions"]
+        return _role_out(role)["objectPermissions"]
 
     def upsert_fields(_: Any, info: Any, upsertFieldPermissionsInput: dict[str, Any]) -> list[dict[str, Any]]:
         data = upsertFieldPermissionsInput
         schema = _mc(info).ctx.schema
         role = roles_change(
-            info, lambda c, w: upsert_field_permissions(c, schema, data["roleId"], data["fieldPermissions"])
+            info, lambda c, w: _upsert_field_permissions(c, schema, data["roleId"], data["fieldPermissions"])
         )
-        return role_out(role)["fieldPermissions"]
+        return _role_out(role)["fieldPermissions"]
 
     def upsert_flags(_: Any, info: Any, upsertPermissionFlagsInput: dict[str, Any]) -> list[dict[str, Any]]:
         data = upsertPermissionFlagsInput
         role = roles_change(
-            info, lambda c, w: upsert_permission_flags(c, w, data["roleId"], data["permissionFlagKeys"])
+            info, lambda c, w: _upsert_permission_flags(c, w, data["roleId"], data["permissionFlagKeys"])
         )
-        return role_out(role)["permissionFlags"]
+        return _role_out(role)["permissionFlags"]
 
     def webhooks(_: Any, info: Any) -> list[dict[str, Any]]:
         keys_guard(info)
         mc, conn, w = ws(info)
-        return list_webhooks(conn, w)
+        return _list_webhooks(conn, w)
 
     def webhook(_: Any, info: Any, id: str) -> dict[str, Any] | None:
         keys_guard(info)
         mc, conn, w = ws(info)
         try:
-            return find_webhook(conn, w, id)
+            return _find_webhook(conn, w, id)
         except ApiError:
             return None
 
@@ -6975,20 +6981,20 @@ def keys_and_roles_resolvers() -> dict[tuple[str, str], Callable[..., Any]]:
         mc, conn, w = ws(info)
         data = {k: v for k, v in input.items() if v is not None}
         return mc.mutate(
-            lambda: save_webhook(conn, w, data, mc.ctx.now, mc.ctx.state.settings.new_id), "API_KEYS_AND_WEBHOOKS"
+            lambda: _save_webhook(conn, w, data, mc.ctx.now, mc.ctx.state.settings.new_id), "API_KEYS_AND_WEBHOOKS"
         )
 
     def update_webhook(_: Any, info: Any, input: dict[str, Any]) -> dict[str, Any]:
         mc, conn, w = ws(info)
         data = {k: v for k, v in (input.get("update") or {}).items() if v is not None}
         return mc.mutate(
-            lambda: save_webhook(conn, w, data, mc.ctx.now, mc.ctx.state.settings.new_id, input["id"]),
+            lambda: _save_webhook(conn, w, data, mc.ctx.now, mc.ctx.state.settings.new_id, input["id"]),
             "API_KEYS_AND_WEBHOOKS",
         )
 
     def delete_webhook_(_: Any, info: Any, id: str) -> dict[str, Any]:
         mc, conn, w = ws(info)
-        return mc.mutate(lambda: delete_webhook(conn, w, id, mc.ctx.now), "API_KEYS_AND_WEBHOOKS")
+        return mc.mutate(lambda: _delete_webhook(conn, w, id, mc.ctx.now), "API_KEYS_AND_WEBHOOKS")
 
     resolvers = {
         ("Query", "webhooks"): webhooks, ("Query", "webhook"): webhook,
@@ -7002,15 +7008,15 @@ def keys_and_roles_resolvers() -> dict[tuple[str, str], Callable[..., Any]]:
         ("Mutation", "upsertObjectPermissions"): upsert_objects, ("Mutation", "upsertFieldPermissions"): upsert_fields,
         ("Mutation", "upsertPermissionFlags"): upsert_flags,
     }  # fmt: skip
-    return {key: gql_guard(fn) for key, fn in resolvers.items()}
+    return {key: _gql_guard(fn) for key, fn in resolvers.items()}
 
 
-def set_uuid_scalar(schema: Any) -> None:
+def _set_uuid_scalar(schema: Any) -> None:
     """UUID inputs are checked, as Twenty's UUID scalar does; outputs pass through."""
     from graphql import GraphQLError, StringValueNode
 
     def parse_value(value: Any) -> str:
-        if not is_uuid(value):
+        if not _is_uuid(value):
             raise GraphQLError(f"Invalid UUID: {value}")
         return value.lower()
 
@@ -7024,57 +7030,57 @@ def set_uuid_scalar(schema: Any) -> None:
 
 
 @functools.cache
-def metadata_schema() -> Any:
+def _metadata_schema() -> Any:
     """The /metadata GraphQL schema: static, built once per process on first use."""
     from graphql import build_schema
 
     schema = build_schema(METADATA_SDL)
-    set_uuid_scalar(schema)
+    _set_uuid_scalar(schema)
     resolvers = {
-        ("Query", "objects"): resolve_objects, ("Query", "object"): resolve_object,
-        ("Query", "fields"): resolve_fields, ("Query", "field"): resolve_field,
-        ("Query", "objectRecordCounts"): resolve_record_counts,
-        ("Query", "currentWorkspace"): resolve_current_workspace,
-        ("Mutation", "createOneObject"): resolve_create_object, ("Mutation", "updateOneObject"): resolve_update_object,
-        ("Mutation", "deleteOneObject"): resolve_delete_object, ("Mutation", "createOneField"): resolve_create_field,
-        ("Mutation", "updateOneField"): resolve_update_field, ("Mutation", "deleteOneField"): resolve_delete_field,
-        ("Object", "fields"): resolve_fields, ("Object", "fieldsList"): resolve_fields_list,
-        ("Field", "relation"): resolve_relation, ("Field", "object"): resolve_field_object,
+        ("Query", "objects"): _resolve_objects, ("Query", "object"): _resolve_object,
+        ("Query", "fields"): _resolve_fields, ("Query", "field"): _resolve_field,
+        ("Query", "objectRecordCounts"): _resolve_record_counts,
+        ("Query", "currentWorkspace"): _resolve_current_workspace,
+        ("Mutation", "createOneObject"): _resolve_create_object, ("Mutation", "updateOneObject"): _resolve_update_object,
+        ("Mutation", "deleteOneObject"): _resolve_delete_object, ("Mutation", "createOneField"): _resolve_create_field,
+        ("Mutation", "updateOneField"): _resolve_update_field, ("Mutation", "deleteOneField"): _resolve_delete_field,
+        ("Object", "fields"): _resolve_fields, ("Object", "fieldsList"): _resolve_fields_list,
+        ("Field", "relation"): _resolve_relation, ("Field", "object"): _resolve_field_object,
     }  # fmt: skip
-    resolvers.update(keys_and_roles_resolvers())
+    resolvers.update(_keys_and_roles_resolvers())
     for (type_name, field_name), resolver in resolvers.items():
         schema.get_type(type_name).fields[field_name].resolve = resolver
     return schema
 
 
-def graphql_request_body() -> dict[str, Any]:
+def _graphql_request_body() -> dict[str, Any]:
     """The {query, variables, operationName} of a GraphQL POST."""
     try:
         body = json.loads(bottle.request.body.read() or b"{}")
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise bad_request(f"Invalid JSON body: {exc}") from None
+        raise _bad_request(f"Invalid JSON body: {exc}") from None
     if not isinstance(body, dict) or not isinstance(body.get("query"), str):
-        raise bad_request("POST body must be a JSON object with a 'query' string")
+        raise _bad_request("POST body must be a JSON object with a 'query' string")
     return body
 
 
-def serve_graphql(state: AppState, schema_of: Callable[[Schema], Any], context_of: Callable[[Ctx], Any]) -> str:
+def _serve_graphql(state: AppState, schema_of: Callable[[Schema], Any], context_of: Callable[[Ctx], Any]) -> str:
     """A GraphQL POST: auth, parse, validate, then run in one transaction (a write one for mutations)."""
     from graphql import ExecutionResult, execute, parse, validate
     from graphql.error import GraphQLSyntaxError
 
     try:
-        body = graphql_request_body()
+        body = _graphql_request_body()
     except ApiError as err:
-        return json_response(400, {"errors": [{"message": err.message, "extensions": {"code": "BAD_REQUEST"}}]})
+        return _json_response(400, {"errors": [{"message": err.message, "extensions": {"code": "BAD_REQUEST"}}]})
     try:
-        actor = authenticate(state, bottle.request.get_header("Authorization"))
+        actor = _authenticate(state, bottle.request.get_header("Authorization"))
     except ApiError as err:
-        return json_response(200, {"errors": [gql_error(err).formatted]})
+        return _json_response(200, {"errors": [_gql_error(err).formatted]})
     try:
         document = parse(body["query"])
     except GraphQLSyntaxError as err:
-        return json_response(200, {"errors": [dict(err.formatted, extensions={"code": "GRAPHQL_PARSE_FAILED"})]})
+        return _json_response(200, {"errors": [dict(err.formatted, extensions={"code": "GRAPHQL_PARSE_FAILED"})]})
     mutating = any(getattr(d, "operation", None) and d.operation.value == "mutation" for d in document.definitions)
     manager = state.store.write() if mutating else state.store.read()
     with manager as conn:
@@ -7083,11 +7089,11 @@ def serve_graphql(state: AppState, schema_of: Callable[[Schema], Any], context_o
         problems = validate(gql, document)
         if problems:
             errors = [
-                dict(p.formatted, message=js_quotes(p.message), extensions={"code": "GRAPHQL_VALIDATION_FAILED"})
+                dict(p.formatted, message=_js_quotes(p.message), extensions={"code": "GRAPHQL_VALIDATION_FAILED"})
                 for p in problems
             ]
-            return json_response(200, {"errors": errors})
-        ctx = Ctx(state, conn, schema, actor, iso(state.clock()))
+            return _json_response(200, {"errors": errors})
+        ctx = Ctx(state, conn, schema, actor, _iso(state.clock()))
         result = execute(
             gql,
             document,
@@ -7097,19 +7103,19 @@ def serve_graphql(state: AppState, schema_of: Callable[[Schema], Any], context_o
         )
     assert isinstance(result, ExecutionResult)
     state.webhook_sender.send(ctx.events)
-    return json_response(200, graphql_payload(result))
+    return _json_response(200, _graphql_payload(result))
 
 
-def handle_graphql_metadata(state: AppState) -> str:
+def _handle_graphql_metadata(state: AppState) -> str:
     """POST /metadata: the static data-model schema."""
-    return serve_graphql(state, lambda _schema: metadata_schema(), MetaContext)
+    return _serve_graphql(state, lambda _schema: _metadata_schema(), MetaContext)
 
 
-def graphql_payload(result: Any) -> dict[str, Any]:
+def _graphql_payload(result: Any) -> dict[str, Any]:
     """An ExecutionResult as JSON; unexpected exceptions are masked as INTERNAL_SERVER_ERROR."""
     from graphql import GraphQLError
 
-    payload: dict[str, Any] = {"data": strip_private(result.data)}
+    payload: dict[str, Any] = {"data": _strip_private(result.data)}
     if result.data is None and result.errors and all(not e.path for e in result.errors):
         del payload["data"]  # refused before execution (bad variables): no data key, as graphql-js
     if result.errors:
@@ -7125,23 +7131,23 @@ def graphql_payload(result: Any) -> dict[str, Any]:
                     formatted = dict(formatted, message="Internal server error")
                     formatted["extensions"] = {"code": "INTERNAL_SERVER_ERROR"}
                 else:  # variable coercion and similar errors of graphql-core itself
-                    formatted = dict(formatted, message=js_quotes(err.message), extensions={"code": "BAD_USER_INPUT"})
+                    formatted = dict(formatted, message=_js_quotes(err.message), extensions={"code": "BAD_USER_INPUT"})
             errors.append(formatted)
         payload["errors"] = errors
     return payload
 
 
-def js_quotes(message: str) -> str:
+def _js_quotes(message: str) -> str:
     """graphql-core quotes names with ' where graphql-js (and so Twenty) uses \"."""
     return re.sub(r"'([^'\n]*)'", r'"\1"', message)
 
 
-def strip_private(value: Any) -> Any:
+def _strip_private(value: Any) -> Any:
     """Drop the resolver-only keys (_obj, _meta) before a node goes out."""
     if isinstance(value, dict):
-        return {k: strip_private(v) for k, v in value.items() if k not in ("_obj", "_meta")}
+        return {k: _strip_private(v) for k, v in value.items() if k not in ("_obj", "_meta")}
     if isinstance(value, list):
-        return [strip_private(v) for v in value]
+        return [_strip_private(v) for v in value]
     return value
 
 
@@ -7224,7 +7230,7 @@ NESTED_PAGE = 60
 NOT_NESTABLE = "Query complexity is too high. One-to-Many relation cannot be nested"
 
 
-def composite_sdl() -> str:
+def _composite_sdl() -> str:
     """The shared composite types and their inputs (graphql.md §2.1, §7.2)."""
     out = []
     for ftype, ctype in COMPOSITE_TYPES.items():
@@ -7251,12 +7257,12 @@ def composite_sdl() -> str:
     return "\n".join(out)
 
 
-def gql_enum_value(value: str) -> str:
+def _gql_enum_value(value: str) -> str:
     """An option value as a GraphQL enum value (a leading digit gets a '_')."""
     return f"_{value}" if value[:1].isdigit() else value
 
 
-def number_gql(meta: FieldMeta) -> tuple[str, str]:
+def _number_gql(meta: FieldMeta) -> tuple[str, str]:
     data_type = (meta.settings or {}).get("dataType")
     if data_type == "int":
         return "Int", "IntFilter"
@@ -7265,13 +7271,13 @@ def number_gql(meta: FieldMeta) -> tuple[str, str]:
     return FIELD_KINDS["NUMBER"].graphql
 
 
-def aggregate_names(obj: ObjectMeta) -> list[tuple[str, str]]:
+def _aggregate_names(obj: ObjectMeta) -> list[tuple[str, str]]:
     """(name, GraphQL type) of the aggregate fields of an object's connections (graphql.md §5)."""
     out: list[tuple[str, str]] = []
     for meta in obj.active_fields:
         if meta.relation_type is not None or meta.type == "TS_VECTOR":
             continue
-        x = upper_first(meta.name)
+        x = _upper_first(meta.name)
         out += [
             (f"countUniqueValues{x}", "Int"),
             (f"countEmpty{x}", "Int"),
@@ -7290,7 +7296,7 @@ def aggregate_names(obj: ObjectMeta) -> list[tuple[str, str]]:
     return out
 
 
-def one_to_many_args(t: str) -> list[tuple[str, str]]:
+def _one_to_many_args(t: str) -> list[tuple[str, str]]:
     """Arguments of a one-to-many connection field and of a find-many root field."""
     return [
         ("first", "Int"),
@@ -7306,9 +7312,9 @@ def one_to_many_args(t: str) -> list[tuple[str, str]]:
 TypeDef = tuple[str, str, list[Any]]  # (kind: object|input|enum, name, [(field, type spec, args)] or enum values
 
 
-def object_defs(schema: Schema, obj: ObjectMeta) -> tuple[list[TypeDef], list[Any], list[Any]]:
+def _object_defs(schema: Schema, obj: ObjectMeta) -> tuple[list[TypeDef], list[Any], list[Any]]:
     """One object's types, query fields and mutation fields (graphql.md §2-§10), as plain specs."""
-    p, pp = upper_first(obj.name_singular), upper_first(obj.name_plural)
+    p, pp = _upper_first(obj.name_singular), _upper_first(obj.name_plural)
     defs: list[TypeDef] = []
     fields: list[Any] = [("id", "UUID!", None)]
     filters, orders, creates, updates, unique = (
@@ -7326,7 +7332,7 @@ def object_defs(schema: Schema, obj: ObjectMeta) -> tuple[list[TypeDef], list[An
         if meta.relation_type is not None:
             if target is None or not target.is_active:
                 continue
-            t = upper_first(target.name_singular)
+            t = _upper_first(target.name_singular)
             if meta.relation_type == "MANY_TO_ONE":
                 join = meta.join_column
                 fields += [(join, "ID", None), (meta.name, t, None)]
@@ -7335,7 +7341,7 @@ def object_defs(schema: Schema, obj: ObjectMeta) -> tuple[list[TypeDef], list[An
                 creates += [f"{join}: ID", f"{meta.name}: {t}RelationInput"]
                 updates += [f"{join}: ID", f"{meta.name}: {t}RelationInput"]
             else:
-                fields.append((meta.name, f"{t}Connection", one_to_many_args(t)))
+                fields.append((meta.name, f"{t}Connection", _one_to_many_args(t)))
             continue
         if meta.type == "TS_VECTOR":
             fields.append((meta.name, "TSVector", None))
@@ -7351,12 +7357,12 @@ def object_defs(schema: Schema, obj: ObjectMeta) -> tuple[list[TypeDef], list[An
                 creates.append(f"{meta.name}: {name}CreateInput")
                 updates.append(f"{meta.name}: {name}UpdateInput")
             if meta.is_unique and meta.type in UNIQUE_SUBFIELDS:
-                where = f"{p}{upper_first(meta.name)}WhereInput"
+                where = f"{p}{_upper_first(meta.name)}WhereInput"
                 defs.append(("input", where, [(sub, "String", None) for sub in UNIQUE_SUBFIELDS[meta.type]]))
                 unique.append(f"{meta.name}: {where}")
             continue
         if meta.type in ("SELECT", "MULTI_SELECT", "RATING"):
-            enum = f"{p}{upper_first(meta.name)}Enum"
+            enum = f"{p}{_upper_first(meta.name)}Enum"
             values = meta.option_values or (RATING_VALUES if meta.type == "RATING" else ())
             defs.append(("enum", enum, list(values)))
             defs.append(
@@ -7381,7 +7387,7 @@ def object_defs(schema: Schema, obj: ObjectMeta) -> tuple[list[TypeDef], list[An
             fields.append((meta.name, f"{out_type}{bang}", None))
             filters.append(f"{meta.name}: {enum}Filter")
         else:
-            out_type, filter_type = number_gql(meta) if meta.type == "NUMBER" else FIELD_KINDS[meta.type].graphql
+            out_type, filter_type = _number_gql(meta) if meta.type == "NUMBER" else FIELD_KINDS[meta.type].graphql
             fields.append((meta.name, f"{out_type}{bang}", None))
             filters.append(f"{meta.name}: {filter_type}")
             if meta.is_unique:
@@ -7397,34 +7403,34 @@ def object_defs(schema: Schema, obj: ObjectMeta) -> tuple[list[TypeDef], list[An
     def specs(items: list[str]) -> list[Any]:
         return [(name, spec, None) for name, spec in (item.split(": ") for item in items)]
 
-    group_by = []
+    _group_by = []
     for meta in obj.active_fields:
         if meta.type in ("TS_VECTOR", "RELATION", "MORPH_RELATION") and meta.relation_type != "MANY_TO_ONE":
             continue
         if meta.relation_type == "MANY_TO_ONE":
             target = schema.by_id.get(meta.target_object_id or "")
             if target is not None and target.is_active:
-                group_by.append((meta.name, f"{upper_first(target.name_singular)}GroupByInput", None))
-                group_by.append((meta.join_column, "Boolean", None))
+                _group_by.append((meta.name, f"{_upper_first(target.name_singular)}GroupByInput", None))
+                _group_by.append((meta.join_column, "Boolean", None))
         elif meta.type in COMPOSITES:
-            group_by.append((meta.name, f"{COMPOSITE_TYPES[meta.type].graphql_name}GroupByInput", None))
+            _group_by.append((meta.name, f"{COMPOSITE_TYPES[meta.type].graphql_name}GroupByInput", None))
         elif meta.type in ("DATE", "DATE_TIME"):
-            group_by.append((meta.name, "GroupByDateGranularityInput", None))
+            _group_by.append((meta.name, "GroupByDateGranularityInput", None))
         else:
-            group_by.append((meta.name, "Boolean", None))
+            _group_by.append((meta.name, "Boolean", None))
 
-    connection = [("edges", f"[{p}Edge!]!", None), ("pageInfo", "PageInfo!", None), ("totalCount", "Int", None)]
+    _connection = [("edges", f"[{p}Edge!]!", None), ("pageInfo", "PageInfo!", None), ("totalCount", "Int", None)]
     defs += [
         ("object", p, fields),
         ("object", f"{p}Edge", [("node", f"{p}!", None), ("cursor", "Cursor!", None)]),
-        ("object", f"{p}Connection", connection + [(n, t, None) for n, t in aggregate_names(obj)]),
+        ("object", f"{p}Connection", _connection + [(n, t, None) for n, t in _aggregate_names(obj)]),
         ("input", f"{p}FilterInput", specs(filters) + [("and", f"[{p}FilterInput]", None),
                                                        ("or", f"[{p}FilterInput]", None), ("not", f"{p}FilterInput", None)]),
         ("input", f"{p}OrderByInput", specs(orders)),
         ("input", f"{p}OrderByWithGroupByInput", specs(orders)),
-        ("input", f"{p}GroupByInput", group_by),
-        ("object", f"{p}GroupByConnection", connection + [("groupByDimensionValues", "JSON!", None)]
-         + [(n, t, None) for n, t in aggregate_names(obj)]),
+        ("input", f"{p}GroupByInput", _group_by),
+        ("object", f"{p}GroupByConnection", _connection + [("groupByDimensionValues", "JSON!", None)]
+         + [(n, t, None) for n, t in _aggregate_names(obj)]),
         ("input", f"{p}CreateInput", specs(creates)),
         ("input", f"{p}UpdateInput", specs(updates or ["id: UUID"])),
         ("input", f"{p}WhereUniqueInput", specs(unique)),
@@ -7433,7 +7439,7 @@ def object_defs(schema: Schema, obj: ObjectMeta) -> tuple[list[TypeDef], list[An
     ]  # fmt: skip
     s, pl = obj.name_singular, obj.name_plural
     queries = [
-        (pl, f"{p}Connection", one_to_many_args(p)),
+        (pl, f"{p}Connection", _one_to_many_args(p)),
         (s, p, [("filter", f"{p}FilterInput")]),
         (
             f"{pl}GroupBy",
@@ -7471,28 +7477,28 @@ def object_defs(schema: Schema, obj: ObjectMeta) -> tuple[list[TypeDef], list[An
 
 
 @functools.cache
-def shared_gql_types() -> dict[str, Any]:
+def _shared_gql_types() -> dict[str, Any]:
     """Scalars, filters and composite types every workspace schema shares: parsed once per process."""
     from graphql import build_schema
 
     base = build_schema(
-        GQL_SHARED_SDL % {"sources": " ".join(ACTOR_SOURCES)} + composite_sdl() + "type Query { _: Int }"
+        GQL_SHARED_SDL % {"sources": " ".join(ACTOR_SOURCES)} + _composite_sdl() + "type Query { _: Int }"
     )
-    set_uuid_scalar(base)
+    _set_uuid_scalar(base)
     return {name: t for name, t in base.type_map.items() if not name.startswith("__") and name != "Query"}
 
 
-def wrap_type(spec: str, types: dict[str, Any]) -> Any:
+def _wrap_type(spec: str, types: dict[str, Any]) -> Any:
     """A type spec such as "[PersonEdge!]!" as graphql-core wrappers around named types."""
     if spec.endswith("!"):
-        return types["!"](wrap_type(spec[:-1], types))
+        return types["!"](_wrap_type(spec[:-1], types))
     if spec.startswith("["):
-        return types["[]"](wrap_type(spec[1:-1], types))
+        return types["[]"](_wrap_type(spec[1:-1], types))
     return types[spec]
 
 
 @functools.cache
-def trusted_types() -> tuple[type, type]:
+def _trusted_types() -> tuple[type, type]:
     """Object and input types that skip graphql-core's checks of their field maps: the names and
     field types generated here are valid by construction, and the checks dominated schema builds."""
     from graphql import GraphQLInputObjectType, GraphQLObjectType
@@ -7511,7 +7517,7 @@ def trusted_types() -> tuple[type, type]:
     return TrustedObjectType, TrustedInputObjectType
 
 
-def build_core_schema(schema: Schema) -> Any:
+def _build_core_schema(schema: Schema) -> Any:
     """The /graphql schema of a workspace's data model, built programmatically (no SDL parsing)."""
     from graphql import (
         GraphQLArgument,
@@ -7526,9 +7532,9 @@ def build_core_schema(schema: Schema) -> Any:
     )
 
     types: dict[str, Any] = dict(specified_scalar_types)
-    types.update(shared_gql_types())
+    types.update(_shared_gql_types())
     types["!"], types["[]"] = GraphQLNonNull, GraphQLList
-    object_type, input_type = trusted_types()
+    object_type, input_type = _trusted_types()
     objects = sorted(schema.by_plural.values(), key=lambda o: o.name_singular)
     query_specs: list[Any] = []
     mutation_specs: list[Any] = []
@@ -7536,16 +7542,16 @@ def build_core_schema(schema: Schema) -> Any:
     def out_fields(items: list[Any]) -> Callable[[], dict[str, Any]]:
         return lambda: {
             name: GraphQLField(
-                wrap_type(spec, types), {a: GraphQLArgument(wrap_type(t, types)) for a, t in args} if args else None
+                _wrap_type(spec, types), {a: GraphQLArgument(_wrap_type(t, types)) for a, t in args} if args else None
             )
             for name, spec, args in items
         }
 
     def in_fields(items: list[Any]) -> Callable[[], dict[str, Any]]:
-        return lambda: {name: GraphQLInputField(wrap_type(spec, types)) for name, spec, _ in items}
+        return lambda: {name: GraphQLInputField(_wrap_type(spec, types)) for name, spec, _ in items}
 
     for obj in objects:
-        defs, queries, mutations = object_defs(schema, obj)
+        defs, queries, mutations = _object_defs(schema, obj)
         query_specs += queries
         mutation_specs += mutations
         for kind, name, items in defs:
@@ -7554,7 +7560,7 @@ def build_core_schema(schema: Schema) -> Any:
             elif kind == "input":
                 types[name] = input_type(name, in_fields(items))
             else:
-                types[name] = GraphQLEnumType(name, {gql_enum_value(v): GraphQLEnumValue(v) for v in items})
+                types[name] = GraphQLEnumType(name, {_gql_enum_value(v): GraphQLEnumValue(v) for v in items})
     query_specs.append(
         (
             "search",
@@ -7575,36 +7581,41 @@ def build_core_schema(schema: Schema) -> Any:
         mutation=object_type("Mutation", out_fields(mutation_specs)),
         types=[t for name, t in types.items() if name not in specified_scalar_types and name not in ("!", "[]")],
     )
-    attach_core_resolvers(gql, schema, objects)
+    _attach_core_resolvers(gql, schema, objects)
     return gql
 
 
-def attach_core_resolvers(gql: Any, schema: Schema, objects: list[ObjectMeta]) -> None:
+def _attach_core_resolvers(gql: Any, schema: Schema, objects: list[ObjectMeta]) -> None:
     """Generic resolvers per root field; enum values carry the raw option values."""
     query, mutation = gql.query_type.fields, gql.mutation_type.fields
-    query["search"].resolve = search_resolver
+    query["search"].resolve = _search_resolver
     for obj in objects:
-        p, pp, s, pl = upper_first(obj.name_singular), upper_first(obj.name_plural), obj.name_singular, obj.name_plural
-        query[pl].resolve = root(obj, find_many_resolver, "find")
-        query[s].resolve = root(obj, find_one_resolver, "get")
-        query[f"{pl}GroupBy"].resolve = root(obj, group_by_resolver, "group_by")
-        mutation[f"create{p}"].resolve = root(obj, create_one_resolver, "create")
-        mutation[f"create{pp}"].resolve = root(obj, create_many_resolver, "create")
-        mutation[f"update{p}"].resolve = root(obj, update_one_resolver, "update")
-        mutation[f"update{pp}"].resolve = root(obj, update_many_resolver, "update")
+        p, pp, s, pl = (
+            _upper_first(obj.name_singular),
+            _upper_first(obj.name_plural),
+            obj.name_singular,
+            obj.name_plural,
+        )
+        query[pl].resolve = _root(obj, _find_many_resolver, "find")
+        query[s].resolve = _root(obj, _find_one_resolver, "get")
+        query[f"{pl}GroupBy"].resolve = _root(obj, _group_by_resolver, "group_by")
+        mutation[f"create{p}"].resolve = _root(obj, _create_one_resolver, "create")
+        mutation[f"create{pp}"].resolve = _root(obj, _create_many_resolver, "create")
+        mutation[f"update{p}"].resolve = _root(obj, _update_one_resolver, "update")
+        mutation[f"update{pp}"].resolve = _root(obj, _update_many_resolver, "update")
         for verb in ("delete", "destroy", "restore"):
-            mutation[f"{verb}{p}"].resolve = root(obj, functools.partial(change_one_resolver, verb), verb)
-            mutation[f"{verb}{pp}"].resolve = root(obj, functools.partial(change_many_resolver, verb), verb)
+            mutation[f"{verb}{p}"].resolve = _root(obj, functools.partial(_change_one_resolver, verb), verb)
+            mutation[f"{verb}{pp}"].resolve = _root(obj, functools.partial(_change_many_resolver, verb), verb)
         if obj.duplicate_criteria:
-            query[f"{s}Duplicates"].resolve = root(obj, duplicates_resolver, "duplicates")
-            mutation[f"merge{pp}"].resolve = root(obj, merge_resolver, "merge")
+            query[f"{s}Duplicates"].resolve = _root(obj, _duplicates_resolver, "duplicates")
+            mutation[f"merge{pp}"].resolve = _root(obj, _merge_resolver, "merge")
         gtype = gql.get_type(p)
         for meta in obj.active_fields:
             if meta.relation_type is not None and meta.name in gtype.fields:
-                gtype.fields[meta.name].resolve = relation_field_resolver
+                gtype.fields[meta.name].resolve = _relation_field_resolver
 
 
-def relation_field_resolver(parent: dict[str, Any], info: Any, **_: Any) -> Any:
+def _relation_field_resolver(parent: dict[str, Any], info: Any, **_: Any) -> Any:
     """Relations were loaded in bulk before the node was returned; read them back by response key."""
     return parent.get("__rel", {}).get(info.path.key)
 
@@ -7616,7 +7627,7 @@ class CoreContext:
         self.ctx = ctx
 
 
-def core_gql_error(err: ApiError) -> Any:
+def _core_gql_error(err: ApiError) -> Any:
     """An ApiError in the shape of Twenty's /graphql errors (graphql.md §12); its subCode is the one given
     where it was raised."""
     from graphql import GraphQLError
@@ -7640,7 +7651,7 @@ def core_gql_error(err: ApiError) -> Any:
     return GraphQLError(err.message, extensions={"code": code, "subCode": sub, "userFriendlyMessage": friendly})
 
 
-def root(obj: ObjectMeta, resolver: Callable[..., Any], operation: str) -> Callable[..., Any]:
+def _root(obj: ObjectMeta, resolver: Callable[..., Any], operation: str) -> Callable[..., Any]:
     """A root-field resolver for one object: the service's authorization, its own savepoint when it
     writes, errors in Twenty's shape."""
     mutating = operation not in READ_OPERATIONS
@@ -7650,13 +7661,13 @@ def root(obj: ObjectMeta, resolver: Callable[..., Any], operation: str) -> Calla
         current = cc.ctx.schema.by_plural.get(obj.name_plural, obj)
         queued = len(cc.ctx.events)
         try:
-            authorize(cc.ctx, current, operation)
+            _authorize(cc.ctx, current, operation)
             if mutating:
-                return savepoint(cc.ctx.conn, lambda: resolver(cc, current, info, **args))
+                return _savepoint(cc.ctx.conn, lambda: resolver(cc, current, info, **args))
             return resolver(cc, current, info, **args)
         except ApiError as err:
             del cc.ctx.events[queued:]  # the field's changes were rolled back: so are its events
-            raise core_gql_error(err) from None
+            raise _core_gql_error(err) from None
 
     return resolve
 
@@ -7664,7 +7675,7 @@ def root(obj: ObjectMeta, resolver: Callable[..., Any], operation: str) -> Calla
 # ---- GraphQL arguments -> typed queries -------------------------------------------------------
 
 
-def gql_filter_node(obj: ObjectMeta, flt: dict[str, Any] | None) -> Node | None:
+def _gql_filter_node(obj: ObjectMeta, flt: dict[str, Any] | None) -> Node | None:
     """A <Object>FilterInput as a filter tree (graphql.md §7.3), values as GraphQL typed them."""
     if not flt:
         return None
@@ -7673,30 +7684,30 @@ def gql_filter_node(obj: ObjectMeta, flt: dict[str, Any] | None) -> Node | None:
         if value is None:
             continue
         if key in ("and", "or"):
-            items.append((key, [n for n in (gql_filter_node(obj, v) for v in value) if n is not None]))
+            items.append((key, [n for n in (_gql_filter_node(obj, v) for v in value) if n is not None]))
         elif key == "not":
-            inner = gql_filter_node(obj, value)
+            inner = _gql_filter_node(obj, value)
             if inner is not None:
                 items.append(("not", inner))
         else:
-            items += gql_leaves(obj, (key,), value)
+            items += _gql_leaves(obj, (key,), value)
     return ("and", items)
 
 
-def gql_leaves(obj: ObjectMeta, path: tuple[str, ...], value: dict[str, Any]) -> list[Leaf]:
+def _gql_leaves(obj: ObjectMeta, path: tuple[str, ...], value: dict[str, Any]) -> list[Leaf]:
     """Leaves of one field's filter: an operator map, or sub-fields (composite, relation) holding them."""
     ops = {k: v for k, v in value.items() if v is not None}
     head = obj.by_name.get(path[0]) if len(path) == 1 else None
     nested = head is not None and (head.type in COMPOSITES or head.relation_type == "MANY_TO_ONE")
     if (len(path) > 1 or nested) and ops and all(isinstance(v, dict) for v in ops.values()):
-        return [leaf for sub, inner in ops.items() for leaf in gql_leaves(obj, (*path, sub), inner)]
+        return [leaf for sub, inner in ops.items() for leaf in _gql_leaves(obj, (*path, sub), inner)]
     if len(ops) != 1:
-        raise bad_filter(f'Filter for field "{path[-1]}" must have exactly one operator')
+        raise _bad_filter(f'Filter for field "{path[-1]}" must have exactly one operator')
     op, raw = next(iter(ops.items()))
     return [Leaf(path, op, raw)]
 
 
-def gql_order_keys(schema: Schema, obj: ObjectMeta, order_by: Any) -> list[SortKey]:
+def _gql_order_keys(schema: Schema, obj: ObjectMeta, order_by: Any) -> list[SortKey]:
     """An orderBy list as sort keys (graphql.md §8)."""
     items: list[tuple[Sequence[str], str]] = []
     for item in order_by or []:
@@ -7705,25 +7716,25 @@ def gql_order_keys(schema: Schema, obj: ObjectMeta, order_by: Any) -> list[SortK
                 items += [((key, sub), d) for sub, d in value.items() if d is not None]
             elif value is not None:
                 items.append(((key,), value))
-    return sort_keys(schema, obj, items)
+    return _sort_keys(schema, obj, items)
 
 
-def page_args(ctx: Ctx, args: dict[str, Any], default: int) -> tuple[int, str | None, str | None, int]:
+def _page_args(ctx: Ctx, args: dict[str, Any], default: int) -> tuple[int, str | None, str | None, int]:
     """(limit, after, before, offset) from first/last/before/after/offset, with Twenty's errors. As in
     Twenty, only `before` pages backwards: `last` without it counts from the start."""
     first, last, before, after = args.get("first"), args.get("last"), args.get("before"), args.get("after")
     if first is not None and last is not None:
-        raise bad_request("Cannot provide both first and last", "ARGS_CONFLICT")
+        raise _bad_request("Cannot provide both first and last", "ARGS_CONFLICT")
     if before is not None and after is not None:
-        raise bad_request("Cannot provide both before and after", "ARGS_CONFLICT")
+        raise _bad_request("Cannot provide both before and after", "ARGS_CONFLICT")
     if before is not None and first is not None:
-        raise bad_request("Cannot provide both before and first", "ARGS_CONFLICT")
+        raise _bad_request("Cannot provide both before and first", "ARGS_CONFLICT")
     if after is not None and last is not None:
-        raise bad_request("Cannot provide both after and last", "ARGS_CONFLICT")
+        raise _bad_request("Cannot provide both after and last", "ARGS_CONFLICT")
     if first is not None and first < 0:
-        raise bad_request("First argument must be non-negative", "INVALID_ARGS_FIRST")
+        raise _bad_request("First argument must be non-negative", "INVALID_ARGS_FIRST")
     if last is not None and last < 0:
-        raise bad_request("Last argument must be non-negative", "INVALID_ARGS_LAST")
+        raise _bad_request("Last argument must be non-negative", "INVALID_ARGS_LAST")
     size = first if first is not None else last if last is not None else default
     return min(size, ctx.max_records), after, before, max(0, args.get("offset") or 0)
 
@@ -7731,7 +7742,7 @@ def page_args(ctx: Ctx, args: dict[str, Any], default: int) -> tuple[int, str | 
 # ---- selections and bulk relation loading -----------------------------------------------------
 
 
-def selected_fields(info: Any, selection_set: Any) -> list[Any]:
+def _selected_fields(info: Any, selection_set: Any) -> list[Any]:
     """The field nodes of a selection set, fragments flattened."""
     from graphql import FieldNode, FragmentSpreadNode, InlineFragmentNode
 
@@ -7740,39 +7751,39 @@ def selected_fields(info: Any, selection_set: Any) -> list[Any]:
         if isinstance(sel, FieldNode):
             out.append(sel)
         elif isinstance(sel, InlineFragmentNode):
-            out += selected_fields(info, sel.selection_set)
+            out += _selected_fields(info, sel.selection_set)
         elif isinstance(sel, FragmentSpreadNode):
-            out += selected_fields(info, info.fragments[sel.name.value].selection_set)
+            out += _selected_fields(info, info.fragments[sel.name.value].selection_set)
     return out
 
 
-def sub_selection(info: Any, fields: list[Any], *path: str) -> list[Any]:
+def _sub_selection(info: Any, fields: list[Any], *path: str) -> list[Any]:
     """Follow field names (e.g. edges, node) down a selection."""
     for name in path:
-        fields = [f for node in fields if node.name.value == name for f in selected_fields(info, node.selection_set)]
+        fields = [f for node in fields if node.name.value == name for f in _selected_fields(info, node.selection_set)]
     return fields
 
 
-def record_nodes(
+def _record_nodes(
     ctx: Ctx, obj: ObjectMeta, ids: Sequence[bytes], info: Any, fields: list[Any], in_one_to_many: bool = False
 ) -> list[dict[str, Any]]:
     """GraphQL nodes of records, with every selected relation loaded in bulk (a fixed number of queries)."""
     hidden = ctx.hidden(obj)
     if hidden and any(f.name.value in hidden for f in fields):
         raise ApiError(403, "ForbiddenException", PERMISSION_DENIED)
-    values = fetch_values(ctx.conn, obj, ids)
+    values = _fetch_values(ctx.conn, obj, ids)
     nodes = []
     for rid in ids:
-        node = build_record(obj, rid, values[rid], None, hidden)
+        node = _build_record(obj, rid, values[rid], None, hidden)
         node["searchVector"] = None
         node["__rel"] = {}
         nodes.append(node)
     if nodes:
-        load_relations(ctx, obj, ids, values, nodes, info, fields, in_one_to_many)
+        _load_relations(ctx, obj, ids, values, nodes, info, fields, in_one_to_many)
     return nodes
 
 
-def load_relations(
+def _load_relations(
     ctx: Ctx,
     obj: ObjectMeta,
     ids: Sequence[bytes],
@@ -7784,33 +7795,33 @@ def load_relations(
 ) -> None:
     from graphql.execution.values import get_argument_values
 
-    gtype = info.schema.get_type(upper_first(obj.name_singular))
+    gtype = info.schema.get_type(_upper_first(obj.name_singular))
     for fnode in fields:
         meta = obj.by_name.get(fnode.name.value)
         if meta is None or meta.relation_type is None:
             continue
         key = fnode.alias.value if fnode.alias else fnode.name.value
-        target = readable_target(ctx, meta, explicit=True)
+        target = _readable_target(ctx, meta, explicit=True)
         if target is None:
             continue
-        inner = selected_fields(info, fnode.selection_set)
+        inner = _selected_fields(info, fnode.selection_set)
         if meta.relation_type == "MANY_TO_ONE":
             join = meta.join_column or ""
             wanted = [values[rid].get(join) for rid in ids]
-            live = sorted(existing_ids(ctx.conn, target, [w for w in wanted if w], live_only=True))
-            related = dict(zip(live, record_nodes(ctx, target, live, info, inner, in_one_to_many)))
+            live = sorted(_existing_ids(ctx.conn, target, [w for w in wanted if w], live_only=True))
+            related = dict(zip(live, _record_nodes(ctx, target, live, info, inner, in_one_to_many)))
             for node, w in zip(nodes, wanted):
                 node["__rel"][key] = related.get(w) if w else None
             continue
         if in_one_to_many:
-            raise bad_request(NOT_NESTABLE, "TOO_COMPLEX_QUERY")
+            raise _bad_request(NOT_NESTABLE, "TOO_COMPLEX_QUERY")
         args = get_argument_values(gtype.fields[fnode.name.value], fnode, info.variable_values)
-        connections = nested_connections(ctx, target, meta, ids, args, info, inner)
+        connections = _nested_connections(ctx, target, meta, ids, args, info, inner)
         for node, rid in zip(nodes, ids):
             node["__rel"][key] = connections[rid]
 
 
-def nested_connections(
+def _nested_connections(
     ctx: Ctx,
     target: ObjectMeta,
     meta: FieldMeta,
@@ -7821,25 +7832,25 @@ def nested_connections(
 ) -> dict[bytes, dict[str, Any]]:
     """One-to-many connections for many parents at once: a windowed page query and a grouped count."""
     inverse = next((f for f in target.active_fields if f.id == meta.target_field_id), None)
-    limit, after, before, offset = page_args(ctx, args, NESTED_PAGE)
-    node = gql_filter_node(target, args.get("filter"))
-    keys = gql_order_keys(ctx.schema, target, args.get("orderBy"))
+    limit, after, before, offset = _page_args(ctx, args, NESTED_PAGE)
+    node = _gql_filter_node(target, args.get("filter"))
+    keys = _gql_order_keys(ctx.schema, target, args.get("orderBy"))
     out: dict[bytes, dict[str, Any]] = {}
     empty = {"hasNextPage": False, "hasPreviousPage": False, "startCursor": None, "endCursor": None}
     if inverse is None or not inverse.columns:
         return {rid: {"edges": [], "pageInfo": empty, "totalCount": 0} for rid in parents}
     query = SqlQuery(ctx.schema, target)
-    where = filter_sql(ctx.schema, target, node, query)
+    where = _filter_sql(ctx.schema, target, node, query)
     parent_x = query.expr(Ref(inverse.columns[0], "UUID", inverse.name, (inverse.name,)))
     sort_exprs = [query.expr(k.ref) for k in keys]
-    effective = [flip(k) for k in keys] if before else keys
+    effective = [_flip(k) for k in keys] if before else keys
     params = list(query.params)
     cursor = before or after
     if cursor:
-        where += " AND " + after_condition(sort_exprs, effective, decode_cursor(keys, cursor), params)
+        where += " AND " + _after_condition(sort_exprs, effective, _decode_cursor(keys, cursor), params)
     counts: dict[bytes, int] = {}
-    for part in chunks(list(parents)):
-        in_parents = f" AND {parent_x} IN ({marks(len(part))})"
+    for part in _chunks(list(parents)):
+        in_parents = f" AND {parent_x} IN ({_marks(len(part))})"
         order = ", ".join(
             f"{x} {'ASC' if k.ascending else 'DESC'} {'NULLS FIRST' if k.nulls_first else 'NULLS LAST'}"
             for k, x in zip(effective, sort_exprs)
@@ -7851,12 +7862,12 @@ def nested_connections(
             (*params, *part, offset, offset + limit + 1),
         ).fetchall()
         count_query = SqlQuery(ctx.schema, target)
-        count_where = filter_sql(ctx.schema, target, node, count_query)
+        count_where = _filter_sql(ctx.schema, target, node, count_query)
         count_parent = count_query.expr(Ref(inverse.columns[0], "UUID", inverse.name, (inverse.name,)))
         counts.update(
             ctx.conn.execute(
                 f"SELECT {count_parent}, count(*) FROM entity e {' '.join(count_query.join_sql)} WHERE {count_where} "
-                f"AND {count_parent} IN ({marks(len(part))}) GROUP BY {count_parent}",
+                f"AND {count_parent} IN ({_marks(len(part))}) GROUP BY {count_parent}",
                 (*count_query.params, *part),
             ).fetchall()
         )
@@ -7866,7 +7877,9 @@ def nested_connections(
     loaded = dict(
         zip(
             all_ids,
-            record_nodes(ctx, target, all_ids, info, sub_selection(info, fields, "edges", "node"), in_one_to_many=True),
+            _record_nodes(
+                ctx, target, all_ids, info, _sub_selection(info, fields, "edges", "node"), in_one_to_many=True
+            ),
         )
     )
     result = {}
@@ -7883,11 +7896,11 @@ def nested_connections(
             True if before else more,
             more if before else bool(after),
         )
-        result[rid] = connection(page, [loaded[i] for i in page.ids], counts.get(rid, 0))
+        result[rid] = _connection(page, [loaded[i] for i in page.ids], counts.get(rid, 0))
     return result
 
 
-def connection(page: Page, nodes: list[dict[str, Any]], total: int | None) -> dict[str, Any]:
+def _connection(page: Page, nodes: list[dict[str, Any]], total: int | None) -> dict[str, Any]:
     """A <Object>Connection value."""
     return {
         "edges": [{"node": n, "cursor": page.cursor(i)} for i, n in enumerate(nodes)],
@@ -7899,7 +7912,7 @@ def connection(page: Page, nodes: list[dict[str, Any]], total: int | None) -> di
 CONNECTION_FIELDS = ("edges", "pageInfo", "totalCount", "groupByDimensionValues", "__typename")
 
 
-def selected_aggregates(fields: list[Any]) -> list[str]:
+def _selected_aggregates(fields: list[Any]) -> list[str]:
     """Names of the aggregate fields selected on a connection."""
     return list(dict.fromkeys(f.name.value for f in fields if f.name.value not in CONNECTION_FIELDS))
 
@@ -7907,99 +7920,99 @@ def selected_aggregates(fields: list[Any]) -> list[str]:
 # ---- root resolvers: arguments in, record service, nodes out ---------------------------------
 
 
-def find_many_resolver(cc: CoreContext, obj: ObjectMeta, info: Any, **args: Any) -> dict[str, Any]:
+def _find_many_resolver(cc: CoreContext, obj: ObjectMeta, info: Any, **args: Any) -> dict[str, Any]:
     ctx = cc.ctx
-    limit, after, before, offset = page_args(ctx, args, 60)
-    node = gql_filter_node(obj, args.get("filter"))
-    query = FindQuery(node, gql_order_keys(ctx.schema, obj, args.get("orderBy")), limit, after, before, offset)
-    fields = selected_fields(info, info.field_nodes[0].selection_set)
-    page = find(ctx, obj, query)
-    nodes = record_nodes(ctx, obj, page.ids, info, sub_selection(info, fields, "edges", "node"))
-    out = connection(page, nodes, page.total)
-    out.update(aggregates(ctx, obj, node, selected_aggregates(fields)))
+    limit, after, before, offset = _page_args(ctx, args, 60)
+    node = _gql_filter_node(obj, args.get("filter"))
+    query = FindQuery(node, _gql_order_keys(ctx.schema, obj, args.get("orderBy")), limit, after, before, offset)
+    fields = _selected_fields(info, info.field_nodes[0].selection_set)
+    page = _find(ctx, obj, query)
+    nodes = _record_nodes(ctx, obj, page.ids, info, _sub_selection(info, fields, "edges", "node"))
+    out = _connection(page, nodes, page.total)
+    out.update(_aggregates(ctx, obj, node, _selected_aggregates(fields)))
     return out
 
 
-def root_nodes(cc: CoreContext, obj: ObjectMeta, info: Any, ids: Sequence[bytes]) -> list[dict[str, Any]]:
-    return record_nodes(cc.ctx, obj, ids, info, selected_fields(info, info.field_nodes[0].selection_set))
+def _root_nodes(cc: CoreContext, obj: ObjectMeta, info: Any, ids: Sequence[bytes]) -> list[dict[str, Any]]:
+    return _record_nodes(cc.ctx, obj, ids, info, _selected_fields(info, info.field_nodes[0].selection_set))
 
 
-def find_one_resolver(cc: CoreContext, obj: ObjectMeta, info: Any, filter: Any = None) -> dict[str, Any]:
-    node = gql_filter_node(obj, filter)
+def _find_one_resolver(cc: CoreContext, obj: ObjectMeta, info: Any, filter: Any = None) -> dict[str, Any]:
+    node = _gql_filter_node(obj, filter)
     if node is None or not node[1]:
-        raise bad_request("Missing filter argument", "INVALID_QUERY_INPUT")
-    return root_nodes(cc, obj, info, [find_first(cc.ctx, obj, node)])[0]
+        raise _bad_request("Missing filter argument", "INVALID_QUERY_INPUT")
+    return _root_nodes(cc, obj, info, [_find_first(cc.ctx, obj, node)])[0]
 
 
-def create_one_resolver(cc: CoreContext, obj: ObjectMeta, info: Any, data: Any = None, upsert: Any = None) -> Any:
+def _create_one_resolver(cc: CoreContext, obj: ObjectMeta, info: Any, data: Any = None, upsert: Any = None) -> Any:
     if data is None:
-        raise bad_request("Missing data argument")
-    return root_nodes(cc, obj, info, create(cc.ctx, obj, [data], upsert is True))[0]
+        raise _bad_request("Missing data argument")
+    return _root_nodes(cc, obj, info, _create(cc.ctx, obj, [data], upsert is True))[0]
 
 
-def create_many_resolver(cc: CoreContext, obj: ObjectMeta, info: Any, data: Any = None, upsert: Any = None) -> Any:
+def _create_many_resolver(cc: CoreContext, obj: ObjectMeta, info: Any, data: Any = None, upsert: Any = None) -> Any:
     if not data:
-        raise bad_request("Missing data argument")
-    return root_nodes(cc, obj, info, create(cc.ctx, obj, data, upsert is True))
+        raise _bad_request("Missing data argument")
+    return _root_nodes(cc, obj, info, _create(cc.ctx, obj, data, upsert is True))
 
 
-def one_id(raw: Any) -> bytes:
+def _one_id(raw: Any) -> bytes:
     if raw is None:
-        raise bad_request("Missing id argument")
-    return uuid_blob(str(raw).lower())
+        raise _bad_request("Missing id argument")
+    return _uuid_blob(str(raw).lower())
 
 
-def update_one_resolver(cc: CoreContext, obj: ObjectMeta, info: Any, id: Any = None, data: Any = None) -> Any:
-    rid = one_id(id)
-    update_one(cc.ctx, obj, rid, data or {})
-    return root_nodes(cc, obj, info, [rid])[0]
+def _update_one_resolver(cc: CoreContext, obj: ObjectMeta, info: Any, id: Any = None, data: Any = None) -> Any:
+    rid = _one_id(id)
+    _update_one(cc.ctx, obj, rid, data or {})
+    return _root_nodes(cc, obj, info, [rid])[0]
 
 
-def required_filter(obj: ObjectMeta, flt: Any) -> Node:
-    node = gql_filter_node(obj, flt)
+def _required_filter(obj: ObjectMeta, flt: Any) -> Node:
+    node = _gql_filter_node(obj, flt)
     if node is None or not node[1]:
-        raise bad_request("A non-empty filter is required", "INVALID_QUERY_INPUT")
+        raise _bad_request("A non-empty filter is required", "INVALID_QUERY_INPUT")
     return node
 
 
-def update_many_resolver(cc: CoreContext, obj: ObjectMeta, info: Any, data: Any = None, filter: Any = None) -> Any:
-    node = required_filter(obj, filter)
-    return root_nodes(cc, obj, info, update_many(cc.ctx, obj, node, data or {}))
+def _update_many_resolver(cc: CoreContext, obj: ObjectMeta, info: Any, data: Any = None, filter: Any = None) -> Any:
+    node = _required_filter(obj, filter)
+    return _root_nodes(cc, obj, info, _update_many(cc.ctx, obj, node, data or {}))
 
 
-def change_one_resolver(verb: str, cc: CoreContext, obj: ObjectMeta, info: Any, id: Any = None) -> Any:
+def _change_one_resolver(verb: str, cc: CoreContext, obj: ObjectMeta, info: Any, id: Any = None) -> Any:
     """delete (soft), destroy (hard) or restore one record by id; a destroyed record is shown as it was."""
-    rid = one_id(id)
-    snapshot = functools.partial(root_nodes, cc, obj, info)
-    result = change_one(cc.ctx, obj, verb, rid, snapshot)
-    return result[0] if verb == "destroy" else root_nodes(cc, obj, info, [rid])[0]
+    rid = _one_id(id)
+    snapshot = functools.partial(_root_nodes, cc, obj, info)
+    result = _change_one(cc.ctx, obj, verb, rid, snapshot)
+    return result[0] if verb == "destroy" else _root_nodes(cc, obj, info, [rid])[0]
 
 
-def change_many_resolver(verb: str, cc: CoreContext, obj: ObjectMeta, info: Any, filter: Any = None) -> Any:
-    node = required_filter(obj, filter)
-    snapshot = functools.partial(root_nodes, cc, obj, info)
-    result = change_many(cc.ctx, obj, verb, node, snapshot)
-    return result if verb == "destroy" else root_nodes(cc, obj, info, result)
+def _change_many_resolver(verb: str, cc: CoreContext, obj: ObjectMeta, info: Any, filter: Any = None) -> Any:
+    node = _required_filter(obj, filter)
+    snapshot = functools.partial(_root_nodes, cc, obj, info)
+    result = _change_many(cc.ctx, obj, verb, node, snapshot)
+    return result if verb == "destroy" else _root_nodes(cc, obj, info, result)
 
 
-def duplicates_resolver(cc: CoreContext, obj: ObjectMeta, info: Any, ids: Any = None, data: Any = None) -> Any:
-    fields = sub_selection(info, selected_fields(info, info.field_nodes[0].selection_set), "edges", "node")
+def _duplicates_resolver(cc: CoreContext, obj: ObjectMeta, info: Any, ids: Any = None, data: Any = None) -> Any:
+    fields = _sub_selection(info, _selected_fields(info, info.field_nodes[0].selection_set), "edges", "node")
     return [
-        connection(id_page(found), record_nodes(cc.ctx, obj, found, info, fields), len(found))
-        for found in duplicates(cc.ctx, obj, data, ids)
+        _connection(_id_page(found), _record_nodes(cc.ctx, obj, found, info, fields), len(found))
+        for found in _duplicates(cc.ctx, obj, data, ids)
     ]
 
 
-def merge_resolver(
+def _merge_resolver(
     cc: CoreContext, obj: ObjectMeta, info: Any, ids: Any = None, conflictPriorityIndex: Any = None, dryRun: Any = None
 ) -> Any:
-    survivor, preview = merge(cc.ctx, obj, ids, conflictPriorityIndex or 0, dryRun is True)
+    survivor, preview = _merge(cc.ctx, obj, ids, conflictPriorityIndex or 0, dryRun is True)
     if preview is not None:
         return dict(preview, searchVector=None, __rel={})
-    return root_nodes(cc, obj, info, [survivor])[0]
+    return _root_nodes(cc, obj, info, [survivor])[0]
 
 
-def group_by_resolver(
+def _group_by_resolver(
     cc: CoreContext,
     obj: ObjectMeta,
     info: Any,
@@ -8014,38 +8027,38 @@ def group_by_resolver(
     """<plural>GroupBy: one connection per group, with its dimension values, count, aggregates and records."""
     ctx = cc.ctx
     if not groupBy:
-        raise bad_request("Missing groupBy argument")
+        raise _bad_request("Missing groupBy argument")
     dims_spec = [{k: v for k, v in item.items() if v is not None} for item in groupBy]
     if any(len(d) != 1 for d in dims_spec):
-        raise bad_filter("Each groupBy entry must name exactly one field")
-    node = gql_filter_node(obj, filter)
-    fields = selected_fields(info, info.field_nodes[0].selection_set)
-    names = ["totalCount"] + selected_aggregates(fields)
+        raise _bad_filter("Each groupBy entry must name exactly one field")
+    node = _gql_filter_node(obj, filter)
+    fields = _selected_fields(info, info.field_nodes[0].selection_set)
+    names = ["totalCount"] + _selected_aggregates(fields)
     wants_records = any(f.name.value == "edges" for f in fields)
-    groups = group_by(
+    groups = _group_by(
         ctx,
         obj,
         node,
         dims_spec,
         names,
         limit or 50,
-        gql_order_keys(ctx.schema, obj, orderBy),
-        gql_order_keys(ctx.schema, obj, orderByForRecords) if wants_records else None,
+        _gql_order_keys(ctx.schema, obj, orderBy),
+        _gql_order_keys(ctx.schema, obj, orderByForRecords) if wants_records else None,
         NESTED_PAGE,
         offsetForRecords or 0,
     )
     every = [i for g in groups for i in g.ids]
-    loaded = dict(zip(every, record_nodes(ctx, obj, every, info, sub_selection(info, fields, "edges", "node"))))
+    loaded = dict(zip(every, _record_nodes(ctx, obj, every, info, _sub_selection(info, fields, "edges", "node"))))
     out = []
     for g in groups:
-        group = connection(id_page(g.ids), [loaded[i] for i in g.ids], g.values[0])
+        group = _connection(_id_page(g.ids), [loaded[i] for i in g.ids], g.values[0])
         group["groupByDimensionValues"] = g.dimensions
         group.update(zip(names[1:], g.values[1:]))
         out.append(group)
     return out
 
 
-def search_resolver(
+def _search_resolver(
     _: Any,
     info: Any,
     searchInput: str,
@@ -8060,26 +8073,26 @@ def search_resolver(
     ctx = info.context.ctx
     try:
         try:
-            start = int(json.loads(unb64(after))["offset"]) if after else 0
+            start = int(json.loads(_unb64(after))["offset"]) if after else 0
         except (ValueError, KeyError, TypeError):
-            raise bad_request(f"Invalid cursor: {after}", "INVALID_CURSOR") from None
+            raise _bad_request(f"Invalid cursor: {after}", "INVALID_CURSOR") from None
         start += offset or 0
-        hits, more = search(
+        hits, more = _search_records(
             ctx,
             searchInput,
             start,
             limit,
             includedObjectNameSingulars,
             excludedObjectNameSingulars,
-            lambda obj: gql_filter_node(obj, filter),
+            lambda obj: _gql_filter_node(obj, filter),
         )
     except ApiError as err:
-        raise core_gql_error(err) from None
+        raise _core_gql_error(err) from None
     edges = [
         {
-            "cursor": b64_cursor({"offset": start + n + 1}),
+            "cursor": _b64_cursor({"offset": start + n + 1}),
             "node": {
-                "recordId": blob_uuid(hit.rid),
+                "recordId": _blob_uuid(hit.rid),
                 "objectNameSingular": hit.obj.name_singular,
                 "objectLabelSingular": hit.obj.label_singular,
                 "label": hit.label,
@@ -8096,9 +8109,9 @@ def search_resolver(
 # ---- POST /graphql ----------------------------------------------------------------------------
 
 
-def handle_graphql(state: AppState) -> str:
+def _handle_graphql(state: AppState) -> str:
     """POST /graphql: the workspace's generated schema, cached per data-model version."""
-    return serve_graphql(state, state.models.graphql_schema, CoreContext)
+    return _serve_graphql(state, state.models.graphql_schema, CoreContext)
 
 
 # ============================================================================================
@@ -8108,7 +8121,7 @@ def handle_graphql(state: AppState) -> str:
 # Outside Twenty's paths: workspaces for test fixtures, guarded by the server's admin key.
 
 
-def admin_guard(state: AppState) -> None:
+def _admin_guard(state: AppState) -> None:
     """The /_lite API answers only the server's admin key (the --api-key unless admin_key is set)."""
     admin = state.settings.admin_key or state.settings.api_key
     if not admin:
@@ -8124,85 +8137,85 @@ SPARE_TARGET = 8  # spare workspaces made ahead of time once workspaces are aske
 SPARE_CAP = 16  # deleted workspaces become spares up to this many; beyond it they are cleared
 
 
-def add_admin_key(
+def _add_admin_key(
     state: AppState, conn: sqlite3.Connection, workspace_id: str, name: str = "Workspace admin key"
 ) -> str:
     """A new workspace's API key with the Admin role; returns its id."""
     now, key_id = state.clock(), state.settings.new_id()
-    admin = role_by_label(conn, workspace_id, "Admin")
+    admin = _role_by_label(conn, workspace_id, "Admin")
     conn.execute(
         "INSERT INTO api_key(id, workspace_id, name, expires_at, role_id, created_at, updated_at) "
         "VALUES (?,?,?,?,?,?,?)",
-        (key_id, workspace_id, name, iso(now + HUNDRED_YEARS), admin.id, iso(now), iso(now)),
+        (key_id, workspace_id, name, _iso(now + HUNDRED_YEARS), admin.id, _iso(now), _iso(now)),
     )
     return key_id
 
 
-def add_workspace(state: AppState, conn: sqlite3.Connection, workspace_id: str, name: str) -> None:
+def _add_workspace(state: AppState, conn: sqlite3.Connection, workspace_id: str, name: str) -> None:
     """A workspace row with the standard roles and the standard data model (fields shared)."""
     conn.execute(
-        "INSERT INTO workspace(id, name, created_at) VALUES (?, ?, ?)", (workspace_id, name, iso(state.clock()))
+        "INSERT INTO workspace(id, name, created_at) VALUES (?, ?, ?)", (workspace_id, name, _iso(state.clock()))
     )
     conn.executemany(
         "INSERT INTO role(id, workspace_id, data) VALUES (?, ?, ?)",
-        standard_role_rows(workspace_id, state.settings.new_id),
+        _standard_role_rows(workspace_id, state.settings.new_id),
     )
-    insert_shared_model(conn, workspace_id, state.models.standard_model(conn), state.settings.new_id)
+    _insert_shared_model(conn, workspace_id, state.models.standard_model(conn), state.settings.new_id)
 
 
-def make_workspace(state: AppState, display_name: str) -> tuple[str, str]:
+def _make_workspace(state: AppState, display_name: str) -> tuple[str, str]:
     """A workspace with the standard model and an Admin API key: (workspace id, key id)."""
     workspace_id = state.settings.new_id()
     with state.store.write() as conn:
-        add_workspace(state, conn, workspace_id, display_name)
-        key_id = add_admin_key(state, conn, workspace_id)
+        _add_workspace(state, conn, workspace_id, display_name)
+        key_id = _add_admin_key(state, conn, workspace_id)
     return workspace_id, key_id
 
 
-def new_workspace(state: AppState, display_name: str, seed: str) -> dict[str, Any]:
+def _new_workspace(state: AppState, display_name: str, seed: str) -> dict[str, Any]:
     """A workspace for a caller: a spare one made ahead of time when there is one (fixtures ask for
     many), else one made now."""
     spare = state.pool.take()
     if spare is None:
-        workspace_id, key_id = make_workspace(state, display_name)
+        workspace_id, key_id = _make_workspace(state, display_name)
     else:
         workspace_id, key_id = spare
         with state.store.write() as conn:
             conn.execute(
                 "UPDATE workspace SET name = ?, created_at = ? WHERE id = ?",
-                (display_name, iso(state.clock()), workspace_id),
+                (display_name, _iso(state.clock()), workspace_id),
             )
     if seed == "demo":
-        seed_demo(state, workspace_id)
+        _seed_demo(state, workspace_id)
     now = state.clock()
-    token = api_key_token(state.app_secret, workspace_id, key_id, now, now + HUNDRED_YEARS)
+    token = _api_key_token(state.app_secret, workspace_id, key_id, now, now + HUNDRED_YEARS)
     return {"id": workspace_id, "displayName": display_name, "apiKeyId": key_id, "apiKey": token}
 
 
-def move_data_model(conn: sqlite3.Connection, source: str, target: str) -> None:
+def _move_data_model(conn: sqlite3.Connection, source: str, target: str) -> None:
     """Hand a workspace's objects and fields (and so its records) to another workspace id."""
     conn.execute("UPDATE object_meta SET workspace_id = ? WHERE workspace_id = ?", (target, source))
 
 
-def delete_workspace(state: AppState, workspace_id: str) -> None:
+def _delete_workspace(state: AppState, workspace_id: str) -> None:
     """Make a workspace gone for every caller at once. One whose data model is untouched becomes a
     spare under a new id (records purged off the request's thread); any other is cleared there."""
     recycle = state.pool.reserve()
     try:
         with state.store.write() as conn:
-            known_workspace(conn, workspace_id)
-            shared = shares_fields(conn, workspace_id)
+            _known_workspace(conn, workspace_id)
+            shared = _shares_fields(conn, workspace_id)
             for table in ("api_key", "webhook", "role"):
                 conn.execute(f"DELETE FROM {table} WHERE workspace_id = ?", (workspace_id,))
             if recycle and shared:
                 spare_id = state.settings.new_id()
                 conn.execute("UPDATE workspace SET id = ?, name = ? WHERE id = ?", (spare_id, SPARE_NAME, workspace_id))
-                move_data_model(conn, workspace_id, spare_id)
+                _move_data_model(conn, workspace_id, spare_id)
                 conn.executemany(
                     "INSERT INTO role(id, workspace_id, data) VALUES (?, ?, ?)",
-                    standard_role_rows(spare_id, state.settings.new_id),
+                    _standard_role_rows(spare_id, state.settings.new_id),
                 )
-                spare = (spare_id, add_admin_key(state, conn, spare_id))
+                spare = (spare_id, _add_admin_key(state, conn, spare_id))
             else:
                 conn.execute("DELETE FROM workspace WHERE id = ?", (workspace_id,))
                 spare = None
@@ -8212,41 +8225,41 @@ def delete_workspace(state: AppState, workspace_id: str) -> None:
     state.forget(workspace_id, heir=spare[0] if spare else None)
     if spare is None:
         state.pool.release(recycle)
-        state.housekeeping(clear_workspace, state, workspace_id)
+        state.housekeeping(_clear_workspace, state, workspace_id)
     else:
         state.housekeeping(state.pool.finish, spare)
 
 
-def reset_workspace(state: AppState, workspace_id: str, seed: str) -> None:
+def _reset_workspace(state: AppState, workspace_id: str, seed: str) -> None:
     """Back to the standard data model without records. An untouched data model keeps its ids and only
     loses its records; a changed one is replaced by a new standard one and cleared off the request's
     thread."""
     discarded = None
     with state.store.write() as conn:
-        known_workspace(conn, workspace_id)
-        shared = shares_fields(conn, workspace_id)
+        _known_workspace(conn, workspace_id)
+        shared = _shares_fields(conn, workspace_id)
         if shared:
-            purge_records(conn, workspace_id)
+            _purge_records(conn, workspace_id)
         else:
             discarded = state.settings.new_id()
-            move_data_model(conn, workspace_id, discarded)
-            insert_shared_model(conn, workspace_id, state.models.standard_model(conn), state.settings.new_id)
-            new_meta_version(conn, workspace_id)
+            _move_data_model(conn, workspace_id, discarded)
+            _insert_shared_model(conn, workspace_id, state.models.standard_model(conn), state.settings.new_id)
+            _new_meta_version(conn, workspace_id)
     if discarded:
         state.forget(workspace_id, keep_journal=True)
-        state.housekeeping(clear_workspace, state, discarded)
+        state.housekeeping(_clear_workspace, state, discarded)
     if seed == "demo":
-        seed_demo(state, workspace_id)
+        _seed_demo(state, workspace_id)
 
 
-def clear_workspace(state: AppState, workspace_id: str) -> None:
+def _clear_workspace(state: AppState, workspace_id: str) -> None:
     """The records, data model and roles of a deleted workspace."""
     with state.store.write() as conn:
-        drop_workspace_data(conn, workspace_id)
+        _drop_workspace_data(conn, workspace_id)
         conn.execute("DELETE FROM role WHERE workspace_id = ?", (workspace_id,))
 
 
-def known_workspace(conn: sqlite3.Connection, workspace_id: str) -> None:
+def _known_workspace(conn: sqlite3.Connection, workspace_id: str) -> None:
     if not conn.execute("SELECT 1 FROM workspace WHERE id = ?", (workspace_id,)).fetchone():
         raise ApiError(404, "NotFoundException", "Workspace not found")
 
@@ -8254,9 +8267,9 @@ def known_workspace(conn: sqlite3.Connection, workspace_id: str) -> None:
 EXPORT_FORMAT = "twenty_lite/1"
 
 
-def export_workspace(state: AppState, conn: sqlite3.Connection, workspace_id: str) -> dict[str, Any]:
+def _export_workspace(state: AppState, conn: sqlite3.Connection, workspace_id: str) -> dict[str, Any]:
     """A workspace as JSON: its data model, records (by field id and sub-field), roles and webhooks."""
-    known_workspace(conn, workspace_id)
+    _known_workspace(conn, workspace_id)
     schema = state.schema(conn, workspace_id)
     name = conn.execute("SELECT name FROM workspace WHERE id = ?", (workspace_id,)).fetchone()[0]
     objects = [
@@ -8274,12 +8287,12 @@ def export_workspace(state: AppState, conn: sqlite3.Connection, workspace_id: st
         for seq, rid, deleted in conn.execute(
             "SELECT seq, id, deleted_at FROM entity WHERE obj = ? ORDER BY seq", (okey,)
         ):
-            rows[seq] = {"id": blob_uuid(rid), "deletedAt": deleted, "values": {}}
+            rows[seq] = {"id": _blob_uuid(rid), "deletedAt": deleted, "values": {}}
         for seq, attr, v in conn.execute(
             "SELECT x.seq, x.attr, x.v FROM value x JOIN entity e ON e.seq = x.seq WHERE e.obj = ?", (okey,)
         ):
             if attr in columns:
-                rows[seq]["values"][columns[attr]] = {"$uuid": blob_uuid(v)} if isinstance(v, bytes) else v
+                rows[seq]["values"][columns[attr]] = {"$uuid": _blob_uuid(v)} if isinstance(v, bytes) else v
         records[oid] = list(rows.values())
     roles = [
         {"id": r[0], "data": json.loads(r[1])}
@@ -8300,22 +8313,22 @@ def export_workspace(state: AppState, conn: sqlite3.Connection, workspace_id: st
     }
 
 
-def import_into(conn: sqlite3.Connection, workspace_id: str, doc: dict[str, Any], with_roles: bool) -> None:
+def _import_into(conn: sqlite3.Connection, workspace_id: str, doc: dict[str, Any], with_roles: bool) -> None:
     """Write an export's data model, records and webhooks (and roles) into an emptied workspace."""
     for props in doc["objects"]:
-        insert_object(conn, workspace_id, props)
-    insert_fields(conn, workspace_id, doc["fields"])
-    attrs = {f"{fid}:{sub}": key for key, fid, sub in workspace_attributes(conn, workspace_id)}
+        _insert_object(conn, workspace_id, props)
+    _insert_fields(conn, workspace_id, doc["fields"])
+    attrs = {f"{fid}:{sub}": key for key, fid, sub in _workspace_attributes(conn, workspace_id)}
     okeys = dict(conn.execute("SELECT id, key FROM object_meta WHERE workspace_id = ?", (workspace_id,)).fetchall())
     seq = conn.execute("SELECT coalesce(max(seq), 0) FROM entity").fetchone()[0]
     for oid, rows in doc["records"].items():
         entities, values = [], []
         for row in rows:
             seq += 1
-            entities.append((seq, okeys[oid], uuid_blob(row["id"]), row.get("deletedAt")))
+            entities.append((seq, okeys[oid], _uuid_blob(row["id"]), row.get("deletedAt")))
             for column, v in row["values"].items():
                 if column in attrs:
-                    values.append((seq, attrs[column], uuid_blob(v["$uuid"]) if isinstance(v, dict) else v))
+                    values.append((seq, attrs[column], _uuid_blob(v["$uuid"]) if isinstance(v, dict) else v))
         conn.executemany("INSERT INTO entity(seq, obj, id, deleted_at) VALUES (?, ?, ?, ?)", entities)
         conn.executemany("INSERT INTO value(seq, attr, v) VALUES (?, ?, ?)", values)
         live = sum(1 for e in entities if e[3] is None)
@@ -8323,26 +8336,26 @@ def import_into(conn: sqlite3.Connection, workspace_id: str, doc: dict[str, Any]
     if with_roles:
         conn.executemany(
             "INSERT INTO role(id, workspace_id, data) VALUES (?, ?, ?)",
-            [(r["id"], workspace_id, dumps(r["data"])) for r in doc["roles"]],
+            [(r["id"], workspace_id, _dumps(r["data"])) for r in doc["roles"]],
         )
     conn.execute("DELETE FROM webhook WHERE workspace_id = ?", (workspace_id,))
     conn.executemany(
         "INSERT INTO webhook(id, workspace_id, data, deleted_at) VALUES (?, ?, ?, ?)",
-        [(w["id"], workspace_id, dumps(w["data"]), w.get("deletedAt")) for w in doc["webhooks"]],
+        [(w["id"], workspace_id, _dumps(w["data"]), w.get("deletedAt")) for w in doc["webhooks"]],
     )
-    new_meta_version(conn, workspace_id)
+    _new_meta_version(conn, workspace_id)
 
 
-def import_workspace(state: AppState, doc: Any) -> dict[str, Any]:
+def _import_workspace(state: AppState, doc: Any) -> dict[str, Any]:
     """A new workspace from an export: metadata, role and webhook ids renewed, records kept; a new Admin key."""
     if not isinstance(doc, dict) or doc.get("format") != EXPORT_FORMAT:
-        raise bad_request(f"Not a twenty_lite export (format {EXPORT_FORMAT} expected)")
+        raise _bad_request(f"Not a twenty_lite export (format {EXPORT_FORMAT} expected)")
     new_id = state.settings.new_id
     renew = [o["id"] for o in doc["objects"]] + [f["id"] for f in doc["fields"]] + [r["id"] for r in doc["roles"]]
     renew += [w["id"] for w in doc["webhooks"]] + [f["morphId"] for f in doc["fields"] if f.get("morphId")]
     mapping = {old: new_id() for old in dict.fromkeys(renew)}
     skeleton = {k: v for k, v in doc.items() if k != "records"}
-    skeleton = json.loads(UUID_ANY.sub(lambda m: mapping.get(m.group(0), m.group(0)), dumps(skeleton)))
+    skeleton = json.loads(UUID_ANY.sub(lambda m: mapping.get(m.group(0), m.group(0)), _dumps(skeleton)))
 
     def renamed(column: str) -> str:
         field_id, _, sub = column.partition(":")
@@ -8357,17 +8370,17 @@ def import_workspace(state: AppState, doc: Any) -> dict[str, Any]:
     with state.store.write() as conn:
         conn.execute(
             "INSERT INTO workspace(id, name, created_at) VALUES (?, ?, ?)",
-            (workspace_id, skeleton.get("displayName") or "Imported", iso(now)),
+            (workspace_id, skeleton.get("displayName") or "Imported", _iso(now)),
         )
-        import_into(conn, workspace_id, skeleton, with_roles=True)
-        key_id = add_admin_key(state, conn, workspace_id)
-    token = api_key_token(state.app_secret, workspace_id, key_id, now, now + HUNDRED_YEARS)
+        _import_into(conn, workspace_id, skeleton, with_roles=True)
+        key_id = _add_admin_key(state, conn, workspace_id)
+    token = _api_key_token(state.app_secret, workspace_id, key_id, now, now + HUNDRED_YEARS)
     return {"id": workspace_id, "displayName": skeleton.get("displayName"), "apiKeyId": key_id, "apiKey": token}
 
 
-def handle_admin(state: AppState, path: str) -> str:
+def _handle_admin(state: AppState, path: str) -> str:
     """/_lite/workspaces: list, create, reset and delete workspaces."""
-    admin_guard(state)
+    _admin_guard(state)
     method = bottle.request.method.upper()
     segs = [s for s in path.split("/") if s]
     body = Body(bottle.request.body.read() if method != "GET" else b"").json() or {}
@@ -8375,72 +8388,72 @@ def handle_admin(state: AppState, path: str) -> str:
         if method == "POST":
             rule = {k: body.get(k) for k in ("object", "operation", "fault", "probability") if body.get(k) is not None}
             if not re.fullmatch(r"latency\s*=\s*\d+(\.\d+)?\s*(ms|s)?|[45]\d\d", str(rule.get("fault", "")).lower()):
-                raise bad_request("fault must be a status code (429, 500, …) or latency=<n>ms")
+                raise _bad_request("fault must be a status code (429, 500, …) or latency=<n>ms")
             if not 0 <= float(rule.get("probability", 1.0)) <= 1:
-                raise bad_request("probability must be between 0 and 1")
+                raise _bad_request("probability must be between 0 and 1")
             state.tools.add_fault_rule(rule)
         elif method == "DELETE":
             state.tools.clear_fault_rules()
-        return json_response(200, {"rules": list(state.tools.fault_rules)})
+        return _json_response(200, {"rules": list(state.tools.fault_rules)})
     if segs == ["clock"] and method in ("GET", "POST"):
         if "set" in body:
-            moment = parse_datetime(body["set"])
+            moment = _parse_datetime(body["set"])
             if moment is None:
-                raise bad_request("set must be an ISO-8601 date-time")
+                raise _bad_request("set must be an ISO-8601 date-time")
             state.clock.set(datetime.fromisoformat(moment.replace("Z", "+00:00")))
         if "advance" in body:
             if isinstance(body["advance"], bool) or not isinstance(body["advance"], (int, float)):
-                raise bad_request("advance must be a number of seconds")
+                raise _bad_request("advance must be a number of seconds")
             state.clock.advance(body["advance"])
-        return json_response(200, {"now": iso(state.clock())})
+        return _json_response(200, {"now": _iso(state.clock())})
     if segs == ["workspaces"] and method == "GET":
         with state.store.read() as conn:
             rows = conn.execute(
                 "SELECT id, name, created_at FROM workspace WHERE name NOT IN (?, ?) ORDER BY created_at, id",
                 (SPARE_NAME, TEMPLATE_NAME),
             ).fetchall()
-        return json_response(200, {"workspaces": [{"id": r[0], "displayName": r[1], "createdAt": r[2]} for r in rows]})
+        return _json_response(200, {"workspaces": [{"id": r[0], "displayName": r[1], "createdAt": r[2]} for r in rows]})
     if segs == ["workspaces"] and method == "POST":
         seed = body.get("seed", "none")
         if seed not in ("none", "demo"):
-            raise bad_request("seed must be 'none' or 'demo'")
-        return json_response(201, new_workspace(state, str(body.get("displayName") or "Workspace"), seed))
+            raise _bad_request("seed must be 'none' or 'demo'")
+        return _json_response(201, _new_workspace(state, str(body.get("displayName") or "Workspace"), seed))
     if len(segs) == 3 and segs[0] == "workspaces" and segs[2] == "reset" and method == "POST":
         workspace_id = segs[1]
-        reset_workspace(state, workspace_id, "demo" if body.get("seed") == "demo" else "none")
-        return json_response(200, {"id": workspace_id})
+        _reset_workspace(state, workspace_id, "demo" if body.get("seed") == "demo" else "none")
+        return _json_response(200, {"id": workspace_id})
     if segs == ["workspaces", "import"] and method == "POST":
-        return json_response(201, import_workspace(state, body))
+        return _json_response(201, _import_workspace(state, body))
     if len(segs) == 3 and segs[0] == "workspaces" and segs[2] == "export" and method == "GET":
         with state.store.read() as conn:
-            return json_response(200, export_workspace(state, conn, segs[1]))
+            return _json_response(200, _export_workspace(state, conn, segs[1]))
     if len(segs) == 3 and segs[0] == "workspaces" and segs[2] == "snapshots" and method == "POST":
         with state.store.read() as conn:
-            doc = export_workspace(state, conn, segs[1])
+            doc = _export_workspace(state, conn, segs[1])
         snapshot_id = state.settings.new_id()
         state.tools.add_snapshot(snapshot_id, segs[1], doc)
-        return json_response(201, {"snapshotId": snapshot_id})
+        return _json_response(201, {"snapshotId": snapshot_id})
     if len(segs) == 3 and segs[0] == "workspaces" and segs[2] == "restore" and method == "POST":
         workspace_id, snapshot = segs[1], state.tools.snapshot(str(body.get("snapshotId")))
         if snapshot is None or snapshot[0] != workspace_id:
             raise ApiError(404, "NotFoundException", "Snapshot not found")
         with state.store.write() as conn:
-            known_workspace(conn, workspace_id)
-            drop_workspace_data(conn, workspace_id)
-            import_into(conn, workspace_id, snapshot[1], with_roles=False)
+            _known_workspace(conn, workspace_id)
+            _drop_workspace_data(conn, workspace_id)
+            _import_into(conn, workspace_id, snapshot[1], with_roles=False)
         state.forget(workspace_id, keep_journal=True)  # same field ids, new attribute keys: parsed fields are stale
-        return json_response(200, {"id": workspace_id})
+        return _json_response(200, {"id": workspace_id})
     if len(segs) == 3 and segs[0] == "workspaces" and segs[2] == "journal" and method == "GET":
         with state.store.read() as conn:
-            known_workspace(conn, segs[1])
-        return json_response(200, {"requests": state.tools.journal(segs[1])})
+            _known_workspace(conn, segs[1])
+        return _json_response(200, {"requests": state.tools.journal(segs[1])})
     if len(segs) == 2 and segs[0] == "workspaces" and method == "DELETE":
         workspace_id = segs[1]
         if workspace_id == state.default_workspace:
-            raise bad_request("The default workspace cannot be deleted")
-        delete_workspace(state, workspace_id)
-        return json_response(200, {"id": workspace_id})
-    return cannot(method, "/_lite/" + path)
+            raise _bad_request("The default workspace cannot be deleted")
+        _delete_workspace(state, workspace_id)
+        return _json_response(200, {"id": workspace_id})
+    return _cannot(method, "/_lite/" + path)
 
 
 # ============================================================================================
@@ -8825,7 +8838,7 @@ if (key()) loadAll();
 """
 
 
-def handle_playground() -> str:
+def _handle_playground() -> str:
     """GET / and /playground: the page; it reads everything else from the API with the key it is given."""
     bottle.response.content_type = "text/html; charset=utf-8"
     bottle.response.set_header("Cache-Control", "no-store")
@@ -8837,17 +8850,17 @@ def handle_playground() -> str:
 # ============================================================================================
 
 
-def seed_demo(state: AppState, workspace_id: str) -> None:
+def _seed_demo(state: AppState, workspace_id: str) -> None:
     """A small, linked demo data set (data-model.md §10), written as the MANUAL workspace member."""
     with state.store.write() as conn:
         schema = state.schema(conn, workspace_id)
         member_id = state.settings.new_id()
-        ctx = Ctx(state, conn, schema, Actor(workspace_id, "Tim Apple", None, "MANUAL"), iso(state.clock()))
+        ctx = Ctx(state, conn, schema, Actor(workspace_id, "Tim Apple", None, "MANUAL"), _iso(state.clock()))
 
         def add(plural: str, body: dict[str, Any]) -> str:
             obj = schema.by_plural[plural]
-            values, position = read_body_values(ctx, obj, body, creating=True)
-            return blob_uuid(insert_record(ctx, obj, values, position or "last")) or ""
+            values, position = _read_body_values(ctx, obj, body, creating=True)
+            return _blob_uuid(_insert_record(ctx, obj, values, position or "last")) or ""
 
         add(
             "workspaceMembers",
@@ -8972,7 +8985,7 @@ class ModelCache:
             if cached is not None and cached.version == row[0]:  # loaded by another thread meanwhile
                 return cached
             fields = self._field_caches.setdefault(workspace_id, {})
-            schema = load_schema(conn, workspace_id, fields, self.standard_model(conn))
+            schema = _load_schema(conn, workspace_id, fields, self.standard_model(conn))
             self._schemas[workspace_id] = schema
         return schema
 
@@ -8983,7 +8996,7 @@ class ModelCache:
             with self._lock:
                 if self._standard is None:
                     template = conn.execute("SELECT value FROM meta_info WHERE key = 'template_workspace'").fetchone()
-                    self._standard = standard_model_of(conn, template[0])
+                    self._standard = _standard_model_of(conn, template[0])
         return self._standard
 
     def add_fields(self, workspace_id: str, parsed: dict[str, FieldMeta]) -> None:
@@ -9000,7 +9013,7 @@ class ModelCache:
         with self._lock:
             cached = self._graphql.get(schema.shape)
             if cached is None:
-                cached = self._graphql[schema.shape] = build_core_schema(schema)
+                cached = self._graphql[schema.shape] = _build_core_schema(schema)
                 while len(self._graphql) > 64:  # keep the most recent shapes only
                     self._graphql.pop(next(iter(self._graphql)))
         return cached
@@ -9014,7 +9027,7 @@ class ModelCache:
                     "SELECT id, data FROM role WHERE workspace_id = ? AND json_extract(data, '$.props.label') = 'Admin'",
                     (workspace_id,),
                 ).fetchone()
-            cached = role_from_json(row[0], row[1])
+            cached = _role_from_json(row[0], row[1])
             with self._lock:
                 self._admin_roles[workspace_id] = cached
         return cached
@@ -9029,7 +9042,7 @@ class ModelCache:
             if heir is not None:
                 self._schemas.pop(heir, None)
                 if schema is not None:
-                    self._schemas[heir] = moved_schema(schema, heir)
+                    self._schemas[heir] = _moved_schema(schema, heir)
                 if fields is not None:
                     self._field_caches[heir] = fields
 
@@ -9150,7 +9163,7 @@ class WorkspacePool:
         while the requests of a test suite run."""
         for _ in range(count):
             try:
-                self._offer(make_workspace(self._state, SPARE_NAME))
+                self._offer(_make_workspace(self._state, SPARE_NAME))
             finally:
                 self.release(True)  # and wake whoever waits for a spare
 
@@ -9176,7 +9189,7 @@ class WorkspacePool:
         state = self._state
         try:
             with state.store.write() as conn:
-                purge_records(conn, spare[0])
+                _purge_records(conn, spare[0])
             with state.store.read() as conn:
                 state.models.graphql_schema(state.schema(conn, spare[0]))
             self._offer(spare)
@@ -9210,16 +9223,16 @@ class AppState:
         """A new database: the template workspace, the default workspace, its admin API key, the seed."""
         template, workspace_id = self.settings.new_id(), self.settings.new_id()
         with self.store.write() as conn:
-            create_workspace(conn, template, TEMPLATE_NAME, iso(self.clock()), self.settings.new_id)
+            _create_workspace(conn, template, TEMPLATE_NAME, _iso(self.clock()), self.settings.new_id)
             conn.execute("INSERT INTO meta_info(key, value) VALUES ('template_workspace', ?)", (template,))
-            add_workspace(self, conn, workspace_id, "Default workspace")
-            key_id = add_admin_key(self, conn, workspace_id, "Default admin key")
+            _add_workspace(self, conn, workspace_id, "Default workspace")
+            key_id = _add_admin_key(self, conn, workspace_id, "Default admin key")
             conn.executemany(
                 "INSERT INTO meta_info(key, value) VALUES (?, ?)",
                 [("default_workspace", workspace_id), ("default_api_key", key_id)],
             )
         if (self.settings.seed or "demo") == "demo":
-            seed_demo(self, workspace_id)
+            _seed_demo(self, workspace_id)
 
     def schema(self, conn: sqlite3.Connection, workspace_id: str) -> Schema:
         """The workspace's data model (the model cache's)."""
@@ -9238,7 +9251,7 @@ class AppState:
             return self.settings.api_key
         now = self.clock()
         app_secret = self.app_secret or self.store.info("app_secret") or ""
-        return api_key_token(app_secret, self.default_workspace, self.default_api_key, now, now + HUNDRED_YEARS)
+        return _api_key_token(app_secret, self.default_workspace, self.default_api_key, now, now + HUNDRED_YEARS)
 
 
 FAULT_HEADER = "X-Twenty-Lite-Fault"
@@ -9255,7 +9268,7 @@ FAULT_ERRORS = {
 }
 
 
-def injected_fault(header: str | None) -> ApiError | None:
+def _injected_fault(header: str | None) -> ApiError | None:
     """X-Twenty-Lite-Fault: `429`, `500`, … answers with that failure; `latency=300ms` waits first."""
     if not header:
         return None
@@ -9265,7 +9278,7 @@ def injected_fault(header: str | None) -> ApiError | None:
         time.sleep(float(delay.group(1)) / (1 if delay.group(2) == "s" else 1000))
         return None
     if not value.isdigit() or not 400 <= int(value) <= 599:
-        raise bad_request(f"{FAULT_HEADER} must be a status code (429, 500, …) or latency=<n>ms, got {header!r}")
+        raise _bad_request(f"{FAULT_HEADER} must be a status code (429, 500, …) or latency=<n>ms, got {header!r}")
     status = int(value)
     if status == 429:
         return ApiError(
@@ -9278,7 +9291,7 @@ def injected_fault(header: str | None) -> ApiError | None:
 FAULT_OPERATIONS = {"find": ("GET",), "create": ("POST",), "update": ("PATCH", "PUT"), "delete": ("DELETE",)}
 
 
-def ruled_fault() -> str | None:
+def _ruled_fault() -> str | None:
     """A fault from the admin rules (POST /_lite/faults) that matches this request, if its dice say so."""
     state = bottle.request.environ.get("twenty_lite.state")
     if state is None or not state.tools.fault_rules:
@@ -9298,19 +9311,19 @@ def ruled_fault() -> str | None:
     return None
 
 
-def render_fault(err: ApiError) -> str:
+def _render_fault(err: ApiError) -> str:
     """An injected failure in the shape of the API it hits: GraphQL errors or Twenty's REST body."""
     path = bottle.request.path
     if path in ("/graphql", "/metadata"):
-        extensions = {"code": "INTERNAL_SERVER_ERROR"} if err.status >= 500 else core_gql_error(err).extensions
-        return json_response(200, {"errors": [{"message": err.message, "extensions": extensions}]})
-    return render_error(err)
+        extensions = {"code": "INTERNAL_SERVER_ERROR"} if err.status >= 500 else _core_gql_error(err).extensions
+        return _json_response(200, {"errors": [{"message": err.message, "extensions": extensions}]})
+    return _render_error(err)
 
 
 JOURNAL_SIZE = 200
 
 
-def record_request(started: float, reason: str | None) -> None:
+def _record_request(started: float, reason: str | None) -> None:
     """Add the request to its workspace's journal (method, path, status, duration, refusal reason)."""
     environ = bottle.request.environ
     state = environ.get("twenty_lite.state")
@@ -9319,7 +9332,7 @@ def record_request(started: float, reason: str | None) -> None:
         return
     query = re.sub(r"(?i)(token=)[^&]*", r"\1[redacted]", environ.get("QUERY_STRING", ""))
     entry = {
-        "at": iso(state.clock()), "method": environ.get("REQUEST_METHOD"),
+        "at": _iso(state.clock()), "method": environ.get("REQUEST_METHOD"),
         "path": environ.get("PATH_INFO", "") + (f"?{query}" if query else ""),
         "status": bottle.response.status_code, "durationMs": round((time.perf_counter() - started) * 1000, 2),
     }  # fmt: skip
@@ -9328,32 +9341,32 @@ def record_request(started: float, reason: str | None) -> None:
     state.tools.journal_add(workspace_id, entry)
 
 
-def guarded(handler: Callable[..., str]) -> Callable[..., str]:
+def _guarded(handler: Callable[..., str]) -> Callable[..., str]:
     """Route wrapper: ApiError → its body; anything unexpected → a 500 in Twenty's shape."""
 
     def wrapper(*args: Any, **kwargs: Any) -> str:
         started = time.perf_counter()
         reason = None
         try:
-            fault = injected_fault(bottle.request.get_header(FAULT_HEADER) or ruled_fault())
+            fault = _injected_fault(bottle.request.get_header(FAULT_HEADER) or _ruled_fault())
             if fault is not None:
                 reason = f"injected fault {fault.status}"
                 state = bottle.request.environ.get("twenty_lite.state")
                 with contextlib.suppress(ApiError):  # only to journal it under the caller's workspace
-                    authenticate(state, bottle.request.get_header("Authorization"))
-                return render_fault(fault)
+                    _authenticate(state, bottle.request.get_header("Authorization"))
+                return _render_fault(fault)
             return handler(*args, **kwargs)
         except ApiError as err:
             reason = err.message
-            return render_error(err)
+            return _render_error(err)
         except Exception as exc:  # a bug: answer in Twenty's shape, keep the traceback in the log
             import traceback
 
             traceback.print_exc()
             reason = f"{type(exc).__name__}: {exc}"
-            return render_error(ApiError(500, "InternalServerErrorException", reason))
+            return _render_error(ApiError(500, "InternalServerErrorException", reason))
         finally:
-            record_request(started, reason)
+            _record_request(started, reason)
 
     wrapper.__name__ = handler.__name__
     return wrapper
@@ -9372,57 +9385,57 @@ def create_app(settings: Settings | None = None) -> bottle.Bottle:
 
     @app.get("/healthz")
     def healthz() -> str:
-        return json_response(200, {"status": "ok"})
+        return _json_response(200, {"status": "ok"})
 
     @app.get("/rest/open-api/<kind:re:core|metadata>")
     @app.get("/open-api/<kind:re:core|metadata>")
-    @guarded
+    @_guarded
     def openapi(kind: str) -> str:
-        return handle_openapi(state, kind)
+        return _handle_openapi(state, kind)
 
     @app.post("/graphql")
-    @guarded
+    @_guarded
     def graphql_core() -> str:
-        return handle_graphql(state)
+        return _handle_graphql(state)
 
     @app.post("/metadata")
-    @guarded
+    @_guarded
     def graphql_metadata() -> str:
-        return handle_graphql_metadata(state)
+        return _handle_graphql_metadata(state)
 
     @app.route("/rest/metadata", method="ANY")
     @app.route("/rest/metadata/<path:path>", method="ANY")
-    @guarded
+    @_guarded
     def rest_metadata(path: str = "") -> str:
-        return handle_rest_metadata(state, path)
+        return _handle_rest_metadata(state, path)
 
     @app.route("/rest/<name:re:apiKeys|webhooks>", method="ANY")
     @app.route("/rest/<name:re:apiKeys|webhooks>/<path:path>", method="ANY")
-    @guarded
+    @_guarded
     def legacy_settings(name: str, path: str = "") -> str:
-        return handle_legacy_settings(state, name, path)
+        return _handle_legacy_settings(state, name, path)
 
     @app.route("/rest", method="ANY")
     @app.route("/rest/", method="ANY")
     @app.route("/rest/<path:path>", method="ANY")
-    @guarded
+    @_guarded
     def rest(path: str = "") -> str:
-        return handle_rest(state, path)
+        return _handle_rest(state, path)
 
     @app.route("/_lite/<path:path>", method="ANY")
-    @guarded
+    @_guarded
     def admin(path: str) -> str:
-        return handle_admin(state, path)
+        return _handle_admin(state, path)
 
     @app.get("/")
     @app.get("/playground")
     def playground() -> str:
-        return handle_playground()
+        return _handle_playground()
 
     @app.route("/", method="ANY")
     @app.route("/<path:path>", method="ANY")
     def not_found(path: str = "") -> str:
-        return cannot(bottle.request.method.upper(), "/" + path)
+        return _cannot(bottle.request.method.upper(), "/" + path)
 
     return app
 
@@ -9437,12 +9450,12 @@ class Served:
 
     def new_workspace(self, display_name: str = "Workspace", seed: str = "none") -> Workspace:
         """A fresh workspace with its admin key: POST /_lite/workspaces without the HTTP round trip."""
-        made = new_workspace(self.app.state, display_name, seed)
+        made = _new_workspace(self.app.state, display_name, seed)
         return Workspace(made["id"], self.base_url, made["apiKey"])
 
     def delete_workspace(self, workspace_id: str) -> None:
         """DELETE /_lite/workspaces/{id} without the HTTP round trip."""
-        delete_workspace(self.app.state, workspace_id)
+        _delete_workspace(self.app.state, workspace_id)
 
 
 @contextlib.contextmanager
@@ -9483,7 +9496,7 @@ class Workspace:
         headers = {"Authorization": f"Bearer {self.api_key}"}
         data = None
         if body is not None:
-            data = dumps(body).encode()
+            data = _dumps(body).encode()
             headers["Content-Type"] = "application/json"
         try:
             conn.request(method, path, body=data, headers=headers)
@@ -9570,7 +9583,7 @@ class ThreadingServer(socketserver.ThreadingMixIn, WSGIServer):
         return sock, address
 
 
-def parse_args(argv: Sequence[str] | None = None) -> Settings:
+def _parse_args(argv: Sequence[str] | None = None) -> Settings:
     """Settings from the command line (reference README §5)."""
     parser = argparse.ArgumentParser(prog="twenty_lite", description="A local server that speaks Twenty's API.")
     parser.add_argument("--host", default="127.0.0.1")
@@ -9583,7 +9596,7 @@ def parse_args(argv: Sequence[str] | None = None) -> Settings:
     parser.add_argument("--deterministic", action="store_true", help="reproducible ids; time frozen until moved")
     args = parser.parse_args(argv)
     try:
-        parse_rate_limit(args.rate_limit)
+        _parse_rate_limit(args.rate_limit)
     except ValueError as exc:
         parser.error(str(exc))
     return Settings(
@@ -9598,15 +9611,15 @@ def parse_args(argv: Sequence[str] | None = None) -> Settings:
     )
 
 
-def keys_cli(argv: Sequence[str]) -> int:
+def _keys_cli(argv: Sequence[str]) -> int:
     """python twenty_lite.py keys create|list|revoke: API keys of the default workspace, offline."""
     parser = argparse.ArgumentParser(prog="twenty_lite keys", description="Manage API keys of the default workspace.")
     parser.add_argument("--db", default="twenty_lite.db", help="SQLite file")
     commands = parser.add_subparsers(dest="command", required=True)
-    create = commands.add_parser("create", help="create a key and print its token (shown once)")
-    create.add_argument("--name", required=True)
-    create.add_argument("--role", default="Admin", help="role label: Admin, Member, Guest or a custom role")
-    create.add_argument("--expires", default=None, help="expiry date or date-time (default: in 100 years)")
+    _create = commands.add_parser("create", help="create a key and print its token (shown once)")
+    _create.add_argument("--name", required=True)
+    _create.add_argument("--role", default="Admin", help="role label: Admin, Member, Guest or a custom role")
+    _create.add_argument("--expires", default=None, help="expiry date or date-time (default: in 100 years)")
     commands.add_parser("list", help="list keys that are not revoked")
     revoke = commands.add_parser("revoke", help="revoke a key: all its tokens stop working")
     revoke.add_argument("id")
@@ -9616,20 +9629,20 @@ def keys_cli(argv: Sequence[str]) -> int:
     except StoreError as exc:
         print(f"twenty_lite: {exc}", file=sys.stderr)
         return 2
-    ws, now = state.default_workspace, iso(state.clock())
+    ws, now = state.default_workspace, _iso(state.clock())
     try:
         with state.store.write() as conn:
             if args.command == "create":
-                role = role_by_label(conn, ws, args.role)
-                expires = args.expires or iso(state.clock() + HUNDRED_YEARS)
-                key = create_key(
+                role = _role_by_label(conn, ws, args.role)
+                expires = args.expires or _iso(state.clock() + HUNDRED_YEARS)
+                key = _create_key(
                     conn, ws, {"name": args.name, "expiresAt": expires, "roleId": role.id}, now, state.settings.new_id
                 )
             elif args.command == "revoke":
-                key = revoke_key(conn, ws, args.id, now)
+                key = _revoke_key(conn, ws, args.id, now)
             else:
-                roles = {r.id: r.props["label"] for r in list_roles(conn, ws)}
-                for k in list_keys(conn, ws):
+                roles = {r.id: r.props["label"] for r in _list_roles(conn, ws)}
+                for k in _list_keys(conn, ws):
                     print(
                         f"{k['id']}  {k['name']:<24} {roles.get(k['roleId'] or '', '(no role)'):<10} expires {k['expiresAt']}"
                     )
@@ -9637,7 +9650,7 @@ def keys_cli(argv: Sequence[str]) -> int:
         if args.command == "create":
             print(f"Created API key {key['id']} ({args.name}, role {args.role}, expires {key['expiresAt']}).")
             print("Token (shown once; it is not stored):")
-            print(key_token(state, ws, key["id"], key["expiresAt"]))
+            print(_key_token(state, ws, key["id"], key["expiresAt"]))
         else:
             print(f"Revoked API key {key['id']} ({key['name']}).")
     except ApiError as err:
@@ -9650,8 +9663,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Start the server and serve until Ctrl-C (or run `keys …`)."""
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["keys"]:
-        return keys_cli(argv[1:])
-    settings = parse_args(argv)
+        return _keys_cli(argv[1:])
+    settings = _parse_args(argv)
     try:
         app = create_app(settings)
     except StoreError as exc:

@@ -43,7 +43,7 @@ def free_port() -> int:
 
 def person_time(i: int) -> str:
     """Creation times one second apart, so ranges select a known number of people."""
-    return tl.iso(tl.datetime.fromtimestamp(BASE_TIME + i, tl.timezone.utc))
+    return tl._iso(tl.datetime.fromtimestamp(BASE_TIME + i, tl.timezone.utc))
 
 
 def fill(path: Path, size: int) -> None:
@@ -56,15 +56,15 @@ def fill(path: Path, size: int) -> None:
     with state.store.write() as conn:
         schema = state.schema(conn, state.default_workspace)
         people, companies = schema.by_plural["people"], schema.by_plural["companies"]
-        ctx = tl.Ctx(state, conn, schema, tl.Actor(state.default_workspace, "bench", None), tl.iso(state.clock()))
+        ctx = tl.Ctx(state, conn, schema, tl.Actor(state.default_workspace, "bench", None), tl._iso(state.clock()))
         company_ids = []
         for n in range(100):
-            values, _ = tl.read_body_values(ctx, companies, {"name": f"Company {n}"}, creating=True)
-            company_ids.append(tl.insert_record(ctx, companies, values, "last"))
+            values, _ = tl._read_body_values(ctx, companies, {"name": f"Company {n}"}, creating=True)
+            company_ids.append(tl._insert_record(ctx, companies, values, "last"))
         template = {}
         for meta in people.active_fields:
             if meta.columns and meta.relation_type is None:
-                template.update(tl.default_values(ctx, meta))
+                template.update(tl._default_values(ctx, meta))
         actor = json.dumps({})
         template.update(createdBySource="API", createdByName="bench", createdByContext=actor,
                         updatedBySource="API", updatedByName="bench", updatedByContext=actor)  # fmt: skip

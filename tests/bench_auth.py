@@ -40,11 +40,11 @@ def main() -> None:
     app = tl.create_app(tl.Settings(db=":memory:", api_key="cli-key", seed="demo", rate_limit=f"{10**9}/60"))
     state = app.state
     now = state.clock()
-    jwt = tl.api_key_token(
+    jwt = tl._api_key_token(
         state.app_secret, state.default_workspace, state.default_api_key, now, now + tl.HUNDRED_YEARS
     )
-    cli = median_us(lambda: tl.authenticate(state, "Bearer cli-key"), args.runs)
-    signed = median_us(lambda: tl.authenticate(state, f"Bearer {jwt}"), args.runs)
+    cli = median_us(lambda: tl._authenticate(state, "Bearer cli-key"), args.runs)
+    signed = median_us(lambda: tl._authenticate(state, f"Bearer {jwt}"), args.runs)
     limiter = tl.RateLimiter(f"{10**9}/60", state.clock)
     step = median_us(lambda: limiter.take("ws"), args.runs)
     print(f"authenticate, CLI key:          {cli:6.1f} µs")

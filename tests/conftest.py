@@ -229,5 +229,5 @@ def jwt(app: Any, **overrides: Any) -> str:
         "jti": state.default_api_key,
     }
     payload.update(overrides)
-    secret = tl.jwt_secret(state.app_secret, str(payload.get("workspaceId") or payload.get("sub")))
-    return tl.sign_jwt(payload, secret)
+    secret = tl._jwt_secret(state.app_secret, str(payload.get("workspaceId") or payload.get("sub")))
+    return tl._sign_jwt(payload, secret)

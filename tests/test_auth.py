@@ -35,7 +35,7 @@ def test_token_signed_with_the_legacy_access_secret_is_accepted(app) -> None:
     state = app.state
     payload = {"sub": state.default_workspace, "type": "API_KEY", "workspaceId": state.default_workspace,
                "exp": 4102444800, "jti": state.default_api_key}  # fmt: skip
-    token = tl.sign_jwt(payload, tl.jwt_secret(state.app_secret, state.default_workspace, "ACCESS"))
+    token = tl._sign_jwt(payload, tl._jwt_secret(state.app_secret, state.default_workspace, "ACCESS"))
     assert Client(app, token).get("/rest/people").status_code == 200
 
 
@@ -64,7 +64,7 @@ def test_malformed_token_is_401_no_payload(app, token) -> None:
 
 def test_wrong_signature_is_token_invalid(app) -> None:
     head, body, _ = jwt(app).split(".")
-    forged = tl.sign_jwt({"sub": app.state.default_workspace, "type": "API_KEY"}, b"not-the-secret").split(".")[2]
+    forged = tl._sign_jwt({"sub": app.state.default_workspace, "type": "API_KEY"}, b"not-the-secret").split(".")[2]
     resp = Client(app, f"{head}.{body}.{forged}").get("/rest/people")
     assert resp.status_code == 401
     assert resp.json() == {"statusCode": 401, "error": "UNAUTHENTICATED", "messages": ["Token invalid."]}

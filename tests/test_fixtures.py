@@ -462,9 +462,9 @@ def test_shared_fields_written_out_read_back_the_same(admin: Client) -> None:
         made = ok(admin.post("/_lite/workspaces", json={}), 201)
         with state.store.write() as conn:
             shared = state.schema(conn, made["id"])
-            assert tl.store_shared_fields(conn, made["id"], state.models.standard_model(conn))
+            assert tl._store_shared_fields(conn, made["id"], state.models.standard_model(conn))
             assert conn.execute("SELECT shared_fields FROM workspace WHERE id = ?", (made["id"],)).fetchone()[0] == 0
-            stored = tl.load_schema(conn, made["id"])
+            stored = tl._load_schema(conn, made["id"])
         assert [o.id for o in shared.objects] == [o.id for o in stored.objects]
         for a, b in zip(shared.objects, stored.objects):
             assert [vars(f) for f in a.fields] == [vars(f) for f in b.fields], a.name_singular

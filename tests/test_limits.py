@@ -132,7 +132,7 @@ def test_default_is_100_per_minute(clock: Clock) -> None:
 @pytest.mark.parametrize("spec", ["abc", "10", "0/10", "5/0", "-1/60"])
 def test_invalid_rate_limit_setting_is_refused(spec: str) -> None:
     with pytest.raises(ValueError):
-        tl.parse_rate_limit(spec)
+        tl._parse_rate_limit(spec)
 
 
 def test_batch_limit_and_page_clamp_follow_max_records() -> None:
