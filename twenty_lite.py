@@ -221,7 +221,7 @@ def _js_inspect(value: Any, depth: int = 0) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
-        return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+        return _js_string(value)
     if isinstance(value, float):
         if value != value:
             return "NaN"
@@ -244,6 +244,18 @@ def _js_inspect(value: Any, depth: int = 0) -> str:
         keys = (k if re.fullmatch(r"[A-Za-z_$][\w$]*", str(k)) else _js_inspect(str(k)) for k in value)
         return "{ " + ", ".join(f"{k}: {_js_inspect(v, depth + 1)}" for k, v in zip(keys, value.values())) + " }"
     return str(value)
+
+
+def _js_string(text: str) -> str:
+    """A string as util.inspect quotes it: single quotes, else double, else backticks, whichever needs no
+    escape; control characters escaped."""
+    quote = "'"
+    if "'" in text:
+        quote = '"' if '"' not in text else ("`" if "`" not in text and "${" not in text else "'")
+    escaped = text.replace("\\", "\\\\").replace("\n", "\\n").replace("\t", "\\t").replace("\r", "\\r")
+    if quote == "'":
+        escaped = escaped.replace("'", "\\'")
+    return quote + escaped + quote
 
 
 def _is_uuid(text: Any) -> bool:
@@ -381,10 +393,17 @@ class Body:
         """The body as JSON (with or without a JSON content type); None when empty."""
         if not self.raw.strip():
             return None
-        try:
-            return json.loads(self.raw)
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise _bad_request(f"Invalid JSON body: {exc}") from None
+        return _parse_json_body(self.raw)
+
+
+def _parse_json_body(raw: bytes) -> Any:
+    """A request body as JSON; text that is not JSON, or nested past what the decoder can follow, is a 400."""
+    try:
+        return json.loads(raw)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise _bad_request(f"Invalid JSON body: {exc}") from None
+    except RecursionError:
+        raise _bad_request("Invalid JSON body: nested too deeply") from None
 
 
 def _json_response(status: int, payload: Any) -> str:
@@ -7055,10 +7074,7 @@ def _metadata_schema() -> Any:
 
 def _graphql_request_body() -> dict[str, Any]:
     """The {query, variables, operationName} of a GraphQL POST."""
-    try:
-        body = json.loads(bottle.request.body.read() or b"{}")
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise _bad_request(f"Invalid JSON body: {exc}") from None
+    body = _parse_json_body(bottle.request.body.read() or b"{}")
     if not isinstance(body, dict) or not isinstance(body.get("query"), str):
         raise _bad_request("POST body must be a JSON object with a 'query' string")
     return body
