@@ -838,7 +838,6 @@ JSON_KINDS = tuple(k for k, kind in FIELD_KINDS.items() if kind.output is _json_
 COMPARATORS = (
     "eq", "neq", "in", "containsAny", "is", "gt", "gte", "lt", "lte", "startsWith", "endsWith", "like", "ilike",
 )  # fmt: skip
-ROUTE_WORDS = {"batch", "restore", "metadata", "open-api"}
 
 
 @dataclass(frozen=True)
@@ -1254,7 +1253,6 @@ def _humanize(name: str) -> str:
 
 SCHEMA_VERSION = 4
 APPLICATION_ID = "twenty_lite"
-SYSTEM_FIELD_NAMES = ("id", "createdAt", "updatedAt", "deletedAt", "createdBy", "updatedBy", "position")
 
 SCHEMA_SQL = """
 CREATE TABLE meta_info(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -4454,8 +4452,6 @@ def _role_out(role: Role, keys: list[dict[str, Any]] | None = None) -> dict[str,
 
 
 # ---- webhooks: management, events, signed delivery ------------------------------------------
-
-WEBHOOK_ACTIONS = ("created", "updated", "deleted", "destroyed", "restored")
 
 
 def _webhook_out(row: Sequence[Any]) -> dict[str, Any]:
