@@ -229,7 +229,7 @@ def _js_inspect(value: Any, depth: int = 0) -> str:
             return "Infinity" if value > 0 else "-Infinity"
         return str(int(value)) if value.is_integer() and abs(value) < 1e21 else repr(value)
     if isinstance(value, int):
-        return str(value)
+        return str(value) if abs(value) < 2**1024 else ("Infinity" if value > 0 else "-Infinity")
     if isinstance(value, list):
         if not value:
             return "[]"
@@ -477,12 +477,20 @@ def _object_error(value: Any, label: str) -> ApiError:
 
 
 def _finite(number: Any) -> bool:
-    """A JSON number that is not a boolean, NaN or infinite."""
-    return isinstance(number, (int, float)) and not isinstance(number, bool) and math.isfinite(number)
+    """A JSON number that is not a boolean, NaN or infinite (an integer too large for a double is infinite)."""
+    if isinstance(number, bool) or not isinstance(number, (int, float)):
+        return False
+    try:
+        return math.isfinite(number)
+    except OverflowError:
+        return False
 
 
 def _stored_number(number: int | float) -> int | float:
-    """Integral floats are stored as integers (a 1.0 and a 1 sort and compare alike)."""
+    """Integral floats are stored as integers (a 1.0 and a 1 sort and compare alike); integers past 64 bits
+    as the double JavaScript reads them as."""
+    if isinstance(number, int) and not -(2**63) <= number < 2**63:
+        return float(number)
     if isinstance(number, float) and number.is_integer() and abs(number) < 2**53:
         return int(number)
     return number

@@ -1031,3 +1031,20 @@ def test_graphql_refused_create_leaves_its_id_free(client: CheckedClient) -> Non
     assert_invalid_args(client, query, "createPerson", message, {"d": {"id": rid, "emails": {"primaryEmail": "nope"}}})
     assert client.get(f"/rest/people/{rid}").status_code == 404
     assert run(client, query, {"d": {"id": rid}})["createPerson"]["id"] == rid
+
+
+@pytest.mark.parametrize(
+    ("value", "stored"),
+    [(10**30, 1e30), (-(10**19), -1e19), (2**63 - 1, 2**63 - 1)],
+    ids=["1e30", "minus-1e19", "largest-64-bit"],
+)
+def test_numbers_past_64_bits_are_read_as_javascript_does(client: CheckedClient, value: int, stored: Any) -> None:
+    """JSON integers too large for SQLite's 64 bits are stored as the double JavaScript reads; never a 500."""
+    company = create(client, "companies", {"employees": value, "annualRecurringRevenue": {"amountMicros": value}})
+    assert company["employees"] == stored and company["annualRecurringRevenue"]["amountMicros"] == stored
+
+
+def test_a_number_too_large_for_a_double_is_infinity(client: CheckedClient) -> None:
+    resp = client.post("/rest/companies", json={"employees": 10**400})
+    assert_refused(resp, 'Invalid number value Infinity for field "employees"')
+    assert count(client, "companies") == 0
