@@ -786,6 +786,8 @@ def _options_schema(meta: Any) -> dict[str, Any]:
 
 
 _CMP = ("eq", "neq", "gt", "gte", "lt", "lte", "in", "is")
+_SUMS = (("min", "Float"), ("max", "Float"), ("avg", "Float"), ("sum", "Float"))
+_EXTREMES = (("min", "DateTime"), ("max", "DateTime"))
 
 
 @dataclass(frozen=True)
@@ -803,22 +805,26 @@ class FieldKind:
     json_schema: Callable[[Any], dict[str, Any]] = lambda meta: {"type": "string"}
     graphql: tuple[str, str] = ("String", "StringFilter")  # (output type, filter input) of an atomic field
     blank: str | None = None  # SQL of the stored value that filters treat as null ('' for text, [] for lists)
+    aggregates: tuple[tuple[str, str], ...] = ()  # GraphQL aggregates beyond the counts: (operation, type)
+    aggregate_sub: str = ""  # composites only: the sub-field they aggregate
 
 
 FIELD_KINDS: dict[str, FieldKind] = {
     "TEXT": FieldKind(_CMP + ("like", "ilike", "startsWith", "endsWith"), _store_text, blank="''"),
-    "NUMBER": FieldKind(_CMP, _store_number, _filter_number, json_schema=_number_schema, graphql=("Float", "FloatFilter")),
+    "NUMBER": FieldKind(_CMP, _store_number, _filter_number, json_schema=_number_schema, graphql=("Float", "FloatFilter"),
+                        aggregates=_SUMS),
     "NUMERIC": FieldKind(_CMP, _store_numeric, _filter_number, json_schema=_number_schema,
                          graphql=("BigFloat", "BigFloatFilter")),
     "POSITION": FieldKind(_CMP, _store_position, _filter_number, json_schema=_number_schema,
                           graphql=("Position", "FloatFilter")),
     "BOOLEAN": FieldKind(("eq", "is"), _store_boolean, _filter_boolean, _bool_out,
-                         json_schema=lambda meta: {"type": "boolean"}, graphql=("Boolean", "BooleanFilter")),
+                         json_schema=lambda meta: {"type": "boolean"}, graphql=("Boolean", "BooleanFilter"),
+                         aggregates=(("countTrue", "Int"), ("countFalse", "Int"))),
     "DATE": FieldKind(_CMP, _store_date, _filter_date, json_schema=lambda meta: {"type": "string", "format": "date"},
-                      graphql=("Date", "DateFilter")),
+                      graphql=("Date", "DateFilter"), aggregates=_EXTREMES),
     "DATE_TIME": FieldKind(_CMP, _store_date_time, _filter_date_time,
                            json_schema=lambda meta: {"type": "string", "format": "date-time"},
-                           graphql=("DateTime", "DateTimeFilter")),
+                           graphql=("DateTime", "DateTimeFilter"), aggregates=_EXTREMES),
     "UUID": FieldKind(_CMP, _store_uuid, _filter_uuid, _blob_uuid,
                       json_schema=lambda meta: {"type": "string", "format": "uuid"}, graphql=("UUID", "UUIDFilter")),
     # GraphQL types of SELECT-like fields are enums generated per field; this pair is the ACTOR source's.
@@ -858,10 +864,13 @@ class CompositeType:
     unique_subs: tuple[str, ...] | None = None  # the sub-fields that form a unique key; None: all
     server_filled: tuple[str, ...] = ()  # sub-fields the server writes (validated, then ignored)
     checks: dict[str, Callable[[Any, str, Any], Any]] = field(default_factory=dict)  # sub-field rules beyond its kind
+    aggregates: tuple[tuple[str, str], ...] = ()  # GraphQL aggregates beyond the counts: (operation, type)
+    aggregate_sub: str = ""  # the sub-field they aggregate
 
 
 COMPOSITE_TYPES: dict[str, CompositeType] = {
-    "CURRENCY": CompositeType((("amountMicros", "NUMERIC"), ("currencyCode", "TEXT")), "Currency", "currency"),
+    "CURRENCY": CompositeType((("amountMicros", "NUMERIC"), ("currencyCode", "TEXT")), "Currency", "currency",
+                              aggregates=_SUMS, aggregate_sub="AmountMicros"),
     "FULL_NAME": CompositeType((("firstName", "TEXT"), ("lastName", "TEXT")), "FullName", "full name"),
     "EMAILS": CompositeType((("primaryEmail", "TEXT"), ("additionalEmails", "RAW_JSON")), "Emails", "emails",
                             ("primaryEmail",), checks={"primaryEmail": _store_email,
@@ -7305,14 +7314,8 @@ def _aggregate_names(obj: ObjectMeta) -> list[tuple[str, str]]:
             (f"percentageEmpty{x}", "Float"),
             (f"percentageNotEmpty{x}", "Float"),
         ]
-        if meta.type in ("DATE", "DATE_TIME"):
-            out += [(f"min{x}", "DateTime"), (f"max{x}", "DateTime")]
-        elif meta.type == "BOOLEAN":
-            out += [(f"countTrue{x}", "Int"), (f"countFalse{x}", "Int")]
-        elif meta.type == "NUMBER":
-            out += [(f"{op}{x}", "Float") for op in ("min", "max", "avg", "sum")]
-        elif meta.type == "CURRENCY":
-            out += [(f"{op}{x}AmountMicros", "Float") for op in ("min", "max", "avg", "sum")]
+        kind = FIELD_KINDS.get(meta.type) or COMPOSITE_TYPES[meta.type]
+        out += [(f"{op}{x}{kind.aggregate_sub}", gql_type) for op, gql_type in kind.aggregates]
     return out
 
 
