@@ -3356,6 +3356,17 @@ def _readable_target(ctx: Ctx, meta: FieldMeta, explicit: bool) -> ObjectMeta | 
     return target if _can(ctx.actor.role, "read", target) else None
 
 
+def _many_to_one_targets(
+    ctx: Ctx, meta: FieldMeta, target: ObjectMeta, ids: Sequence[bytes], values: dict[bytes, dict[str, Any]]
+) -> tuple[list[bytes], list[bytes | None]]:
+    """Where a many-to-one field of records points, for both APIs: the live target ids (sorted), and each
+    record's target (None when unset, or when that record is soft-deleted or gone)."""
+    join = meta.join_column or ""
+    wanted = [values[rid].get(join) for rid in ids]
+    live = _existing_ids(ctx.conn, target, [w for w in wanted if w], live_only=True)
+    return sorted(live), [w if w in live else None for w in wanted]
+
+
 def _load_records(
     ctx: Ctx, obj: ObjectMeta, ids: Sequence[bytes], depth: int = 0, selected: set[str] | None = None
 ) -> list[dict[str, Any]]:
@@ -3372,11 +3383,9 @@ def _load_records(
         if target is None:
             continue
         if meta.relation_type == "MANY_TO_ONE":
-            join = meta.join_column or ""
-            wanted = [values[rid].get(join) for rid in ids]
-            live = _existing_ids(ctx.conn, target, [w for w in wanted if w], live_only=True)
-            related = dict(zip(live, _load_records(ctx, target, list(live))))
-            for record, w in zip(records, wanted):
+            live, pointed = _many_to_one_targets(ctx, meta, target, ids, values)
+            related = dict(zip(live, _load_records(ctx, target, live)))
+            for record, w in zip(records, pointed):
                 record[meta.name] = related.get(w) if w else None
         else:
             inverse = next((f for f in target.active_fields if f.id == meta.target_field_id), None)
@@ -4751,6 +4760,53 @@ def _find_first(ctx: Ctx, obj: ObjectMeta, node: Node) -> bytes:
     if not page.ids:
         raise _record_not_found()
     return page.ids[0]
+
+
+def _find_related(ctx: Ctx, target: ObjectMeta, meta: FieldMeta, parents: Sequence[bytes],
+                  query: FindQuery) -> dict[bytes, Page]:  # fmt: skip
+    """The page of records of target that each parent's one-to-many field meta holds, for many parents at
+    once: a windowed page query and a grouped count (a fixed number of statements, whatever the parents)."""
+    inverse = next((f for f in target.active_fields if f.id == meta.target_field_id), None)
+    keys, limit, after, before = query.sort, query.limit, query.after, query.before
+    if inverse is None or not inverse.columns:
+        return {rid: _id_page([], 0) for rid in parents}
+    parent_ref = Ref(inverse.columns[0], "UUID", inverse.name, (inverse.name,))
+    sql = SqlQuery(ctx.schema, target)
+    where = _filter_sql(ctx.schema, target, query.filter, sql)
+    parent_x = sql.expr(parent_ref)
+    sort_exprs = [sql.expr(k.ref) for k in keys]
+    effective = [_flip(k) for k in keys] if before else keys
+    params = list(sql.params)
+    if before or after:
+        where += " AND " + _after_condition(sort_exprs, effective, _decode_cursor(keys, before or after or ""), params)
+    order = ", ".join(f"{x} {k.sql_direction}" for k, x in zip(effective, sort_exprs))
+    counter = SqlQuery(ctx.schema, target)
+    count_where = _filter_sql(ctx.schema, target, query.filter, counter)
+    count_parent = counter.expr(parent_ref)
+    rows_of: dict[bytes, list[Any]] = {}
+    counts: dict[bytes, int] = {}
+    for part in _chunks(list(parents)):
+        for row in ctx.conn.execute(
+            f"SELECT * FROM (SELECT {parent_x} AS parent, e.id, {', '.join(sort_exprs)}, row_number() OVER "
+            f"(PARTITION BY {parent_x} ORDER BY {order}) AS rn FROM {sql.from_sql()} "
+            f"WHERE {where} AND {parent_x} IN ({_marks(len(part))})) WHERE rn > ? AND rn <= ? ORDER BY parent, rn",
+            (*params, *part, query.offset, query.offset + limit + 1),
+        ):
+            rows_of.setdefault(row[0], []).append(row[1:-1])
+        counts.update(ctx.conn.execute(
+            f"SELECT {count_parent}, count(*) FROM {counter.from_sql()} WHERE {count_where} "
+            f"AND {count_parent} IN ({_marks(len(part))}) GROUP BY {count_parent}", (*counter.params, *part),
+        ).fetchall())  # fmt: skip
+    pages = {}
+    for rid in parents:
+        rows = rows_of.get(rid, [])
+        more = len(rows) > limit
+        rows = rows[:limit]
+        if before:
+            rows.reverse()
+        pages[rid] = Page([r[0] for r in rows], [tuple(r[1:]) for r in rows], keys, True if before else more,
+                          more if before else bool(after), counts.get(rid, 0))  # fmt: skip
+    return pages
 
 
 def _live_record(ctx: Ctx, obj: ObjectMeta, rid: bytes) -> dict[str, Any]:
@@ -7829,11 +7885,9 @@ def _load_relations(
             continue
         inner = _selected_fields(info, fnode.selection_set)
         if meta.relation_type == "MANY_TO_ONE":
-            join = meta.join_column or ""
-            wanted = [values[rid].get(join) for rid in ids]
-            live = sorted(_existing_ids(ctx.conn, target, [w for w in wanted if w], live_only=True))
+            live, pointed = _many_to_one_targets(ctx, meta, target, ids, values)
             related = dict(zip(live, _record_nodes(ctx, target, live, info, inner, in_one_to_many)))
-            for node, w in zip(nodes, wanted):
+            for node, w in zip(nodes, pointed):
                 node["__rel"][key] = related.get(w) if w else None
             continue
         if in_one_to_many:
@@ -7853,74 +7907,15 @@ def _nested_connections(
     info: Any,
     fields: list[Any],
 ) -> dict[bytes, dict[str, Any]]:
-    """One-to-many connections for many parents at once: a windowed page query and a grouped count."""
-    inverse = next((f for f in target.active_fields if f.id == meta.target_field_id), None)
+    """One-to-many connections for many parents at once (the service pages them in bulk)."""
     limit, after, before, offset = _page_args(ctx, args, NESTED_PAGE)
-    node = _gql_filter_node(target, args.get("filter"))
-    keys = _gql_order_keys(ctx.schema, target, args.get("orderBy"))
-    out: dict[bytes, dict[str, Any]] = {}
-    empty = {"hasNextPage": False, "hasPreviousPage": False, "startCursor": None, "endCursor": None}
-    if inverse is None or not inverse.columns:
-        return {rid: {"edges": [], "pageInfo": empty, "totalCount": 0} for rid in parents}
-    query = SqlQuery(ctx.schema, target)
-    where = _filter_sql(ctx.schema, target, node, query)
-    parent_x = query.expr(Ref(inverse.columns[0], "UUID", inverse.name, (inverse.name,)))
-    sort_exprs = [query.expr(k.ref) for k in keys]
-    effective = [_flip(k) for k in keys] if before else keys
-    params = list(query.params)
-    cursor = before or after
-    if cursor:
-        where += " AND " + _after_condition(sort_exprs, effective, _decode_cursor(keys, cursor), params)
-    counts: dict[bytes, int] = {}
-    for part in _chunks(list(parents)):
-        in_parents = f" AND {parent_x} IN ({_marks(len(part))})"
-        order = ", ".join(
-            f"{x} {'ASC' if k.ascending else 'DESC'} {'NULLS FIRST' if k.nulls_first else 'NULLS LAST'}"
-            for k, x in zip(effective, sort_exprs)
-        )
-        rows = ctx.conn.execute(
-            f"SELECT * FROM (SELECT {parent_x} AS parent, e.id, {', '.join(sort_exprs)}, row_number() OVER "
-            f"(PARTITION BY {parent_x} ORDER BY {order}) AS rn FROM entity e {' '.join(query.join_sql)} "
-            f"WHERE {where}{in_parents}) WHERE rn > ? AND rn <= ? ORDER BY parent, rn",
-            (*params, *part, offset, offset + limit + 1),
-        ).fetchall()
-        count_query = SqlQuery(ctx.schema, target)
-        count_where = _filter_sql(ctx.schema, target, node, count_query)
-        count_parent = count_query.expr(Ref(inverse.columns[0], "UUID", inverse.name, (inverse.name,)))
-        counts.update(
-            ctx.conn.execute(
-                f"SELECT {count_parent}, count(*) FROM entity e {' '.join(count_query.join_sql)} WHERE {count_where} "
-                f"AND {count_parent} IN ({_marks(len(part))}) GROUP BY {count_parent}",
-                (*count_query.params, *part),
-            ).fetchall()
-        )
-        for row in rows:
-            out.setdefault(row[0], {"rows": []})["rows"].append(row[1:-1])
-    all_ids = [r[0] for group in out.values() for r in group["rows"][:limit]]
-    loaded = dict(
-        zip(
-            all_ids,
-            _record_nodes(
-                ctx, target, all_ids, info, _sub_selection(info, fields, "edges", "node"), in_one_to_many=True
-            ),
-        )
-    )
-    result = {}
-    for rid in parents:
-        rows = out.get(rid, {"rows": []})["rows"]
-        more = len(rows) > limit
-        rows = rows[:limit]
-        if before:
-            rows.reverse()
-        page = Page(
-            [r[0] for r in rows],
-            [tuple(r[1:]) for r in rows],
-            keys,
-            True if before else more,
-            more if before else bool(after),
-        )
-        result[rid] = _connection(page, [loaded[i] for i in page.ids], counts.get(rid, 0))
-    return result
+    query = FindQuery(_gql_filter_node(target, args.get("filter")), _gql_order_keys(ctx.schema, target,
+                      args.get("orderBy")), limit, after, before, offset)  # fmt: skip
+    pages = _find_related(ctx, target, meta, parents, query)
+    every = [i for page in pages.values() for i in page.ids]
+    nodes = _record_nodes(ctx, target, every, info, _sub_selection(info, fields, "edges", "node"), in_one_to_many=True)
+    loaded = dict(zip(every, nodes))
+    return {rid: _connection(page, [loaded[i] for i in page.ids], page.total) for rid, page in pages.items()}
 
 
 def _connection(page: Page, nodes: list[dict[str, Any]], total: int | None) -> dict[str, Any]:

@@ -60,3 +60,44 @@ def test_the_public_api_is_listed_and_documented() -> None:
     for name in twenty_lite.__all__:
         assert hasattr(twenty_lite, name), name
         assert f"`{name}" in readme or f"{name}(" in readme, f"{name} is public but not in the README"
+
+
+def sections() -> dict[str, str]:
+    """Each numbered section's source, by banner name."""
+    import re
+
+    parts = re.split(r"(?m)^# \d+\. (.+)$", SOURCE)
+    return dict(zip(parts[1::2], parts[2::2]))
+
+
+def defined_in(text: str) -> set[str]:
+    import re
+
+    return set(re.findall(r"(?m)^(?:def|class) (\w+)", text))
+
+
+@pytest.mark.parametrize(
+    ("caller", "callee"),
+    [("GraphQL core", "REST core"), ("REST core", "GraphQL core"), ("GraphQL metadata", "REST core"),
+     ("REST core", "GraphQL metadata")],
+)  # fmt: skip
+def test_the_adapters_do_not_call_each_other(caller: str, callee: str) -> None:
+    """REST and GraphQL are translators over the record service: neither uses what the other defines."""
+    import re
+
+    parts = sections()
+    used = {name for name in defined_in(parts[callee]) if re.search(rf"\b{name}\b", parts[caller])}
+    assert not used, f"{caller} uses {sorted(used)} from {callee}"
+
+
+def test_record_operations_live_in_the_record_service() -> None:
+    """The adapters reach records only through the service: no adapter writes or pages records itself."""
+    import re
+
+    parts = sections()
+    primitives = ("_insert_records", "_update_record", "_destroy_records", "_find_page", "_find_ids", "_capped_ids",
+                  "_filter_sql", "SqlQuery", "_existing_ids", "_read_body_values")  # fmt: skip
+    for adapter in ("REST core", "GraphQL core"):
+        called = [p for p in primitives if re.search(rf"\b{p}\(", parts[adapter])]
+        called += ["SQL"] if ".execute(" in parts[adapter] else []
+        assert not called, f"{adapter} calls {called} directly"
