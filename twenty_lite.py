@@ -2935,6 +2935,10 @@ class Ctx:
     events: list[tuple[dict[str, Any], dict[str, Any]]] = field(default_factory=list)  # webhook deliveries
     _hooks: list[dict[str, Any]] | None = None
 
+    def new_id(self) -> str:
+        """A new id from the app's one id factory (a counter in deterministic mode)."""
+        return self.state.settings.new_id()
+
     def webhooks(self) -> list[dict[str, Any]]:
         """The workspace's webhooks, read once per request (none: record changes emit nothing)."""
         if self._hooks is None:
@@ -3006,7 +3010,7 @@ def _default_values(ctx: Ctx, meta: FieldMeta) -> dict[str, Any]:
         if raw == "now":
             value: Any = ctx.now if col.kind == "DATE_TIME" else ctx.now[:10]
         elif raw == "uuid":
-            value = _uuid_blob(ctx.state.settings.new_id())
+            value = _uuid_blob(ctx.new_id())
         else:
             value = _unquote_default(raw)
             if value is not None:
@@ -3213,7 +3217,7 @@ def _insert_records(ctx: Ctx, obj: ObjectMeta, items: Sequence[tuple[dict[str, A
     actor_name = template.get("createdByName")
     rows: list[tuple[bytes, dict[str, Any]]] = []
     for given, _ in items:
-        rid = given.pop("id", None) or _uuid_blob(ctx.state.settings.new_id())
+        rid = given.pop("id", None) or _uuid_blob(ctx.new_id())
         values = dict(template)
         values.update(given)
         if actor_name is not None:
@@ -3713,7 +3717,7 @@ def _relation_pair(
     **extra: Any,
 ) -> list[dict[str, Any]]:
     """The two field rows of a relation; the many-to-one side owns the join column."""
-    new_id = ctx.state.settings.new_id
+    new_id = ctx.new_id
     m2o_obj, m2o_name, m2o_label, o2m_obj, o2m_name, o2m_label = (
         (source, name, label, target, inverse_name, inverse_label)
         if many_to_one_on_source
@@ -3768,7 +3772,7 @@ def _create_object(ctx: Ctx, data: Any) -> str:
     synced = bool(data.get("isLabelSyncedWithName"))
     _check_synced(singular, label_s, synced)
     _check_synced(plural, label_p, synced)
-    new_id = ctx.state.settings.new_id
+    new_id = ctx.new_id
     oid = new_id()
     skip_name = bool(data.get("skipNameField"))
     props = {
@@ -3980,7 +3984,7 @@ def _create_field(ctx: Ctx, data: Any) -> str:
     label = _check_label(data.get("label"), "label")
     name = _check_field_name(obj, data.get("name"))
     _check_synced(name, label, bool(data.get("isLabelSyncedWithName")))
-    new_id = ctx.state.settings.new_id
+    new_id = ctx.new_id
     if ftype == "RELATION":
         return _create_relation(ctx, obj, name, label, data)
     options = _check_options(ftype, data.get("options"), new_id)
@@ -4095,7 +4099,7 @@ def _update_field(ctx: Ctx, fid: str, update: Any) -> None:
             props["name"] = _check_field_name(obj, _name_from_label(props["label"]), exclude=meta.id)
         _check_synced(props["name"], props["label"], True)
     if "options" in update and meta.type in ("SELECT", "MULTI_SELECT"):
-        props["options"] = _check_options(meta.type, update["options"], ctx.state.settings.new_id)
+        props["options"] = _check_options(meta.type, update["options"], ctx.new_id)
         _clear_removed_options(ctx, meta, {o["value"] for o in props["options"]})
     if "settings" in update and meta.relation_type is None:
         props["settings"] = update["settings"]
@@ -5031,7 +5035,7 @@ def _merge(ctx: Ctx, obj: ObjectMeta, raw_ids: Any, index: Any, dry_run: bool) -
     ordered = [rows[index]] + [r for i, r in enumerate(rows) if i != index]
     merged = _merged_values(obj, ordered)
     if dry_run:
-        preview_id = _uuid_blob(ctx.state.settings.new_id())
+        preview_id = _uuid_blob(ctx.new_id())
         return preview_id, _build_record(obj, preview_id, dict(rows[index], **merged, deletedAt=ctx.now), None)
     others = [rid for rid in ids if rid != survivor]
     for _other, meta in ctx.schema.incoming(obj):
@@ -6974,9 +6978,7 @@ def _keys_and_roles_resolvers() -> dict[tuple[str, str], Callable[..., Any]]:
 
     def create_api_key(_: Any, info: Any, input: dict[str, Any]) -> dict[str, Any]:
         mc, conn, w = ws(info)
-        key = mc.mutate(
-            lambda: _create_key(conn, w, input, mc.ctx.now, mc.ctx.state.settings.new_id), "API_KEYS_AND_WEBHOOKS"
-        )
+        key = mc.mutate(lambda: _create_key(conn, w, input, mc.ctx.now, mc.ctx.new_id), "API_KEYS_AND_WEBHOOKS")
         return _key_node(mc, key)
 
     def update_api_key(_: Any, info: Any, input: dict[str, Any]) -> dict[str, Any]:
@@ -7018,7 +7020,7 @@ def _keys_and_roles_resolvers() -> dict[tuple[str, str], Callable[..., Any]]:
         return mc.mutate(lambda: change(conn, w), "ROLES")
 
     def create_one_role(_: Any, info: Any, createRoleInput: dict[str, Any]) -> dict[str, Any]:
-        new_id = _mc(info).ctx.state.settings.new_id
+        new_id = _mc(info).ctx.new_id
         return _role_out(roles_change(info, lambda c, w: _create_role(c, w, createRoleInput, new_id)))
 
     def update_one_role(_: Any, info: Any, updateRoleInput: dict[str, Any]) -> dict[str, Any]:
@@ -7068,15 +7070,13 @@ def _keys_and_roles_resolvers() -> dict[tuple[str, str], Callable[..., Any]]:
     def create_webhook(_: Any, info: Any, input: dict[str, Any]) -> dict[str, Any]:
         mc, conn, w = ws(info)
         data = {k: v for k, v in input.items() if v is not None}
-        return mc.mutate(
-            lambda: _save_webhook(conn, w, data, mc.ctx.now, mc.ctx.state.settings.new_id), "API_KEYS_AND_WEBHOOKS"
-        )
+        return mc.mutate(lambda: _save_webhook(conn, w, data, mc.ctx.now, mc.ctx.new_id), "API_KEYS_AND_WEBHOOKS")
 
     def update_webhook(_: Any, info: Any, input: dict[str, Any]) -> dict[str, Any]:
         mc, conn, w = ws(info)
         data = {k: v for k, v in (input.get("update") or {}).items() if v is not None}
         return mc.mutate(
-            lambda: _save_webhook(conn, w, data, mc.ctx.now, mc.ctx.state.settings.new_id, input["id"]),
+            lambda: _save_webhook(conn, w, data, mc.ctx.now, mc.ctx.new_id, input["id"]),
             "API_KEYS_AND_WEBHOOKS",
         )
 
