@@ -4689,19 +4689,9 @@ class WebhookSender:
 
 WEEKDAYS = ("Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday")
 MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
+    "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+    "November", "December",
+)  # fmt: skip
 MERGE_MAX = 9
 GROUP_BY_HELP = (
     'Invalid group_by query parameter - should be a valid array of objects - ex: [{"firstField": true}, '
@@ -4766,8 +4756,9 @@ def _find_first(ctx: Ctx, obj: ObjectMeta, node: Node) -> bytes:
     return page.ids[0]
 
 
-def _find_related(ctx: Ctx, target: ObjectMeta, meta: FieldMeta, parents: Sequence[bytes],
-                  query: FindQuery) -> dict[bytes, Page]:  # fmt: skip
+def _find_related(
+    ctx: Ctx, target: ObjectMeta, meta: FieldMeta, parents: Sequence[bytes], query: FindQuery
+) -> dict[bytes, Page]:
     """The page of records of target that each parent's one-to-many field meta holds, for many parents at
     once: a windowed page query and a grouped count (a fixed number of statements, whatever the parents)."""
     inverse = next((f for f in target.active_fields if f.id == meta.target_field_id), None)
@@ -4797,10 +4788,13 @@ def _find_related(ctx: Ctx, target: ObjectMeta, meta: FieldMeta, parents: Sequen
             (*params, *part, query.offset, query.offset + limit + 1),
         ):
             rows_of.setdefault(row[0], []).append(row[1:-1])
-        counts.update(ctx.conn.execute(
-            f"SELECT {count_parent}, count(*) FROM {counter.from_sql()} WHERE {count_where} "
-            f"AND {count_parent} IN ({_marks(len(part))}) GROUP BY {count_parent}", (*counter.params, *part),
-        ).fetchall())  # fmt: skip
+        counts.update(
+            ctx.conn.execute(
+                f"SELECT {count_parent}, count(*) FROM {counter.from_sql()} WHERE {count_where} "
+                f"AND {count_parent} IN ({_marks(len(part))}) GROUP BY {count_parent}",
+                (*counter.params, *part),
+            ).fetchall()
+        )
     pages = {}
     for rid in parents:
         rows = rows_of.get(rid, [])
@@ -4808,8 +4802,14 @@ def _find_related(ctx: Ctx, target: ObjectMeta, meta: FieldMeta, parents: Sequen
         rows = rows[:limit]
         if before:
             rows.reverse()
-        pages[rid] = Page([r[0] for r in rows], [tuple(r[1:]) for r in rows], keys, True if before else more,
-                          more if before else bool(after), counts.get(rid, 0))  # fmt: skip
+        pages[rid] = Page(
+            [r[0] for r in rows],
+            [tuple(r[1:]) for r in rows],
+            keys,
+            True if before else more,
+            more if before else bool(after),
+            counts.get(rid, 0),
+        )
     return pages
 
 
@@ -7909,8 +7909,14 @@ def _nested_connections(
 ) -> dict[bytes, dict[str, Any]]:
     """One-to-many connections for many parents at once (the service pages them in bulk)."""
     limit, after, before, offset = _page_args(ctx, args, NESTED_PAGE)
-    query = FindQuery(_gql_filter_node(target, args.get("filter")), _gql_order_keys(ctx.schema, target,
-                      args.get("orderBy")), limit, after, before, offset)  # fmt: skip
+    query = FindQuery(
+        _gql_filter_node(target, args.get("filter")),
+        _gql_order_keys(ctx.schema, target, args.get("orderBy")),
+        limit,
+        after,
+        before,
+        offset,
+    )
     pages = _find_related(ctx, target, meta, parents, query)
     every = [i for page in pages.values() for i in page.ids]
     nodes = _record_nodes(ctx, target, every, info, _sub_selection(info, fields, "edges", "node"), in_one_to_many=True)
