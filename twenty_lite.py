@@ -35,8 +35,8 @@ Map of this file (``grep -n '^# [0-9]' twenty_lite.py``); layers read top-down, 
                          faults and the journal, create_app(settings), serve(), the pytest plugin
    19. CLI               python twenty_lite.py [options]
 
-Public API (``__all__``): create_app, serve, Settings, Served, Workspace, main; and the pytest
-plugin (entry point ``twenty_lite:pytest_plugin``).
+Public API (``__all__``): create_app, serve, Settings, Served, Workspace, main, and pytest_plugin
+(the pytest plugin, entry point ``twenty_lite:pytest_plugin``).
 """
 
 from __future__ import annotations
@@ -58,6 +58,7 @@ import sqlite3
 import sys
 import threading
 import time
+import types
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -69,7 +70,7 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 import bottle
 
 __version__ = "0.1.0"
-__all__ = ["Served", "Settings", "Workspace", "create_app", "main", "serve"]
+__all__ = ["Served", "Settings", "Workspace", "create_app", "main", "pytest_plugin", "serve"]
 
 # ============================================================================================
 # 1. Errors
@@ -9546,18 +9547,27 @@ class Workspace:
         return self.post("/graphql", {"query": query, "variables": variables or {}})[1]
 
 
-def __getattr__(name: str) -> Any:
-    """The pytest plugin (entry point pytest11 `twenty_lite:pytest_plugin`), built only when pytest
-    asks for it, so that importing twenty_lite never needs pytest."""
-    if name == "pytest_plugin":
-        return _pytest_plugin()
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+class _LazyPlugin(types.ModuleType):
+    """The pytest plugin (entry point pytest11 `twenty_lite:pytest_plugin`): its fixtures are built on first
+    use, inside pytest, so that importing twenty_lite (a star import included) never needs pytest."""
+
+    FIXTURES = ("twenty_lite_server", "twenty_workspace")
+
+    def __dir__(self) -> list[str]:
+        return list(self.FIXTURES)
+
+    def __getattr__(self, name: str) -> Any:
+        if name in self.FIXTURES:
+            return getattr(_pytest_plugin(), name)
+        raise AttributeError(name)
+
+
+pytest_plugin = _LazyPlugin("twenty_lite.pytest_plugin")
 
 
 @functools.cache
 def _pytest_plugin() -> Any:
     """The plugin as a module of plain fixture functions (pytest warns about fixtures wrapped in staticmethod)."""
-    import types
 
     import pytest
 

@@ -85,3 +85,15 @@ def test_plugin_is_silent_when_warnings_are_errors(tmp_path: Path) -> None:
 @pytest.mark.parametrize("options", [(), ("-W", "default")])
 def test_plugin_prints_no_warning_when_warnings_are_shown(tmp_path: Path, options: tuple[str, ...]) -> None:
     assert_silent(*run_suite(tmp_path, "[pytest]\n", *options))
+
+
+def test_the_plugin_is_public_and_importing_twenty_lite_never_needs_pytest() -> None:
+    """`pytest_plugin` is in __all__; a star import in a process without pytest still works."""
+    code = (
+        "import sys; sys.modules['pytest'] = None\n"
+        "from twenty_lite import *\n"
+        "assert sorted(dir(pytest_plugin)) == ['twenty_lite_server', 'twenty_workspace']\n"
+        "print(create_app.__name__)\n"
+    )
+    done = subprocess.run([sys.executable, "-W", "error", "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and done.stdout.strip() == "create_app", done.stdout + done.stderr
