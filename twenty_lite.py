@@ -1521,7 +1521,7 @@ def _workspace_attributes(conn: sqlite3.Connection, workspace_id: str) -> list[t
 def _insert_fields(conn: sqlite3.Connection, workspace_id: str, fields: list[dict[str, Any]]) -> None:
     """Store field metadata rows and their EAV attributes."""
     if _shares_fields(conn, workspace_id):
-        raise RuntimeError("the workspace's shared fields must be written out first (own_fields)")
+        raise RuntimeError("the workspace's shared fields must be written out first (_own_fields)")
     start = conn.execute(f"SELECT coalesce(max(f.ordinal), 0) FROM {WORKSPACE_FIELDS}", (workspace_id,)).fetchone()[0]
     conn.executemany(
         "INSERT INTO field_meta(id, object_id, name, ordinal, data) VALUES (?,?,?,?,?)",
@@ -3668,7 +3668,7 @@ def _save_field_props(conn: sqlite3.Connection, props: dict[str, Any]) -> None:
     cur = conn.execute(
         "UPDATE field_meta SET name = ?, data = ? WHERE id = ?", (props["name"], _dumps(props), props["id"])
     )
-    if cur.rowcount != 1:  # a shared field not yet written out: a data-model change that skipped own_fields
+    if cur.rowcount != 1:  # a shared field not yet written out: a data-model change that skipped _own_fields
         raise RuntimeError(f"field {props['id']} has no row to update")
 
 
