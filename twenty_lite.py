@@ -787,6 +787,34 @@ def _options_schema(meta: Any) -> dict[str, Any]:
 
 
 _CMP = ("eq", "neq", "gt", "gte", "lt", "lte", "in", "is")
+
+
+def _quoted(value: Any) -> bool:
+    """A default in the storage convention for text: single-quoted."""
+    return isinstance(value, str) and len(value) >= 2 and value[0] == "'" and value[-1] == "'"
+
+
+def _quoted_option(default: Any, options: tuple[str, ...]) -> bool:
+    return _quoted(default) and default[1:-1] in options
+
+
+def _quoted_options(default: Any, options: tuple[str, ...]) -> bool:
+    return (isinstance(default, list) and bool(default) and len(set(default)) == len(default)
+            and all(_quoted_option(v, options) for v in default))  # fmt: skip
+
+
+def _number_default(default: Any, options: tuple[str, ...]) -> bool:
+    return isinstance(default, (int, float)) and not isinstance(default, bool)
+
+
+def _date_default(default: Any, options: tuple[str, ...]) -> bool:
+    return default == "now" or (_quoted(default) and _parse_datetime(default[1:-1]) is not None)
+
+
+def _uuid_default(default: Any, options: tuple[str, ...]) -> bool:
+    return default == "uuid" or (_quoted(default) and _is_uuid(default[1:-1]))
+
+
 _SUMS = (("min", "Float"), ("max", "Float"), ("avg", "Float"), ("sum", "Float"))
 _EXTREMES = (("min", "DateTime"), ("max", "DateTime"))
 
@@ -808,45 +836,54 @@ class FieldKind:
     blank: str | None = None  # SQL of the stored value that filters treat as null ('' for text, [] for lists)
     aggregates: tuple[tuple[str, str], ...] = ()  # GraphQL aggregates beyond the counts: (operation, type)
     aggregate_sub: str = ""  # composites only: the sub-field they aggregate
+    default_ok: Callable[[Any, tuple[str, ...]], bool] = lambda default, options: True
+    quoted_default: bool = False  # defaults are stored single-quoted (data-model.md §3.1)
 
 
 FIELD_KINDS: dict[str, FieldKind] = {
-    "TEXT": FieldKind(_CMP + ("like", "ilike", "startsWith", "endsWith"), _store_text, blank="''"),
+    "TEXT": FieldKind(_CMP + ("like", "ilike", "startsWith", "endsWith"), _store_text, blank="''",
+                      default_ok=lambda default, options: _quoted(default), quoted_default=True),
     "NUMBER": FieldKind(_CMP, _store_number, _filter_number, json_schema=_number_schema, graphql=("Float", "FloatFilter"),
-                        aggregates=_SUMS),
+                        aggregates=_SUMS, default_ok=_number_default),
     "NUMERIC": FieldKind(_CMP, _store_numeric, _filter_number, json_schema=_number_schema,
-                         graphql=("BigFloat", "BigFloatFilter")),
+                         graphql=("BigFloat", "BigFloatFilter"), default_ok=_number_default),
     "POSITION": FieldKind(_CMP, _store_position, _filter_number, json_schema=_number_schema,
-                          graphql=("Position", "FloatFilter")),
+                          graphql=("Position", "FloatFilter"), default_ok=_number_default),
     "BOOLEAN": FieldKind(("eq", "is"), _store_boolean, _filter_boolean, _bool_out,
                          json_schema=lambda meta: {"type": "boolean"}, graphql=("Boolean", "BooleanFilter"),
-                         aggregates=(("countTrue", "Int"), ("countFalse", "Int"))),
+                         aggregates=(("countTrue", "Int"), ("countFalse", "Int")),
+                         default_ok=lambda default, options: isinstance(default, bool)),
     "DATE": FieldKind(_CMP, _store_date, _filter_date, json_schema=lambda meta: {"type": "string", "format": "date"},
-                      graphql=("Date", "DateFilter"), aggregates=_EXTREMES),
+                      graphql=("Date", "DateFilter"), aggregates=_EXTREMES, default_ok=_date_default),
     "DATE_TIME": FieldKind(_CMP, _store_date_time, _filter_date_time,
                            json_schema=lambda meta: {"type": "string", "format": "date-time"},
-                           graphql=("DateTime", "DateTimeFilter"), aggregates=_EXTREMES),
+                           graphql=("DateTime", "DateTimeFilter"), aggregates=_EXTREMES, default_ok=_date_default),
     "UUID": FieldKind(_CMP, _store_uuid, _filter_uuid, _blob_uuid,
-                      json_schema=lambda meta: {"type": "string", "format": "uuid"}, graphql=("UUID", "UUIDFilter")),
+                      json_schema=lambda meta: {"type": "string", "format": "uuid"}, graphql=("UUID", "UUIDFilter"),
+                      default_ok=_uuid_default),
     # GraphQL types of SELECT-like fields are enums generated per field; this pair is the ACTOR source's.
     "SELECT": FieldKind(("eq", "neq", "in", "containsAny", "is"), _store_select, graphql_operators=("isEmptyArray",),
-                        json_schema=_options_schema, graphql=("ActorSourceEnum", "ActorSourceEnumFilter")),
+                        json_schema=_options_schema, graphql=("ActorSourceEnum", "ActorSourceEnumFilter"),
+                        default_ok=_quoted_option, quoted_default=True),
     "RATING": FieldKind(("eq", "neq", "in", "containsAny", "is"), _store_select, graphql_operators=("isEmptyArray",),
-                        json_schema=_options_schema),
+                        json_schema=_options_schema, default_ok=_quoted_option),
     "MULTI_SELECT": FieldKind(("containsAny", "is"), _store_multi_select, output=_json_out,
                               graphql_operators=("isEmptyArray",), orderable=False, blank="'[]'",
+                              default_ok=_quoted_options,
                               json_schema=lambda meta: {"type": "array", "items": {
                                   "type": "string", "enum": list(meta.option_values if meta else ())}}),
     "ARRAY": FieldKind(("is",), _store_array, output=_json_out, graphql_operators=("containsIlike", "isEmptyArray"),
                        orderable=False, blank="'[]'", json_schema=lambda meta: {"type": "array", "items": {"type": "string"}},
-                       graphql=("[String]", "ArrayFilter")),
+                       graphql=("[String]", "ArrayFilter"), default_ok=lambda default, options: (
+                           isinstance(default, list) and all(isinstance(v, str) for v in default))),
     "RAW_JSON": FieldKind(("is", "like"), _store_raw_json, output=_json_out, orderable=False,
                           json_schema=lambda meta: {}, graphql=("JSON", "RawJsonFilter")),
     "FILES": FieldKind(("is", "like"), _store_files, output=_json_out, orderable=False,
                        json_schema=lambda meta: {"type": "array", "items": {"type": "object"}},
                        graphql=("JSON", "RawJsonFilter")),
     "RICH_TEXT_PART": FieldKind(("ilike",), _store_rich_text_part, orderable=False,
-                                graphql=("String", "RichTextLeafFilter")),
+                                graphql=("String", "RichTextLeafFilter"),
+                                default_ok=lambda default, options: _quoted(default), quoted_default=True),
     "TS_VECTOR": FieldKind((), _store_ts_vector, orderable=False, graphql=("TSVector", "TSVectorFilter")),
 }  # fmt: skip
 JSON_KINDS = tuple(k for k, kind in FIELD_KINDS.items() if kind.output is _json_out)
@@ -3606,43 +3643,21 @@ def _check_options(ftype: str, options: Any, new_id: Callable[[], str]) -> list[
 
 
 def _check_default(ftype: str, default: Any, options: list[dict[str, Any]] | None) -> Any:
-    """A defaultValue in Twenty's storage convention (data-model.md §3.1), or a 400."""
+    """A defaultValue in Twenty's storage convention (data-model.md §3.1), or a 400: each kind's rule
+    (FIELD_KINDS), and for a composite its known sub-fields, quoted where their kind is quoted."""
     if default is None:
         return None
     invalid = _bad_request(f"Invalid default value {_dumps(default)} for field type {ftype}")
-
-    def quoted(value: Any) -> bool:
-        return isinstance(value, str) and len(value) >= 2 and value[0] == "'" and value[-1] == "'"
-
-    values = [o["value"] for o in options or ()]
-    if ftype in ("TEXT", "RICH_TEXT_PART") and not quoted(default):
-        raise invalid
-    if ftype in ("SELECT", "RATING") and not (quoted(default) and default[1:-1] in values):
-        raise invalid
-    if ftype == "MULTI_SELECT":
-        if not isinstance(default, list) or not default or not all(quoted(v) and v[1:-1] in values for v in default):
-            raise invalid
-        if len(set(default)) != len(default):
-            raise invalid
-    if ftype in ("NUMBER", "NUMERIC", "POSITION") and (
-        isinstance(default, bool) or not isinstance(default, (int, float))
-    ):
-        raise invalid
-    if ftype == "BOOLEAN" and not isinstance(default, bool):
-        raise invalid
-    if ftype in ("DATE_TIME", "DATE") and default != "now" and not (quoted(default) and _parse_datetime(default[1:-1])):
-        raise invalid
-    if ftype == "UUID" and default != "uuid" and not (quoted(default) and _is_uuid(default[1:-1])):
-        raise invalid
-    if ftype == "ARRAY" and not (isinstance(default, list) and all(isinstance(v, str) for v in default)):
+    values = tuple(o["value"] for o in options or ())
+    kind = FIELD_KINDS.get(ftype)
+    if kind is not None and not kind.default_ok(default, values):
         raise invalid
     if ftype in COMPOSITES:
         subs = dict(COMPOSITES[ftype])
         if not isinstance(default, dict) or not set(default) <= set(subs):
             raise invalid
         for sub, value in default.items():
-            kind = subs[sub]
-            if value is not None and kind in ("TEXT", "RICH_TEXT_PART", "SELECT") and not quoted(value):
+            if value is not None and FIELD_KINDS[subs[sub]].quoted_default and not _quoted(value):
                 raise invalid
     return default
 
