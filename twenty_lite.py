@@ -1405,13 +1405,13 @@ class Store:
         """A new connection with the pragmas every connection needs."""
         conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
         conn.execute("PRAGMA busy_timeout = 30000")
-        conn.execute("PRAGMA cache_size = -262144")
+        conn.execute("PRAGMA cache_size = -16384")  # 16 MiB a connection: hot index pages; the OS caches the file
         conn.execute("PRAGMA temp_store = MEMORY")
         if not self.memory:
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute("PRAGMA wal_autocheckpoint = 0")
-            conn.execute("PRAGMA mmap_size = 1073741824")
+            conn.execute("PRAGMA mmap_size = 0")  # a mapped file counts its touched pages in RSS (739 MiB at 100k)
         return conn
 
     def _conn(self) -> sqlite3.Connection:
