@@ -231,3 +231,39 @@ def jwt(app: Any, **overrides: Any) -> str:
     payload.update(overrides)
     secret = tl._jwt_secret(state.app_secret, str(payload.get("workspaceId") or payload.get("sub")))
     return tl._sign_jwt(payload, secret)
+
+
+def gql(client: Client, query: str, variables: dict[str, Any] | None = None, **kw: Any) -> dict:
+    """POST /graphql; returns the JSON body (HTTP 200 checked)."""
+    payload: dict[str, Any] = {"query": query}
+    if variables is not None:
+        payload["variables"] = variables
+    resp = client.post("/graphql", json=payload, **kw)
+    assert resp.status_code == 200, resp.text
+    body = resp.json()
+    assert isinstance(body, dict), body
+    return body
+
+
+def root_error(
+    client: Client,
+    query: str,
+    field: str,
+    code: str,
+    sub_code: str | None = None,
+    message: str | None = None,
+    variables: dict[str, Any] | None = None,
+) -> dict:
+    """A one-root-field document whose resolver fails: the field is null next to one error."""
+    body = gql(client, query, variables)
+    assert body.get("data") == {field: None}, body
+    errors = body.get("errors")
+    assert isinstance(errors, list) and len(errors) == 1, body
+    err = errors[0]
+    assert err["path"] == [field], err
+    assert err["extensions"]["code"] == code, err
+    if sub_code is not None:
+        assert err["extensions"]["subCode"] == sub_code, err
+    if message is not None:
+        assert err["message"] == message, err
+    return err

@@ -16,6 +16,7 @@ from typing import Any
 
 import conftest
 import pytest
+from conftest import gql, root_error
 
 # --------------------------------------------------------------------------- ids and constants
 
@@ -96,47 +97,11 @@ def client_with(**settings: Any) -> CheckedClient:
     return CheckedClient(conftest.make_app(**settings))
 
 
-def gql(client: conftest.Client, query: str, variables: dict[str, Any] | None = None, **kw: Any) -> dict:
-    """POST /graphql; returns the JSON body (HTTP 200 checked)."""
-    payload: dict[str, Any] = {"query": query}
-    if variables is not None:
-        payload["variables"] = variables
-    resp = client.post("/graphql", json=payload, **kw)
-    assert resp.status_code == 200, resp.text
-    body = resp.json()
-    assert isinstance(body, dict), body
-    return body
-
-
 def run(client: conftest.Client, query: str, variables: dict[str, Any] | None = None) -> dict:
     """A query that must succeed: returns `data`."""
     body = gql(client, query, variables)
     assert "errors" not in body, body
     return body["data"]
-
-
-def root_error(
-    client: conftest.Client,
-    query: str,
-    field: str,
-    code: str,
-    sub_code: str | None = None,
-    message: str | None = None,
-    variables: dict[str, Any] | None = None,
-) -> dict:
-    """A one-root-field document whose resolver fails: the field is null next to one error."""
-    body = gql(client, query, variables)
-    assert body.get("data") == {field: None}, body
-    errors = body.get("errors")
-    assert isinstance(errors, list) and len(errors) == 1, body
-    err = errors[0]
-    assert err["path"] == [field], err
-    assert err["extensions"]["code"] == code, err
-    if sub_code is not None:
-        assert err["extensions"]["subCode"] == sub_code, err
-    if message is not None:
-        assert err["message"] == message, err
-    return err
 
 
 def validation_error(client: conftest.Client, query: str, variables: dict[str, Any] | None = None) -> list[str]:

@@ -11,7 +11,7 @@ from typing import Any
 
 import conftest
 import pytest
-from conftest import CheckedClient, new_id, ok
+from conftest import CheckedClient, gql, new_id, ok, root_error
 
 DATE_TIME_FORMAT = "Expected format: 'YYYY-MM-DDTHH:mm:ssZ'"
 DATE_FORMAT = "Expected format: 'YYYY-MM-DD'"
@@ -120,15 +120,6 @@ def assert_any_bad_request(resp: conftest.Response) -> None:
     assert len(body["messages"]) == 1 and isinstance(body["messages"][0], str) and body["messages"][0], body
 
 
-def gql(client: conftest.Client, query: str, variables: dict[str, Any] | None = None) -> dict:
-    payload: dict[str, Any] = {"query": query}
-    if variables is not None:
-        payload["variables"] = variables
-    resp = client.post("/graphql", json=payload)
-    assert resp.status_code == 200, resp.text
-    return resp.json()
-
-
 def run(client: conftest.Client, query: str, variables: dict[str, Any] | None = None) -> dict:
     body = gql(client, query, variables)
     assert "errors" not in body, body
@@ -139,14 +130,8 @@ def assert_invalid_args(
     client: conftest.Client, query: str, field: str, message: str, variables: dict[str, Any] | None = None
 ) -> None:
     """The resolver's refusal: data.<field> null next to one INVALID_ARGS_DATA error with Twenty's message."""
-    body = gql(client, query, variables)
-    assert body.get("data") == {field: None}, body
-    errors = body.get("errors")
-    assert isinstance(errors, list) and len(errors) == 1, body
-    err = errors[0]
-    assert err["path"] == [field], err
+    err = root_error(client, query, field, "BAD_USER_INPUT", "INVALID_ARGS_DATA", message, variables)
     assert err["extensions"] == INVALID_ARGS_DATA, err
-    assert err["message"] == message, err
 
 
 def assert_coercion_refused(client: conftest.Client, query: str, variables: dict[str, Any], message: str) -> None:
