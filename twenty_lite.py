@@ -408,9 +408,32 @@ def _parse_json_body(raw: bytes) -> Any:
 
 
 def _json_response(status: int, payload: Any) -> str:
+    """A JSON answer; parts of the payload that are already JSON text (read documents) go in as they are."""
     bottle.response.status = status
     bottle.response.content_type = "application/json; charset=utf-8"
-    return _dumps(payload)
+    spliced: list[str] = []
+
+    def splice(value: Any) -> str:
+        text = getattr(value, "text", None)
+        if type(text) is not str:
+            raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+        spliced.append(text)
+        return f"{_SPLICE_MARK}{len(spliced) - 1}"
+
+    body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False, default=splice)
+    if not spliced:
+        return body
+    return _splice_pattern().sub(lambda m: spliced[int(m[1])], body)
+
+
+# A string no value can make, standing in the encoded payload for a spliced part: JSON writes the NUL
+# character of a value as \u0000, never raw, and the rest is random per process.
+_SPLICE_MARK = "\x00splice" + os.urandom(6).hex() + "-"
+
+
+@functools.cache
+def _splice_pattern() -> re.Pattern[str]:
+    return re.compile('"' + re.escape(json.dumps(_SPLICE_MARK)[1:-1]) + r'(\d+)"')
 
 
 def _cannot(method: str, path: str) -> str:
@@ -998,6 +1021,11 @@ class FieldMeta:
         object.__setattr__(self, "option_values", tuple(o["value"] for o in self.options or ()))
 
 
+# Bump when the output of a stored value changes (a converter of FIELD_KINDS): every read document of an
+# older format is then ignored and rendered again.
+DOC_FORMAT = 1
+
+
 @dataclass(frozen=True, eq=False)
 class ObjectMeta:
     """An object (standard or custom) with its fields, as loaded from storage."""
@@ -1051,6 +1079,18 @@ class ObjectMeta:
                 col = meta.columns[0]
                 plan.append((meta.name, meta.name, (col.name, OUTPUT_CONVERTERS.get(col.kind))))
         return tuple(plan)
+
+    @functools.cached_property
+    def doc_shape(self) -> int:
+        """The identity of the output layout, stored with each read document: field names and output keys,
+        and each column's attribute key (a field deleted and added again is another) and kind."""
+        parts: list[Any] = [DOC_FORMAT]
+        for name, key, spec in self.output_plan:
+            names = [sub[1] for sub in spec] if isinstance(spec[0], tuple) else [spec[0]]
+            cols = [self.columns_by_name[n] for n in names]
+            parts.append((name, key, [(c.name, c.key, c.kind) for c in cols]))
+        digest = hashlib.blake2b(repr(parts).encode(), digest_size=8).digest()
+        return int.from_bytes(digest, "big", signed=True)
 
 
 @dataclass(frozen=True, eq=False)
@@ -1306,7 +1346,7 @@ def _humanize(name: str) -> str:
 # 5. Storage
 # ============================================================================================
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 APPLICATION_ID = "twenty_lite"
 
 SCHEMA_SQL = """
@@ -1338,6 +1378,15 @@ CREATE INDEX entity_by_id ON entity(obj, id, deleted_at);
 CREATE TABLE value(seq INTEGER NOT NULL, attr INTEGER NOT NULL, v, PRIMARY KEY(seq, attr)) WITHOUT ROWID;
 -- Filters, sorts and counts walk this index: one attribute, ordered by value.
 CREATE INDEX value_by_attr ON value(attr, v, seq);
+-- The read document of each record: its depth-0 JSON as both APIs show it, written with the values in
+-- the same transaction, so that a page reads one row per record instead of one per stored column. The
+-- values stay the store of record: a changed value or a removed record drops the document (triggers,
+-- so no write path can forget), and a document whose shape (the object's output layout) is not the
+-- current one is ignored. Missing documents are rendered from the values and written back.
+CREATE TABLE record_doc(seq INTEGER PRIMARY KEY, shape INTEGER NOT NULL, doc TEXT NOT NULL);
+CREATE TRIGGER value_changed AFTER UPDATE ON value BEGIN DELETE FROM record_doc WHERE seq = NEW.seq; END;
+CREATE TRIGGER value_removed AFTER DELETE ON value BEGIN DELETE FROM record_doc WHERE seq = OLD.seq; END;
+CREATE TRIGGER entity_removed AFTER DELETE ON entity BEGIN DELETE FROM record_doc WHERE seq = OLD.seq; END;
 -- Live record counts, so an unfiltered totalCount never scans.
 CREATE TABLE entity_count(
     obj INTEGER PRIMARY KEY, live INTEGER NOT NULL DEFAULT 0, total INTEGER NOT NULL DEFAULT 0);
@@ -1353,12 +1402,20 @@ CREATE INDEX api_key_by_workspace ON api_key(workspace_id);
 """
 
 
+def _schema_part(sql: str, first: str, last: str) -> list[str]:
+    """The one-line statements of the schema from the one naming `first` to the one naming `last`."""
+    lines = sql.splitlines()
+    start = next(n for n, line in enumerate(lines) if f" {first}(" in line or f" {first} " in line)
+    end = next(n for n, line in enumerate(lines) if f" {last} " in line)
+    return [line for line in lines[start : end + 1] if not line.startswith("--")]
+
+
 class StoreError(Exception):
     """A database file that twenty_lite cannot use, with a message for a person."""
 
 
 class Store:
-    """SQLite access: one transaction helper for writes, snapshot reads, per-thread connections."""
+    """SQLite access: one transaction helper for writes, snapshot reads, pooled connections."""
 
     def __init__(self, path: str) -> None:
         self.path = path
@@ -1366,12 +1423,17 @@ class Store:
         self._write_lock = threading.RLock()
         self._local = threading.local()
         self._shared: sqlite3.Connection | None = None
+        # Idle connections, lent to one thread at a time: a thread per HTTP connection must not pay for
+        # opening SQLite and warming its page cache on every request.
+        self._idle: list[sqlite3.Connection] = []
+        self._idle_lock = threading.Lock()
         self.created = False
         self._wal_dirty = threading.Event()
         self._checkpoint_lock = threading.Lock()
         self._checkpointer: threading.Thread | None = None
         try:
-            self._check_or_create(self._conn())
+            with self._lease() as conn:
+                self._check_or_create(conn)
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{path} is not a SQLite database ({exc}).") from None
 
@@ -1390,8 +1452,8 @@ class Store:
     def checkpoint(self) -> None:
         """Fold the whole WAL into the database file now and truncate it."""
         if not self.memory:
-            with self._checkpoint_lock:
-                self._conn().execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            with self._checkpoint_lock, self._lease() as conn:
+                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def _after_commit(self) -> None:
         if self.memory:
@@ -1415,15 +1477,38 @@ class Store:
         return conn
 
     def _conn(self) -> sqlite3.Connection:
-        """This thread's connection (the one shared connection for :memory:)."""
+        """A connection for a look outside any request (tests, tools): the shared one for :memory:, else
+        this thread's held one or one of its own."""
+        if self.memory:
+            with self._lease() as conn:
+                return conn
+        held = getattr(self._local, "conn", None) or getattr(self._local, "own", None)
+        if held is None:
+            held = self._local.own = self._open()
+        return held
+
+    @contextlib.contextmanager
+    def _lease(self) -> Iterator[sqlite3.Connection]:
+        """This thread's connection for the time of a block: the one it already holds, an idle one, or a
+        new one (the one shared connection for :memory:)."""
         if self.memory:
             if self._shared is None:
                 self._shared = self._open()
-            return self._shared
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = self._local.conn = self._open()
-        return conn
+            yield self._shared
+            return
+        held = getattr(self._local, "conn", None)
+        if held is not None:
+            yield held
+            return
+        with self._idle_lock:
+            conn = self._idle.pop() if self._idle else None
+        self._local.conn = conn = conn or self._open()
+        try:
+            yield conn
+        finally:
+            self._local.conn = None
+            with self._idle_lock:
+                self._idle.append(conn)
 
     def _check_or_create(self, conn: sqlite3.Connection) -> None:
         """Create the schema in an empty file; refuse an older or foreign one clearly."""
@@ -1445,6 +1530,12 @@ class Store:
         info = dict(conn.execute("SELECT key, value FROM meta_info")) if "meta_info" in tables else {}
         if info.get("application") != APPLICATION_ID:
             raise StoreError(f"{self.path} is a SQLite database, but not one of twenty_lite's.")
+        if info.get("schema_version") == "4":  # version 5 added the read documents: built as records are read
+            with self.write() as c:
+                for statement in _schema_part(SCHEMA_SQL, "record_doc", "entity_removed"):
+                    c.execute(statement)
+                c.execute("UPDATE meta_info SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),))
+            return
         if info.get("schema_version") != str(SCHEMA_VERSION):
             raise StoreError(
                 f"{self.path} has twenty_lite schema version {info.get('schema_version')}; this "
@@ -1454,36 +1545,55 @@ class Store:
     @contextlib.contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:
         """The one transaction helper: everything inside commits together or not at all."""
-        with self._write_lock:
-            conn = self._conn()
+        with self._write_lock, self._lease() as conn:
             if conn.in_transaction:  # nested use joins the outer transaction
                 yield conn
                 return
             conn.execute("BEGIN IMMEDIATE")
+            self._local.writing = True
             try:
                 yield conn
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
+            finally:
+                self._local.writing = False
             conn.execute("COMMIT")
             self._after_commit()
+
+    def writing(self) -> bool:
+        """Whether this thread is inside a write transaction."""
+        return getattr(self._local, "writing", False)
+
+    @contextlib.contextmanager
+    def write_if_free(self) -> Iterator[sqlite3.Connection | None]:
+        """A write transaction if no other thread holds the write lock now, else None (for work that can
+        wait for another request, never worth making one wait)."""
+        if not self._write_lock.acquire(blocking=False):
+            yield None
+            return
+        try:
+            with self.write() as conn:
+                yield conn
+        finally:
+            self._write_lock.release()
 
     @contextlib.contextmanager
     def read(self) -> Iterator[sqlite3.Connection]:
         """A consistent snapshot for the reads of one request."""
         if self.memory:
-            with self._write_lock:
-                yield self._conn()
+            with self._write_lock, self._lease() as conn:
+                yield conn
             return
-        conn = self._conn()
-        if conn.in_transaction:
-            yield conn
-            return
-        conn.execute("BEGIN")
-        try:
-            yield conn
-        finally:
-            conn.execute("COMMIT")
+        with self._lease() as conn:
+            if conn.in_transaction:
+                yield conn
+                return
+            conn.execute("BEGIN")
+            try:
+                yield conn
+            finally:
+                conn.execute("COMMIT")
 
     def info(self, key: str) -> str | None:
         """A value of the meta_info table."""
@@ -2130,14 +2240,21 @@ def _insert_entities(conn: sqlite3.Connection, obj: ObjectMeta, rows: Sequence[t
         "INSERT INTO value(seq, attr, v) VALUES (?, ?, ?)",
         [(first + n, c.key, values.get(c.name)) for n, (_, values) in enumerate(rows) for c in columns],
     )
+    _store_docs(conn, obj, {first + n: _render_doc(obj, rid, values) for n, (rid, values) in enumerate(rows)})
     live = sum(1 for _, values in rows if values.get("deletedAt") is None)
     conn.execute("UPDATE entity_count SET live = live + ?, total = total + ? WHERE obj = ?", (live, len(rows), obj.key))
 
 
 def _update_entity(
-    conn: sqlite3.Connection, obj: ObjectMeta, rid: bytes, changes: dict[str, Any], was_deleted: bool
+    conn: sqlite3.Connection,
+    obj: ObjectMeta,
+    rid: bytes,
+    changes: dict[str, Any],
+    was_deleted: bool,
+    merged: dict[str, Any],
 ) -> None:
-    """Write changed columns of a record, keeping the live count and deleted flag in step."""
+    """Write changed columns of a record (merged: all its values after the change), keeping its read
+    document, the live count and the deleted flag in step."""
     if not changes:
         return
     seq = conn.execute("SELECT seq FROM entity WHERE obj = ? AND id = ?", (obj.key, rid)).fetchone()[0]
@@ -2145,6 +2262,7 @@ def _update_entity(
         "UPDATE value SET v = ? WHERE seq = ? AND attr = ?",
         [(v, seq, obj.column(name).key) for name, v in changes.items()],
     )
+    _store_docs(conn, obj, {seq: _render_doc(obj, rid, merged)})
     if "deletedAt" in changes:
         now_deleted = changes["deletedAt"] is not None
         conn.execute("UPDATE entity SET deleted_at = ? WHERE seq = ?", (changes["deletedAt"], seq))
@@ -2172,6 +2290,99 @@ def _record_counts(conn: sqlite3.Connection, obj: ObjectMeta) -> tuple[int, int]
     """(live, soft-deleted) record counts, from the maintained counters."""
     row = conn.execute("SELECT live, total FROM entity_count WHERE obj = ?", (obj.key,)).fetchone()
     return (int(row[0]), int(row[1]) - int(row[0])) if row else (0, 0)
+
+
+# ---- read documents -----------------------------------------------------------------------
+
+
+def _build_record(
+    obj: ObjectMeta, rid: bytes, values: dict[str, Any], selected: set[str] | None, hidden: frozenset[str] = frozenset()
+) -> dict[str, Any]:
+    """A record as the REST API shows it at depth 0 (id, fields, composites, join columns)."""
+    record: dict[str, Any] = {"id": _blob_uuid(rid)}
+    get = values.get
+    for name, key, spec in obj.output_plan:
+        if (selected is not None and name not in selected) or name in hidden:
+            continue
+        if isinstance(spec[0], tuple):
+            record[key] = {sub: get(col) if conv is None else conv(get(col)) for sub, col, conv in spec}
+        else:
+            col, conv = spec
+            record[key] = get(col) if conv is None else conv(get(col))
+    return record
+
+
+def _render_doc(obj: ObjectMeta, rid: bytes, values: dict[str, Any]) -> str:
+    """A record's read document: its depth-0 JSON with every field."""
+    return _dumps(_build_record(obj, rid, values, None))
+
+
+def _store_docs(conn: sqlite3.Connection, obj: ObjectMeta, docs: dict[int, str]) -> None:
+    """Keep read documents by storage key, in the current shape of the object."""
+    shape = obj.doc_shape
+    conn.executemany(
+        "INSERT OR REPLACE INTO record_doc(seq, shape, doc) VALUES (?, ?, ?)", [(q, shape, d) for q, d in docs.items()]
+    )
+
+
+def _record_docs(
+    conn: sqlite3.Connection, obj: ObjectMeta, ids: Sequence[bytes]
+) -> tuple[dict[bytes, str], dict[bytes, int], dict[int, bytes]]:
+    """Current read documents of records by id, the storage key of each record found, and the records
+    (storage key -> id) whose document is missing or of another shape."""
+    docs: dict[bytes, str] = {}
+    seqs: dict[bytes, int] = {}
+    stale: dict[int, bytes] = {}
+    for part in _chunks(list(dict.fromkeys(ids))):
+        for rid, seq, doc in conn.execute(
+            "SELECT e.id, e.seq, d.doc FROM entity e LEFT JOIN record_doc d ON d.seq = e.seq AND d.shape = ? "
+            f"WHERE e.obj = ? AND e.id IN ({_marks(len(part))})",
+            (obj.doc_shape, obj.key, *part),
+        ):
+            seqs[rid] = seq
+            if doc is None:
+                stale[seq] = rid
+            else:
+                docs[rid] = doc
+    return docs, seqs, stale
+
+
+def _render_docs(conn: sqlite3.Connection, obj: ObjectMeta, records: dict[int, bytes]) -> dict[int, str]:
+    """Read documents rendered from the stored values (storage key -> id in, storage key -> JSON out)."""
+    values: dict[int, dict[str, Any]] = {seq: {} for seq in records}
+    names = {key: col.name for key, col in obj.columns_by_key.items()}
+    for part in _chunks(list(records)):
+        for seq, attr, v in conn.execute(f"SELECT seq, attr, v FROM value WHERE seq IN ({_marks(len(part))})", part):
+            name = names.get(attr)
+            if name is not None:
+                values[seq][name] = v
+    return {seq: _render_doc(obj, rid, values[seq]) for seq, rid in records.items()}
+
+
+def _heal_docs(conn: sqlite3.Connection, obj: ObjectMeta, seqs: Iterable[int]) -> None:
+    """Write the missing or outdated read documents of these records from their current values (inside a
+    write transaction, so that no change can slip between the reading and the writing)."""
+    stale: dict[int, bytes] = {}
+    for part in _chunks(list(seqs)):
+        stale.update(
+            conn.execute(
+                "SELECT e.seq, e.id FROM entity e LEFT JOIN record_doc d ON d.seq = e.seq AND d.shape = ? "
+                f"WHERE e.obj = ? AND d.seq IS NULL AND e.seq IN ({_marks(len(part))})",
+                (obj.doc_shape, obj.key, *part),
+            ).fetchall()
+        )
+    if stale:
+        _store_docs(conn, obj, _render_docs(conn, obj, stale))
+
+
+def _column_values(conn: sqlite3.Connection, col: Column, seqs: Sequence[int]) -> dict[int, Any]:
+    """One stored column of records, by storage key (absent: null)."""
+    out: dict[int, Any] = {}
+    for part in _chunks(list(seqs)):
+        out.update(
+            conn.execute(f"SELECT seq, v FROM value WHERE attr = ? AND seq IN ({_marks(len(part))})", (col.key, *part))
+        )
+    return out
 
 
 # ============================================================================================
@@ -2971,6 +3182,7 @@ class Ctx:
     actor: Actor
     now: str
     events: list[tuple[dict[str, Any], dict[str, Any]]] = field(default_factory=list)  # webhook deliveries
+    stale_docs: dict[int, tuple[ObjectMeta, set[int]]] = field(default_factory=dict)  # read documents to write
     _hooks: list[dict[str, Any]] | None = None
 
     def new_id(self) -> str:
@@ -2990,6 +3202,14 @@ class Ctx:
     def hidden(self, obj: ObjectMeta) -> frozenset[str]:
         """Fields of obj this caller may not read: left out of every record it is shown."""
         return _unreadable_fields(self.actor, obj)
+
+    def keep_docs(self, obj: ObjectMeta, docs: dict[int, str]) -> None:
+        """Keep read documents rendered from the values: now inside a write transaction, else noted for
+        after the request (a read snapshot may be older than the values a document must show)."""
+        if self.state.store.writing():
+            _store_docs(self.conn, obj, docs)
+        else:
+            self.stale_docs.setdefault(obj.key, (obj, set()))[1].update(docs)
 
     def actor_value(self) -> dict[str, Any]:
         """The ACTOR composite written for this caller."""
@@ -3325,7 +3545,7 @@ def _update_record(
     merged = dict(current, **changes)
     _check_required(obj, merged)
     _check_unique(ctx, obj, [(rid, merged)], set(changes), ignore)
-    _update_entity(ctx.conn, obj, rid, changes, was_deleted)
+    _update_entity(ctx.conn, obj, rid, changes, was_deleted, merged)
     now_deleted = changes.get("deletedAt", current.get("deletedAt")) is not None
     action = (
         "restored" if was_deleted and not now_deleted else "deleted" if now_deleted and not was_deleted else "updated"
@@ -3369,23 +3589,6 @@ def _destroy_records(ctx: Ctx, obj: ObjectMeta, ids: Sequence[bytes], seen: set[
 # ---- reading records out ------------------------------------------------------------------
 
 
-def _build_record(
-    obj: ObjectMeta, rid: bytes, values: dict[str, Any], selected: set[str] | None, hidden: frozenset[str] = frozenset()
-) -> dict[str, Any]:
-    """A record as the REST API shows it at depth 0 (id, fields, composites, join columns)."""
-    record: dict[str, Any] = {"id": _blob_uuid(rid)}
-    get = values.get
-    for name, key, spec in obj.output_plan:
-        if (selected is not None and name not in selected) or name in hidden:
-            continue
-        if isinstance(spec[0], tuple):
-            record[key] = {sub: get(col) if conv is None else conv(get(col)) for sub, col, conv in spec}
-        else:
-            col, conv = spec
-            record[key] = get(col) if conv is None else conv(get(col))
-    return record
-
-
 def _readable_target(ctx: Ctx, meta: FieldMeta, explicit: bool) -> ObjectMeta | None:
     """The object a relation field leads to, if the caller may read it: the one rule of both APIs. A
     relation asked for by name (a GraphQL selection) is refused with 403; one that only comes along
@@ -3399,25 +3602,75 @@ def _readable_target(ctx: Ctx, meta: FieldMeta, explicit: bool) -> ObjectMeta | 
 
 
 def _many_to_one_targets(
-    ctx: Ctx, meta: FieldMeta, target: ObjectMeta, ids: Sequence[bytes], values: dict[bytes, dict[str, Any]]
+    ctx: Ctx, target: ObjectMeta, wanted: Sequence[bytes | None]
 ) -> tuple[list[bytes], list[bytes | None]]:
-    """Where a many-to-one field of records points, for both APIs: the live target ids (sorted), and each
-    record's target (None when unset, or when that record is soft-deleted or gone)."""
-    join = meta.join_column or ""
-    wanted = [values[rid].get(join) for rid in ids]
+    """Where a many-to-one field of records points (wanted: each record's stored join value), for both
+    APIs: the live target ids (sorted), and each record's target (None when unset, soft-deleted or gone)."""
     live = _existing_ids(ctx.conn, target, [w for w in wanted if w], live_only=True)
     return sorted(live), [w if w in live else None for w in wanted]
 
 
+def _docs(ctx: Ctx, obj: ObjectMeta, ids: Sequence[bytes]) -> tuple[dict[bytes, str], dict[bytes, int]]:
+    """Current read documents of records by id (rendering those missing), and their storage keys."""
+    docs, seqs, stale = _record_docs(ctx.conn, obj, ids)
+    if stale:
+        fresh = _render_docs(ctx.conn, obj, stale)
+        ctx.keep_docs(obj, fresh)
+        docs.update((stale[seq], doc) for seq, doc in fresh.items())
+    for rid in ids:
+        if rid not in docs:  # not stored: shown empty, as a record with no values
+            docs[rid] = _render_doc(obj, rid, {})
+    return docs, seqs
+
+
+class _Raw:
+    """JSON text spliced into a response as it is: a read document, or a list or record built from them."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+
+def _raw_json(value: Any) -> str:
+    """The JSON text of a value made of _Raw parts, None and lists of them."""
+    if isinstance(value, _Raw):
+        return value.text
+    if isinstance(value, list):
+        return "[" + ",".join(_raw_json(v) for v in value) + "]"
+    return _dumps(value)
+
+
 def _load_records(
-    ctx: Ctx, obj: ObjectMeta, ids: Sequence[bytes], depth: int = 0, selected: set[str] | None = None
-) -> list[dict[str, Any]]:
-    """Records by id in the given order, with relations embedded at depth 1 (one query per relation)."""
-    values = _fetch_values(ctx.conn, obj, ids)
+    ctx: Ctx,
+    obj: ObjectMeta,
+    ids: Sequence[bytes],
+    depth: int = 0,
+    selected: set[str] | None = None,
+    raw: bool = False,
+) -> list[Any]:
+    """Records by id in the given order, with relations embedded at depth 1 (one query per relation).
+    raw: a record with every field comes as a _Raw of its read document, for a response to splice."""
+    docs, seqs = _docs(ctx, obj, ids)
     hidden = ctx.hidden(obj)
-    records = [_build_record(obj, rid, values[rid], selected, hidden) for rid in ids]
+    whole = selected is None and not hidden
+    records: list[Any]
+    if whole and raw:
+        records = [_Raw(docs[rid]) for rid in ids]
+    else:
+        records = [json.loads(docs[rid]) for rid in ids]
+        if not whole:
+            drop = [
+                key
+                for name, key, _ in obj.output_plan
+                if name in hidden or (selected is not None and name not in selected)
+            ]
+            for record in records:
+                for key in drop:
+                    del record[key]
     if depth < 1 or not records:
         return records
+    embedded: list[list[tuple[str, Any]]] = [[] for _ in ids]
     for meta in obj.active_fields:
         if meta.relation_type is None or (selected is not None and meta.name not in selected) or meta.name in hidden:
             continue
@@ -3425,10 +3678,11 @@ def _load_records(
         if target is None:
             continue
         if meta.relation_type == "MANY_TO_ONE":
-            live, pointed = _many_to_one_targets(ctx, meta, target, ids, values)
-            related = dict(zip(live, _load_records(ctx, target, live)))
-            for record, w in zip(records, pointed):
-                record[meta.name] = related.get(w) if w else None
+            joins = _column_values(ctx.conn, meta.columns[0], [seqs[rid] for rid in ids if rid in seqs])
+            live, pointed = _many_to_one_targets(ctx, target, [joins.get(seqs.get(rid, -1)) for rid in ids])
+            related = dict(zip(live, _load_records(ctx, target, live, raw=raw)))
+            for out, w in zip(embedded, pointed):
+                out.append((meta.name, related.get(w) if w else None))
         else:
             inverse = next((f for f in target.active_fields if f.id == meta.target_field_id), None)
             if inverse is None or not inverse.columns:
@@ -3443,9 +3697,16 @@ def _load_records(
                     if len(children[parent]) < 60:
                         children[parent].append(child)
             all_children = [c for cs in children.values() for c in cs]
-            loaded = dict(zip(all_children, _load_records(ctx, target, all_children)))
-            for record, rid in zip(records, ids):
-                record[meta.name] = [loaded[c] for c in children[rid]]
+            loaded = dict(zip(all_children, _load_records(ctx, target, all_children, raw=raw)))
+            for out, rid in zip(embedded, ids):
+                out.append((meta.name, [loaded[c] for c in children[rid]]))
+    if whole and raw:
+        return [
+            _Raw(r.text[:-1] + "".join(f",{_dumps(k)}:{_raw_json(v)}" for k, v in extra) + "}")
+            for r, extra in zip(records, embedded)
+        ]
+    for record, extra in zip(records, embedded):
+        record.update(extra)
     return records
 
 
@@ -4583,6 +4844,17 @@ def _webhook_matches(operations: Sequence[str], event: str) -> bool:
     return any(op in (event, f"*.{action}", f"{obj}.*", "*.*") for op in operations)
 
 
+def _finish(ctx: Ctx) -> None:
+    """After a request's transaction: deliver its webhook events, and keep the read documents it had to
+    render (from current values, in a write transaction of their own, unless writes are busy)."""
+    ctx.state.webhook_sender.send(ctx.events)
+    if ctx.stale_docs:
+        with ctx.state.store.write_if_free() as conn:
+            if conn is not None:
+                for obj, seqs in ctx.stale_docs.values():
+                    _heal_docs(conn, obj, seqs)
+
+
 def _emit(
     ctx: Ctx,
     obj: ObjectMeta,
@@ -5539,8 +5811,8 @@ class RestCall:
         self.selected = _parse_fields(obj, q, self.depth, ctx.hidden(obj))
 
     def records(self, ids: Sequence[bytes]) -> list[dict[str, Any]]:
-        """Records as this call shows them (depth, fields)."""
-        return _load_records(self.ctx, self.obj, ids, self.depth, self.selected)
+        """Records as this call shows them (depth, fields), spliced from their read documents."""
+        return _load_records(self.ctx, self.obj, ids, self.depth, self.selected, raw=True)
 
     def data(self) -> Any:
         """The JSON body (an empty body reads as {})."""
@@ -5740,7 +6012,7 @@ def _handle_rest(state: AppState, path: str) -> str:
         _authorize(ctx, obj, service_operation)
         call = RestCall(ctx, obj, q, body)
         status, payload = handler(call, rid) if rid is not None else handler(call)
-    state.webhook_sender.send(ctx.events)  # committed: deliver
+    _finish(ctx)
     return _json_response(status, payload)
 
 
@@ -7203,7 +7475,7 @@ def _serve_graphql(state: AppState, schema_of: Callable[[Schema], Any], context_
             operation_name=body.get("operationName"),
         )
     assert isinstance(result, ExecutionResult)
-    state.webhook_sender.send(ctx.events)
+    _finish(ctx)
     return _json_response(200, _graphql_payload(result))
 
 
@@ -7866,15 +8138,18 @@ def _record_nodes(
     hidden = ctx.hidden(obj)
     if hidden and any(f.name.value in hidden for f in fields):
         raise ApiError(403, "ForbiddenException", PERMISSION_DENIED)
-    values = _fetch_values(ctx.conn, obj, ids)
+    docs, _ = _docs(ctx, obj, ids)
     nodes = []
+    drop = [key for name, key, _ in obj.output_plan if name in hidden]
     for rid in ids:
-        node = _build_record(obj, rid, values[rid], None, hidden)
+        node = json.loads(docs[rid])
+        for key in drop:
+            del node[key]
         node["searchVector"] = None
         node["__rel"] = {}
         nodes.append(node)
     if nodes:
-        _load_relations(ctx, obj, ids, values, nodes, info, fields, in_one_to_many)
+        _load_relations(ctx, obj, ids, nodes, info, fields, in_one_to_many)
     return nodes
 
 
@@ -7882,7 +8157,6 @@ def _load_relations(
     ctx: Ctx,
     obj: ObjectMeta,
     ids: Sequence[bytes],
-    values: dict[bytes, dict[str, Any]],
     nodes: list[dict[str, Any]],
     info: Any,
     fields: list[Any],
@@ -7901,7 +8175,9 @@ def _load_relations(
             continue
         inner = _selected_fields(info, fnode.selection_set)
         if meta.relation_type == "MANY_TO_ONE":
-            live, pointed = _many_to_one_targets(ctx, meta, target, ids, values)
+            join = meta.join_column or ""
+            wanted = [_uuid_blob(n[join]) if n.get(join) else None for n in nodes]
+            live, pointed = _many_to_one_targets(ctx, target, wanted)
             related = dict(zip(live, _record_nodes(ctx, target, live, info, inner, in_one_to_many)))
             for node, w in zip(nodes, pointed):
                 node["__rel"][key] = related.get(w) if w else None
