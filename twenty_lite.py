@@ -51,9 +51,9 @@ import hmac
 import json
 import math
 import os
+import queue
 import re
 import socket
-import socketserver
 import sqlite3
 import sys
 import threading
@@ -2871,6 +2871,13 @@ def _find_page(
     cursor = before if backward else after
     query = SqlQuery(schema, obj)
     where = _filter_sql(schema, obj, node, query)
+    total = _count_matches(conn, schema, obj, node) if with_total else None
+    if total is not None and node is not None and query.value_scan() is not None:
+        live = _record_counts(conn, obj)[0]
+        if total * total < (limit + 1 + offset) * live:
+            # Few matches: walking them from the value index and sorting them costs less than walking
+            # the records in order until a page is found; '+' keeps SQLite off the entity index.
+            where = "+" + where
     sort_exprs = [query.expr(k.ref) for k in keys]
     params = list(query.params)
     if cursor is not None:
@@ -2890,7 +2897,6 @@ def _find_page(
     rows = rows[:limit]
     if backward:
         rows.reverse()
-    total = _count_matches(conn, schema, obj, node) if with_total else None
     return Page(
         ids=[r[0] for r in rows],
         sort_values=[tuple(r[1:]) for r in rows],
@@ -5814,6 +5820,13 @@ class RestCall:
         """Records as this call shows them (depth, fields), spliced from their read documents."""
         return _load_records(self.ctx, self.obj, ids, self.depth, self.selected, raw=True)
 
+    def many(self, ids: Sequence[bytes]) -> Any:
+        """A list of records as this call shows them: one spliced JSON array when each is a read document."""
+        records = self.records(ids)
+        if all(type(r) is _Raw for r in records):
+            return _Raw("[" + ",".join(r.text for r in records) + "]")
+        return records
+
     def data(self) -> Any:
         """The JSON body (an empty body reads as {})."""
         data = self.body.json()
@@ -5830,7 +5843,7 @@ def _rest_list(call: RestCall) -> tuple[int, Any]:
         q.get("ending_before") or None,
     )
     page = _find(ctx, obj, query)
-    return 200, {"data": {obj.name_plural: call.records(page.ids)}, "pageInfo": page.info(), "totalCount": page.total}
+    return 200, {"data": {obj.name_plural: call.many(page.ids)}, "pageInfo": page.info(), "totalCount": page.total}
 
 
 def _rest_get_one(call: RestCall, rid: bytes) -> tuple[int, Any]:
@@ -5850,7 +5863,7 @@ def _rest_batch(call: RestCall) -> tuple[int, Any]:
     if not data:
         raise _bad_request("Input must not be empty")
     ids = _create(call.ctx, call.obj, data, call.q.get("upsert") == "true")
-    return 201, {"data": {"create" + _upper_first(call.obj.name_plural): call.records(ids)}}
+    return 201, {"data": {"create" + _upper_first(call.obj.name_plural): call.many(ids)}}
 
 
 def _rest_update_one(call: RestCall, rid: bytes) -> tuple[int, Any]:
@@ -5861,7 +5874,7 @@ def _rest_update_one(call: RestCall, rid: bytes) -> tuple[int, Any]:
 def _rest_update_many(call: RestCall) -> tuple[int, Any]:
     node = _parse_filter_param(call.q)
     ids = _update_many(call.ctx, call.obj, node, call.data())
-    return 200, {"data": {"update" + _upper_first(call.obj.name_plural): call.records(ids)}}
+    return 200, {"data": {"update" + _upper_first(call.obj.name_plural): call.many(ids)}}
 
 
 def _soft_delete_param(q: Query) -> bool:
@@ -5894,7 +5907,7 @@ def _rest_restore_one(call: RestCall, rid: bytes) -> tuple[int, Any]:
 
 def _rest_restore_many(call: RestCall) -> tuple[int, Any]:
     ids = _change_many(call.ctx, call.obj, "restore", _parse_filter_param(call.q))
-    return 200, {"data": {"restore" + _upper_first(call.obj.name_plural): call.records(ids)}}
+    return 200, {"data": {"restore" + _upper_first(call.obj.name_plural): call.many(ids)}}
 
 
 def _rest_duplicates(call: RestCall) -> tuple[int, Any]:
@@ -9895,11 +9908,48 @@ class QuietHandler(WSGIRequestHandler):
         pass
 
 
-class ThreadingServer(socketserver.ThreadingMixIn, WSGIServer):
-    """A thread per connection, so slow clients never block others."""
+class ThreadingServer(WSGIServer):
+    """A thread per connection, so slow clients never block others; a thread whose connection is done
+    waits for the next one a while (starting a thread costs more than answering a small request)."""
 
-    daemon_threads = True
     allow_reuse_address = True
+    worker_idle_seconds = 30.0
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._connections: queue.SimpleQueue[tuple[Any, Any]] = queue.SimpleQueue()
+        self._idle_workers = 0  # waiting for a connection and not yet promised one
+        self._workers_lock = threading.Lock()
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        """Hand the connection to a waiting thread, or to a new one."""
+        with self._workers_lock:
+            waiting = self._idle_workers > 0
+            if waiting:
+                self._idle_workers -= 1
+        self._connections.put((request, client_address))
+        if not waiting:
+            threading.Thread(target=self._work, name="connection", daemon=True).start()
+
+    def _work(self) -> None:
+        """Serve connections one after the other; end after a while without one."""
+        while True:
+            try:
+                request, client_address = self._connections.get(timeout=self.worker_idle_seconds)
+            except queue.Empty:
+                with self._workers_lock:
+                    if self._idle_workers > 0:  # nobody was promised this thread: end it
+                        self._idle_workers -= 1
+                        return
+                continue  # a connection is on its way to this thread
+            try:
+                self.finish_request(request, client_address)
+            except Exception:
+                self.handle_error(request, client_address)
+            finally:
+                self.shutdown_request(request)
+            with self._workers_lock:
+                self._idle_workers += 1
 
     def get_request(self) -> tuple[Any, Any]:
         """Accept with Nagle off: headers and body go out as written, not after a delayed ACK."""
