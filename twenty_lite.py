@@ -7450,9 +7450,144 @@ def _graphql_request_body() -> dict[str, Any]:
     return body
 
 
+class _NotPlain(Exception):
+    """A value the bulk completion does not handle: the standard execution takes over."""
+
+
+@functools.cache
+def _bulk_execution() -> type:
+    """graphql-core's execution, with the plain parts of a result built in one walk: fields read from a
+    dict by the default resolver, completed as scalars, enums, lists and objects of plain fields. That is
+    every leaf of a record, and the connections and edges around them; one resolver call and one path
+    object per leaf cost more than the query itself. Anything else (resolvers, null where a value is
+    required, a value a scalar refuses) runs as graphql-core runs it, errors and paths included."""
+    from graphql import (
+        GraphQLEnumType,
+        GraphQLList,
+        GraphQLNonNull,
+        GraphQLObjectType,
+        GraphQLScalarType,
+    )
+    from graphql.execution import ExecutionContext
+
+    class BulkExecution(ExecutionContext):
+        def execute_fields(self, parent_type: Any, source_value: Any, path: Any, fields: Any) -> Any:
+            plans = self.__dict__.setdefault("_plain_plans", {})
+            key = (parent_type.name, id(fields))
+            if key not in plans:
+                plans[key] = (self._object_plan(parent_type, fields), fields)  # fields kept: ids stay unique
+            plan = plans[key][0]
+            if plan is not None and type(source_value) is dict:
+                try:
+                    return plan(source_value)
+                except _NotPlain:
+                    pass
+            return super().execute_fields(parent_type, source_value, path, fields)
+
+        def _object_plan(self, parent_type: Any, fields: Any) -> Callable[[dict[str, Any]], dict[str, Any]] | None:
+            """How to build this selection of a dict in one go, or None if one of its fields needs more."""
+            steps: list[tuple[str, str, Callable[[Any], Any] | None]] = []
+            for response_name, nodes in fields.items():
+                name = nodes[0].name.value
+                if name == "__typename":
+                    steps.append((response_name, "", None))
+                    continue
+                field_def = parent_type.fields.get(name)
+                if field_def is None or field_def.resolve is not None:
+                    return None
+                complete = self._value_plan(field_def.type, nodes)
+                if complete is None:
+                    return None
+                steps.append((response_name, name, complete))
+            type_name = parent_type.name
+
+            def build(source: dict[str, Any]) -> dict[str, Any]:
+                get = source.get
+                return {rn: type_name if c is None else c(get(name)) for rn, name, c in steps}
+
+            return build
+
+        def _value_plan(self, return_type: Any, nodes: Any) -> Callable[[Any], Any] | None:
+            """How to complete one value of this type, or None if it is not plain."""
+            if isinstance(return_type, GraphQLNonNull):
+                inner = self._value_plan(return_type.of_type, nodes)
+                if inner is None:
+                    return None
+
+                def required(value: Any) -> Any:
+                    if value is None:
+                        raise _NotPlain
+                    return inner(value)
+
+                return required
+            if isinstance(return_type, GraphQLList):
+                item = self._value_plan(return_type.of_type, nodes)
+                if item is None:
+                    return None
+
+                def listed(value: Any) -> Any:
+                    if value is None:
+                        return None
+                    if type(value) is not list:
+                        raise _NotPlain
+                    return [item(v) for v in value]
+
+                return listed
+            if isinstance(return_type, (GraphQLScalarType, GraphQLEnumType)):
+                serialize = return_type.serialize
+
+                def leaf(value: Any) -> Any:
+                    if value is None:
+                        return None
+                    try:
+                        out = serialize(value)
+                    except Exception:
+                        raise _NotPlain from None
+                    if out is None:
+                        raise _NotPlain
+                    return out
+
+                return leaf
+            if isinstance(return_type, GraphQLObjectType) and return_type.is_type_of is None:
+                build = self._object_plan(return_type, self.collect_subfields(return_type, nodes))
+                if build is None:
+                    return None
+
+                def nested(value: Any) -> Any:
+                    if value is None:
+                        return None
+                    if type(value) is not dict:
+                        raise _NotPlain
+                    return build(value)
+
+                return nested
+            return None
+
+    return BulkExecution
+
+
+@functools.lru_cache(maxsize=512)
+def _parsed_document(text: str) -> Any:
+    """A GraphQL document parsed once per text (clients send the same few queries again and again)."""
+    from graphql import parse
+
+    return parse(text)
+
+
+@functools.lru_cache(maxsize=512)
+def _validation_errors(gql: Any, text: str) -> tuple[dict[str, Any], ...]:
+    """The validation errors of a document against a GraphQL schema, found once per pair."""
+    from graphql import validate
+
+    return tuple(
+        dict(p.formatted, message=_js_quotes(p.message), extensions={"code": "GRAPHQL_VALIDATION_FAILED"})
+        for p in validate(gql, _parsed_document(text))
+    )
+
+
 def _serve_graphql(state: AppState, schema_of: Callable[[Schema], Any], context_of: Callable[[Ctx], Any]) -> str:
     """A GraphQL POST: auth, parse, validate, then run in one transaction (a write one for mutations)."""
-    from graphql import ExecutionResult, execute, parse, validate
+    from graphql import ExecutionResult, execute
     from graphql.error import GraphQLSyntaxError
 
     try:
@@ -7464,7 +7599,7 @@ def _serve_graphql(state: AppState, schema_of: Callable[[Schema], Any], context_
     except ApiError as err:
         return _json_response(200, {"errors": [_gql_error(err).formatted]})
     try:
-        document = parse(body["query"])
+        document = _parsed_document(body["query"])
     except GraphQLSyntaxError as err:
         return _json_response(200, {"errors": [dict(err.formatted, extensions={"code": "GRAPHQL_PARSE_FAILED"})]})
     mutating = any(getattr(d, "operation", None) and d.operation.value == "mutation" for d in document.definitions)
@@ -7472,13 +7607,9 @@ def _serve_graphql(state: AppState, schema_of: Callable[[Schema], Any], context_
     with manager as conn:
         schema = state.schema(conn, actor.workspace_id)
         gql = schema_of(schema)
-        problems = validate(gql, document)
-        if problems:
-            errors = [
-                dict(p.formatted, message=_js_quotes(p.message), extensions={"code": "GRAPHQL_VALIDATION_FAILED"})
-                for p in problems
-            ]
-            return _json_response(200, {"errors": errors})
+        errors = _validation_errors(gql, body["query"])
+        if errors:
+            return _json_response(200, {"errors": list(errors)})
         ctx = Ctx(state, conn, schema, actor, _iso(state.clock()))
         result = execute(
             gql,
@@ -7486,6 +7617,7 @@ def _serve_graphql(state: AppState, schema_of: Callable[[Schema], Any], context_
             context_value=context_of(ctx),
             variable_values=body.get("variables") or None,
             operation_name=body.get("operationName"),
+            execution_context_class=_bulk_execution(),
         )
     assert isinstance(result, ExecutionResult)
     _finish(ctx)
