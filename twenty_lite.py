@@ -7450,6 +7450,9 @@ def _graphql_request_body() -> dict[str, Any]:
     return body
 
 
+SERIALIZED_AS_IS = {"String": str, "ID": str, "Boolean": bool, "Float": float}  # Int: range-checked
+
+
 class _NotPlain(Exception):
     """A value the bulk completion does not handle: the standard execution takes over."""
 
@@ -7535,10 +7538,11 @@ def _bulk_execution() -> type:
                 return listed
             if isinstance(return_type, (GraphQLScalarType, GraphQLEnumType)):
                 serialize = return_type.serialize
+                as_is = SERIALIZED_AS_IS.get(return_type.name)  # the Python type a built-in scalar returns unchanged
 
                 def leaf(value: Any) -> Any:
-                    if value is None:
-                        return None
+                    if value is None or type(value) is as_is:
+                        return value
                     try:
                         out = serialize(value)
                     except Exception:
@@ -7633,7 +7637,7 @@ def _graphql_payload(result: Any) -> dict[str, Any]:
     """An ExecutionResult as JSON; unexpected exceptions are masked as INTERNAL_SERVER_ERROR."""
     from graphql import GraphQLError
 
-    payload: dict[str, Any] = {"data": _strip_private(result.data)}
+    payload: dict[str, Any] = {"data": result.data}
     if result.data is None and result.errors and all(not e.path for e in result.errors):
         del payload["data"]  # refused before execution (bad variables): no data key, as graphql-js
     if result.errors:
@@ -7658,15 +7662,6 @@ def _graphql_payload(result: Any) -> dict[str, Any]:
 def _js_quotes(message: str) -> str:
     """graphql-core quotes names with ' where graphql-js (and so Twenty) uses \"."""
     return re.sub(r"'([^'\n]*)'", r'"\1"', message)
-
-
-def _strip_private(value: Any) -> Any:
-    """Drop the resolver-only keys (_obj, _meta) before a node goes out."""
-    if isinstance(value, dict):
-        return {k: _strip_private(v) for k, v in value.items() if k not in ("_obj", "_meta")}
-    if isinstance(value, list):
-        return [_strip_private(v) for v in value]
-    return value
 
 
 # ============================================================================================
@@ -8358,16 +8353,22 @@ def _nested_connections(
     every = [i for page in pages.values() for i in page.ids]
     nodes = _record_nodes(ctx, target, every, info, _sub_selection(info, fields, "edges", "node"), in_one_to_many=True)
     loaded = dict(zip(every, nodes))
-    return {rid: _connection(page, [loaded[i] for i in page.ids], page.total) for rid, page in pages.items()}
+    cursors = _wants_cursors(info, fields)
+    return {rid: _connection(page, [loaded[i] for i in page.ids], page.total, cursors) for rid, page in pages.items()}
 
 
-def _connection(page: Page, nodes: list[dict[str, Any]], total: int | None) -> dict[str, Any]:
-    """A <Object>Connection value."""
+def _connection(page: Page, nodes: list[dict[str, Any]], total: int | None, cursors: bool = True) -> dict[str, Any]:
+    """A <Object>Connection value (cursors: of each edge, when the selection asks for them)."""
     return {
-        "edges": [{"node": n, "cursor": page.cursor(i)} for i, n in enumerate(nodes)],
+        "edges": [{"node": n, "cursor": page.cursor(i) if cursors else None} for i, n in enumerate(nodes)],
         "pageInfo": page.info(),
         "totalCount": total,
     }
+
+
+def _wants_cursors(info: Any, fields: list[Any]) -> bool:
+    """Whether a connection's selection reads the cursor of its edges."""
+    return any(f.name.value == "cursor" for f in _sub_selection(info, fields, "edges"))
 
 
 CONNECTION_FIELDS = ("edges", "pageInfo", "totalCount", "groupByDimensionValues", "__typename")
@@ -8389,7 +8390,7 @@ def _find_many_resolver(cc: CoreContext, obj: ObjectMeta, info: Any, **args: Any
     fields = _selected_fields(info, info.field_nodes[0].selection_set)
     page = _find(ctx, obj, query)
     nodes = _record_nodes(ctx, obj, page.ids, info, _sub_selection(info, fields, "edges", "node"))
-    out = _connection(page, nodes, page.total)
+    out = _connection(page, nodes, page.total, _wants_cursors(info, fields))
     out.update(_aggregates(ctx, obj, node, _selected_aggregates(fields)))
     return out
 
