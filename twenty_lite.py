@@ -7450,7 +7450,7 @@ def _graphql_request_body() -> dict[str, Any]:
     return body
 
 
-SERIALIZED_AS_IS = {"String": str, "ID": str, "Boolean": bool, "Float": float}  # Int: range-checked
+SERIALIZED_AS_IS = {"String": str, "ID": str, "Boolean": bool}  # Int and Float check ranges
 
 
 class _NotPlain(Exception):
