@@ -1426,6 +1426,7 @@ class Store:
         # Idle connections, lent to one thread at a time: a thread per HTTP connection must not pay for
         # opening SQLite and warming its page cache on every request.
         self._idle: list[sqlite3.Connection] = []
+        self._writer: sqlite3.Connection | None = None
         self._idle_lock = threading.Lock()
         self.created = False
         self._wal_dirty = threading.Event()
@@ -1488,9 +1489,9 @@ class Store:
         return held
 
     @contextlib.contextmanager
-    def _lease(self) -> Iterator[sqlite3.Connection]:
-        """This thread's connection for the time of a block: the one it already holds, an idle one, or a
-        new one (the one shared connection for :memory:)."""
+    def _lease(self, writer: bool = False) -> Iterator[sqlite3.Connection]:
+        """This thread's connection for the time of a block: the one it already holds, the writer's (for a
+        write transaction), an idle one, or a new one (the one shared connection for :memory:)."""
         if self.memory:
             if self._shared is None:
                 self._shared = self._open()
@@ -1499,6 +1500,15 @@ class Store:
         held = getattr(self._local, "conn", None)
         if held is not None:
             yield held
+            return
+        if writer:  # under the write lock: one connection for every write, so its page cache stays valid
+            if self._writer is None:
+                self._writer = self._open()
+            self._local.conn = self._writer
+            try:
+                yield self._writer
+            finally:
+                self._local.conn = None
             return
         with self._idle_lock:
             conn = self._idle.pop() if self._idle else None
@@ -1545,7 +1555,7 @@ class Store:
     @contextlib.contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:
         """The one transaction helper: everything inside commits together or not at all."""
-        with self._write_lock, self._lease() as conn:
+        with self._write_lock, self._lease(writer=True) as conn:
             if conn.in_transaction:  # nested use joins the outer transaction
                 yield conn
                 return
@@ -2373,6 +2383,20 @@ def _heal_docs(conn: sqlite3.Connection, obj: ObjectMeta, seqs: Iterable[int]) -
         )
     if stale:
         _store_docs(conn, obj, _render_docs(conn, obj, stale))
+
+
+def _columns_in_use(conn: sqlite3.Connection, keys: Sequence[int]) -> set[int]:
+    """Which of these attributes hold a value in at least one record (one index probe each)."""
+    if not keys:
+        return set()
+    return {
+        r[0]
+        for r in conn.execute(
+            f"WITH k(attr) AS (VALUES {','.join(['(?)'] * len(keys))}) SELECT attr FROM k "
+            "WHERE EXISTS (SELECT 1 FROM value WHERE value.attr = k.attr AND value.v IS NOT NULL)",
+            keys,
+        )
+    }
 
 
 def _column_values(conn: sqlite3.Connection, col: Column, seqs: Sequence[int]) -> dict[int, Any]:
@@ -3640,10 +3664,12 @@ class _Raw:
 
 def _raw_json(value: Any) -> str:
     """The JSON text of a value made of _Raw parts, None and lists of them."""
-    if isinstance(value, _Raw):
+    if type(value) is _Raw:
         return value.text
-    if isinstance(value, list):
-        return "[" + ",".join(_raw_json(v) for v in value) + "]"
+    if value is None:
+        return "null"
+    if type(value) is list:
+        return "[" + ",".join(_raw_json(v) for v in value) + "]" if value else "[]"
     return _dumps(value)
 
 
@@ -3657,6 +3683,8 @@ def _load_records(
 ) -> list[Any]:
     """Records by id in the given order, with relations embedded at depth 1 (one query per relation).
     raw: a record with every field comes as a _Raw of its read document, for a response to splice."""
+    if not ids:
+        return []
     docs, seqs = _docs(ctx, obj, ids)
     hidden = ctx.hidden(obj)
     whole = selected is None and not hidden
@@ -3676,43 +3704,53 @@ def _load_records(
                     del record[key]
     if depth < 1 or not records:
         return records
-    embedded: list[list[tuple[str, Any]]] = [[] for _ in ids]
+    columns: list[tuple[str, list[Any] | None]] = []  # each relation's value in each record; None: all []
+    relations: list[tuple[FieldMeta, ObjectMeta, FieldMeta | None]] = []
     for meta in obj.active_fields:
         if meta.relation_type is None or (selected is not None and meta.name not in selected) or meta.name in hidden:
             continue
         target = _readable_target(ctx, meta, explicit=False)
-        if target is None:
-            continue
+        if target is not None:
+            inverse = next((f for f in target.active_fields if f.id == meta.target_field_id), None)
+            relations.append((meta, target, inverse))
+    inverse_keys = [i.columns[0].key for m, _, i in relations if m.relation_type != "MANY_TO_ONE" and i and i.columns]
+    used = _columns_in_use(ctx.conn, inverse_keys)  # most one-to-many relations of a page point at nothing
+    for meta, target, inverse in relations:
         if meta.relation_type == "MANY_TO_ONE":
             joins = _column_values(ctx.conn, meta.columns[0], [seqs[rid] for rid in ids if rid in seqs])
             live, pointed = _many_to_one_targets(ctx, target, [joins.get(seqs.get(rid, -1)) for rid in ids])
             related = dict(zip(live, _load_records(ctx, target, live, raw=raw)))
-            for out, w in zip(embedded, pointed):
-                out.append((meta.name, related.get(w) if w else None))
-        else:
-            inverse = next((f for f in target.active_fields if f.id == meta.target_field_id), None)
-            if inverse is None or not inverse.columns:
-                continue
-            children: dict[bytes, list[bytes]] = {rid: [] for rid in ids}
-            for part in _chunks(list(ids)):
-                for parent, child in ctx.conn.execute(
-                    "SELECT a.v, e.id FROM value a JOIN entity e ON e.seq = a.seq AND e.obj = ? AND e.deleted_at IS NULL "
-                    f"WHERE a.attr = ? AND a.v IN ({_marks(len(part))}) ORDER BY a.v, e.id",
-                    (target.key, inverse.columns[0].key, *part),
-                ):
-                    if len(children[parent]) < 60:
-                        children[parent].append(child)
-            all_children = [c for cs in children.values() for c in cs]
-            loaded = dict(zip(all_children, _load_records(ctx, target, all_children, raw=raw)))
-            for out, rid in zip(embedded, ids):
-                out.append((meta.name, [loaded[c] for c in children[rid]]))
+            columns.append((meta.name, [related.get(w) if w else None for w in pointed]))
+            continue
+        if inverse is None or not inverse.columns:
+            continue
+        children: dict[bytes, list[bytes]] = {rid: [] for rid in ids}
+        for part in _chunks(list(ids)) if inverse.columns[0].key in used else ():
+            for parent, child in ctx.conn.execute(
+                "SELECT a.v, e.id FROM value a JOIN entity e ON e.seq = a.seq AND e.obj = ? AND e.deleted_at IS NULL "
+                f"WHERE a.attr = ? AND a.v IN ({_marks(len(part))}) ORDER BY a.v, e.id",
+                (target.key, inverse.columns[0].key, *part),
+            ):
+                if len(children[parent]) < 60:
+                    children[parent].append(child)
+        all_children = [c for cs in children.values() for c in cs]
+        if not all_children:
+            columns.append((meta.name, None))
+            continue
+        loaded = dict(zip(all_children, _load_records(ctx, target, all_children, raw=raw)))
+        columns.append((meta.name, [[loaded[c] for c in children[rid]] for rid in ids]))
     if whole and raw:
-        return [
-            _Raw(r.text[:-1] + "".join(f",{_dumps(k)}:{_raw_json(v)}" for k, v in extra) + "}")
-            for r, extra in zip(records, embedded)
+        pieces = [
+            f",{_dumps(name)}:[]" if values is None else [f",{_dumps(name)}:{_raw_json(v)}" for v in values]
+            for name, values in columns
         ]
-    for record, extra in zip(records, embedded):
-        record.update(extra)
+        return [
+            _Raw(r.text[:-1] + "".join(p if type(p) is str else p[i] for p in pieces) + "}")
+            for i, r in enumerate(records)
+        ]
+    for i, record in enumerate(records):
+        for name, values in columns:
+            record[name] = [] if values is None else values[i]
     return records
 
 
