@@ -2336,13 +2336,23 @@ def _store_docs(conn: sqlite3.Connection, obj: ObjectMeta, docs: dict[int, str])
 
 
 def _record_docs(
-    conn: sqlite3.Connection, obj: ObjectMeta, ids: Sequence[bytes]
+    conn: sqlite3.Connection, obj: ObjectMeta, ids: Sequence[bytes], known: Sequence[int] | None = None
 ) -> tuple[dict[bytes, str], dict[bytes, int], dict[int, bytes]]:
     """Current read documents of records by id, the storage key of each record found, and the records
-    (storage key -> id) whose document is missing or of another shape."""
+    (storage key -> id) whose document is missing or of another shape (known: the ids' storage keys)."""
     docs: dict[bytes, str] = {}
     seqs: dict[bytes, int] = {}
     stale: dict[int, bytes] = {}
+    if known is not None:  # the storage keys came with the ids: no lookup of the entities
+        seqs = dict(zip(ids, known))
+        stale = {seq: rid for rid, seq in seqs.items()}
+        for part in _chunks(list(stale)):
+            for seq, doc in conn.execute(
+                f"SELECT seq, doc FROM record_doc WHERE shape = ? AND seq IN ({_marks(len(part))})",
+                (obj.doc_shape, *part),
+            ):
+                docs[stale.pop(seq)] = doc
+        return docs, seqs, stale
     for part in _chunks(list(dict.fromkeys(ids))):
         for rid, seq, doc in conn.execute(
             "SELECT e.id, e.seq, d.doc FROM entity e LEFT JOIN record_doc d ON d.seq = e.seq AND d.shape = ? "
@@ -2800,6 +2810,7 @@ class Page:
     has_next: bool
     has_previous: bool
     total: int | None = None
+    seqs: list[int] | None = None  # the records' storage keys, when the page query read them
 
     def cursor(self, index: int) -> str:
         return _encode_cursor(self.keys, self.sort_values[index])
@@ -2913,7 +2924,7 @@ def _find_page(
         natural = key.nulls_first == key.ascending  # SQLite's own null placement
         order.append(f"{x} {direction}" + ("" if natural else (" NULLS FIRST" if key.nulls_first else " NULLS LAST")))
     sql = (
-        f"SELECT e.id, {', '.join(sort_exprs)} FROM {query.from_sql()} WHERE {where} "
+        f"SELECT e.id, e.seq, {', '.join(sort_exprs)} FROM {query.from_sql()} WHERE {where} "
         f"ORDER BY {', '.join(order)} LIMIT {int(limit) + 1} OFFSET {int(offset) if not backward else 0}"
     )
     rows = conn.execute(sql, params).fetchall()
@@ -2923,11 +2934,12 @@ def _find_page(
         rows.reverse()
     return Page(
         ids=[r[0] for r in rows],
-        sort_values=[tuple(r[1:]) for r in rows],
+        sort_values=[tuple(r[2:]) for r in rows],
         keys=keys,
         has_next=True if backward else more,
         has_previous=more if backward else after is not None,
         total=total,
+        seqs=[r[1] for r in rows],
     )
 
 
@@ -3640,9 +3652,11 @@ def _many_to_one_targets(
     return sorted(live), [w if w in live else None for w in wanted]
 
 
-def _docs(ctx: Ctx, obj: ObjectMeta, ids: Sequence[bytes]) -> tuple[dict[bytes, str], dict[bytes, int]]:
+def _docs(
+    ctx: Ctx, obj: ObjectMeta, ids: Sequence[bytes], known: Sequence[int] | None = None
+) -> tuple[dict[bytes, str], dict[bytes, int]]:
     """Current read documents of records by id (rendering those missing), and their storage keys."""
-    docs, seqs, stale = _record_docs(ctx.conn, obj, ids)
+    docs, seqs, stale = _record_docs(ctx.conn, obj, ids, known)
     if stale:
         fresh = _render_docs(ctx.conn, obj, stale)
         ctx.keep_docs(obj, fresh)
@@ -3680,12 +3694,13 @@ def _load_records(
     depth: int = 0,
     selected: set[str] | None = None,
     raw: bool = False,
+    seqs: Sequence[int] | None = None,
 ) -> list[Any]:
     """Records by id in the given order, with relations embedded at depth 1 (one query per relation).
     raw: a record with every field comes as a _Raw of its read document, for a response to splice."""
     if not ids:
         return []
-    docs, seqs = _docs(ctx, obj, ids)
+    docs, found = _docs(ctx, obj, ids, seqs)
     hidden = ctx.hidden(obj)
     whole = selected is None and not hidden
     records: list[Any]
@@ -3717,8 +3732,8 @@ def _load_records(
     used = _columns_in_use(ctx.conn, inverse_keys)  # most one-to-many relations of a page point at nothing
     for meta, target, inverse in relations:
         if meta.relation_type == "MANY_TO_ONE":
-            joins = _column_values(ctx.conn, meta.columns[0], [seqs[rid] for rid in ids if rid in seqs])
-            live, pointed = _many_to_one_targets(ctx, target, [joins.get(seqs.get(rid, -1)) for rid in ids])
+            joins = _column_values(ctx.conn, meta.columns[0], [found[rid] for rid in ids if rid in found])
+            live, pointed = _many_to_one_targets(ctx, target, [joins.get(found.get(rid, -1)) for rid in ids])
             related = dict(zip(live, _load_records(ctx, target, live, raw=raw)))
             columns.append((meta.name, [related.get(w) if w else None for w in pointed]))
             continue
@@ -5854,13 +5869,13 @@ class RestCall:
         self.depth = _parse_depth(q)
         self.selected = _parse_fields(obj, q, self.depth, ctx.hidden(obj))
 
-    def records(self, ids: Sequence[bytes]) -> list[dict[str, Any]]:
+    def records(self, ids: Sequence[bytes], seqs: Sequence[int] | None = None) -> list[dict[str, Any]]:
         """Records as this call shows them (depth, fields), spliced from their read documents."""
-        return _load_records(self.ctx, self.obj, ids, self.depth, self.selected, raw=True)
+        return _load_records(self.ctx, self.obj, ids, self.depth, self.selected, raw=True, seqs=seqs)
 
-    def many(self, ids: Sequence[bytes]) -> Any:
+    def many(self, ids: Sequence[bytes], seqs: Sequence[int] | None = None) -> Any:
         """A list of records as this call shows them: one spliced JSON array when each is a read document."""
-        records = self.records(ids)
+        records = self.records(ids, seqs)
         if all(type(r) is _Raw for r in records):
             return _Raw("[" + ",".join(r.text for r in records) + "]")
         return records
@@ -5881,7 +5896,11 @@ def _rest_list(call: RestCall) -> tuple[int, Any]:
         q.get("ending_before") or None,
     )
     page = _find(ctx, obj, query)
-    return 200, {"data": {obj.name_plural: call.many(page.ids)}, "pageInfo": page.info(), "totalCount": page.total}
+    return 200, {
+        "data": {obj.name_plural: call.many(page.ids, page.seqs)},
+        "pageInfo": page.info(),
+        "totalCount": page.total,
+    }
 
 
 def _rest_get_one(call: RestCall, rid: bytes) -> tuple[int, Any]:
@@ -8310,13 +8329,19 @@ def _sub_selection(info: Any, fields: list[Any], *path: str) -> list[Any]:
 
 
 def _record_nodes(
-    ctx: Ctx, obj: ObjectMeta, ids: Sequence[bytes], info: Any, fields: list[Any], in_one_to_many: bool = False
+    ctx: Ctx,
+    obj: ObjectMeta,
+    ids: Sequence[bytes],
+    info: Any,
+    fields: list[Any],
+    in_one_to_many: bool = False,
+    seqs: Sequence[int] | None = None,
 ) -> list[dict[str, Any]]:
     """GraphQL nodes of records, with every selected relation loaded in bulk (a fixed number of queries)."""
     hidden = ctx.hidden(obj)
     if hidden and any(f.name.value in hidden for f in fields):
         raise ApiError(403, "ForbiddenException", PERMISSION_DENIED)
-    docs, _ = _docs(ctx, obj, ids)
+    docs, _ = _docs(ctx, obj, ids, seqs)
     nodes = []
     drop = [key for name, key, _ in obj.output_plan if name in hidden]
     for rid in ids:
@@ -8427,7 +8452,7 @@ def _find_many_resolver(cc: CoreContext, obj: ObjectMeta, info: Any, **args: Any
     query = FindQuery(node, _gql_order_keys(ctx.schema, obj, args.get("orderBy")), limit, after, before, offset)
     fields = _selected_fields(info, info.field_nodes[0].selection_set)
     page = _find(ctx, obj, query)
-    nodes = _record_nodes(ctx, obj, page.ids, info, _sub_selection(info, fields, "edges", "node"))
+    nodes = _record_nodes(ctx, obj, page.ids, info, _sub_selection(info, fields, "edges", "node"), seqs=page.seqs)
     out = _connection(page, nodes, page.total, _wants_cursors(info, fields))
     out.update(_aggregates(ctx, obj, node, _selected_aggregates(fields)))
     return out
