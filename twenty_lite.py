@@ -2323,8 +2323,16 @@ def _build_record(
 
 
 def _render_doc(obj: ObjectMeta, rid: bytes, values: dict[str, Any]) -> str:
-    """A record's read document: its depth-0 JSON with every field."""
-    return _dumps(_build_record(obj, rid, values, None))
+    """A record's read document: its depth-0 JSON with every field (_build_record without a projection)."""
+    get = values.get
+    record: dict[str, Any] = {"id": _blob_uuid(rid)}
+    for _, key, spec in obj.output_plan:
+        if type(spec[0]) is tuple:
+            record[key] = {sub: get(col) if conv is None else conv(get(col)) for sub, col, conv in spec}
+        else:
+            col, conv = spec
+            record[key] = get(col) if conv is None else conv(get(col))
+    return _dumps(record)
 
 
 def _store_docs(conn: sqlite3.Connection, obj: ObjectMeta, docs: dict[int, str]) -> None:
@@ -3303,25 +3311,35 @@ def _composite_to_stored(ctx: Ctx, obj: ObjectMeta, meta: FieldMeta, value: Any,
 
 def _default_values(ctx: Ctx, meta: FieldMeta) -> dict[str, Any]:
     """Stored column values of a field's default (data-model.md §3)."""
+    fixed, computed = _default_plan(meta)
+    out = dict(fixed)
+    for name, kind, function in computed:
+        out[name] = _uuid_blob(ctx.new_id()) if function == "uuid" else ctx.now if kind == "DATE_TIME" else ctx.now[:10]
+    return out
+
+
+@functools.lru_cache(maxsize=4096)
+def _default_plan(meta: FieldMeta) -> tuple[dict[str, Any], tuple[tuple[str, str, str], ...]]:
+    """A field's default as stored values, worked out once per field: the fixed ones, and the columns
+    whose default is a function of the moment (now, uuid)."""
     default = meta.default
-    out: dict[str, Any] = {}
+    fixed: dict[str, Any] = {}
+    computed: list[tuple[str, str, str]] = []
     for col in meta.columns:
         raw = default.get(col.sub) if isinstance(default, dict) and col.sub else (None if col.sub else default)
-        if raw == "now":
-            value: Any = ctx.now if col.kind == "DATE_TIME" else ctx.now[:10]
-        elif raw == "uuid":
-            value = _uuid_blob(ctx.new_id())
-        else:
-            value = _unquote_default(raw)
-            if value is not None:
-                if col.kind == "BOOLEAN":
-                    value = 1 if value else 0
-                elif col.kind in JSON_KINDS:
-                    value = _dumps(value)
-                elif col.kind == "UUID" and isinstance(value, str) and _is_uuid(value):
-                    value = _uuid_blob(value)
-        out[col.name] = value
-    return out
+        if raw in ("now", "uuid"):
+            computed.append((col.name, col.kind, raw))
+            continue
+        value = _unquote_default(raw)
+        if value is not None:
+            if col.kind == "BOOLEAN":
+                value = 1 if value else 0
+            elif col.kind in JSON_KINDS:
+                value = _dumps(value)
+            elif col.kind == "UUID" and isinstance(value, str) and _is_uuid(value):
+                value = _uuid_blob(value)
+        fixed[col.name] = value
+    return fixed, tuple(computed)
 
 
 def _connect_conditions(obj: ObjectMeta, where: dict[str, Any]) -> list[tuple[str, Leaf]]:
