@@ -426,8 +426,8 @@ def _json_response(status: int, payload: Any) -> str:
     return _splice_pattern().sub(lambda m: spliced[int(m[1])], body)
 
 
-# A string no value can make, standing in the encoded payload for a spliced part: JSON writes the NUL
-# character of a value as \u0000, never raw, and the rest is random per process.
+# Stands in the encoded payload for a spliced part: a NUL character and a random tag, so that no value a
+# client stored can be taken for it.
 _SPLICE_MARK = "\x00splice" + os.urandom(6).hex() + "-"
 
 
@@ -1427,6 +1427,7 @@ class Store:
         # opening SQLite and warming its page cache on every request.
         self._idle: list[sqlite3.Connection] = []
         self._writer: sqlite3.Connection | None = None
+        self._tracer: Callable[[str], None] | None = None
         self._idle_lock = threading.Lock()
         self.created = False
         self._wal_dirty = threading.Event()
@@ -1467,6 +1468,8 @@ class Store:
     def _open(self) -> sqlite3.Connection:
         """A new connection with the pragmas every connection needs."""
         conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
+        if self._tracer is not None:
+            conn.set_trace_callback(self._tracer)
         conn.execute("PRAGMA busy_timeout = 30000")
         conn.execute("PRAGMA cache_size = -16384")  # 16 MiB a connection: hot index pages; the OS caches the file
         conn.execute("PRAGMA temp_store = MEMORY")
@@ -1476,6 +1479,22 @@ class Store:
             conn.execute("PRAGMA wal_autocheckpoint = 0")
             conn.execute("PRAGMA mmap_size = 0")  # a mapped file counts its touched pages in RSS (739 MiB at 100k)
         return conn
+
+    @contextlib.contextmanager
+    def trace(self, callback: Callable[[str], None]) -> Iterator[None]:
+        """Report every SQL statement of every connection to callback, for the time of a block (tools that
+        count statements; connections are pooled, so tracing one would miss the others)."""
+        self._tracer = callback
+        with self._idle_lock:
+            conns = [*self._idle, *(c for c in (self._writer, self._shared) if c is not None)]
+        for conn in conns:
+            conn.set_trace_callback(callback)
+        try:
+            yield
+        finally:
+            self._tracer = None
+            for conn in conns:
+                conn.set_trace_callback(None)
 
     def _conn(self) -> sqlite3.Connection:
         """A connection for a look outside any request (tests, tools): the shared one for :memory:, else

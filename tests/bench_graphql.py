@@ -58,12 +58,8 @@ def statements(path: Path, first: int) -> int:
     client = Client(app, KEY)
     client.post("/graphql", json={"query": QUERY, "variables": {"first": first}})
     seen: list[str] = []
-    conn = app.state.store._conn()
-    conn.set_trace_callback(seen.append)
-    try:
+    with app.state.store.trace(seen.append):
         resp = client.post("/graphql", json={"query": QUERY, "variables": {"first": first}}).json()
-    finally:
-        conn.set_trace_callback(None)
     assert "errors" not in resp, resp
     assert len(resp["data"]["people"]["edges"]) == first
     return len([s for s in seen if s.lstrip().upper().startswith(("SELECT", "WITH"))])

@@ -2079,3 +2079,60 @@ def test_last_without_before_pages_forward_as_twenty_does(crowd: CheckedClient) 
     tail = page(crowd, last=2, before=cursor_of({"id": pid(4)}))
     assert [e["node"]["id"] for e in tail["edges"]] == [pid(2), pid(3)]
     assert end == cursor_of({"id": pid(2)})
+
+
+# --------------------------------------------------------------------------- bulk resolution
+
+NESTED = """query($first: Int) { people(first: $first) { totalCount edges { cursor node { id name { firstName }
+  company { id name opportunities(first: 5) { totalCount edges { node { id name amount { amountMicros } } } } } } } } }"""
+
+
+def statements_of(client: conftest.Client, query: str, variables: dict[str, Any]) -> tuple[int, dict]:
+    """The SQL statements a query runs (SELECT and WITH), and its data."""
+    seen: list[str] = []
+    with client.app.state.store.trace(seen.append):
+        data = run(client, query, variables)
+    return len([s for s in seen if s.lstrip().upper().startswith(("SELECT", "WITH"))]), data
+
+
+def test_a_nested_query_runs_the_same_statements_for_any_number_of_records(client: CheckedClient) -> None:
+    companies = rest_batch(client, "companies", [{"name": f"Co {n}"} for n in range(8)])
+    rest_batch(
+        client,
+        "opportunities",
+        [{"name": f"Deal {n}", "companyId": companies[n % 8]["id"]} for n in range(24)],
+    )
+    rest_batch(
+        client,
+        "people",
+        [{"name": {"firstName": f"P{n}"}, "companyId": companies[n % 8]["id"]} for n in range(16)],
+    )
+    counts = {}
+    for first in (2, 8, 16):
+        counts[first], data = statements_of(client, NESTED, {"first": first})
+        edges = data["people"]["edges"]
+        assert len(edges) == first
+        assert all(e["node"]["company"]["opportunities"]["totalCount"] == 3 for e in edges)
+    assert counts[2] == counts[8] == counts[16], counts
+
+
+def test_json_values_come_back_whole_whatever_their_keys(client: CheckedClient) -> None:
+    person = object_ids(client)["person"]
+    create_field(client, person, "RAW_JSON", "extra")
+    value = {"_obj": 1, "_meta": [2, {"_obj": None}], "__typename": "x"}
+    rid = rest_batch(client, "people", [{"extra": value}])[0]["id"]
+    node = run(client, "query($id: UUID!) { person(filter: {id: {eq: $id}}) { extra } }", {"id": rid})["person"]
+    assert node == {"extra": value}
+
+
+def test_a_required_field_without_a_value_errors_as_graphql_core_does(client: CheckedClient) -> None:
+    rest_batch(client, "people", [{"name": {"firstName": "A"}}])
+    body = gql(client, "{ people { edges { node { id createdAt } } } }")
+    assert "errors" not in body, body
+    state = client.app.state
+    with state.store.write() as conn:  # a value only a broken store could hold: null in a non-null field
+        obj = state.schema(conn, state.default_workspace).by_plural["people"]
+        conn.execute("UPDATE value SET v = NULL WHERE attr = ?", (obj.column("createdAt").key,))
+    body = gql(client, "{ people { edges { node { id createdAt } } } }")
+    assert body["data"] is None or body["data"]["people"] is None, body
+    assert body["errors"][0]["path"][:2] == ["people", "edges"], body
