@@ -2436,13 +2436,19 @@ def _columns_in_use(conn: sqlite3.Connection, keys: Sequence[int]) -> set[int]:
     }
 
 
-def _column_values(conn: sqlite3.Connection, col: Column, seqs: Sequence[int]) -> dict[int, Any]:
-    """One stored column of records, by storage key (absent: null)."""
-    out: dict[int, Any] = {}
+def _live_targets(
+    conn: sqlite3.Connection, col: Column, seqs: Sequence[int], target: ObjectMeta
+) -> dict[int, tuple[bytes, int]]:
+    """Where a join column of records points, when it points at a live record of target: storage key of
+    the record -> (id, storage key) of the one it points at."""
+    out: dict[int, tuple[bytes, int]] = {}
     for part in _chunks(list(seqs)):
-        out.update(
-            conn.execute(f"SELECT seq, v FROM value WHERE attr = ? AND seq IN ({_marks(len(part))})", (col.key, *part))
-        )
+        for seq, rid, target_seq in conn.execute(
+            "SELECT x.seq, e.id, e.seq FROM value x JOIN entity e ON e.obj = ? AND e.id = x.v AND e.deleted_at IS NULL "
+            f"WHERE x.attr = ? AND x.seq IN ({_marks(len(part))})",
+            (target.key, col.key, *part),
+        ):
+            out[seq] = (rid, target_seq)
     return out
 
 
@@ -3769,15 +3775,21 @@ def _load_records(
     used = _columns_in_use(ctx.conn, inverse_keys)  # most one-to-many relations of a page point at nothing
     for meta, target, inverse in relations:
         if meta.relation_type == "MANY_TO_ONE":
-            joins = _column_values(ctx.conn, meta.columns[0], [found[rid] for rid in ids if rid in found])
-            live, pointed = _many_to_one_targets(ctx, target, [joins.get(found.get(rid, -1)) for rid in ids])
-            related = dict(zip(live, _load_records(ctx, target, live, raw=raw)))
-            columns.append((meta.name, [related.get(w) if w else None for w in pointed]))
+            pointed = _live_targets(ctx.conn, meta.columns[0], [found[rid] for rid in ids if rid in found], target)
+            live = sorted(set(pointed.values()))
+            loaded = _load_records(ctx, target, [t for t, _ in live], raw=raw, seqs=[s for _, s in live])
+            related = {t: record for (t, _), record in zip(live, loaded)}
+            columns.append(
+                (meta.name, [related[pointed[found[r]][0]] if found.get(r) in pointed else None for r in ids])
+            )
             continue
         if inverse is None or not inverse.columns:
             continue
+        if inverse.columns[0].key not in used:
+            columns.append((meta.name, None))
+            continue
         children: dict[bytes, list[bytes]] = {rid: [] for rid in ids}
-        for part in _chunks(list(ids)) if inverse.columns[0].key in used else ():
+        for part in _chunks(list(ids)):
             for parent, child in ctx.conn.execute(
                 "SELECT a.v, e.id FROM value a JOIN entity e ON e.seq = a.seq AND e.obj = ? AND e.deleted_at IS NULL "
                 f"WHERE a.attr = ? AND a.v IN ({_marks(len(part))}) ORDER BY a.v, e.id",
@@ -3792,12 +3804,18 @@ def _load_records(
         loaded = dict(zip(all_children, _load_records(ctx, target, all_children, raw=raw)))
         columns.append((meta.name, [[loaded[c] for c in children[rid]] for rid in ids]))
     if whole and raw:
-        pieces = [
-            f",{_dumps(name)}:[]" if values is None else [f",{_dumps(name)}:{_raw_json(v)}" for v in values]
-            for name, values in columns
-        ]
+        pieces: list[Any] = []
+        for name, values in columns:
+            key = f",{_dumps(name)}:"
+            pieces.append(key + "[]" if values is None else [key + _raw_json(v) for v in values])
+        merged: list[Any] = []  # runs of fragments shared by every record joined once
+        for piece in pieces:
+            if type(piece) is str and merged and type(merged[-1]) is str:
+                merged[-1] += piece
+            else:
+                merged.append(piece)
         return [
-            _Raw(r.text[:-1] + "".join(p if type(p) is str else p[i] for p in pieces) + "}")
+            _Raw(r.text[:-1] + "".join(p if type(p) is str else p[i] for p in merged) + "}")
             for i, r in enumerate(records)
         ]
     for i, record in enumerate(records):
