@@ -7569,6 +7569,11 @@ class _NotPlain(Exception):
     """A value the bulk completion does not handle: the standard execution takes over."""
 
 
+def _unused_completion(value: Any) -> Any:
+    """The completion of a step that never completes a value (__typename)."""
+    raise _NotPlain
+
+
 @functools.cache
 def _bulk_execution() -> type:
     """graphql-core's execution, with the plain parts of a result built in one walk: fields read from a
@@ -7601,60 +7606,71 @@ def _bulk_execution() -> type:
 
         def _object_plan(self, parent_type: Any, fields: Any) -> Callable[[dict[str, Any]], dict[str, Any]] | None:
             """How to build this selection of a dict in one go, or None if one of its fields needs more."""
-            steps: list[tuple[str, str, Callable[[Any], Any] | None]] = []
+            steps: list[tuple[str, str | None, bool, type | None, Callable[[Any], Any]]] = []
             for response_name, nodes in fields.items():
                 name = nodes[0].name.value
                 if name == "__typename":
-                    steps.append((response_name, "", None))
+                    steps.append((response_name, None, False, None, _unused_completion))
                     continue
                 field_def = parent_type.fields.get(name)
                 if field_def is None or field_def.resolve is not None:
                     return None
-                complete = self._value_plan(field_def.type, nodes)
-                if complete is None:
+                plan = self._value_plan(field_def.type, nodes)
+                if plan is None:
                     return None
-                steps.append((response_name, name, complete))
+                steps.append((response_name, name, *plan))
             type_name = parent_type.name
 
             def build(source: dict[str, Any]) -> dict[str, Any]:
                 get = source.get
-                return {rn: type_name if c is None else c(get(name)) for rn, name, c in steps}
+                out: dict[str, Any] = {}
+                for response_name, name, required, as_is, complete in steps:
+                    if name is None:
+                        out[response_name] = type_name
+                        continue
+                    value = get(name)
+                    if value is None:
+                        if required:
+                            raise _NotPlain
+                        out[response_name] = None
+                    elif type(value) is as_is:
+                        out[response_name] = value
+                    else:
+                        out[response_name] = complete(value)
+                return out
 
             return build
 
-        def _value_plan(self, return_type: Any, nodes: Any) -> Callable[[Any], Any] | None:
-            """How to complete one value of this type, or None if it is not plain."""
+        def _value_plan(self, return_type: Any, nodes: Any) -> tuple[bool, type | None, Callable[[Any], Any]] | None:
+            """How to complete a value of this type: (required, the type that passes as it is, the completion
+            of any other value but null), or None if it is not plain."""
             if isinstance(return_type, GraphQLNonNull):
                 inner = self._value_plan(return_type.of_type, nodes)
-                if inner is None:
-                    return None
-
-                def required(value: Any) -> Any:
-                    if value is None:
-                        raise _NotPlain
-                    return inner(value)
-
-                return required
+                return None if inner is None else (True, inner[1], inner[2])
             if isinstance(return_type, GraphQLList):
                 item = self._value_plan(return_type.of_type, nodes)
                 if item is None:
                     return None
+                item_required, item_as_is, complete_item = item
 
                 def listed(value: Any) -> Any:
-                    if value is None:
-                        return None
                     if type(value) is not list:
                         raise _NotPlain
-                    return [item(v) for v in value]
+                    out = []
+                    for v in value:
+                        if v is None:
+                            if item_required:
+                                raise _NotPlain
+                            out.append(None)
+                        else:
+                            out.append(v if type(v) is item_as_is else complete_item(v))
+                    return out
 
-                return listed
+                return False, None, listed
             if isinstance(return_type, (GraphQLScalarType, GraphQLEnumType)):
                 serialize = return_type.serialize
-                as_is = SERIALIZED_AS_IS.get(return_type.name)  # the Python type a built-in scalar returns unchanged
 
                 def leaf(value: Any) -> Any:
-                    if value is None or type(value) is as_is:
-                        return value
                     try:
                         out = serialize(value)
                     except Exception:
@@ -7663,20 +7679,19 @@ def _bulk_execution() -> type:
                         raise _NotPlain
                     return out
 
-                return leaf
+                # the Python type a built-in scalar returns unchanged
+                return False, SERIALIZED_AS_IS.get(return_type.name), leaf
             if isinstance(return_type, GraphQLObjectType) and return_type.is_type_of is None:
                 build = self._object_plan(return_type, self.collect_subfields(return_type, nodes))
                 if build is None:
                     return None
 
                 def nested(value: Any) -> Any:
-                    if value is None:
-                        return None
                     if type(value) is not dict:
                         raise _NotPlain
                     return build(value)
 
-                return nested
+                return False, None, nested
             return None
 
     return BulkExecution
