@@ -13,8 +13,8 @@ Map of this file (``grep -n '^# [0-9]' twenty_lite.py``); layers read top-down, 
     4. Data model        field kinds in one table (FIELD_KINDS: operators, filter coercion, write
                          validation, output, OpenAPI and GraphQL types), composite types, frozen
                          object/field metadata, the standard model
-    5. Storage           SQLite schema, transactions, metadata loading, the shared standard model,
-                         EAV reads and writes
+    5. Storage           SQLite schema, transactions over pooled connections, metadata loading, the
+                         shared standard model, EAV reads and writes, each record's read document
     6. Query engine      typed filter trees and sort keys to SQL, cursors, pages, counts
     7. Auth              bearer tokens, API-key JWTs, roles, the one permission check
     8. Records           body validation, create/update/destroy primitives, reading records out
@@ -25,7 +25,8 @@ Map of this file (``grep -n '^# [0-9]' twenty_lite.py``); layers read top-down, 
    11. REST core         /rest/...: the text grammars, handlers and envelopes; /rest/metadata/...
    12. OpenAPI           the core and metadata documents of a workspace
    13. GraphQL metadata  POST /metadata: objects and fields over graphql-core; the GraphQL POST
-                         handling shared with /graphql
+                         handling shared with /graphql (cached parsing and validation, plain results
+                         completed in one walk)
    14. GraphQL core      POST /graphql: a schema generated per data-model shape, arguments to
                          typed queries, relations in bulk
    15. Admin API         /_lite/...: workspaces for test fixtures, clock, faults, snapshots, journal

@@ -2136,3 +2136,54 @@ def test_a_required_field_without_a_value_errors_as_graphql_core_does(client: Ch
     body = gql(client, "{ people { edges { node { id createdAt } } } }")
     assert body["data"] is None or body["data"]["people"] is None, body
     assert body["errors"][0]["path"][:2] == ["people", "edges"], body
+
+
+DIFFERENTIAL = """query($withCity: Boolean!, $skipName: Boolean!) {
+  everyone: people(first: 20, orderBy: [{position: AscNullsFirst}]) {
+    __typename totalCount
+    pageInfo { hasNextPage startCursor endCursor __typename }
+    edges { cursor node { ...who id city @include(if: $withCity) score: position
+      emails { primaryEmail additionalEmails } phones { primaryPhoneNumber additionalPhones }
+      name @skip(if: $skipName) { firstName lastName __typename } createdBy { source name }
+      company { id name __typename } } }
+  }
+  bare: people(first: 20) { edges { node { ...who id city @include(if: $withCity) __typename
+    name @skip(if: $skipName) { firstName } emails { primaryEmail additionalEmails } } } }
+  deals: opportunities { edges { node { id stage amount { amountMicros currencyCode } closeDate
+    ... on Opportunity { pointOfContact { id name { firstName } } } } } }
+}
+fragment who on Person { jobTitle avatarUrl linkedinLink { primaryLinkUrl secondaryLinks } }"""
+
+
+@pytest.mark.parametrize("variables", [{"withCity": True, "skipName": False}, {"withCity": False, "skipName": True}])
+def test_bulk_completion_answers_as_graphql_core_alone(
+    client: CheckedClient, monkeypatch: pytest.MonkeyPatch, variables: dict[str, Any]
+) -> None:
+    from graphql.execution import ExecutionContext
+
+    company = rest_batch(client, "companies", [{"name": "Acme"}])[0]
+    people = rest_batch(
+        client,
+        "people",
+        [
+            {
+                "name": {"firstName": f"F{n}", "lastName": "L"},
+                "city": None if n % 3 else f"C{n}",
+                "position": n,
+                "emails": {"primaryEmail": f"p{n}@x.io", "additionalEmails": [f"q{n}@x.io"] if n % 2 else None},
+                "companyId": company["id"] if n % 2 else None,
+            }
+            for n in range(7)
+        ],
+    )
+    rest_batch(
+        client,
+        "opportunities",
+        [{"name": "D", "stage": "MEETING", "amount": {"amountMicros": 5, "currencyCode": "EUR"},
+          "pointOfContactId": people[1]["id"]}, {"name": "E"}],
+    )  # fmt: skip
+    bulk = gql(client, DIFFERENTIAL, variables)
+    monkeypatch.setattr(conftest.tl, "_bulk_execution", lambda: ExecutionContext)
+    plain = gql(client, DIFFERENTIAL, variables)
+    assert "errors" not in plain, plain
+    assert json.dumps(bulk, sort_keys=False) == json.dumps(plain, sort_keys=False)
