@@ -182,8 +182,7 @@ class CountingIds:
 
 def _iso(moment: datetime) -> str:
     """UTC ISO-8601 with milliseconds and Z, Twenty's DATE_TIME output."""
-    moment = moment.astimezone(timezone.utc)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    return moment.astimezone(timezone.utc).isoformat(timespec="milliseconds")[:-6] + "Z"  # drop "+00:00"
 
 
 def _parse_datetime(text: Any) -> str | None:
@@ -9982,7 +9981,9 @@ def _record_request(started: float, reason: str | None) -> None:
     workspace_id = environ.get("twenty_lite.workspace")
     if state is None or workspace_id is None:
         return
-    query = re.sub(r"(?i)(token=)[^&]*", r"\1[redacted]", environ.get("QUERY_STRING", ""))
+    query = environ.get("QUERY_STRING", "")
+    if "=" in query:
+        query = re.sub(r"(?i)(token=)[^&]*", r"\1[redacted]", query)
     entry = {
         "at": _iso(state.clock()), "method": environ.get("REQUEST_METHOD"),
         "path": environ.get("PATH_INFO", "") + (f"?{query}" if query else ""),
