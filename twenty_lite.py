@@ -2414,24 +2414,28 @@ def _doc_values(
     array per record, far shorter to parse than the document); records without one are left out."""
     paths = [f'$."{key}"' for key in keys]
     paths += ['$."id"'] * (2 - len(paths))  # two paths at least: json_extract then gives an array
-    extract = f"json_extract(d.doc, {_marks(len(paths))})"
-    out: dict[bytes, list[Any]] = {}
+    # One JSON text for all the records, [key, [values], key, [values], ...]: one parse, not one a record.
+    extract = f"'[' || group_concat(d.seq || ',' || json_extract(d.doc, {_marks(len(paths))}), ',') || ']'"
     if known is not None:  # the storage keys came with the ids: no lookup of the entities
         by_seq = dict(zip(known, ids))
-        for part in _chunks(list(by_seq)):
-            for seq, values in conn.execute(
-                f"SELECT d.seq, {extract} FROM record_doc d WHERE d.shape = ? AND d.seq IN ({_marks(len(part))})",
-                (*paths, obj.doc_shape, *part),
-            ):
-                out[by_seq[seq]] = json.loads(values)
-        return out
-    for part in _chunks(list(dict.fromkeys(ids))):
-        for rid, values in conn.execute(
-            f"SELECT e.id, {extract} FROM entity e JOIN record_doc d ON d.seq = e.seq AND d.shape = ? "
-            f"WHERE e.obj = ? AND e.id IN ({_marks(len(part))})",
-            (*paths, obj.doc_shape, obj.key, *part),
-        ):
-            out[rid] = json.loads(values)
+        sql = f"SELECT {extract} FROM record_doc d WHERE d.shape = ? AND d.seq IN "
+        args: tuple[Any, ...] = (*paths, obj.doc_shape)
+    else:
+        by_seq = {}
+        for part in _chunks(list(dict.fromkeys(ids))):
+            by_seq.update(
+                conn.execute(
+                    f"SELECT seq, id FROM entity WHERE obj = ? AND id IN ({_marks(len(part))})", (obj.key, *part)
+                )
+            )
+        sql = f"SELECT {extract} FROM record_doc d WHERE d.shape = ? AND d.seq IN "
+        args = (*paths, obj.doc_shape)
+    out: dict[bytes, list[Any]] = {}
+    for part in _chunks(list(by_seq)):
+        text = conn.execute(f"{sql}({_marks(len(part))})", (*args, *part)).fetchone()[0]
+        flat = json.loads(text) if text else []
+        for n in range(0, len(flat), 2):
+            out[by_seq[flat[n]]] = flat[n + 1]
     return out
 
 
