@@ -2418,21 +2418,15 @@ def _doc_values(
     extract = f"'[' || group_concat(d.seq || ',' || json_extract(d.doc, {_marks(len(paths))}), ',') || ']'"
     if known is not None:  # the storage keys came with the ids: no lookup of the entities
         by_seq = dict(zip(known, ids))
-        sql = f"SELECT {extract} FROM record_doc d WHERE d.shape = ? AND d.seq IN "
-        args: tuple[Any, ...] = (*paths, obj.doc_shape)
     else:
         by_seq = {}
         for part in _chunks(list(dict.fromkeys(ids))):
-            by_seq.update(
-                conn.execute(
-                    f"SELECT seq, id FROM entity WHERE obj = ? AND id IN ({_marks(len(part))})", (obj.key, *part)
-                )
-            )
-        sql = f"SELECT {extract} FROM record_doc d WHERE d.shape = ? AND d.seq IN "
-        args = (*paths, obj.doc_shape)
+            sql = f"SELECT seq, id FROM entity WHERE obj = ? AND id IN ({_marks(len(part))})"
+            by_seq.update(conn.execute(sql, (obj.key, *part)))
     out: dict[bytes, list[Any]] = {}
     for part in _chunks(list(by_seq)):
-        text = conn.execute(f"{sql}({_marks(len(part))})", (*args, *part)).fetchone()[0]
+        sql = f"SELECT {extract} FROM record_doc d WHERE d.shape = ? AND d.seq IN ({_marks(len(part))})"
+        text = conn.execute(sql, (*paths, obj.doc_shape, *part)).fetchone()[0]
         flat = json.loads(text) if text else []
         for n in range(0, len(flat), 2):
             out[by_seq[flat[n]]] = flat[n + 1]
