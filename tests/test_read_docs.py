@@ -382,3 +382,21 @@ def test_documents_stay_true_when_the_server_is_killed_mid_write(tmp_path: Path)
     assert_true(client)
     with app.state.store.read() as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_document_reads_stay_lookups_whatever_the_statistics(client: Client, people: list[dict[str, Any]]) -> None:
+    state = client.app.state
+    with state.store.write() as conn:  # statistics taken when the table was small (ANALYZE, PRAGMA optimize)
+        conn.execute("ANALYZE")
+        conn.execute("UPDATE sqlite_stat1 SET stat = '1' WHERE tbl = 'record_doc'")
+        conn.execute("ANALYZE sqlite_master")  # load them
+    seen: list[str] = []
+    with state.store.trace(seen.append):
+        ok(client.get("/rest/people"))
+        ok(client.post("/graphql", json={"query": "{ people { edges { node { id city } } } }"}))
+    reads = [sql for sql in seen if "record_doc" in sql and sql.lstrip().upper().startswith(("SELECT", "WITH"))]
+    assert len(reads) == 2, seen
+    with state.store.read() as conn:
+        for sql in reads:
+            plan = " | ".join(row[3] for row in conn.execute("EXPLAIN QUERY PLAN " + sql))
+            assert "SCAN record_doc" not in plan and "SCAN d" not in plan, plan
