@@ -1445,6 +1445,7 @@ class Store:
         self._wal_dirty = threading.Event()
         self._checkpoint_lock = threading.Lock()
         self._checkpointer: threading.Thread | None = None
+        self.wal_limit = WAL_LIMIT
         try:
             with self._lease() as conn:
                 self._check_or_create(conn)
@@ -1462,7 +1463,7 @@ class Store:
             self._wal_dirty.clear()
             time.sleep(0.25)
             writing = self._wal_dirty.is_set()
-            if writing and os.path.getsize(self.path + "-wal") < WAL_LIMIT:
+            if writing and os.path.getsize(self.path + "-wal") < self.wal_limit:
                 continue  # still writing, and the WAL is not yet large: wait for a pause
             hold = self._write_lock if writing else contextlib.nullcontext()
             with hold, self._checkpoint_lock, contextlib.suppress(sqlite3.Error):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
-from conftest import Client, make_app
+from conftest import API_KEY, Client, make_app
 
 import twenty_lite as tl
 
@@ -122,3 +122,25 @@ def test_standard_model_rows(app) -> None:
         "company", "person", "opportunity", "note", "noteTarget", "task", "taskTarget", "workspaceMember",
         "attachment", "favorite", "timelineActivity",
     }  # fmt: skip
+
+
+def test_the_wal_starts_over_under_writes_that_never_pause(tmp_path) -> None:
+    import os
+    import time
+
+    app = tl.create_app(tl.Settings(db=str(tmp_path / "busy.db"), seed="none", api_key=API_KEY, rate_limit="0"))
+    app.state.store.wal_limit = 1 << 20
+    client = Client(app)
+    sizes = []
+    deadline = time.monotonic() + 3
+    n = 0
+    while time.monotonic() < deadline:  # no pause of 0.25 s: only the size limit folds the WAL in
+        batch = [{"name": {"firstName": f"W{n}-{j}"}, "city": f"C{j}"} for j in range(60)]
+        assert client.post("/rest/batch/people", json=batch).status_code == 201
+        sizes.append(os.path.getsize(str(tmp_path / "busy.db-wal")))
+        n += 1
+    assert n > 60
+    # Without the limit the WAL grows by over 1 MB a batch, for good; with it, it starts over (its file keeps
+    # the size it reached between two looks of the checkpointer, a quarter of a second apart).
+    assert max(sizes) < min(100 << 20, n * (1 << 20) // 2), (n, sizes[-5:])
+    assert client.get("/rest/people?limit=1").json()["totalCount"] == 60 * n
