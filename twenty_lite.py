@@ -2350,16 +2350,12 @@ def _record_counts(conn: sqlite3.Connection, obj: ObjectMeta) -> tuple[int, int]
 # ---- read documents -----------------------------------------------------------------------
 
 
-def _build_record(
-    obj: ObjectMeta, rid: bytes, values: dict[str, Any], selected: set[str] | None, hidden: frozenset[str] = frozenset()
-) -> dict[str, Any]:
-    """A record as the REST API shows it at depth 0 (id, fields, composites, join columns)."""
+def _build_record(obj: ObjectMeta, rid: bytes, values: dict[str, Any]) -> dict[str, Any]:
+    """A record as both APIs show it at depth 0 (id, fields, composites, join columns), from its values."""
     record: dict[str, Any] = {"id": _blob_uuid(rid)}
     get = values.get
-    for name, key, spec in obj.output_plan:
-        if (selected is not None and name not in selected) or name in hidden:
-            continue
-        if isinstance(spec[0], tuple):
+    for _, key, spec in obj.output_plan:
+        if type(spec[0]) is tuple:
             record[key] = {sub: get(col) if conv is None else conv(get(col)) for sub, col, conv in spec}
         else:
             col, conv = spec
@@ -2368,16 +2364,8 @@ def _build_record(
 
 
 def _render_doc(obj: ObjectMeta, rid: bytes, values: dict[str, Any]) -> str:
-    """A record's read document: its depth-0 JSON with every field (_build_record without a projection)."""
-    get = values.get
-    record: dict[str, Any] = {"id": _blob_uuid(rid)}
-    for _, key, spec in obj.output_plan:
-        if type(spec[0]) is tuple:
-            record[key] = {sub: get(col) if conv is None else conv(get(col)) for sub, col, conv in spec}
-        else:
-            col, conv = spec
-            record[key] = get(col) if conv is None else conv(get(col))
-    return _dumps(record)
+    """A record's read document: its depth-0 JSON with every field."""
+    return _dumps(_build_record(obj, rid, values))
 
 
 def _store_docs(conn: sqlite3.Connection, obj: ObjectMeta, docs: dict[int, str]) -> None:
@@ -3744,8 +3732,9 @@ def _readable_target(ctx: Ctx, meta: FieldMeta, explicit: bool) -> ObjectMeta | 
 def _many_to_one_targets(
     ctx: Ctx, target: ObjectMeta, wanted: Sequence[bytes | None]
 ) -> tuple[list[bytes], list[bytes | None]]:
-    """Where a many-to-one field of records points (wanted: each record's stored join value), for both
-    APIs: the live target ids (sorted), and each record's target (None when unset, soft-deleted or gone)."""
+    """Where a many-to-one field of GraphQL nodes points (wanted: each one's join value): the live target ids
+    (sorted), and each node's target (None when unset, soft-deleted or gone). REST pages, which know their
+    records' storage keys, ask _live_targets."""
     live = _existing_ids(ctx.conn, target, [w for w in wanted if w], live_only=True)
     return sorted(live), [w if w in live else None for w in wanted]
 
@@ -5509,7 +5498,7 @@ def _merge(ctx: Ctx, obj: ObjectMeta, raw_ids: Any, index: Any, dry_run: bool) -
     merged = _merged_values(obj, ordered)
     if dry_run:
         preview_id = _uuid_blob(ctx.new_id())
-        return preview_id, _build_record(obj, preview_id, dict(rows[index], **merged, deletedAt=ctx.now), None)
+        return preview_id, _build_record(obj, preview_id, dict(rows[index], **merged, deletedAt=ctx.now))
     others = [rid for rid in ids if rid != survivor]
     for _other, meta in ctx.schema.incoming(obj):
         col = meta.columns[0]
