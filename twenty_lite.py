@@ -317,8 +317,6 @@ class Housekeeper:
     ones, clearing deleted ones), so that these jobs never contend with each other for the store."""
 
     def __init__(self) -> None:
-        import queue
-
         self._queue: queue.Queue[tuple[Callable[..., Any], tuple[Any, ...]]] = queue.Queue()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
