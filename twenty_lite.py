@@ -2374,34 +2374,30 @@ def _store_docs(conn: sqlite3.Connection, obj: ObjectMeta, docs: dict[int, str])
     )
 
 
+def _storage_keys(conn: sqlite3.Connection, obj: ObjectMeta, ids: Sequence[bytes]) -> dict[bytes, int]:
+    """The storage key of each of these records that exists (deleted ones included)."""
+    found: dict[bytes, int] = {}
+    for part in _chunks(list(dict.fromkeys(ids))):
+        sql = f"SELECT id, seq FROM entity WHERE obj = ? AND id IN ({_marks(len(part))})"
+        found.update(conn.execute(sql, (obj.key, *part)))
+    return found
+
+
 def _record_docs(
     conn: sqlite3.Connection, obj: ObjectMeta, ids: Sequence[bytes], known: Sequence[int] | None = None
 ) -> tuple[dict[bytes, str], dict[bytes, int], dict[int, bytes]]:
     """Current read documents of records by id, the storage key of each record found, and the records
     (storage key -> id) whose document is missing or of another shape (known: the ids' storage keys)."""
+    seqs = dict(zip(ids, known)) if known is not None else _storage_keys(conn, obj, ids)
+    stale = {seq: rid for rid, seq in seqs.items()}
     docs: dict[bytes, str] = {}
-    seqs: dict[bytes, int] = {}
-    stale: dict[int, bytes] = {}
-    if known is not None:  # the storage keys came with the ids: no lookup of the entities
-        seqs = dict(zip(ids, known))
-        stale = {seq: rid for rid, seq in seqs.items()}
-        for part in _chunks(list(stale)):
-            sql = f"{_keys_cte(len(part))} SELECT k.key, (SELECT doc FROM record_doc WHERE seq = k.key AND shape = ?) FROM k"
-            for seq, doc in conn.execute(sql, (*part, obj.doc_shape)):
-                if doc is not None:
-                    docs[stale.pop(seq)] = doc
-        return docs, seqs, stale
-    for part in _chunks(list(dict.fromkeys(ids))):
-        for rid, seq, doc in conn.execute(
-            "SELECT e.id, e.seq, d.doc FROM entity e LEFT JOIN record_doc d ON d.seq = e.seq AND d.shape = ? "
-            f"WHERE e.obj = ? AND e.id IN ({_marks(len(part))})",
-            (obj.doc_shape, obj.key, *part),
-        ):
-            seqs[rid] = seq
-            if doc is None:
-                stale[seq] = rid
-            else:
-                docs[rid] = doc
+    for part in _chunks(list(stale)):
+        sql = (
+            f"{_keys_cte(len(part))} SELECT k.key, (SELECT doc FROM record_doc WHERE seq = k.key AND shape = ?) FROM k"
+        )
+        for seq, doc in conn.execute(sql, (*part, obj.doc_shape)):
+            if doc is not None:
+                docs[stale.pop(seq)] = doc
     return docs, seqs, stale
 
 
@@ -2418,13 +2414,8 @@ def _doc_values(
     paths += ['$."id"'] * (2 - len(paths))  # two paths at least: json_extract then gives an array
     # One JSON text for all the records, [key, [values], key, [values], ...]: one parse, not one a record.
     values = f"(SELECT json_extract(doc, {_marks(len(paths))}) FROM record_doc WHERE seq = k.key AND shape = ?)"
-    if known is not None:  # the storage keys came with the ids: no lookup of the entities
-        by_seq = dict(zip(known, ids))
-    else:
-        by_seq = {}
-        for part in _chunks(list(dict.fromkeys(ids))):
-            sql = f"SELECT seq, id FROM entity WHERE obj = ? AND id IN ({_marks(len(part))})"
-            by_seq.update(conn.execute(sql, (obj.key, *part)))
+    pairs = zip(ids, known) if known is not None else _storage_keys(conn, obj, ids).items()
+    by_seq = {seq: rid for rid, seq in pairs}
     out: dict[bytes, list[Any]] = {}
     for part in _chunks(list(by_seq)):
         sql = f"{_keys_cte(len(part))} SELECT '[' || group_concat(k.key || ',' || {values}, ',') || ']' FROM k"
