@@ -17,9 +17,9 @@ import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
+from conftest import http_send
 
 import twenty_lite as tl
 
@@ -68,26 +68,12 @@ class Run:
         self, who: str, token: str | None, method: str, path: str, body: Any = None, headers: dict | None = None
     ) -> tuple[int | None, Any]:
         """One HTTP call on a new connection: (status, parsed JSON or text); (None, None) if it did not answer."""
-        parts = urlsplit(self.base_url)
-        conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=REQUEST_TIMEOUT)
-        hdrs = dict(headers or {})
-        if token:
-            hdrs["Authorization"] = f"Bearer {token}"
-        data = None
-        if body is not None:
-            data = json.dumps(body).encode()
-            hdrs["Content-Type"] = "application/json"
         try:
-            conn.request(method, path, body=data, headers=hdrs)
-            resp = conn.getresponse()
-            raw = resp.read()
-            status = resp.status
+            status, raw = http_send(self.base_url, method, path, token, body, headers, REQUEST_TIMEOUT)
         except (OSError, http.client.HTTPException) as exc:
             with self.lock:
                 self.calls.append(Call(who, method, path, None, f"{type(exc).__name__}: {exc}"))
             return None, None
-        finally:
-            conn.close()
         text = raw.decode("utf-8", "replace")
         try:
             parsed = json.loads(raw) if raw else None

@@ -1588,19 +1588,8 @@ def free_port() -> int:
 
 
 def http_call(port: int, method: str, path: str, token: str, body: Any = None) -> tuple[int, Any]:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    headers = {"Authorization": f"Bearer {token}"}
-    data = None
-    if body is not None:
-        data = json.dumps(body).encode()
-        headers["Content-Type"] = "application/json"
-    try:
-        conn.request(method, path, body=data, headers=headers)
-        resp = conn.getresponse()
-        payload = resp.read()
-    finally:
-        conn.close()
-    return resp.status, json.loads(payload) if payload else None
+    status, payload = conftest.http_send(f"http://127.0.0.1:{port}", method, path, token, body)
+    return status, json.loads(payload) if payload else None
 
 
 def wait_healthy(proc: subprocess.Popen, port: int, timeout: float = 20) -> None:

@@ -3,6 +3,7 @@ values render, after every kind of write and data-model change, and after a cras
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import signal
@@ -12,13 +13,11 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import API_KEY, Client, ok
+from conftest import API_KEY, Client, http_send, ok
 
 import twenty_lite as tl
 
@@ -320,16 +319,10 @@ def _free_port() -> int:
 
 
 def _post(base: str, path: str, body: Any) -> int:
-    request = urllib.request.Request(
-        base + path,
-        data=json.dumps(body).encode(),
-        headers={"Authorization": f"Bearer {API_KEY}", "Content-Type": "application/json"},
-        method="POST",
-    )
+    """A POST's status, 0 when the server did not answer (it is being killed)."""
     try:
-        with urllib.request.urlopen(request, timeout=10) as resp:
-            return resp.status
-    except (urllib.error.URLError, OSError):
+        return http_send(base, "POST", path, API_KEY, body)[0]
+    except (OSError, http.client.HTTPException):
         return 0
 
 
