@@ -396,13 +396,40 @@ class Body:
 
 
 def _parse_json_body(raw: bytes) -> Any:
-    """A request body as JSON; text that is not JSON, or nested past what the decoder can follow, is a 400."""
+    """A request body as JSON; text that is not JSON, nested past what the decoder can follow, or with a
+    string Postgres would refuse (a NUL, a lone UTF-16 surrogate) is a 400."""
     try:
-        return json.loads(raw)
+        value = json.loads(raw)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise _bad_request(f"Invalid JSON body: {exc}") from None
     except RecursionError:
         raise _bad_request("Invalid JSON body: nested too deeply") from None
+    if _SUSPECT_ESCAPE_RE.search(raw):  # both can only come in as \u escapes: walk only bodies that have one
+        problem = _bad_string_in(value)
+        if problem:
+            raise _bad_request(f"Invalid JSON body: {problem}")
+    return value
+
+
+# A NUL or a UTF-16 surrogate written as a JSON or GraphQL escape (raw, they are not valid UTF-8 / JSON).
+_SUSPECT_ESCAPE_RE = re.compile(rb"\\u(?:0000|[dD][89a-fA-F])")
+_BAD_CHAR_RE = re.compile("[\x00\ud800-\udfff]")
+
+
+def _bad_string_in(value: Any) -> str | None:
+    """What is wrong with the first string in a decoded JSON value that a database cannot store, if any."""
+    if isinstance(value, str):
+        found = _BAD_CHAR_RE.search(value)
+        if found is None:
+            return None
+        if found[0] == "\x00":
+            return "NUL characters (\\u0000) are not allowed in strings"
+        return f"lone UTF-16 surrogate \\u{ord(found[0]):04x} in a string (not valid Unicode)"
+    if isinstance(value, dict):
+        return next(filter(None, (_bad_string_in(k) or _bad_string_in(v) for k, v in value.items())), None)
+    if isinstance(value, list):
+        return next(filter(None, map(_bad_string_in, value)), None)
+    return None
 
 
 def _json_response(status: int, payload: Any) -> str:
@@ -459,6 +486,8 @@ class Settings:
     clock: Callable[[], datetime] = _utcnow
     new_id: Callable[[], str] = _new_uuid
     deterministic: bool = False  # ids from a counter, time frozen at 2026-01-01 until moved by /_lite/clock
+    max_nesting: int = 32  # levels of a REST filter and of a GraphQL document (selections, input values)
+    max_body_bytes: int = 10 * 1024 * 1024  # a larger request body is refused (413); 0: no limit
 
 
 # ============================================================================================
@@ -5798,8 +5827,10 @@ def _unquote(value: str) -> str:
     return value
 
 
-def _parse_filter(raw: str) -> Node:
+def _parse_filter(raw: str, max_nesting: int) -> Node:
     """Parse the REST filter grammar of rest.md §4.1, quirks included, into a filter tree."""
+    if _nesting(raw) > max_nesting:
+        raise _bad_filter(f"'filter' invalid. Conditions are nested more than {max_nesting} levels deep")
     opens, closes = raw.count("("), raw.count(")")
     if opens > closes:
         raise _bad_filter(f"'filter' invalid. {_plural(opens - closes, 'close bracket')} missing in the query")
@@ -5808,6 +5839,20 @@ def _parse_filter(raw: str) -> Node:
     if not CONJ_RE.match(raw):
         raw = f"and({raw})"
     return _parse_node(raw)
+
+
+def _nesting(text: str) -> int:
+    """How deep the brackets of a filter go (each level is one more recursion of the parser)."""
+    if text.count("(") <= 1:
+        return text.count("(")
+    depth = deepest = 0
+    for ch in text:
+        if ch == "(":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch == ")":
+            depth -= 1
+    return deepest
 
 
 def _parse_node(text: str) -> Node:
@@ -5867,9 +5912,9 @@ def _parse_order_by(schema: Schema, obj: ObjectMeta, raw: str | None) -> list[So
     return _sort_keys(schema, obj, items)
 
 
-def _parse_filter_param(q: Query) -> Node | None:
+def _parse_filter_param(q: Query, max_nesting: int) -> Node | None:
     raw = q.get("filter")
-    return _parse_filter(raw) if raw else None
+    return _parse_filter(raw, max_nesting) if raw else None
 
 
 def _parse_depth(q: Query) -> int:
@@ -5984,6 +6029,10 @@ class RestCall:
             return _Raw("[" + ",".join(r.text for r in records) + "]")
         return records
 
+    def filter(self) -> Node | None:
+        """The `filter` parameter as a filter tree, if any."""
+        return _parse_filter_param(self.q, self.ctx.state.settings.max_nesting)
+
     def data(self) -> Any:
         """The JSON body (an empty body reads as {})."""
         data = self.body.json()
@@ -5993,7 +6042,7 @@ class RestCall:
 def _rest_list(call: RestCall) -> tuple[int, Any]:
     q, ctx, obj = call.q, call.ctx, call.obj
     query = FindQuery(
-        _parse_filter_param(q),
+        call.filter(),
         _parse_order_by(ctx.schema, obj, q.get("order_by")),
         _parse_limit(q, ctx.max_records),
         q.get("starting_after") or None,
@@ -6033,7 +6082,7 @@ def _rest_update_one(call: RestCall, rid: bytes) -> tuple[int, Any]:
 
 
 def _rest_update_many(call: RestCall) -> tuple[int, Any]:
-    node = _parse_filter_param(call.q)
+    node = call.filter()
     ids = _update_many(call.ctx, call.obj, node, call.data())
     return 200, {"data": {"update" + _upper_first(call.obj.name_plural): call.many(ids)}}
 
@@ -6050,7 +6099,7 @@ def _rest_delete_one(call: RestCall, rid: bytes) -> tuple[int, Any]:
 
 def _rest_delete_many(call: RestCall) -> tuple[int, Any]:
     soft = _soft_delete_param(call.q)
-    node = _parse_filter_param(call.q)
+    node = call.filter()
     if node is None:
         word = "delete" if soft else "destroy"
         raise _bad_request(
@@ -6067,7 +6116,7 @@ def _rest_restore_one(call: RestCall, rid: bytes) -> tuple[int, Any]:
 
 
 def _rest_restore_many(call: RestCall) -> tuple[int, Any]:
-    ids = _change_many(call.ctx, call.obj, "restore", _parse_filter_param(call.q))
+    ids = _change_many(call.ctx, call.obj, "restore", call.filter())
     return 200, {"data": {"restore" + _upper_first(call.obj.name_plural): call.many(ids)}}
 
 
@@ -6129,7 +6178,7 @@ def _rest_group_by(call: RestCall) -> tuple[int, Any]:
     ):
         raise _bad_request("Invalid aggregate query parameter - should be a JSON array of names")
     limit = _parse_limit(q, 10**6, default=50)
-    node = _parse_filter_param(q)
+    node = call.filter()
     names = list(_aggregates) if _aggregates else ["totalCount"]
     sample = q.get("include_records_sample") == "true"
     groups = _group_by(
@@ -7751,7 +7800,92 @@ def _parsed_document(text: str) -> Any:
     """A GraphQL document parsed once per text (clients send the same few queries again and again)."""
     from graphql import parse
 
-    return parse(text)
+    return parse(text, max_tokens=GRAPHQL_MAX_TOKENS)
+
+
+GRAPHQL_MAX_TOKENS = 100_000  # bounds the parser's work; Twenty's field limit is met far below this
+
+
+@dataclass(frozen=True)
+class GraphqlLimits:
+    """What one GraphQL endpoint accepts before it runs anything (Twenty's query-complexity check)."""
+
+    fields: int = 2000  # GRAPHQL_MAX_FIELDS
+    root_resolvers: int = 20  # GRAPHQL_MAX_ROOT_RESOLVERS; /metadata allows 10
+    nested: int | None = None  # only /metadata has one in Twenty (10); /graphql uses Settings.max_nesting
+
+
+@functools.lru_cache(maxsize=512)
+def _document_size(text: str) -> tuple[int, int, int]:
+    """Fields requested (fragments expanded, introspection fields not counted), root resolvers and deepest
+    nesting of a parsed document. Fragments are measured once
+    each, so a fragment spread twice by each of twenty others costs twenty steps, not a million."""
+    from graphql.language import FieldNode, FragmentDefinitionNode, FragmentSpreadNode, OperationDefinitionNode
+
+    document = _parsed_document(text)
+    fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+    measured: dict[str, tuple[int, int, list[str]]] = {}
+
+    def fragment(name: str) -> tuple[int, int, list[str]]:
+        if name not in measured:
+            measured[name] = (0, 0, [])  # a cycle (refused by validation later) counts nothing
+            found = fragments.get(name)
+            measured[name] = walk(found.selection_set.selections, 0) if found else (0, 0, [])
+        return measured[name]
+
+    def walk(selections: Any, depth: int) -> tuple[int, int, list[str]]:
+        count, deepest, roots = 0, depth, []
+        for node in selections:
+            if isinstance(node, FieldNode):
+                if node.name.value.startswith("__"):
+                    continue
+                count += 1
+                deepest = max(deepest, depth + 1)
+                if depth == 0:
+                    roots.append(node.name.value)
+                if node.selection_set:
+                    inner = walk(node.selection_set.selections, depth + 1)
+                    count, deepest = count + inner[0], max(deepest, inner[1])
+            elif isinstance(node, FragmentSpreadNode):
+                inner = fragment(node.name.value)
+                count, deepest = count + inner[0], max(deepest, depth + inner[1])
+                roots += inner[2] if depth == 0 else []
+            elif node.selection_set:  # an inline fragment
+                inner = walk(node.selection_set.selections, depth)
+                count, deepest, roots = count + inner[0], max(deepest, inner[1]), roots + inner[2]
+        return count, deepest, roots
+
+    fields = roots = deepest = 0
+    for definition in document.definitions:
+        if isinstance(definition, OperationDefinitionNode):
+            count, depth, names = walk(definition.selection_set.selections, 0)
+            fields, deepest, roots = fields + count, max(deepest, depth), roots + len(names)
+    return fields, roots, deepest
+
+
+def _too_complex(text: str, limits: GraphqlLimits, max_nesting: int) -> tuple[str, str] | None:
+    """Twenty's refusal (message, user-friendly message) of a document that asks too much, if it does.
+    Twenty's newest check also refuses a root resolver asked twice (under two aliases); twenty_lite keeps
+    answering those, as earlier Twenty releases do (graphql.md §12: the caps are optional)."""
+    fields, roots, depth = _document_size(text)
+    nested = limits.nested if limits.nested is not None else max_nesting
+    if depth > nested:
+        return (
+            f"Query too complex - Too many nested fields requested: {depth} - Maximum allowed nested fields: {nested}",
+            "An error occurred.",
+        )
+    if fields > limits.fields:
+        return (
+            f"Query too complex - Too many fields requested: {fields} - Maximum allowed fields: {limits.fields}",
+            "The request is too complex to process. Please try reducing the amount of requested fields.",
+        )
+    if roots > limits.root_resolvers:
+        return (
+            f"Query too complex - Too many root resolvers requested: {roots} - "
+            f"Maximum allowed root resolvers: {limits.root_resolvers}",
+            "The request is too complex to process. Please try reducing the amount of requested root resolvers.",
+        )
+    return None
 
 
 @functools.lru_cache(maxsize=512)
@@ -7765,8 +7899,10 @@ def _validation_errors(gql: Any, text: str) -> tuple[dict[str, Any], ...]:
     )
 
 
-def _serve_graphql(state: AppState, schema_of: Callable[[Schema], Any], context_of: Callable[[Ctx], Any]) -> str:
-    """A GraphQL POST: auth, parse, validate, then run in one transaction (a write one for mutations)."""
+def _serve_graphql(
+    state: AppState, schema_of: Callable[[Schema], Any], context_of: Callable[[Ctx], Any], limits: GraphqlLimits
+) -> str:
+    """A GraphQL POST: auth, parse, measure, validate, then run in one transaction (a write one for mutations)."""
     from graphql import ExecutionResult, execute
     from graphql.error import GraphQLSyntaxError
 
@@ -7782,6 +7918,13 @@ def _serve_graphql(state: AppState, schema_of: Callable[[Schema], Any], context_
         document = _parsed_document(body["query"])
     except GraphQLSyntaxError as err:
         return _json_response(200, {"errors": [dict(err.formatted, extensions={"code": "GRAPHQL_PARSE_FAILED"})]})
+    except RecursionError:  # selections nested past what the parser can follow
+        refusal = ("Query too complex - Too many nested fields requested", "An error occurred.")
+    else:
+        refusal = _too_complex(body["query"], limits, state.settings.max_nesting)
+    if refusal is not None:
+        extensions = {"code": "BAD_USER_INPUT", "userFriendlyMessage": refusal[1]}
+        return _json_response(200, {"errors": [{"message": refusal[0], "extensions": extensions}]})
     mutating = any(getattr(d, "operation", None) and d.operation.value == "mutation" for d in document.definitions)
     manager = state.store.write() if mutating else state.store.read()
     with manager as conn:
@@ -7806,7 +7949,10 @@ def _serve_graphql(state: AppState, schema_of: Callable[[Schema], Any], context_
 
 def _handle_graphql_metadata(state: AppState) -> str:
     """POST /metadata: the static data-model schema."""
-    return _serve_graphql(state, lambda _schema: _metadata_schema(), MetaContext)
+    return _serve_graphql(state, lambda _schema: _metadata_schema(), MetaContext, METADATA_LIMITS)
+
+
+METADATA_LIMITS = GraphqlLimits(root_resolvers=10, nested=10)
 
 
 def _graphql_payload(result: Any) -> dict[str, Any]:
@@ -8754,7 +8900,7 @@ def _search_resolver(
 
 def _handle_graphql(state: AppState) -> str:
     """POST /graphql: the workspace's generated schema, cached per data-model version."""
-    return _serve_graphql(state, state.models.graphql_schema, CoreContext)
+    return _serve_graphql(state, state.models.graphql_schema, CoreContext, GraphqlLimits())
 
 
 # ============================================================================================
@@ -9964,6 +10110,8 @@ def _render_fault(err: ApiError) -> str:
 
 
 JOURNAL_SIZE = 200
+# Query parameters whose values are never journalled: tokens, keys, secrets, passwords, however named.
+_SECRET_PARAM_RE = re.compile(r"(?i)((?:^|&)[^=&]*(?:token|key|secret|passw|auth)[^=&]*=)[^&]*")
 
 
 def _record_request(started: float, reason: str | None) -> None:
@@ -9975,7 +10123,7 @@ def _record_request(started: float, reason: str | None) -> None:
         return
     query = environ.get("QUERY_STRING", "")
     if "=" in query:
-        query = re.sub(r"(?i)(token=)[^&]*", r"\1[redacted]", query)
+        query = _SECRET_PARAM_RE.sub(r"\1[redacted]", query)
     entry = {
         "at": _iso(state.clock()), "method": environ.get("REQUEST_METHOD"),
         "path": environ.get("PATH_INFO", "") + (f"?{query}" if query else ""),
@@ -9986,6 +10134,23 @@ def _record_request(started: float, reason: str | None) -> None:
     state.tools.journal_add(workspace_id, entry)
 
 
+def _check_body_size(environ: dict[str, Any]) -> None:
+    """Refuse a body that says a wrong length or is over the limit, before anything reads it."""
+    state = environ.get("twenty_lite.state")
+    limit = state.settings.max_body_bytes if state is not None else 0
+    declared = environ.get("CONTENT_LENGTH") or ""
+    if declared.strip() and not declared.strip().isdigit():
+        raise _bad_request(f"Invalid Content-Length header {declared!r}: a length in bytes is expected")
+    if "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower():
+        body = bottle.request.body  # bottle reads chunks into a spooled file: measure what came
+        size = body.seek(0, 2)
+        body.seek(0)
+    else:
+        size = int(declared or 0)
+    if limit and size > limit:
+        raise ApiError(413, "PayloadTooLargeException", f"request entity too large (limit: {limit} bytes)")
+
+
 def _guarded(handler: Callable[..., str]) -> Callable[..., str]:
     """Route wrapper: ApiError → its body; anything unexpected → a 500 in Twenty's shape."""
 
@@ -9993,6 +10158,7 @@ def _guarded(handler: Callable[..., str]) -> Callable[..., str]:
         started = time.perf_counter()
         reason = None
         try:
+            _check_body_size(bottle.request.environ)
             fault = _injected_fault(bottle.request.get_header(FAULT_HEADER) or _ruled_fault())
             if fault is not None:
                 reason = f"injected fault {fault.status}"
@@ -10004,12 +10170,18 @@ def _guarded(handler: Callable[..., str]) -> Callable[..., str]:
         except ApiError as err:
             reason = err.message
             return _render_error(err)
-        except Exception as exc:  # a bug: answer in Twenty's shape, keep the traceback in the log
+        except TimeoutError:  # the client stopped sending its body
+            reason = "request timeout"
+            return _render_error(ApiError(408, "RequestTimeoutException", "The request body did not arrive in time"))
+        except RecursionError:  # nesting that no explicit limit caught: the request's fault, not a bug
+            reason = "nested too deeply"
+            return _render_error(_bad_request("The request is nested too deeply"))
+        except Exception as exc:  # a bug: answer in Twenty's shape, keep the traceback in the log only
             import traceback
 
             traceback.print_exc()
-            reason = f"{type(exc).__name__}: {exc}"
-            return _render_error(ApiError(500, "InternalServerErrorException", reason))
+            reason = f"internal error ({type(exc).__name__})"
+            return _render_error(ApiError(500, "InternalServerErrorException", "Internal server error"))
         finally:
             _record_request(started, reason)
 
@@ -10218,10 +10390,31 @@ def _pytest_plugin() -> Any:
 
 
 class QuietHandler(WSGIRequestHandler):
-    """wsgiref's handler without a log line per request."""
+    """wsgiref's handler without a log line per request; what it refuses itself (request line or headers
+    too long, a malformed request) answers in Twenty's JSON shape; an idle connection is closed."""
+
+    timeout = 60  # seconds a connection may stay silent (a client that opens and never sends)
 
     def log_message(self, format: str, *args: Any) -> None:
         pass
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """An HTTP-level refusal as JSON instead of http.server's HTML page."""
+        import http
+
+        reason = http.HTTPStatus(code).phrase if code in http.HTTPStatus._value2member_map_ else "Error"
+        body = _dumps(ApiError(code, reason.replace(" ", "") + "Exception", message or reason).body()).encode()
+        try:
+            self.send_response(code, reason)
+            self.send_header("Content-Type", "application/json; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Connection", "close")
+            self.end_headers()
+            if self.command != "HEAD" and code >= 200 and code not in (204, 304):
+                self.wfile.write(body)
+        except OSError:  # the client is gone
+            pass
+        self.close_connection = True
 
 
 class ThreadingServer(WSGIServer):
@@ -10230,6 +10423,7 @@ class ThreadingServer(WSGIServer):
 
     allow_reuse_address = True
     worker_idle_seconds = 30.0
+    request_queue_size = 1024  # the listen backlog (socketserver's 5 drops bursts of new connections)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -10260,6 +10454,8 @@ class ThreadingServer(WSGIServer):
                 continue  # a connection is on its way to this thread
             try:
                 self.finish_request(request, client_address)
+            except OSError:  # a client that went silent (timeout) or away: nothing to report
+                pass
             except Exception:
                 self.handle_error(request, client_address)
             finally:
