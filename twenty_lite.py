@@ -49,6 +49,7 @@ import dataclasses
 import functools
 import hashlib
 import hmac
+import http.client
 import json
 import math
 import os
@@ -162,8 +163,14 @@ class AdjustableClock:
             self.offset += moment - self()
 
     def advance(self, seconds: float) -> None:
+        """Move the clock; OverflowError (and no move) if that leaves the years 1 to 9999, with a year of
+        margin, since every timestamp after it would fail."""
         with self._lock:
-            self.offset += timedelta(seconds=seconds)
+            offset = self.offset + timedelta(seconds=seconds)
+            moment = (self.frozen if self.frozen is not None else self.base()) + offset
+            if not datetime(2, 1, 1, tzinfo=timezone.utc) <= moment <= datetime(9998, 1, 1, tzinfo=timezone.utc):
+                raise OverflowError("the clock would leave the years 1 to 9999")
+            self.offset = offset
 
 
 class CountingIds:
@@ -2532,6 +2539,24 @@ class Leaf:
     value: Any  # a scalar, or a list for in/containsAny
 
 
+@dataclass(frozen=True)
+class SearchText:
+    """The value of the search endpoint's condition: its text, and the fields it must not look at (those
+    the caller may not read)."""
+
+    text: str
+    skip: frozenset[str]
+
+
+def _search_fields(obj: ObjectMeta) -> list[str]:
+    """The fields full-text search looks at: the object's own text, name, email, phone and link fields."""
+    return [
+        f.name
+        for f in obj.active_fields
+        if not f.is_system and f.type in ("TEXT", "FULL_NAME", "EMAILS", "PHONES", "LINKS")
+    ]
+
+
 Node = Any  # ("and"|"or", [Node]) | ("not", Node) | Leaf
 
 
@@ -2701,15 +2726,11 @@ class SqlQuery:
             self._joins.append(("value", alias, attr, ""))
         return self.joins[key]
 
-    def search(self, text: str) -> str:
-        """Full-text search, approximated: every word appears in one of the searchable text columns."""
-        columns = [
-            c
-            for f in self.obj.active_fields
-            if not f.is_system and f.type in ("TEXT", "FULL_NAME", "EMAILS", "PHONES", "LINKS")
-            for c in f.columns
-            if c.kind == "TEXT"
-        ]
+    def search(self, text: str, skip: frozenset[str] = frozenset()) -> str:
+        """Full-text search, approximated: every word appears in one of the searchable text columns (but
+        those of the fields in skip)."""
+        searched = set(_search_fields(self.obj)) - skip
+        columns = [c for f in self.obj.active_fields if f.name in searched for c in f.columns if c.kind == "TEXT"]
         words = [w for w in re.split(r"\s+", text.strip()) if w]
         if not words or not columns:
             return "1"
@@ -2734,6 +2755,8 @@ class SqlQuery:
 
     def leaf(self, leaf: Leaf) -> str:
         if leaf.path == ("searchVector",) and leaf.op == "search":
+            if isinstance(leaf.value, SearchText):
+                return self.search(leaf.value.text, leaf.value.skip)
             return self.search(str(leaf.value))
         ref = _resolve_path(self.schema, self.obj, leaf.path, leaf.op)
         kind = FIELD_KINDS[ref.kind]
@@ -3127,11 +3150,14 @@ def _can(role: Role | None, action: str, obj: ObjectMeta | None = None) -> bool:
     return bool(role.props.get("canUpdateAllSettings")) or action in role.permission_flags
 
 
-def _require(actor: Actor, action: str, obj: ObjectMeta | None = None) -> None:
-    """The one permission check: 403 in Twenty's words unless the caller's role allows the action."""
+def _require(actor: Actor, action: str, obj: ObjectMeta | None = None, field: str | None = None) -> None:
+    """The one permission check: 403 in Twenty's words unless the caller's role allows the action (with a
+    field: reading that field of obj)."""
     if actor.role is None and actor.api_key_id is not None:
         raise ApiError(403, "ForbiddenException", "API key has no role assigned")
     if not _can(actor.role, action, obj):
+        raise ApiError(403, "ForbiddenException", PERMISSION_DENIED)
+    if field is not None and obj is not None and field in _unreadable_fields(actor, obj):
         raise ApiError(403, "ForbiddenException", PERMISSION_DENIED)
 
 
@@ -4993,6 +5019,8 @@ def _check_webhook(data: dict[str, Any], current: dict[str, Any] | None) -> dict
         out["operations"] = ops
     for key in ("description", "secret"):
         if key in data:
+            if data[key] is not None and not isinstance(data[key], str):
+                raise _bad_request(f"{key} must be a string")
             out[key] = data[key]
     if not out.get("secret"):
         out["secret"] = os.urandom(32).hex()
@@ -5014,7 +5042,13 @@ def _save_webhook(
     if webhook_id is None:
         doc = _check_webhook(data, None)
         doc.update(createdAt=now, updatedAt=now)
-        new = str(data.get("id") or new_id()).lower()
+        new = data.get("id") or new_id()
+        if not isinstance(new, str) or not UUID_RE.match(new):
+            raise _bad_request(f"Invalid id {_dumps(new)}: a UUID is expected")
+        new = new.lower()
+        # Ids are unique across workspaces (as in Twenty's one webhook table); the answer does not say whose.
+        if conn.execute("SELECT 1 FROM webhook WHERE id = ?", (new,)).fetchone():
+            raise _bad_request(f"A webhook with id {new} already exists")
         conn.execute("INSERT INTO webhook(id, workspace_id, data) VALUES (?, ?, ?)", (new, workspace_id, _dumps(doc)))
         return _find_webhook(conn, workspace_id, new)
     current = _find_webhook(conn, workspace_id, webhook_id)
@@ -5087,33 +5121,45 @@ def _changed_fields(obj: ObjectMeta, changes: dict[str, Any]) -> list[str]:
 
 
 class WebhookSender:
-    """Deliveries on one background thread: signed POSTs, 5 s timeout, no retries (webhooks.md §5-6)."""
+    """Deliveries in the background: signed POSTs, cut off 5 s after they start, no retries (webhooks.md
+    §5-6). Each workspace with deliveries pending has its own thread, so a slow, trickling or dead
+    receiver delays only its own workspace's deliveries; a delivery that fails in any way is journalled."""
+
+    deadline_seconds = 5.0
 
     def __init__(self, state: AppState) -> None:
-        import queue
-
         self.state = state
-        self.queue: Any = queue.Queue()
-        self.thread: threading.Thread | None = None
         self.lock = threading.Lock()
+        self.queues: dict[str, list[tuple[dict[str, Any], dict[str, Any]]]] = {}  # a key: a thread serves it
+        self.pending = 0
 
     def send(self, events: list[tuple[dict[str, Any], dict[str, Any]]]) -> None:
-        if not events:
-            return
+        """Queue deliveries, starting a thread for a workspace that has none."""
         with self.lock:
-            if self.thread is None:
-                self.thread = threading.Thread(target=self.run, name="webhooks", daemon=True)
-                self.thread.start()
-        for event in events:
-            self.queue.put(event)
+            for hook, payload in events:
+                workspace_id = payload["workspaceId"]
+                if workspace_id not in self.queues:
+                    self.queues[workspace_id] = []
+                    threading.Thread(target=self.run, args=(workspace_id,), name="webhooks", daemon=True).start()
+                self.queues[workspace_id].append((hook, payload))
+                self.pending += 1
 
-    def run(self) -> None:
+    def run(self, workspace_id: str) -> None:
+        """Deliver a workspace's events in order; end when none is left."""
         while True:
-            hook, payload = self.queue.get()
+            with self.lock:
+                waiting = self.queues[workspace_id]
+                if not waiting:
+                    del self.queues[workspace_id]
+                    return
+                hook, payload = waiting.pop(0)
             try:
                 self.deliver(hook, payload)
+            except Exception as exc:  # a bug must not stop deliveries: journal it and go on
+                self.journal(hook, payload, 0, 0.0, f"internal error ({type(exc).__name__})")
             finally:
-                self.queue.task_done()
+                with self.lock:
+                    self.pending -= 1
 
     def deliver(self, hook: dict[str, Any], payload: dict[str, Any]) -> None:
         import urllib.error
@@ -5133,31 +5179,104 @@ class WebhookSender:
             )
         request = urllib.request.Request(hook["targetUrl"], data=body.encode(), headers=headers, method="POST")
         started = time.perf_counter()
+        error = None
+        cut = _Cutoff(self.deadline_seconds)
         try:
-            with urllib.request.urlopen(request, timeout=5) as resp:
+            with cut.opener().open(request, timeout=self.deadline_seconds) as resp:
                 status = resp.status
+                cut.read_all(resp)
         except urllib.error.HTTPError as exc:
             status = exc.code
-        except (urllib.error.URLError, OSError):
-            status = 0
-        self.state.tools.journal_add(
-            payload["workspaceId"],
-            {
-                "at": _iso(self.state.clock()),
-                "webhook": hook["id"],
-                "eventName": payload["eventName"],
-                "url": hook["targetUrl"],
-                "status": status,
-                "success": 200 <= status < 300,
-                "durationMs": round((time.perf_counter() - started) * 1000, 2),
-            },
-        )
+        except (urllib.error.URLError, OSError, ValueError, http.client.HTTPException) as exc:
+            status, error = 0, "timeout" if cut.fired else type(exc).__name__
+        finally:
+            cut.cancel()
+        if cut.fired and error is None:
+            error = "timeout"
+        self.journal(hook, payload, status, time.perf_counter() - started, error)
+
+    def journal(
+        self, hook: dict[str, Any], payload: dict[str, Any], status: int, seconds: float, error: str | None
+    ) -> None:
+        """A delivery's outcome in its workspace's journal."""
+        entry = {
+            "at": _iso(self.state.clock()),
+            "webhook": hook.get("id"),
+            "eventName": payload.get("eventName"),
+            "url": hook.get("targetUrl"),
+            "status": status,
+            "success": 200 <= status < 300 and error is None,
+            "durationMs": round(seconds * 1000, 2),
+        }
+        if error is not None:
+            entry["error"] = error
+        self.state.tools.journal_add(payload["workspaceId"], entry)
 
     def drain(self, timeout: float = 10.0) -> None:
         """Wait until every queued delivery is done (tests and shutdown)."""
         deadline = time.monotonic() + timeout
-        while self.queue.unfinished_tasks and time.monotonic() < deadline:
+        while self.pending and time.monotonic() < deadline:
             time.sleep(0.01)
+
+
+class _Cutoff:
+    """An overall deadline for one HTTP exchange: urllib's timeout bounds each socket read, so a receiver
+    trickling a byte every few seconds would never time out; this shuts the socket down when time is up."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.fired = False
+        self._timer: threading.Timer | None = None
+        self._sockets: list[socket.socket] = []
+
+    def opener(self) -> Any:
+        """A urllib opener whose connections report their socket to this cutoff."""
+        import urllib.request
+
+        cutoff = self
+
+        class Http(http.client.HTTPConnection):
+            def connect(self) -> None:
+                super().connect()
+                cutoff._watch(self.sock)
+
+        class Https(http.client.HTTPSConnection):
+            def connect(self) -> None:
+                super().connect()
+                cutoff._watch(self.sock)
+
+        class HttpHandler(urllib.request.HTTPHandler):
+            def http_open(self, req: Any) -> Any:
+                return self.do_open(Http, req)
+
+        class HttpsHandler(urllib.request.HTTPSHandler):
+            def https_open(self, req: Any) -> Any:
+                return self.do_open(Https, req)
+
+        self._timer = threading.Timer(self.seconds, self._fire)
+        self._timer.daemon = True
+        self._timer.start()
+        return urllib.request.build_opener(HttpHandler, HttpsHandler)
+
+    def _watch(self, sock: socket.socket) -> None:
+        self._sockets.append(sock)
+        if self.fired:
+            self._fire()
+
+    def _fire(self) -> None:
+        self.fired = True
+        for sock in self._sockets:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
+    def read_all(self, resp: Any) -> None:
+        """Read the answer's body to its end (a receiver that never finishes it is cut off)."""
+        while resp.read(65536):
+            pass
+
+    def cancel(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
 
 
 # ============================================================================================
@@ -5197,6 +5316,37 @@ def _authorize(ctx: Ctx, obj: ObjectMeta | None, operation: str) -> None:
         _require(ctx.actor, "WORKSPACE_MEMBERS")
 
 
+def _filter_paths(node: Node | None) -> Iterator[tuple[str, ...]]:
+    """The field paths a filter tree names."""
+    if node is None:
+        return
+    if isinstance(node, Leaf):
+        yield node.path
+    elif node[0] == "not":
+        yield from _filter_paths(node[1])
+    else:
+        for item in node[1]:
+            yield from _filter_paths(item)
+
+
+def _require_readable(ctx: Ctx, obj: ObjectMeta, paths: Iterable[Sequence[str]]) -> None:
+    """Refuse (403, as Twenty) a filter, sort, group-by or aggregate over a field or related object the
+    caller may not read: what it answers (counts, order, groups) would tell the values."""
+    for path in paths:
+        head = path[0]
+        if head == "searchVector":  # matches every searchable text field
+            for name in _search_fields(obj):
+                _require(ctx.actor, "read", obj, name)
+            continue
+        relation = obj.by_join_column.get(head)  # companyId reads the company relation
+        _require(ctx.actor, "read", obj, relation.name if relation is not None else head)
+        meta = obj.by_name.get(head)
+        if meta is not None and meta.relation_type == "MANY_TO_ONE" and len(path) > 1:
+            target = ctx.schema.by_id.get(meta.target_object_id or "")
+            if target is not None:
+                _require(ctx.actor, "read", target, path[1])
+
+
 @dataclass(frozen=True)
 class FindQuery:
     """A typed list query: filter tree, sort keys (id last), page size, cursors and offset."""
@@ -5214,6 +5364,7 @@ def _find(ctx: Ctx, obj: ObjectMeta, query: FindQuery) -> Page:
     """A page of records (ids, sort values, flags, totalCount)."""
     if query.after is not None and query.before is not None:
         raise _bad_request("Cannot provide both before and after", "ARGS_CONFLICT")
+    _require_readable(ctx, obj, [*_filter_paths(query.filter), *(k.ref.cursor_path for k in query.sort)])
     return _find_page(
         ctx.conn,
         ctx.schema,
@@ -5230,6 +5381,7 @@ def _find(ctx: Ctx, obj: ObjectMeta, query: FindQuery) -> Page:
 
 def _find_first(ctx: Ctx, obj: ObjectMeta, node: Node) -> bytes:
     """The first record (by id) that a filter matches, else 404."""
+    _require_readable(ctx, obj, _filter_paths(node))
     page = _find_page(ctx.conn, ctx.schema, obj, node, [ID_KEY], 1, with_total=False)
     if not page.ids:
         raise _record_not_found()
@@ -5243,6 +5395,7 @@ def _find_related(
     once: a windowed page query and a grouped count (a fixed number of statements, whatever the parents)."""
     inverse = next((f for f in target.active_fields if f.id == meta.target_field_id), None)
     keys, limit, after, before = query.sort, query.limit, query.after, query.before
+    _require_readable(ctx, target, [*_filter_paths(query.filter), *(k.ref.cursor_path for k in keys)])
     if inverse is None or not inverse.columns:
         return {rid: _id_page([], 0) for rid in parents}
     parent_ref = Ref(inverse.columns[0], "UUID", inverse.name, (inverse.name,))
@@ -5354,6 +5507,7 @@ def _capped_ids(
     only_deleted: bool = False,
 ) -> list[bytes]:
     """Ids a many-operation touches; more than max_records refuses the whole request."""
+    _require_readable(ctx, obj, _filter_paths(node))
     ids = _find_ids(ctx.conn, ctx.schema, obj, node, include_deleted, only_deleted, cap=ctx.max_records)
     if len(ids) > ctx.max_records:
         raise _bad_request(f"Cannot {verb} more than {ctx.max_records} records at once", TOO_MANY_CODES.get(verb))
@@ -5434,6 +5588,7 @@ def _duplicate_ids(ctx: Ctx, obj: ObjectMeta, values: dict[str, Any], exclude: b
     groups = [g for g in groups if all(c in obj.columns_by_name for c in g)]
     if not groups:
         return []
+    _require_readable(ctx, obj, [(obj.columns_by_name[c].field,) for g in groups for c in g])
     query = SqlQuery(ctx.schema, obj)
     ors, params = [], []
     for group in groups:
@@ -5598,6 +5753,31 @@ def _aggregate_sql(schema: Schema, obj: ObjectMeta, name: str, query: SqlQuery) 
     """SQL of one aggregate field (graphql.md §5), over the filtered set."""
     if name == "totalCount":
         return "count(*)"
+    op, target = _aggregate_target(obj, name)
+    x = query.expr(target)
+    empty = f"({x} IS NULL OR {x} = '' OR {x} = '[]')"
+    return {
+        "countUniqueValues": f"count(DISTINCT {x})",
+        "countEmpty": f"sum(CASE WHEN {empty} THEN 1 ELSE 0 END)",
+        "countNotEmpty": f"sum(CASE WHEN {empty} THEN 0 ELSE 1 END)",
+        "percentageEmpty": f"avg(CASE WHEN {empty} THEN 1.0 ELSE 0.0 END)",
+        "percentageNotEmpty": f"avg(CASE WHEN {empty} THEN 0.0 ELSE 1.0 END)",
+        "countTrue": f"sum(CASE WHEN {x} = 1 THEN 1 ELSE 0 END)",
+        "countFalse": f"sum(CASE WHEN {x} = 0 THEN 1 ELSE 0 END)",
+        "min": f"min({x})",
+        "max": f"max({x})",
+        "avg": f"avg({x})",
+        "sum": f"sum({x})",
+    }[op]
+
+
+def _aggregate_paths(obj: ObjectMeta, names: Sequence[str]) -> list[tuple[str, ...]]:
+    """The field paths that aggregates read (for the permission check)."""
+    return [_aggregate_target(obj, n)[1].cursor_path for n in names if n != "totalCount"]
+
+
+def _aggregate_target(obj: ObjectMeta, name: str) -> tuple[str, Ref]:
+    """The operation and the column of an aggregate field such as sumEmployees or minCreatedAt."""
     match = AGGREGATE_RE.match(name)
     target: Ref | None = None
     if match:
@@ -5616,29 +5796,16 @@ def _aggregate_sql(schema: Schema, obj: ObjectMeta, name: str, query: SqlQuery) 
                 target = Ref(meta.columns[0], meta.columns[0].kind, meta.name, (meta.name,))
             if target is not None:
                 break
-    if target is None:
+    if target is None or match is None:
         raise _bad_filter(f"Invalid aggregate '{name}'")
-    x = query.expr(target)
-    empty = f"({x} IS NULL OR {x} = '' OR {x} = '[]')"
-    return {
-        "countUniqueValues": f"count(DISTINCT {x})",
-        "countEmpty": f"sum(CASE WHEN {empty} THEN 1 ELSE 0 END)",
-        "countNotEmpty": f"sum(CASE WHEN {empty} THEN 0 ELSE 1 END)",
-        "percentageEmpty": f"avg(CASE WHEN {empty} THEN 1.0 ELSE 0.0 END)",
-        "percentageNotEmpty": f"avg(CASE WHEN {empty} THEN 0.0 ELSE 1.0 END)",
-        "countTrue": f"sum(CASE WHEN {x} = 1 THEN 1 ELSE 0 END)",
-        "countFalse": f"sum(CASE WHEN {x} = 0 THEN 1 ELSE 0 END)",
-        "min": f"min({x})",
-        "max": f"max({x})",
-        "avg": f"avg({x})",
-        "sum": f"sum({x})",
-    }[match.group(1) if match else "min"]
+    return match.group(1), target
 
 
 def _aggregates(ctx: Ctx, obj: ObjectMeta, node: Node | None, names: Sequence[str]) -> dict[str, Any]:
     """Aggregate values over the records a filter matches, in one query."""
     if not names:
         return {}
+    _require_readable(ctx, obj, [*_filter_paths(node), *_aggregate_paths(obj, names)])
     query = SqlQuery(ctx.schema, obj)
     where = _filter_sql(ctx.schema, obj, node, query)
     exprs = [_aggregate_sql(ctx.schema, obj, name, query) for name in names]
@@ -5671,12 +5838,18 @@ def _group_by(
 ) -> list[Group]:
     """Groups of the records a filter matches: dimension values, aggregates, and (with sample_order) the
     first records of each group. order: sort keys that name a dimension order the groups."""
+    paths = [_dimension_path(spec)[0] for spec in dims_spec]
+    _require_readable(
+        ctx,
+        obj,
+        [*_filter_paths(node), *paths, *_aggregate_paths(obj, names)]
+        + [k.ref.cursor_path for k in [*order, *(sample_order or [])]],
+    )
     query = SqlQuery(ctx.schema, obj)
     where = _filter_sql(ctx.schema, obj, node, query)
     dims = [_group_dimension(ctx.schema, obj, spec, query) for spec in dims_spec]
     agg_sql = [_aggregate_sql(ctx.schema, obj, name, query) for name in names]
     dim_sql = [d[0] for d in dims]
-    paths = [_dimension_path(spec)[0] for spec in dims_spec]
     ordering = [
         f"{dim_sql[paths.index(k.ref.cursor_path)]} {k.sql_direction}" for k in order if k.ref.cursor_path in paths
     ]
@@ -5750,8 +5923,10 @@ def _search_records(
             continue
         if (excluded and obj.name_singular in excluded) or not _can(ctx.actor.role, "read", obj):
             continue
-        leaves: list[Node] = [Leaf(("searchVector",), "search", text)] if words else []
+        hidden = ctx.hidden(obj)
+        leaves: list[Node] = [Leaf(("searchVector",), "search", SearchText(text, hidden))] if words else []
         extra = filter_of(obj)
+        _require_readable(ctx, obj, _filter_paths(extra))
         node = ("and", leaves + ([extra] if extra else []))
         keys = (
             [SortKey(_resolve_path(ctx.schema, obj, ("createdAt",)), "DescNullsLast"), ID_KEY]
@@ -5760,11 +5935,13 @@ def _search_records(
         )
         page = _find_page(ctx.conn, ctx.schema, obj, node, keys, start + limit, with_total=False)
         values = _fetch_values(ctx.conn, obj, page.ids)
+        shown_label = obj.label_identifier not in hidden
+        shown_image = obj.image_identifier and obj.image_identifier not in hidden
         for rid in page.ids:
-            label = _record_label(obj, values[rid])
+            label = _record_label(obj, values[rid]) if shown_label else ""
             hits = sum(1 for w in words if w in label.lower())
             rank = hits / len(words) if words else 0.0
-            image = values[rid].get(obj.image_identifier) if obj.image_identifier else None
+            image = values[rid].get(obj.image_identifier) if shown_image else None
             found.append((rank, obj.name_singular, rid, SearchHit(obj, rid, label, image, rank)))
     found.sort(key=lambda f: (-f[0], f[1], f[2]))
     return [f[3] for f in found[start : start + limit]], len(found) > start + limit
@@ -9139,6 +9316,45 @@ def _import_workspace(state: AppState, doc: Any) -> dict[str, Any]:
     """A new workspace from an export: metadata, role and webhook ids renewed, records kept; a new Admin key."""
     if not isinstance(doc, dict) or doc.get("format") != EXPORT_FORMAT:
         raise _bad_request(f"Not a twenty_lite export (format {EXPORT_FORMAT} expected)")
+    _check_export_shape(doc)
+    try:
+        return _import_checked(state, doc)
+    except (
+        KeyError,
+        TypeError,
+        ValueError,
+        AttributeError,
+        OverflowError,
+        sqlite3.IntegrityError,
+        sqlite3.InterfaceError,
+        sqlite3.ProgrammingError,
+    ):
+        # Parts deeper than the shape check looks: the transaction is rolled back, nothing was made.
+        raise _bad_request(f"Not a valid twenty_lite export: {EXPORT_SHAPE_HELP}") from None
+
+
+EXPORT_SHAPE_HELP = "import exactly what GET /_lite/workspaces/{id}/export answered"
+
+
+def _check_export_shape(doc: dict[str, Any]) -> None:
+    """Refuse an export whose parts have the wrong types, naming the part."""
+    lists = {"objects": "id", "fields": "id", "roles": "id", "webhooks": "id"}
+    for part, key in lists.items():
+        items = doc.get(part)
+        if not isinstance(items, list) or not all(isinstance(i, dict) and isinstance(i.get(key), str) for i in items):
+            raise _bad_request(f"Not a valid twenty_lite export: '{part}' must be a list of objects with an '{key}'")
+    records = doc.get("records")
+    if not isinstance(records, dict) or not all(
+        isinstance(rows, list) and all(isinstance(r, dict) and isinstance(r.get("values"), dict) for r in rows)
+        for rows in records.values()
+    ):
+        raise _bad_request("Not a valid twenty_lite export: 'records' must map object ids to lists of records")
+    if not isinstance(doc.get("displayName") or "", str):
+        raise _bad_request("Not a valid twenty_lite export: 'displayName' must be a string")
+
+
+def _import_checked(state: AppState, doc: dict[str, Any]) -> dict[str, Any]:
+    """Import an export document whose top-level shape was checked."""
     new_id = state.settings.new_id
     renew = [o["id"] for o in doc["objects"]] + [f["id"] for f in doc["fields"]] + [r["id"] for r in doc["roles"]]
     renew += [w["id"] for w in doc["webhooks"]] + [f["morphId"] for f in doc["fields"] if f.get("morphId")]
@@ -9173,13 +9389,18 @@ def _handle_admin(state: AppState, path: str) -> str:
     method = bottle.request.method.upper()
     segs = [s for s in path.split("/") if s]
     body = Body(bottle.request.body.read() if method != "GET" else b"").json() or {}
+    if not isinstance(body, dict):
+        raise _bad_request("The request body must be a JSON object")
     if segs == ["faults"]:
         if method == "POST":
             rule = {k: body.get(k) for k in ("object", "operation", "fault", "probability") if body.get(k) is not None}
             if not re.fullmatch(r"latency\s*=\s*\d+(\.\d+)?\s*(ms|s)?|[45]\d\d", str(rule.get("fault", "")).lower()):
                 raise _bad_request("fault must be a status code (429, 500, …) or latency=<n>ms")
-            if not 0 <= float(rule.get("probability", 1.0)) <= 1:
-                raise _bad_request("probability must be between 0 and 1")
+            if any(not isinstance(rule.get(k, ""), str) for k in ("object", "operation")):
+                raise _bad_request("object and operation must be strings")
+            probability = rule.get("probability", 1.0)
+            if isinstance(probability, bool) or not isinstance(probability, (int, float)) or not 0 <= probability <= 1:
+                raise _bad_request("probability must be a number between 0 and 1")
             state.tools.add_fault_rule(rule)
         elif method == "DELETE":
             state.tools.clear_fault_rules()
@@ -9191,9 +9412,13 @@ def _handle_admin(state: AppState, path: str) -> str:
                 raise _bad_request("set must be an ISO-8601 date-time")
             state.clock.set(datetime.fromisoformat(moment.replace("Z", "+00:00")))
         if "advance" in body:
-            if isinstance(body["advance"], bool) or not isinstance(body["advance"], (int, float)):
-                raise _bad_request("advance must be a number of seconds")
-            state.clock.advance(body["advance"])
+            advance = body["advance"]
+            if isinstance(advance, bool) or not isinstance(advance, (int, float)) or not abs(advance) < 10**10:
+                raise _bad_request("advance must be a number of seconds (at most 10^10 either way)")
+            try:
+                state.clock.advance(advance)
+            except OverflowError:
+                raise _bad_request("advance moves the clock out of the years 1 to 9999") from None
         return _json_response(200, {"now": _iso(state.clock())})
     if segs == ["workspaces"] and method == "GET":
         with state.store.read() as conn:
@@ -9206,6 +9431,8 @@ def _handle_admin(state: AppState, path: str) -> str:
         seed = body.get("seed", "none")
         if seed not in ("none", "demo"):
             raise _bad_request("seed must be 'none' or 'demo'")
+        if not isinstance(body.get("displayName") or "", str):
+            raise _bad_request("displayName must be a string")
         return _json_response(201, _new_workspace(state, str(body.get("displayName") or "Workspace"), seed))
     if len(segs) == 3 and segs[0] == "workspaces" and segs[2] == "reset" and method == "POST":
         workspace_id = segs[1]
