@@ -50,6 +50,7 @@ import functools
 import hashlib
 import hmac
 import http.client
+import io
 import json
 import math
 import os
@@ -493,7 +494,7 @@ class Settings:
     clock: Callable[[], datetime] = _utcnow
     new_id: Callable[[], str] = _new_uuid
     deterministic: bool = False  # ids from a counter, time frozen at 2026-01-01 until moved by /_lite/clock
-    max_nesting: int = 32  # levels of a REST filter and of a GraphQL document (selections, input values)
+    max_nesting: int = 32  # levels of a REST filter and of the selections of a /graphql document
     max_body_bytes: int = 10 * 1024 * 1024  # a larger request body is refused (413); 0: no limit
 
 
@@ -10411,6 +10412,9 @@ def _guarded(handler: Callable[..., str]) -> Callable[..., str]:
             return _render_error(ApiError(500, "InternalServerErrorException", "Internal server error"))
         finally:
             _record_request(started, reason)
+            spooled = bottle.request.environ.get("bottle.request.body")
+            if spooled is not None and not isinstance(spooled, io.BytesIO):
+                spooled.close()  # a large body went to a temporary file: close it now, not at some later GC
 
     wrapper.__name__ = handler.__name__
     return wrapper
@@ -10630,6 +10634,7 @@ class QuietHandler(WSGIRequestHandler):
         import http
 
         reason = http.HTTPStatus(code).phrase if code in http.HTTPStatus._value2member_map_ else "Error"
+        reason = reason.replace("Request-URI", "URI")  # Python before 3.13 still says Request-URI
         body = _dumps(ApiError(code, reason.replace(" ", "") + "Exception", message or reason).body()).encode()
         try:
             self.send_response(code, reason)
