@@ -149,3 +149,126 @@ def test_managing_webhooks_needs_the_permission(client: Client) -> None:
         expiresAt: "2099-01-01T00:00:00Z") {{ token }} }}"""}).json()["data"]["generateApiKeyToken"]["token"]  # fmt: skip
     resp = Client(client.app, token).post("/rest/metadata/webhooks", json={"targetUrl": "http://127.0.0.1:9/x"})
     assert resp.status_code == 403
+
+
+# ---- robustness: validation, a bad receiver never stops or slows the others (issue 13) -------------
+
+
+def rest_hook(client: Client, **body: object) -> object:
+    return client.post("/rest/metadata/webhooks", json={"targetUrl": "http://127.0.0.1:9/x", **body})
+
+
+@pytest.mark.parametrize("secret", [5, 1.5, True, ["s"], {"k": "v"}])
+def test_a_secret_that_is_not_a_string_is_refused(client: Client, secret: object) -> None:
+    resp = rest_hook(client, secret=secret)
+    assert resp.status_code == 400, resp
+    assert resp.json()["messages"] == ["secret must be a string"]
+    assert client.post("/metadata", json={"query": "{ webhooks { id } }"}).json()["data"]["webhooks"] == []
+
+
+@pytest.mark.parametrize("bad_id", ["abc", 5, "00000000-0000-0000-0000-00000000000g", ""])
+def test_a_webhook_id_that_is_not_a_uuid_is_refused(client: Client, bad_id: object) -> None:
+    resp = rest_hook(client, id=bad_id)
+    if bad_id == "":  # empty: a new id is made, as when none is given
+        assert resp.status_code == 201, resp
+        return
+    assert resp.status_code == 400, resp
+    assert resp.json()["messages"][0].startswith("Invalid id ")
+
+
+def test_a_webhook_id_taken_in_another_workspace_is_a_400_that_does_not_say_whose(client: Client) -> None:
+    hook_id = "5b1a3e2c-9d4f-4c6b-8e7a-1f2d3c4b5a69"
+    assert rest_hook(client, id=hook_id).status_code == 201
+    other = Client(client.app, client.post("/_lite/workspaces", json={}).json()["apiKey"])
+    resp = rest_hook(other, id=hook_id)
+    same = rest_hook(client, id=hook_id)
+    assert resp.status_code == same.status_code == 400, resp
+    assert resp.json() == same.json() == {
+        "statusCode": 400, "error": "BadRequestException",
+        "messages": [f"A webhook with id {hook_id} already exists"]}  # fmt: skip
+
+
+class SlowReceiver:
+    """A receiver that answers one byte at a time, a second apart, forever (it never finishes)."""
+
+    def __init__(self) -> None:
+        import socket
+
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}/hook"
+        self.stop = threading.Event()
+        threading.Thread(target=self.serve, daemon=True).start()
+
+    def serve(self) -> None:
+        while not self.stop.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            threading.Thread(target=self.trickle, args=(conn,), daemon=True).start()
+
+    def trickle(self, conn: object) -> None:
+        try:
+            conn.recv(65536)
+            conn.sendall(b"HTTP/1.0 200 OK\r\nContent-Length: 1000000\r\n\r\n")
+            while not self.stop.wait(1.0):
+                conn.sendall(b"x")
+        except OSError:
+            pass
+        finally:
+            conn.close()
+
+
+def test_a_trickling_receiver_is_cut_off_and_does_not_delay_another_workspace(
+    client: Client, receiver: Receiver
+) -> None:
+    import time
+
+    slow = SlowReceiver()
+    try:
+        client.app.state.webhook_sender.deadline_seconds = 1.5
+        create_hook(client, slow.url, ["*.*"])
+        other = Client(client.app, client.post("/_lite/workspaces", json={}).json()["apiKey"])
+        create_hook(other, receiver.url, ["*.*"])
+        started = time.monotonic()
+        assert client.post("/rest/people", json={"city": "Slow"}).status_code == 201
+        assert time.monotonic() - started < 1.0  # the request does not wait for its deliveries
+        assert other.post("/rest/people", json={"city": "Fast"}).status_code == 201
+        deadline = time.monotonic() + 1.0
+        while not receiver.received and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert receiver.events() and receiver.events()[0]["record"]["city"] == "Fast"  # not behind the slow one
+        drain(client)
+        ws = client.get("/rest/metadata/objects").status_code  # the server still answers
+        assert ws == 200
+        journal = client.get(f"/_lite/workspaces/{client.app.state.default_workspace}/journal").json()["requests"]
+        delivery = next(e for e in journal if e.get("webhook"))
+        assert (delivery["success"], delivery["error"]) == (False, "timeout")
+        assert delivery["durationMs"] < 3000
+    finally:
+        slow.stop.set()
+        slow.sock.close()
+
+
+def test_a_delivery_that_raises_does_not_stop_deliveries(client: Client, receiver: Receiver, monkeypatch) -> None:
+    create_hook(client, receiver.url, ["*.*"])
+    sender = client.app.state.webhook_sender
+    real = sender.deliver
+    calls = []
+
+    def flaky(hook: dict, payload: dict) -> None:
+        calls.append(payload["record"]["city"])
+        if payload["record"]["city"] == "Boom":
+            raise RuntimeError("a bug in delivery")
+        real(hook, payload)
+
+    monkeypatch.setattr(sender, "deliver", flaky)
+    client.post("/rest/people", json={"city": "Boom"})
+    client.post("/rest/people", json={"city": "After"})
+    drain(client)
+    assert calls == ["Boom", "After"]
+    assert [e["record"]["city"] for e in receiver.events()] == ["After"]
+    journal = client.get(f"/_lite/workspaces/{client.app.state.default_workspace}/journal").json()["requests"]
+    assert any(e.get("error") == "internal error (RuntimeError)" for e in journal)
