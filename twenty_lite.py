@@ -6644,18 +6644,35 @@ def _atomic_schema(kind: str, meta: FieldMeta | None = None) -> dict[str, Any]:
 
 
 def _field_schema(meta: FieldMeta, for_input: bool) -> dict[str, Any]:
-    """JSON schema of a field's API value."""
+    """JSON schema of a field's API value; in a response, null where a stored value can be missing (a
+    nullable field, and every sub-field of a composite)."""
     if meta.type in COMPOSITES:
         props = {}
         for col in meta.columns:
             if for_input and col.sub in COMPOSITE_TYPES[meta.type].server_filled:
                 continue
-            props[col.sub or ""] = _atomic_schema(col.kind)
+            props[col.sub or ""] = _atomic_schema(col.kind) if for_input else _or_null(_atomic_schema(col.kind))
         return {"type": "object", "properties": props}
     schema = _atomic_schema(meta.columns[0].kind if meta.columns else meta.type, meta)
+    if not for_input and (meta.is_nullable or meta.name == "deletedAt"):
+        schema = _or_null(schema)
     if meta.description:
         schema["description"] = meta.description
     return schema
+
+
+def _or_null(schema: dict[str, Any]) -> dict[str, Any]:
+    """The same JSON schema, null allowed too (OpenAPI 3.1: a type list, or anyOf for a $ref)."""
+    if "$ref" in schema:
+        return {"anyOf": [schema, {"type": "null"}]}
+    if "type" not in schema:
+        return schema  # any JSON value already
+    out = dict(schema)
+    types = out["type"] if isinstance(out["type"], list) else [out["type"]]
+    out["type"] = [*types, "null"] if "null" not in types else types
+    if "enum" in out and None not in out["enum"]:
+        out["enum"] = [*out["enum"], None]
+    return out
 
 
 def _object_schemas(schema: Schema, obj: ObjectMeta) -> dict[str, Any]:
@@ -6670,10 +6687,11 @@ def _object_schemas(schema: Schema, obj: ObjectMeta) -> dict[str, Any]:
         if meta.relation_type == "MANY_TO_ONE":
             join = meta.join_column or ""
             _create[join] = dict(UUID_SCHEMA)
-            response[join] = dict(UUID_SCHEMA)
+            response[join] = _or_null(UUID_SCHEMA)
             target = schema.by_id.get(meta.target_object_id or "")
             if target is not None and target.is_active:
-                response[meta.name] = {"$ref": f"#/components/schemas/{_upper_first(target.name_singular)}ForResponse"}
+                ref = {"$ref": f"#/components/schemas/{_upper_first(target.name_singular)}ForResponse"}
+                response[meta.name] = _or_null(ref)
             continue
         if meta.relation_type == "ONE_TO_MANY":
             target = schema.by_id.get(meta.target_object_id or "")
@@ -6732,11 +6750,20 @@ def _json_body(schema: dict[str, Any], description: str = "") -> dict[str, Any]:
 
 
 def _reply(status: str, schema: dict[str, Any], description: str = "Successful operation") -> dict[str, Any]:
+    """An operation's answers: its success, and every error status the server can give it."""
     return {
         status: {"description": description, "content": {"application/json": {"schema": schema}}},
-        "400": {"$ref": "#/components/responses/400"},
-        "401": {"$ref": "#/components/responses/401"},
+        **{code: {"$ref": f"#/components/responses/{code}"} for code in ERROR_STATUSES},
     }
+
+
+# The errors any API operation can answer (bad input, auth, role, unknown record, oversized body, rate
+# limit, a fault injected through the admin API or an unexpected error, a database that cannot be written).
+ERROR_STATUSES = {
+    "400": "Bad Request", "401": "Unauthorized", "403": "Forbidden", "404": "Not Found",
+    "408": "Request Timeout", "413": "Payload Too Large", "429": "Too Many Requests",
+    "500": "Internal Server Error", "503": "Service Unavailable",
+}  # fmt: skip
 
 
 def _envelope(key: str, inner: dict[str, Any], **extra: Any) -> dict[str, Any]:
@@ -6862,8 +6889,8 @@ def _openapi_skeleton(base_url: str, kind: str) -> dict[str, Any]:
             "schemas": {},
             "parameters": {},
             "responses": {
-                "400": {"description": "Bad Request", "content": {"application/json": {"schema": ERROR_SCHEMA}}},
-                "401": {"description": "Unauthorized", "content": {"application/json": {"schema": ERROR_SCHEMA}}},
+                code: {"description": text, "content": {"application/json": {"schema": ERROR_SCHEMA}}}
+                for code, text in ERROR_STATUSES.items()
             },
         },
         "security": [{"bearerAuth": []}],

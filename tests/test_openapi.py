@@ -65,7 +65,9 @@ def test_component_schemas_and_parameters(client) -> None:
     assert "searchVector" not in person
     assert schemas["People"] == {"type": "array", "items": {"$ref": "#/components/schemas/Person"}}
     response = schemas["PersonForResponse"]["properties"]
-    assert response["company"] == {"$ref": "#/components/schemas/CompanyForResponse"}
+    # A person without a company answers "company": null (issue 13: responses validate against the document).
+    assert response["company"] == {"anyOf": [{"$ref": "#/components/schemas/CompanyForResponse"}, {"type": "null"}]}
+    assert response["companyId"] == {"type": ["string", "null"], "format": "uuid"}
     assert response["noteTargets"]["items"] == {"$ref": "#/components/schemas/NoteTargetForResponse"}
     assert schemas["WorkspaceMember"]["required"] == ["userId"]
     stage = schemas["Opportunity"]["properties"]["stage"]
@@ -78,7 +80,8 @@ def test_component_schemas_and_parameters(client) -> None:
     assert params["limit"]["schema"] == {"type": "integer", "minimum": 0, "maximum": 60, "default": 60}
     assert params["depth"]["schema"]["enum"] == [0, 1]
     assert params["depth"]["schema"]["default"] == 0
-    assert set(doc["components"]["responses"]) == {"400", "401"}
+    # Every status the server can answer is documented (issue 13), each with the error body's schema.
+    assert set(doc["components"]["responses"]) == {"400", "401", "403", "404", "408", "413", "429", "500", "503"}
 
 
 def test_refs_all_resolve(client) -> None:
