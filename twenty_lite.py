@@ -10479,25 +10479,25 @@ def create_app(settings: Settings | None = None) -> bottle.Bottle:
         return _handle_graphql_metadata(state)
 
     @app.route("/rest/metadata", method="ANY")
-    @app.route("/rest/metadata/<path:path>", method="ANY")
+    @app.route(r"/rest/metadata/<path:re:[\s\S]+>", method="ANY")
     @_guarded
     def rest_metadata(path: str = "") -> str:
         return _handle_rest_metadata(state, path)
 
     @app.route("/rest/<name:re:apiKeys|webhooks>", method="ANY")
-    @app.route("/rest/<name:re:apiKeys|webhooks>/<path:path>", method="ANY")
+    @app.route(r"/rest/<name:re:apiKeys|webhooks>/<path:re:[\s\S]+>", method="ANY")
     @_guarded
     def legacy_settings(name: str, path: str = "") -> str:
         return _handle_legacy_settings(state, name, path)
 
     @app.route("/rest", method="ANY")
     @app.route("/rest/", method="ANY")
-    @app.route("/rest/<path:path>", method="ANY")
+    @app.route(r"/rest/<path:re:[\s\S]+>", method="ANY")
     @_guarded
     def rest(path: str = "") -> str:
         return _handle_rest(state, path)
 
-    @app.route("/_lite/<path:path>", method="ANY")
+    @app.route(r"/_lite/<path:re:[\s\S]+>", method="ANY")
     @_guarded
     def admin(path: str) -> str:
         return _handle_admin(state, path)
@@ -10508,10 +10508,19 @@ def create_app(settings: Settings | None = None) -> bottle.Bottle:
         return _handle_playground()
 
     @app.route("/", method="ANY")
-    @app.route("/<path:path>", method="ANY")
+    @app.route(r"/<path:re:[\s\S]+>", method="ANY")
     def not_found(path: str = "") -> str:
         return _cannot(bottle.request.method.upper(), "/" + path)
 
+    def framework_error(err: bottle.HTTPError) -> str:
+        """What Bottle answers itself (a path no route pattern takes, such as one with a line break) in
+        the same JSON shapes, never its HTML page."""
+        if err.status_code == 404:
+            return _cannot(bottle.request.method.upper(), bottle.request.path)
+        name = "".join(w.capitalize() for w in str(err.status_line).split()[1:]) + "Exception"
+        return _render_error(ApiError(err.status_code, name, str(err.body or err.status_line)))
+
+    app.default_error_handler = framework_error
     return app
 
 

@@ -445,3 +445,18 @@ def test_a_silent_connection_does_not_block_others(server: tl.Served) -> None:
         idle.settimeout(0.05)
         with pytest.raises(TimeoutError):  # still open: the server neither answered nor closed it
             idle.recv(1)
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("/rest/people/%C3%BEk%0A%1D", {"statusCode": 400, "error": "BadRequestException",
+                                        "messages": ["'\u00fek\n\u001d' is not a valid UUID"]}),
+        ("/no%0Awhere", {"statusCode": 404, "message": "Cannot GET /no\nwhere", "error": "Not Found"}),
+    ],
+)  # fmt: skip
+def test_a_path_with_a_line_break_answers_json(server: tl.Served, path: str, expected: dict[str, Any]) -> None:
+    request = f"GET {path} HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer {API_KEY}\r\n\r\n".encode()
+    resp = send_raw(port_of(server), request)
+    assert resp.headers["content-type"] == JSON_TYPE
+    assert (resp.status, resp.json()) == (expected["statusCode"], expected)
