@@ -6946,18 +6946,32 @@ def _openapi_metadata(schema: Schema | None, base_url: str) -> dict[str, Any]:
         doc["components"]["schemas"][singular] = {"type": "object", "properties": {"id": dict(UUID_SCHEMA)}}
         ref = {"$ref": f"#/components/schemas/{singular}"}
         plural_name = _upper_first(resource)
+        bare = resource in ("webhooks", "apiKeys")  # these answer the resource itself, and lists as a page
+
+        def answer(key: str, inner: dict[str, Any]) -> dict[str, Any]:
+            return inner if bare else _envelope(key, inner)  # noqa: B023 (used at once, in this iteration)
+
+        many = {"type": "array", "items": ref}
+        listed = (
+            {
+                "type": "object",
+                "properties": {"data": many, "pageInfo": PAGE_INFO_SCHEMA, "totalCount": {"type": "integer"}},
+            }
+            if bare
+            else _envelope(resource, many)
+        )
         doc["paths"][f"/{resource}"] = {
             "get": {
                 "tags": [resource],
                 "operationId": f"findMany{plural_name}",
                 "parameters": _params("limit", "startingAfter", "endingBefore"),
-                "responses": _reply("200", _envelope(resource, {"type": "array", "items": ref})),
+                "responses": _reply("200", listed),
             },
             "post": {
                 "tags": [resource],
                 "operationId": f"createOne{singular}",
                 "requestBody": _json_body(ref),
-                "responses": _reply("201", _envelope(f"createOne{singular}", ref)),
+                "responses": _reply("201", answer(f"createOne{singular}", ref)),
             },
         }
         doc["paths"][f"/{resource}/{{id}}"] = {
@@ -6965,20 +6979,20 @@ def _openapi_metadata(schema: Schema | None, base_url: str) -> dict[str, Any]:
                 "tags": [resource],
                 "operationId": f"findOne{singular}",
                 "parameters": _params("idPath"),
-                "responses": _reply("200", _envelope(singular[:1].lower() + singular[1:], ref)),
+                "responses": _reply("200", answer(singular[:1].lower() + singular[1:], ref)),
             },
             "patch": {
                 "tags": [resource],
                 "operationId": f"updateOne{singular}",
                 "parameters": _params("idPath"),
                 "requestBody": _json_body(ref),
-                "responses": _reply("200", _envelope(f"updateOne{singular}", ref)),
+                "responses": _reply("200", answer(f"updateOne{singular}", ref)),
             },
             "delete": {
                 "tags": [resource],
                 "operationId": f"deleteOne{singular}",
                 "parameters": _params("idPath"),
-                "responses": _reply("200", _envelope(f"deleteOne{singular}", ref)),
+                "responses": _reply("200", answer(f"deleteOne{singular}", ref)),
             },
         }
     return doc
