@@ -1461,6 +1461,33 @@ class StoreError(Exception):
 WAL_LIMIT = 64 << 20  # bytes of write-ahead log between checkpoints under writes that never pause
 
 
+def _check_db_path(path: str) -> None:
+    """Refuse a --db that cannot be a database file, saying why (before SQLite says something vaguer)."""
+    if path == ":memory:" or path.startswith("file:"):
+        return
+    if os.path.isdir(path):
+        raise StoreError(f"{path} is a folder: --db takes the path of a database file, e.g. {path}/twenty_lite.db")
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise StoreError(f"The folder {folder} does not exist: create it, or give --db a path in a folder that does.")
+
+
+def _store_error(path: str, exc: sqlite3.DatabaseError) -> StoreError:
+    """What went wrong opening a database file, for a person."""
+    text = str(exc).lower()
+    if "locked" in text or "busy" in text:
+        return StoreError(f"{path} is locked by another process (another twenty_lite?): stop it, or use another --db.")
+    if "malformed" in text or "corrupt" in text:
+        return StoreError(f"{path} is damaged ({exc}): restore it from a copy, or start with a new --db file.")
+    if "not a database" in text:
+        return StoreError(f"{path} is not a SQLite database: give --db a twenty_lite database or a new file name.")
+    if "readonly" in text or "unable to open" in text or "access" in text:
+        return StoreError(f"{path} cannot be opened for writing ({exc}): check its permissions and free space.")
+    if "full" in text:
+        return StoreError(f"{path} cannot be written: the disk is full.")
+    return StoreError(f"{path} cannot be used as a database ({exc}).")
+
+
 class Store:
     """SQLite access: one transaction helper for writes, snapshot reads, pooled connections."""
 
@@ -1481,11 +1508,18 @@ class Store:
         self._checkpoint_lock = threading.Lock()
         self._checkpointer: threading.Thread | None = None
         self.wal_limit = WAL_LIMIT
+        self._busy_ms = 3000  # at start a lock held elsewhere is reported after 3 s, not waited out
+        _check_db_path(path)
         try:
             with self._lease() as conn:
                 self._check_or_create(conn)
         except sqlite3.DatabaseError as exc:
-            raise StoreError(f"{path} is not a SQLite database ({exc}).") from None
+            raise _store_error(path, exc) from None
+        self._busy_ms = 30000
+        for conn in self._idle:
+            conn.execute(f"PRAGMA busy_timeout = {self._busy_ms}")
+        if self._writer is not None:
+            self._writer.execute(f"PRAGMA busy_timeout = {self._busy_ms}")
 
     def _checkpoint_loop(self) -> None:
         """Fold the WAL back into the database off the request path: when writes pause, or, under
@@ -1523,7 +1557,7 @@ class Store:
         conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
         if self._tracer is not None:
             conn.set_trace_callback(self._tracer)
-        conn.execute("PRAGMA busy_timeout = 30000")
+        conn.execute(f"PRAGMA busy_timeout = {self._busy_ms}")
         conn.execute("PRAGMA cache_size = -16384")  # 16 MiB a connection: hot index pages; the OS caches the file
         conn.execute("PRAGMA temp_store = MEMORY")
         if not self.memory:
@@ -1637,10 +1671,13 @@ class Store:
             try:
                 yield conn
             except BaseException:
-                conn.execute("ROLLBACK")
+                if conn.in_transaction:  # SQLite itself rolls back on a full disk or an I/O error
+                    conn.execute("ROLLBACK")
                 raise
             finally:
                 self._local.writing = False
+            if not conn.in_transaction:  # rolled back by SQLite under an error a caller reported and went on
+                raise sqlite3.OperationalError("disk full or I/O error: the transaction was rolled back")
             conn.execute("COMMIT")
             self._after_commit()
 
@@ -10369,8 +10406,27 @@ def _ruled_fault() -> str | None:
     return None
 
 
+def _database_unavailable(exc: sqlite3.OperationalError) -> ApiError | None:
+    """A 503 that says what is wrong with the database file (full disk, read-only, locked, I/O), if
+    that is what failed; nothing was written."""
+    text = str(exc).lower()
+    for clue, problem in (
+        ("full", "the disk is full"),
+        ("readonly", "the database file is read-only"),
+        ("locked", "the database is locked by another process"),
+        ("disk i/o", "the disk failed to read or write"),
+        ("unable to open", "the database file cannot be opened"),
+    ):
+        if clue in text:
+            return ApiError(
+                503, "ServiceUnavailableException", f"The database cannot be used: {problem}. Nothing was written."
+            )
+    return None
+
+
 def _render_fault(err: ApiError) -> str:
-    """An injected failure in the shape of the API it hits: GraphQL errors or Twenty's REST body."""
+    """A server-side failure (injected, unexpected, the database) in the shape of the API it hits:
+    GraphQL errors or Twenty's REST body."""
     path = bottle.request.path
     if path in ("/graphql", "/metadata"):
         extensions = {"code": "INTERNAL_SERVER_ERROR"} if err.status >= 500 else _core_gql_error(err).extensions
@@ -10446,11 +10502,15 @@ def _guarded(handler: Callable[..., str]) -> Callable[..., str]:
             reason = "nested too deeply"
             return _render_error(_bad_request("The request is nested too deeply"))
         except Exception as exc:  # a bug: answer in Twenty's shape, keep the traceback in the log only
+            unavailable = _database_unavailable(exc) if isinstance(exc, sqlite3.OperationalError) else None
+            if unavailable is not None:  # the machine, not the request: the transaction rolled back
+                reason = unavailable.message
+                return _render_fault(unavailable)
             import traceback
 
             traceback.print_exc()
             reason = f"internal error ({type(exc).__name__})"
-            return _render_error(ApiError(500, "InternalServerErrorException", "Internal server error"))
+            return _render_fault(ApiError(500, "InternalServerErrorException", "Internal server error"))
         finally:
             _record_request(started, reason)
             spooled = bottle.request.environ.get("bottle.request.body")
