@@ -1509,6 +1509,8 @@ class Store:
         self._checkpointer: threading.Thread | None = None
         self.wal_limit = WAL_LIMIT
         self._busy_ms = 3000  # at start a lock held elsewhere is reported after 3 s, not waited out
+        self._wal_inode: int | None = None  # the WAL file the connections write to
+        self.wal_lost: str | None = None  # set when it was removed under them: writes are refused
         _check_db_path(path)
         try:
             with self._lease() as conn:
@@ -1532,7 +1534,11 @@ class Store:
             self._wal_dirty.clear()
             time.sleep(0.25)
             writing = self._wal_dirty.is_set()
-            if writing and os.path.getsize(self.path + "-wal") < self.wal_limit:
+            try:
+                size = os.path.getsize(self.path + "-wal")
+            except OSError:  # removed: the next commit notices (_check_wal); this thread must not end
+                continue
+            if writing and size < self.wal_limit:
                 continue  # still writing, and the WAL is not yet large: wait for a pause
             hold = self._write_lock if writing else contextlib.nullcontext()
             with hold, self._checkpoint_lock, contextlib.suppress(sqlite3.Error):
@@ -1666,6 +1672,8 @@ class Store:
             if conn.in_transaction:  # nested use joins the outer transaction
                 yield conn
                 return
+            if self.wal_lost:
+                raise sqlite3.OperationalError(f"write-ahead log lost: {self.wal_lost}")
             conn.execute("BEGIN IMMEDIATE")
             self._local.writing = True
             try:
@@ -1679,7 +1687,30 @@ class Store:
             if not conn.in_transaction:  # rolled back by SQLite under an error a caller reported and went on
                 raise sqlite3.OperationalError("disk full or I/O error: the transaction was rolled back")
             conn.execute("COMMIT")
+            self._check_wal(conn)
             self._after_commit()
+
+    def _check_wal(self, writer: sqlite3.Connection) -> None:
+        """After a commit, still under the write lock: if the WAL file was removed or replaced (someone
+        deleted db-wal while the server ran), fold what it held into the database file through this
+        connection, which still has it open, before the write is acknowledged; then refuse writes, which
+        would go to a file nobody will ever read again."""
+        if self.memory:
+            return
+        try:
+            inode: int | None = os.stat(self.path + "-wal").st_ino
+        except OSError:
+            inode = None
+        if self._wal_inode is None:
+            self._wal_inode = inode
+            return
+        if inode == self._wal_inode:
+            return
+        writer.execute("PRAGMA wal_checkpoint(FULL)")
+        self.wal_lost = (
+            f"{self.path}-wal was removed while twenty_lite ran; everything written is safe in {self.path}: "
+            "restart twenty_lite to write again"
+        )
 
     def writing(self) -> bool:
         """Whether this thread is inside a write transaction."""
@@ -1689,7 +1720,7 @@ class Store:
     def write_if_free(self) -> Iterator[sqlite3.Connection | None]:
         """A write transaction if no other thread holds the write lock now, else None (for work that can
         wait for another request, never worth making one wait)."""
-        if not self._write_lock.acquire(blocking=False):
+        if self.wal_lost or not self._write_lock.acquire(blocking=False):
             yield None
             return
         try:
@@ -10415,9 +10446,11 @@ def _database_unavailable(exc: sqlite3.OperationalError) -> ApiError | None:
         ("readonly", "the database file is read-only"),
         ("locked", "the database is locked by another process"),
         ("disk i/o", "the disk failed to read or write"),
+        ("write-ahead log lost: ", ""),
         ("unable to open", "the database file cannot be opened"),
     ):
         if clue in text:
+            problem = problem or str(exc).split(clue, 1)[1]
             return ApiError(
                 503, "ServiceUnavailableException", f"The database cannot be used: {problem}. Nothing was written."
             )

@@ -146,3 +146,23 @@ def test_the_command_line_prints_one_line_and_exits_2(tmp_path: Path) -> None:
         f"twenty_lite: {tmp_path} is a folder: --db takes the path of a database file, e.g. {tmp_path}/twenty_lite.db"
     ]
     assert "Traceback" not in done.stdout + done.stderr
+
+
+def test_a_removed_wal_loses_no_acknowledged_write_and_refuses_writes(app: object, tmp_path: Path) -> None:
+    client = Client(app, KEY)
+    assert client.post("/rest/people", json={"city": "Before"}).status_code == 201
+    (tmp_path / "db.sqlite-wal").unlink()
+    # The next commit notices, folds the lost log into the database file before answering, and is kept.
+    assert client.post("/rest/people", json={"city": "Noticed"}).status_code == 201
+    resp = client.post("/rest/people", json={"city": "Refused"})
+    assert resp.status_code == 503, resp
+    db = tmp_path / "db.sqlite"
+    assert resp.json()["messages"] == [
+        f"The database cannot be used: {db}-wal was removed while twenty_lite ran; everything written is safe in "
+        f"{db}: restart twenty_lite to write again. Nothing was written."
+    ]
+    assert client.get("/rest/people").json()["totalCount"] == 2  # reads go on
+    # What a crash would leave: the database file alone, read by a new process, holds both records.
+    with contextlib.closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as conn:
+        cities = {r[0] for r in conn.execute("SELECT v FROM value WHERE v IN ('Before', 'Noticed', 'Refused')")}
+    assert cities == {"Before", "Noticed"}
