@@ -140,11 +140,11 @@ def test_rest_filter_and_order_by_never_fail(served: tl.Served, text: str, order
 # ---- GraphQL documents -----------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def core_sdl(served: tl.Served) -> str:
+def served_sdl(served: tl.Served, endpoint: str) -> str:
+    """The schema a GraphQL endpoint serves, as SDL (from its introspection)."""
     from graphql import build_client_schema, get_introspection_query, print_schema
 
-    status, raw = http_send(served.base_url, "POST", "/graphql", KEY, {"query": get_introspection_query()})
+    status, raw = http_send(served.base_url, "POST", endpoint, KEY, {"query": get_introspection_query()})
     assert status == 200
     return print_schema(build_client_schema(json.loads(raw)["data"]))
 
@@ -177,16 +177,18 @@ def custom_scalars(sdl: str) -> dict[str, Any]:
     return dict.fromkeys(names, value)
 
 
+@pytest.mark.parametrize("endpoint", ["/graphql", "/metadata"])
 @pytest.mark.parametrize("kind", ["queries", "mutations"])
-def test_graphql_documents_never_fail(served: tl.Served, core_sdl: str, kind: str) -> None:
-    strategy = getattr(hypothesis_graphql, kind)(core_sdl, allow_x00=False, custom_scalars=custom_scalars(core_sdl))
+def test_graphql_documents_never_fail(served: tl.Served, endpoint: str, kind: str) -> None:
+    sdl = served_sdl(served, endpoint)
+    strategy = getattr(hypothesis_graphql, kind)(sdl, allow_x00=False, custom_scalars=custom_scalars(sdl))
 
     @seed(13)
     @settings(FUZZ_SETTINGS, max_examples=EXAMPLES * 10)
     @given(document=strategy)
     def run(document: str) -> None:
-        count(f"GraphQL {kind}")
-        status, raw = http_send(served.base_url, "POST", "/graphql", KEY, {"query": document})
+        count(f"GraphQL {endpoint} {kind}")
+        status, raw = http_send(served.base_url, "POST", endpoint, KEY, {"query": document})
         assert_graphql_answer(status, raw)
 
     run()
