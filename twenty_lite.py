@@ -8213,6 +8213,11 @@ def _serve_graphql(
         extensions = {"code": "BAD_USER_INPUT", "userFriendlyMessage": refusal[1]}
         return _json_response(200, {"errors": [{"message": refusal[0], "extensions": extensions}]})
     mutating = any(getattr(d, "operation", None) and d.operation.value == "mutation" for d in document.definitions)
+    if mutating:  # validated before the one write lock is taken (then found in the cache under it)
+        with state.store.read() as conn:
+            errors = _validation_errors(schema_of(state.schema(conn, actor.workspace_id)), body["query"])
+        if errors:
+            return _json_response(200, {"errors": list(errors)})
     manager = state.store.write() if mutating else state.store.read()
     with manager as conn:
         schema = state.schema(conn, actor.workspace_id)
