@@ -4924,6 +4924,21 @@ def _check_role_props(data: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+_ID_TABLES = {"role": "role", "webhook": "webhook"}  # resources whose id a caller may choose
+
+
+def _fresh_id(conn: sqlite3.Connection, table: str, given: Any, new_id: Callable[[], str]) -> str:
+    """The id of a new role or webhook: the caller's, if it is a UUID not taken yet, else a new one. Ids are
+    unique across workspaces (as in Twenty's one table of each); the refusal does not say whose it is."""
+    if not given:
+        return new_id()
+    if not isinstance(given, str) or not UUID_RE.match(given):
+        raise _bad_request(f"Invalid id {_dumps(given)}: a UUID is expected")
+    if conn.execute(f"SELECT 1 FROM {_ID_TABLES[table]} WHERE id = ?", (given.lower(),)).fetchone():
+        raise _bad_request(f"A {table} with id {given.lower()} already exists")
+    return given.lower()
+
+
 def _create_role(conn: sqlite3.Connection, workspace_id: str, data: Any, new_id: Callable[[], str]) -> Role:
     """A custom role; flags default to false (auth-and-limits.md §6.1)."""
     if not isinstance(data, dict) or not isinstance(data.get("label"), str) or not data["label"].strip():
@@ -4941,7 +4956,7 @@ def _create_role(conn: sqlite3.Connection, workspace_id: str, data: Any, new_id:
         "canBeAssignedToApiKeys": True,
     }
     props.update(_check_role_props(data))
-    role = Role(str(data.get("id") or new_id()).lower(), props, {}, {}, frozenset())
+    role = Role(_fresh_id(conn, "role", data.get("id"), new_id), props, {}, {}, frozenset())
     conn.execute("INSERT INTO role(id, workspace_id, data) VALUES (?, ?, ?)", (role.id, workspace_id, _role_json(role)))
     return role
 
@@ -5111,13 +5126,7 @@ def _save_webhook(
     if webhook_id is None:
         doc = _check_webhook(data, None)
         doc.update(createdAt=now, updatedAt=now)
-        new = data.get("id") or new_id()
-        if not isinstance(new, str) or not UUID_RE.match(new):
-            raise _bad_request(f"Invalid id {_dumps(new)}: a UUID is expected")
-        new = new.lower()
-        # Ids are unique across workspaces (as in Twenty's one webhook table); the answer does not say whose.
-        if conn.execute("SELECT 1 FROM webhook WHERE id = ?", (new,)).fetchone():
-            raise _bad_request(f"A webhook with id {new} already exists")
+        new = _fresh_id(conn, "webhook", data.get("id"), new_id)
         conn.execute("INSERT INTO webhook(id, workspace_id, data) VALUES (?, ?, ?)", (new, workspace_id, _dumps(doc)))
         return _find_webhook(conn, workspace_id, new)
     current = _find_webhook(conn, workspace_id, webhook_id)
