@@ -392,16 +392,31 @@ def _parse_limit(q: Query, maximum: int, default: int = 60) -> int:
 
 
 class Body:
-    """A request body, parsed as JSON only when a handler asks (after its query parameters)."""
+    """A request body as JSON. The adapters parse it before they take the write lock, but a handler
+    meets a parse error only when it asks for the body (after its query parameters, as Twenty)."""
 
     def __init__(self, raw: bytes) -> None:
         self.raw = raw
+        self._parsed: Any = None
+        self._error: ApiError | None = None
+        self._done = False
+
+    def parsed(self) -> Body:
+        """Parse now (off the write lock), keeping a failure for json()."""
+        if not self._done:
+            self._done = True
+            try:
+                self._parsed = _parse_json_body(self.raw) if self.raw.strip() else None
+            except ApiError as err:
+                self._error = err
+        return self
 
     def json(self) -> Any:
         """The body as JSON (with or without a JSON content type); None when empty."""
-        if not self.raw.strip():
-            return None
-        return _parse_json_body(self.raw)
+        self.parsed()
+        if self._error is not None:
+            raise self._error
+        return self._parsed
 
 
 def _parse_json_body(raw: bytes) -> Any:
@@ -1544,6 +1559,20 @@ class Store:
             hold = self._write_lock if writing else contextlib.nullcontext()
             with hold, self._checkpoint_lock, contextlib.suppress(sqlite3.Error):
                 conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+
+    def close(self) -> None:
+        """Fold what the WAL holds into the database file without waiting for anyone, and close every
+        idle connection (at shutdown: nothing is left for interpreter finalization to do)."""
+        with self._write_lock:
+            with self._idle_lock:
+                conns = [*self._idle, *(c for c in (self._writer, self._shared) if c is not None)]
+                self._idle = []
+            self._writer = self._shared = None
+            for conn in conns:
+                with contextlib.suppress(sqlite3.Error):
+                    if not self.memory and not self.wal_lost:
+                        conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+                    conn.close()
 
     def checkpoint(self) -> None:
         """Fold the whole WAL into the database file now and truncate it."""
@@ -6490,7 +6519,7 @@ def _handle_rest(state: AppState, path: str) -> str:
     full_path = "/rest/" + path if path else "/rest"
     operation, plural, id_segment = _route_rest(method, [s for s in path.split("/") if s], full_path)
     q = Query(request.environ.get("QUERY_STRING", ""))
-    body = Body(request.body.read() if method != "GET" else b"")
+    body = Body(request.body.read() if method != "GET" else b"").parsed()
     manager = state.store.read() if method == "GET" else state.store.write()
     rid = _rid_of(id_segment) if id_segment is not None else None
     service_operation, handler = REST_HANDLERS[operation]
@@ -6566,7 +6595,7 @@ def _handle_rest_metadata(state: AppState, path: str) -> str:
     if item_id is not None and not _is_uuid(item_id):
         raise _bad_request("Validation failed (uuid is expected)")
     q = Query(request.environ.get("QUERY_STRING", ""))
-    body = Body(request.body.read() if method != "GET" else b"")
+    body = Body(request.body.read() if method != "GET" else b"").parsed()
     manager = state.store.read() if method == "GET" else state.store.write()
     with manager as conn:
         ctx = Ctx(state, conn, state.schema(conn, actor.workspace_id), actor, _iso(state.clock()))
@@ -6610,7 +6639,7 @@ def _handle_settings_resource(state: AppState, actor: Actor, name: str, item_id:
     if item_id is not None and not _is_uuid(item_id):
         raise _bad_request("Validation failed (uuid is expected)")
     _require(actor, "API_KEYS_AND_WEBHOOKS")
-    body = Body(request.body.read() if method != "GET" else b"")
+    body = Body(request.body.read() if method != "GET" else b"").parsed()
     ws, now, new_id = actor.workspace_id, _iso(state.clock()), state.settings.new_id
     with state.store.read() if method == "GET" else state.store.write() as conn:
         if method == "GET" and item_id is None:
@@ -10973,6 +11002,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("\ntwenty_lite stopped.", flush=True)
     finally:
         server.server_close()
+        app.state.store.close()  # type: ignore[attr-defined]
     return 0
 
 

@@ -83,6 +83,20 @@ class Workspace:
         self.lock = threading.Lock()
         self.people: dict[str, str] = {}  # id -> city, as last acknowledged
         self.deleted: set[str] = set()
+        self.busy: set[str] = set()  # ids an operation in flight names: no other one touches them
+
+    def claim(self, rng: random.Random) -> str | None:
+        """A live person no request in flight names, now reserved for the caller (or None)."""
+        with self.lock:
+            free = [pid for pid in self.people if pid not in self.deleted and pid not in self.busy]
+            pid = rng.choice(free) if free else None
+            if pid is not None:
+                self.busy.add(pid)
+            return pid
+
+    def release(self, pid: str | None) -> None:
+        with self.lock:
+            self.busy.discard(pid or "")
 
 
 def run_load(base_url: str, seconds: float, clients: int, seed: int = 13) -> Report:
@@ -139,10 +153,16 @@ def _failed(status: int, raw: bytes) -> str | None:
 
 def _one(base_url: str, ws: Workspace, kind: str, rng: random.Random, n: int) -> str | None:
     """One request of a kind; what went wrong, if anything."""
+    pid = ws.claim(rng) if kind in ("get", "update", "batch upsert", "delete") else None
+    try:
+        return _request(base_url, ws, kind, rng, n, pid)
+    finally:
+        ws.release(pid)
+
+
+def _request(base_url: str, ws: Workspace, kind: str, rng: random.Random, n: int, pid: str | None) -> str | None:
+    """Send one request of a kind (pid: the person it names, reserved); what went wrong, if anything."""
     city = f"C{rng.randrange(20)}"
-    with ws.lock:
-        known = [pid for pid in ws.people if pid not in ws.deleted]
-    pid = rng.choice(known) if known else None
     if kind == "list":
         status, raw = http_send(base_url, "GET", "/rest/people?limit=20", ws.key)
     elif kind == "filter":
@@ -173,12 +193,10 @@ def _one(base_url: str, ws: Workspace, kind: str, rng: random.Random, n: int) ->
         }
         status, raw = http_send(base_url, "POST", "/graphql", ws.key, query)
     elif kind == "delete" and pid:
-        with ws.lock:
-            ws.deleted.add(pid)  # claimed first: no other client updates it meanwhile
         status, raw = http_send(base_url, "DELETE", f"/rest/people/{pid}", ws.key)
-        if status != 200:
+        if status == 200:
             with ws.lock:
-                ws.deleted.discard(pid)
+                ws.deleted.add(pid)
     elif kind == "metadata":
         status, raw = _metadata_change(base_url, ws, rng, n)
     elif kind == "workspace":
