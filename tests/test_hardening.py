@@ -460,3 +460,39 @@ def test_a_path_with_a_line_break_answers_json(server: tl.Served, path: str, exp
     resp = send_raw(port_of(server), request)
     assert resp.headers["content-type"] == JSON_TYPE
     assert (resp.status, resp.json()) == (expected["statusCode"], expected)
+
+
+# ---- the admin API takes any body without a 5xx ----------------------------------------------------------
+
+BAD_VALUES = [None, 1, -1, 10**30, 1.5, "x", "", [], [1], {}, {"a": 1}, True, json.loads("[" * 200 + "]" * 200)]
+ADMIN_KEYS = ["fault", "probability", "object", "operation", "set", "advance", "seed", "displayName", "snapshotId",
+              "objects", "fields", "records", "roles", "webhooks", "format"]  # fmt: skip
+
+
+def test_admin_api_answers_every_wrong_body_with_a_4xx(app: Any, client: Client) -> None:
+    made = client.post("/_lite/workspaces", json={}).json()
+    ws = made["id"]
+    Client(app, made["apiKey"]).post("/rest/companies", json={"name": "Acme", "employees": 5})
+    export = client.get(f"/_lite/workspaces/{ws}/export").json()
+    routes = [("POST", "/_lite/faults"), ("POST", "/_lite/clock"), ("POST", "/_lite/workspaces"),
+              ("POST", f"/_lite/workspaces/{ws}/reset"), ("POST", "/_lite/workspaces/import"),
+              ("POST", f"/_lite/workspaces/{ws}/restore"), ("POST", "/_lite/workspaces/nope/reset")]  # fmt: skip
+    answers = []
+    for method, path in routes:
+        for value in BAD_VALUES:
+            answers.append((path, value, client.request(method, path, data=json.dumps(value))))
+            for key in ADMIN_KEYS:
+                answers.append((path, {key: value}, client.request(method, path, json_body={key: value})))
+    for part in ("objects", "fields", "records", "roles", "webhooks", "displayName"):
+        for value in BAD_VALUES:
+            answers.append(("import", part, client.post("/_lite/workspaces/import", json={**export, part: value})))
+    for part in ("objects", "fields"):
+        for key in export[part][0]:
+            for value in BAD_VALUES:
+                broken = json.loads(json.dumps(export))
+                broken[part][0][key] = value
+                answers.append(("import", (part, key), client.post("/_lite/workspaces/import", json=broken)))
+    failed = [(where, what, r.status_code, r.body[:120]) for where, what, r in answers if r.status_code >= 500]
+    assert failed == []
+    assert len(answers) > 1500
+    assert client.get("/_lite/clock").status_code == 200  # the clock was never moved out of range
