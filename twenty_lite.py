@@ -485,6 +485,25 @@ def _splice_pattern() -> re.Pattern[str]:
     return re.compile('"' + re.escape(json.dumps(_SPLICE_MARK)[1:-1]) + r'(\d+)"')
 
 
+CORS_METHODS = "GET,HEAD,PUT,PATCH,POST,DELETE"  # what Twenty's cors middleware allows
+
+
+def _cors_origins(spec: str) -> frozenset[str] | None:
+    """The origins of --cors-origin; None: any origin ("*")."""
+    origins = frozenset(o.strip().rstrip("/") for o in spec.split(",") if o.strip())
+    return None if not origins or "*" in origins else origins
+
+
+def _cors_headers(allowed: frozenset[str] | None, origin: str | None) -> list[tuple[str, str]]:
+    """The CORS headers of an answer: "*" for any origin, else the caller's origin when it is allowed."""
+    if allowed is None:
+        return [("Access-Control-Allow-Origin", "*")]
+    headers = [("Vary", "Origin")]
+    if origin and origin.rstrip("/") in allowed:
+        headers.append(("Access-Control-Allow-Origin", origin))
+    return headers
+
+
 def _cannot(method: str, path: str) -> str:
     """The web framework's 404 for a route that does not exist."""
     return _json_response(404, {"statusCode": 404, "message": f"Cannot {method} {path}", "error": "Not Found"})
@@ -512,6 +531,7 @@ class Settings:
     deterministic: bool = False  # ids from a counter, time frozen at 2026-01-01 until moved by /_lite/clock
     max_nesting: int = 32  # levels of a REST filter and of the selections of a /graphql document
     max_body_bytes: int = 10 * 1024 * 1024  # a larger request body is refused (413); 0: no limit
+    cors_origin: str = "*"  # origins browsers may call from: "*" (Twenty's default) or a comma-separated list
 
 
 # ============================================================================================
@@ -10621,6 +10641,25 @@ def create_app(settings: Settings | None = None) -> bottle.Bottle:
     def mark_state() -> None:
         bottle.request.environ["twenty_lite.state"] = state
 
+    allowed = _cors_origins(state.settings.cors_origin)
+
+    @app.hook("after_request")
+    def cross_origin() -> None:
+        """Every answer tells browsers which origins may read it (Twenty: any)."""
+        for name, value in _cors_headers(allowed, bottle.request.get_header("Origin")):
+            (bottle.response.add_header if name == "Vary" else bottle.response.set_header)(name, value)
+
+    @app.route(r"/<path:re:[\s\S]*>", method="OPTIONS")
+    def preflight(path: str = "") -> str:
+        """A browser's preflight: 204 with the methods and the headers it asked for, as Twenty's cors."""
+        bottle.response.status = 204
+        bottle.response.set_header("Access-Control-Allow-Methods", CORS_METHODS)
+        asked = bottle.request.get_header("Access-Control-Request-Headers")
+        if asked:
+            bottle.response.set_header("Access-Control-Allow-Headers", asked)
+        bottle.response.add_header("Vary", "Access-Control-Request-Headers")
+        return ""
+
     @app.get("/healthz")
     def healthz() -> str:
         return _json_response(200, {"status": "ok"})
@@ -10912,6 +10951,9 @@ def _parse_args(argv: Sequence[str] | None = None) -> Settings:
     parser.add_argument("--max-records", type=int, default=60, help="batch limit and maximum page size")
     parser.add_argument("--rate-limit", default="100/60", help="N/W requests per W seconds, 0 disables")
     parser.add_argument("--deterministic", action="store_true", help="reproducible ids; time frozen until moved")
+    parser.add_argument(
+        "--cors-origin", default="*", help="origins browsers may call from, comma-separated (default: any, as Twenty)"
+    )
     args = parser.parse_args(argv)
     try:
         _parse_rate_limit(args.rate_limit)
@@ -10926,6 +10968,7 @@ def _parse_args(argv: Sequence[str] | None = None) -> Settings:
         max_records=args.max_records,
         rate_limit=args.rate_limit,
         deterministic=args.deterministic,
+        cors_origin=args.cors_origin,
     )
 
 
