@@ -532,6 +532,7 @@ class Settings:
     max_nesting: int = 32  # levels of a REST filter and of the selections of a /graphql document
     max_body_bytes: int = 10 * 1024 * 1024  # a larger request body is refused (413); 0: no limit
     cors_origin: str = "*"  # origins browsers may call from: "*" (Twenty's default) or a comma-separated list
+    request_log: str | None = None  # "text" or "json": a line per request on stdout (the command line: text)
 
 
 # ============================================================================================
@@ -8267,35 +8268,35 @@ def _serve_graphql(
     try:
         body = _graphql_request_body()
     except ApiError as err:
-        return _json_response(400, {"errors": [{"message": err.message, "extensions": {"code": "BAD_REQUEST"}}]})
+        return _graphql_answer(400, {"errors": [{"message": err.message, "extensions": {"code": "BAD_REQUEST"}}]})
     try:
         actor = _authenticate(state, bottle.request.get_header("Authorization"))
     except ApiError as err:
-        return _json_response(200, {"errors": [_gql_error(err).formatted]})
+        return _graphql_answer(200, {"errors": [_gql_error(err).formatted]})
     try:
         document = _parsed_document(body["query"])
     except GraphQLSyntaxError as err:
-        return _json_response(200, {"errors": [dict(err.formatted, extensions={"code": "GRAPHQL_PARSE_FAILED"})]})
+        return _graphql_answer(200, {"errors": [dict(err.formatted, extensions={"code": "GRAPHQL_PARSE_FAILED"})]})
     except RecursionError:  # selections nested past what the parser can follow
         refusal = ("Query too complex - Too many nested fields requested", "An error occurred.")
     else:
         refusal = _too_complex(body["query"], limits, state.settings.max_nesting)
     if refusal is not None:
         extensions = {"code": "BAD_USER_INPUT", "userFriendlyMessage": refusal[1]}
-        return _json_response(200, {"errors": [{"message": refusal[0], "extensions": extensions}]})
+        return _graphql_answer(200, {"errors": [{"message": refusal[0], "extensions": extensions}]})
     mutating = any(getattr(d, "operation", None) and d.operation.value == "mutation" for d in document.definitions)
     if mutating:  # validated before the one write lock is taken (then found in the cache under it)
         with state.store.read() as conn:
             errors = _validation_errors(schema_of(state.schema(conn, actor.workspace_id)), body["query"])
         if errors:
-            return _json_response(200, {"errors": list(errors)})
+            return _graphql_answer(200, {"errors": list(errors)})
     manager = state.store.write() if mutating else state.store.read()
     with manager as conn:
         schema = state.schema(conn, actor.workspace_id)
         gql = schema_of(schema)
         errors = _validation_errors(gql, body["query"])
         if errors:
-            return _json_response(200, {"errors": list(errors)})
+            return _graphql_answer(200, {"errors": list(errors)})
         ctx = Ctx(state, conn, schema, actor, _iso(state.clock()))
         result = execute(
             gql,
@@ -8307,7 +8308,15 @@ def _serve_graphql(
         )
     assert isinstance(result, ExecutionResult)
     _finish(ctx)
-    return _json_response(200, _graphql_payload(result))
+    return _graphql_answer(200, _graphql_payload(result))
+
+
+def _graphql_answer(status: int, payload: dict[str, Any]) -> str:
+    """A GraphQL answer; its first error is the request's refusal reason in the request log."""
+    errors = payload.get("errors")
+    if errors:
+        bottle.request.environ["twenty_lite.reason"] = errors[0].get("message")
+    return _json_response(status, payload)
 
 
 def _handle_graphql_metadata(state: AppState) -> str:
@@ -10249,6 +10258,42 @@ class ModelCache:
                     self._field_caches[heir] = fields
 
 
+class RequestLog:
+    """One line per request on stdout: time, method, path (secrets redacted), status, duration and why a
+    request was refused; as text (coloured on a terminal) or as JSON lines. One lock: lines never mix."""
+
+    COLOURS = {2: "\033[32m", 3: "\033[36m", 4: "\033[33m", 5: "\033[31m"}
+
+    def __init__(self, mode: str, clock: Callable[[], datetime]) -> None:
+        self.mode = mode
+        self.clock = clock
+        self._lock = threading.Lock()
+
+    def write(self, environ: dict[str, Any], status: int) -> None:
+        """Log the request an environ describes, answered with this status."""
+        query = environ.get("QUERY_STRING", "")
+        if "=" in query:
+            query = _SECRET_PARAM_RE.sub(r"\1[redacted]", query)
+        path = environ.get("PATH_INFO", "") + (f"?{query}" if query else "")
+        started = environ.get("twenty_lite.started")
+        took = round((time.perf_counter() - started) * 1000, 2) if started else None
+        reason = environ.get("twenty_lite.reason")
+        method = environ.get("REQUEST_METHOD", "")
+        if self.mode == "json":
+            entry = {"time": _iso(self.clock()), "method": method, "path": path, "status": status, "durationMs": took}
+            line = _dumps({**entry, "reason": reason} if reason else entry)
+        else:
+            shown = f"{status}"
+            stream = sys.stdout
+            if getattr(stream, "isatty", lambda: False)():
+                shown = f"{self.COLOURS.get(status // 100, '')}{status}\033[0m"
+            line = f"{self.clock().strftime('%H:%M:%S')} {method:7} {path} {shown} {took} ms"
+            if reason:
+                line += f" - {reason}"
+        with self._lock:
+            print(line, flush=True)
+
+
 class DevTools:
     """What the developer tools keep (request journals, snapshots, fault rules and their dice): one owner,
     one lock; readers get copies."""
@@ -10415,6 +10460,7 @@ class AppState:
         self.pool = WorkspacePool(self)
         self.webhook_sender = WebhookSender(self)
         self.housekeeping = Housekeeper()
+        self.request_log = RequestLog(settings.request_log, self.clock) if settings.request_log else None
         if self.store.created:
             self._initialise()
         self.app_secret = self.store.info("app_secret") or ""
@@ -10622,6 +10668,8 @@ def _guarded(handler: Callable[..., str]) -> Callable[..., str]:
             return _render_fault(ApiError(500, "InternalServerErrorException", "Internal server error"))
         finally:
             _record_request(started, reason)
+            if reason is not None:
+                bottle.request.environ["twenty_lite.reason"] = reason
             spooled = bottle.request.environ.get("bottle.request.body")
             if spooled is not None and not isinstance(spooled, io.BytesIO):
                 spooled.close()  # a large body went to a temporary file: close it now, not at some later GC
@@ -10640,6 +10688,7 @@ def create_app(settings: Settings | None = None) -> bottle.Bottle:
     @app.hook("before_request")
     def mark_state() -> None:
         bottle.request.environ["twenty_lite.state"] = state
+        bottle.request.environ["twenty_lite.started"] = time.perf_counter()
 
     allowed = _cors_origins(state.settings.cors_origin)
 
@@ -10648,6 +10697,8 @@ def create_app(settings: Settings | None = None) -> bottle.Bottle:
         """Every answer tells browsers which origins may read it (Twenty: any)."""
         for name, value in _cors_headers(allowed, bottle.request.get_header("Origin")):
             (bottle.response.add_header if name == "Vary" else bottle.response.set_header)(name, value)
+        if state.request_log is not None:
+            state.request_log.write(bottle.request.environ, bottle.response.status_code)
 
     @app.route(r"/<path:re:[\s\S]*>", method="OPTIONS")
     def preflight(path: str = "") -> str:
@@ -10954,6 +11005,8 @@ def _parse_args(argv: Sequence[str] | None = None) -> Settings:
     parser.add_argument(
         "--cors-origin", default="*", help="origins browsers may call from, comma-separated (default: any, as Twenty)"
     )
+    parser.add_argument("--quiet", action="store_true", help="no line per request on stdout")
+    parser.add_argument("--log-json", action="store_true", help="the line per request as JSON")
     args = parser.parse_args(argv)
     try:
         _parse_rate_limit(args.rate_limit)
@@ -10969,6 +11022,7 @@ def _parse_args(argv: Sequence[str] | None = None) -> Settings:
         rate_limit=args.rate_limit,
         deterministic=args.deterministic,
         cors_origin=args.cors_origin,
+        request_log=None if args.quiet else "json" if args.log_json else "text",
     )
 
 
