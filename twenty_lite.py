@@ -10494,9 +10494,19 @@ class AppState:
             self.limiter.forget(workspace_id)
 
     def token(self) -> str:
-        """A bearer token to print: the --api-key, else a fresh JWT of the default admin key."""
+        """A bearer token to print: the --api-key, else a fresh JWT of the default admin key (made anew
+        if it was revoked or deleted in Settings, so that the printed key always works)."""
         if self.settings.api_key:
             return self.settings.api_key
+        with self.store.write() as conn:
+            row = conn.execute(
+                "SELECT revoked_at, expires_at FROM api_key WHERE id = ? AND workspace_id = ?",
+                (self.default_api_key, self.default_workspace),
+            ).fetchone()
+            if row is None or row[0] is not None or row[1] <= _iso(self.clock()):
+                key_id = _add_admin_key(self, conn, self.default_workspace, "Default admin key")
+                conn.execute("UPDATE meta_info SET value = ? WHERE key = 'default_api_key'", (key_id,))
+                self.default_api_key = key_id
         now = self.clock()
         app_secret = self.app_secret or self.store.info("app_secret") or ""
         return _api_key_token(app_secret, self.default_workspace, self.default_api_key, now, now + HUNDRED_YEARS)
@@ -10991,16 +11001,46 @@ class ThreadingServer(WSGIServer):
         return sock, address
 
 
+CLI_EXAMPLES = """examples:
+  python twenty_lite.py                         demo data on http://127.0.0.1:3000
+  python twenty_lite.py --seed none --port 0    an empty workspace on a free port
+  python twenty_lite.py --db :memory: --api-key dev --rate-limit 0
+  python twenty_lite.py keys create --name ci --role Member
+  python twenty_lite.py keys list --db other.db
+
+keys (API keys of the default workspace, without a running server):
+  python twenty_lite.py keys create --name NAME [--role LABEL] [--expires DATE] [--db FILE]
+  python twenty_lite.py keys list [--db FILE]
+  python twenty_lite.py keys revoke ID [--db FILE]
+
+The same commands run as `twenty-lite …` once the package is installed (pip install -e .)."""
+
+
+def _port(text: str) -> int:
+    """A TCP port, 0 for any free one."""
+    if not text.isdigit() or not 0 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port: 0 (any free port) to 65535")
+    return int(text)
+
+
 def _parse_args(argv: Sequence[str] | None = None) -> Settings:
     """Settings from the command line (reference README §5)."""
-    parser = argparse.ArgumentParser(prog="twenty_lite", description="A local server that speaks Twenty's API.")
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=3000)
-    parser.add_argument("--db", default="twenty_lite.db", help="SQLite file, or :memory:")
-    parser.add_argument("--api-key", default=None, help="accept this string as an admin bearer token")
-    parser.add_argument("--seed", choices=("demo", "none"), default=None, help="data of a new database (demo)")
-    parser.add_argument("--max-records", type=int, default=60, help="batch limit and maximum page size")
-    parser.add_argument("--rate-limit", default="100/60", help="N/W requests per W seconds, 0 disables")
+    parser = argparse.ArgumentParser(
+        prog="twenty_lite",
+        description="A local server that speaks Twenty's API: REST, GraphQL, metadata, a playground.",
+        epilog=CLI_EXAMPLES,
+        formatter_class=lambda prog: argparse.RawDescriptionHelpFormatter(prog, max_help_position=32),
+    )
+    parser.add_argument("--version", action="version", version=f"twenty_lite {__version__}")
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    parser.add_argument("--port", type=_port, default=3000, help="port, 0 for any free one (default: 3000)")
+    parser.add_argument("--db", default="twenty_lite.db", help="SQLite file, or :memory: (default: twenty_lite.db)")
+    parser.add_argument("--api-key", default=None, help="also accept this string as an admin bearer token")
+    parser.add_argument("--seed", choices=("demo", "none"), default=None, help="data of a new database (default: demo)")
+    parser.add_argument("--max-records", type=int, default=60, help="batch limit and largest page (default: 60)")
+    parser.add_argument(
+        "--rate-limit", default="100/60", help="N/W: N calls per W seconds per workspace, 0 lifts it (default: 100/60)"
+    )
     parser.add_argument("--deterministic", action="store_true", help="reproducible ids; time frozen until moved")
     parser.add_argument(
         "--cors-origin", default="*", help="origins browsers may call from, comma-separated (default: any, as Twenty)"
@@ -11028,28 +11068,39 @@ def _parse_args(argv: Sequence[str] | None = None) -> Settings:
 
 def _keys_cli(argv: Sequence[str]) -> int:
     """python twenty_lite.py keys create|list|revoke: API keys of the default workspace, offline."""
-    parser = argparse.ArgumentParser(prog="twenty_lite keys", description="Manage API keys of the default workspace.")
-    parser.add_argument("--db", default="twenty_lite.db", help="SQLite file")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--db", default=argparse.SUPPRESS, help="SQLite file (default: twenty_lite.db)")
+    common.add_argument("--create-db", action="store_true", default=argparse.SUPPRESS, help="make the file if missing")
+    parser = argparse.ArgumentParser(
+        prog="twenty_lite keys", description="Manage API keys of the default workspace.", parents=[common]
+    )
     commands = parser.add_subparsers(dest="command", required=True)
-    _create = commands.add_parser("create", help="create a key and print its token (shown once)")
+    _create = commands.add_parser("create", help="create a key and print its token (shown once)", parents=[common])
     _create.add_argument("--name", required=True)
     _create.add_argument("--role", default="Admin", help="role label: Admin, Member, Guest or a custom role")
     _create.add_argument("--expires", default=None, help="expiry date or date-time (default: in 100 years)")
-    commands.add_parser("list", help="list keys that are not revoked")
-    revoke = commands.add_parser("revoke", help="revoke a key: all its tokens stop working")
+    commands.add_parser("list", help="list keys that are not revoked", parents=[common])
+    revoke = commands.add_parser("revoke", help="revoke a key: all its tokens stop working", parents=[common])
     revoke.add_argument("id")
     args = parser.parse_args(argv)
+    db = getattr(args, "db", "twenty_lite.db")
+    if db != ":memory:" and not os.path.exists(db) and not getattr(args, "create_db", False):
+        print(f"twenty_lite: {db} does not exist (a mistyped --db?); add --create-db to make it.", file=sys.stderr)
+        return 2
     try:
-        state = AppState(Settings(db=args.db))
+        state = AppState(Settings(db=db))
     except StoreError as exc:
         print(f"twenty_lite: {exc}", file=sys.stderr)
         return 2
     ws, now = state.default_workspace, _iso(state.clock())
     try:
+        if args.command == "create":
+            expires = _check_expiry(args.expires) if args.expires else _iso(state.clock() + HUNDRED_YEARS)
+            if expires <= now:  # checked before anything is written: a key that could never be used
+                raise _bad_request(f"--expires {args.expires} is in the past: give a later date")
         with state.store.write() as conn:
             if args.command == "create":
                 role = _role_by_label(conn, ws, args.role)
-                expires = args.expires or _iso(state.clock() + HUNDRED_YEARS)
                 key = _create_key(
                     conn, ws, {"name": args.name, "expiresAt": expires, "roleId": role.id}, now, state.settings.new_id
                 )
@@ -11063,43 +11114,81 @@ def _keys_cli(argv: Sequence[str]) -> int:
                     )
                 return 0
         if args.command == "create":
+            token = _key_token(state, ws, key["id"], key["expiresAt"])
             print(f"Created API key {key['id']} ({args.name}, role {args.role}, expires {key['expiresAt']}).")
             print("Token (shown once; it is not stored):")
-            print(_key_token(state, ws, key["id"], key["expiresAt"]))
+            print(token)
         else:
             print(f"Revoked API key {key['id']} ({key['name']}).")
     except ApiError as err:
         print(f"twenty_lite: {err.message}", file=sys.stderr)
         return 1
+    finally:
+        state.store.close()
     return 0
 
 
+def _stop_on_sigterm() -> None:
+    """SIGTERM (docker stop, systemd, kill) stops the server as Ctrl-C does."""
+    import signal
+
+    def stop(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    with contextlib.suppress(ValueError):  # not the main thread (main() called from a test's thread)
+        signal.signal(signal.SIGTERM, stop)
+
+
+def _listen(settings: Settings, app: bottle.Bottle) -> Any:
+    """The listening server, or a one-line error for a port in use or an address that cannot be used."""
+    import errno
+
+    try:
+        return make_server(settings.host, settings.port, app, server_class=ThreadingServer, handler_class=QuietHandler)
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise StoreError(
+                f"port {settings.port} is in use (another twenty_lite?): stop it, or use --port 0 for any free port."
+            ) from None
+        if exc.errno == errno.EACCES:
+            raise StoreError(f"port {settings.port} needs privileges: use a port above 1023, or --port 0.") from None
+        raise StoreError(f"cannot listen on {settings.host}:{settings.port} ({exc.strerror or exc}).") from None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Start the server and serve until Ctrl-C (or run `keys …`)."""
+    """Start the server and serve until Ctrl-C or SIGTERM (or run `keys …`)."""
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["keys"]:
         return _keys_cli(argv[1:])
     settings = _parse_args(argv)
     try:
         app = create_app(settings)
+        server = _listen(settings, app)
     except StoreError as exc:
         print(f"twenty_lite: {exc}", file=sys.stderr)
         return 2
-    server = make_server(settings.host, settings.port, app, server_class=ThreadingServer, handler_class=QuietHandler)
+    state: AppState = app.state  # type: ignore[attr-defined]
     base = f"http://{settings.host}:{server.server_port}"
-    token = app.state.token()  # type: ignore[attr-defined]
-    print(f"twenty_lite {__version__} serving {base}", flush=True)
-    print(f"  Playground: {base}/playground", flush=True)
-    print(f"  REST API:  {base}/rest/people", flush=True)
-    print(f"  API key:   {token}", flush=True)
-    print(f'  Try:       curl -H "Authorization: Bearer {token}" {base}/rest/people', flush=True)
-    try:
+    limit, window = _parse_rate_limit(settings.rate_limit)
+    rate = f"{limit} calls per {window:g} s per workspace (--rate-limit 0 lifts it)" if limit else "none"
+    database = settings.db if settings.db == ":memory:" else os.path.abspath(settings.db)
+    _stop_on_sigterm()  # before the start message: whoever read it may stop the server at once
+    try:  # from the first line printed: a Ctrl-C that comes at once still stops cleanly
+        print(f"twenty_lite {__version__} serving {base}", flush=True)
+        print(f"  Playground: {base}/playground", flush=True)
+        print(f"  REST API:   {base}/rest/people   (metadata: {base}/rest/metadata/objects)", flush=True)
+        print(f"  GraphQL:    {base}/graphql   (metadata: {base}/metadata)", flush=True)
+        print(f"  Database:   {database}", flush=True)
+        print(f"  Rate limit: {rate}", flush=True)
+        print(f"  API key:    {state.token()}", flush=True)
+        print(f'  Try:        curl -H "Authorization: Bearer $KEY" {base}/rest/people   (KEY: the API key)', flush=True)
+        print("Ctrl-C to stop.", flush=True)
         server.serve_forever(poll_interval=0.2)
     except KeyboardInterrupt:
         print("\ntwenty_lite stopped.", flush=True)
     finally:
         server.server_close()
-        app.state.store.close()  # type: ignore[attr-defined]
+        state.store.close()
     return 0
 
 

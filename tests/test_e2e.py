@@ -158,7 +158,7 @@ def keys(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 def test_keys_command_creates_lists_and_revokes(tmp_path) -> None:
     db = tmp_path / "keys.db"
-    created = keys(db, "create", "--name", "ci", "--role", "Guest", "--expires", "2099-01-01")
+    created = keys(db, "create", "--name", "ci", "--role", "Guest", "--expires", "2099-01-01", "--create-db")
     assert created.returncode == 0, created.stderr
     token = created.stdout.strip().splitlines()[-1]
     assert token.count(".") == 2
@@ -183,6 +183,111 @@ def test_keys_command_creates_lists_and_revokes(tmp_path) -> None:
 
 
 def test_keys_command_refuses_an_unknown_role(tmp_path) -> None:
-    result = keys(tmp_path / "k.db", "create", "--name", "x", "--role", "Nope")
+    result = keys(tmp_path / "k.db", "create", "--name", "x", "--role", "Nope", "--create-db")
     assert result.returncode == 1
     assert "No role labelled 'Nope'" in result.stderr
+
+
+# ---- the command line never shows a traceback for a user's mistake (issue 14) -------------------------
+
+
+def run_cli(*args: str, timeout: float = 30) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(ROOT / "twenty_lite.py"), *args], capture_output=True, text=True, timeout=timeout, cwd=ROOT
+    )
+
+
+def test_keys_refuses_a_missing_database_unless_asked_to_make_it(tmp_path) -> None:
+    db = tmp_path / "typo.db"
+    result = keys(db, "list")
+    assert result.returncode == 2
+    assert result.stderr.strip() == f"twenty_lite: {db} does not exist (a mistyped --db?); add --create-db to make it."
+    assert not db.exists()
+    assert keys(db, "list", "--create-db").returncode == 0 and db.exists()
+
+
+def test_keys_takes_its_options_anywhere(tmp_path) -> None:
+    db = tmp_path / "k.db"
+    first = run_cli("keys", "--db", str(db), "--create-db", "create", "--name", "a")
+    second = run_cli("keys", "create", "--name", "b", "--db", str(db))
+    assert (first.returncode, second.returncode) == (0, 0), first.stderr + second.stderr
+    listed = run_cli("keys", "list", "--db", str(db)).stdout
+    assert " a " in listed and " b " in listed
+
+
+def test_keys_refuses_a_past_expiry_before_writing(tmp_path) -> None:
+    db = tmp_path / "k.db"
+    result = keys(db, "create", "--name", "old", "--expires", "2001-01-01", "--create-db")
+    assert result.returncode == 1
+    assert result.stdout == ""  # no "Created …" first
+    assert result.stderr.strip() == "twenty_lite: --expires 2001-01-01 is in the past: give a later date"
+    assert " old " not in keys(db, "list").stdout
+
+
+def test_a_port_in_use_is_one_line_with_what_to_do(tmp_path) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run_cli("--db", str(tmp_path / "x.db"), "--seed", "none", "--port", str(port))
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        f"twenty_lite: port {port} is in use (another twenty_lite?): stop it, or use --port 0 for any free port."
+    )
+
+
+@pytest.mark.parametrize("port", ["99999", "-1", "http"])
+def test_a_wrong_port_is_one_line(port: str) -> None:
+    result = run_cli("--port", port)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"twenty_lite: error: argument --port: '{port}' is not a port: 0 (any free port) to 65535"
+    )
+
+
+def test_version_and_help() -> None:
+    assert run_cli("--version").stdout.strip() == "twenty_lite 0.1.0"
+    shown = " ".join(run_cli("--help").stdout.split())  # argparse wraps at the terminal's width
+    for text in ("(default: 3000)", "(default: twenty_lite.db)", "(default: 100/60)", "examples:",
+                 "python twenty_lite.py keys create --name NAME", "twenty-lite", "--cors-origin", "--quiet"):  # fmt: skip
+        assert text in shown, text
+
+
+def test_port_zero_picks_a_free_port_and_the_start_message_says_everything(tmp_path) -> None:
+    server = Server("--db", str(tmp_path / "x.db"), "--seed", "none", "--port", "0", "--rate-limit", "7/60")
+    try:
+        server.port = int(re.search(r"serving http://127\.0\.0\.1:(\d+)", server.lines[0]).group(1))
+        assert server.port != 0
+        base = f"http://127.0.0.1:{server.port}"
+        shown = "\n".join(server.lines)
+        for text in (f"serving {base}", f"{base}/playground", f"{base}/rest/people", f"{base}/graphql",
+                     f"{base}/metadata", f"Database:   {tmp_path / 'x.db'}", "7 calls per 60 s per workspace"):  # fmt: skip
+            assert text in shown, text
+        assert shown.count(server.key) == 1  # the long key once, not twice
+        assert call(server.port, "GET", "/rest/people", server.key)[0] == 200
+    finally:
+        server.stop()
+
+
+def test_sigterm_stops_as_cleanly_as_ctrl_c(tmp_path) -> None:
+    server = Server("--db", str(tmp_path / "x.db"), "--seed", "none")
+    server.proc.send_signal(signal.SIGTERM)
+    assert server.proc.wait(timeout=10) == 0
+    assert "twenty_lite stopped." in server.proc.stdout.read()
+
+
+def test_the_printed_key_works_after_the_default_key_was_revoked(tmp_path) -> None:
+    db = tmp_path / "x.db"
+    server = Server("--db", str(db), "--seed", "none")
+    try:
+        key_id = [line.split()[0] for line in keys(db, "list").stdout.splitlines() if "Default admin key" in line][0]
+        assert keys(db, "revoke", key_id).returncode == 0
+    finally:
+        server.stop()
+    server = Server("--db", str(db), "--seed", "none")
+    try:
+        assert call(server.port, "GET", "/rest/people", server.key)[0] == 200
+    finally:
+        server.stop()
