@@ -67,6 +67,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
@@ -11013,6 +11014,11 @@ keys (API keys of the default workspace, without a running server):
   python twenty_lite.py keys list [--db FILE]
   python twenty_lite.py keys revoke ID [--db FILE]
 
+data (without a running server; validated as the API validates it):
+  python twenty_lite.py export [--workspace ID] [-o FILE] [--db FILE]
+  python twenty_lite.py import FILE [--db FILE]
+  python twenty_lite.py seed OBJECT FILE.csv|FILE.json [--upsert] [--db FILE]
+
 The same commands run as `twenty-lite …` once the package is installed (pip install -e .)."""
 
 
@@ -11128,6 +11134,151 @@ def _keys_cli(argv: Sequence[str]) -> int:
     return 0
 
 
+def _data_cli(command: str, argv: Sequence[str]) -> int:
+    """python twenty_lite.py export|import|seed: workspaces and records as files, without a server."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--db", default="twenty_lite.db", help="SQLite file (default: twenty_lite.db)")
+    parser = argparse.ArgumentParser(prog=f"twenty_lite {command}", parents=[common], description={
+        "export": "Write a workspace (data model, records, roles, webhooks) as JSON.",
+        "import": "Make a new workspace from an export; prints its id and admin key.",
+        "seed": "Create records of an object from a JSON array or a CSV file (header: field names, "
+                "composite sub-fields as name.firstName), through the same validation as the API.",
+    }[command])  # fmt: skip
+    if command == "export":
+        parser.add_argument("--workspace", default=None, help="workspace id (default: the default workspace)")
+        parser.add_argument("-o", "--output", default="-", help="file to write (default: standard output)")
+    elif command == "import":
+        parser.add_argument("file", help="an export (JSON)")
+    else:
+        parser.add_argument("object", help="object name, singular or plural: person, people, companies, …")
+        parser.add_argument("file", help="records: .json (an array of objects) or .csv")
+        parser.add_argument("--upsert", action="store_true", help="update records that match by id or unique field")
+    args = parser.parse_args(argv)
+    if args.db != ":memory:" and not os.path.exists(args.db):
+        print(f"twenty_lite: {args.db} does not exist (a mistyped --db?).", file=sys.stderr)
+        return 2
+    try:
+        state = AppState(Settings(db=args.db, rate_limit="0"))
+    except StoreError as exc:
+        print(f"twenty_lite: {exc}", file=sys.stderr)
+        return 2
+    try:
+        if command == "export":
+            with state.store.read() as conn:
+                doc = _export_workspace(state, conn, args.workspace or state.default_workspace)
+            text = json.dumps(doc, indent=1, ensure_ascii=False)
+            if args.output == "-":
+                print(text)
+            else:
+                Path(args.output).write_text(text + "\n", encoding="utf-8")
+                print(f"Exported {sum(len(r) for r in doc['records'].values())} records to {args.output}.")
+        elif command == "import":
+            made = _import_workspace(state, _read_json_file(args.file))
+            print(f"Imported workspace {made['id']} ({made['displayName']}).")
+            print("Admin key (shown once):")
+            print(made["apiKey"])
+        else:
+            return _seed_file(state, args.object, args.file, args.upsert)
+    except (ApiError, OSError, ValueError) as exc:
+        if isinstance(exc, OSError) and exc.filename:
+            message = f"{exc.filename}: {exc.strerror}"
+        else:
+            message = exc.message if isinstance(exc, ApiError) else str(exc)
+        print(f"twenty_lite: {message}", file=sys.stderr)
+        return 1
+    finally:
+        state.store.close()
+    return 0
+
+
+def _read_json_file(path: str) -> Any:
+    """A JSON file, or a 400-style error naming it."""
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{path} is not JSON ({exc})") from None
+
+
+def _csv_records(obj: ObjectMeta, path: str) -> list[dict[str, Any]]:
+    """Records from a CSV file: a column per field (name.firstName for a sub-field), empty cells left
+    out, numbers, booleans and JSON lists read by the field's kind."""
+    import csv
+
+    with open(path, newline="", encoding="utf-8-sig") as handle:
+        rows = list(csv.DictReader(handle))
+    records = []
+    for row in rows:
+        record: dict[str, Any] = {}
+        for column, cell in row.items():
+            if column is None or cell is None or cell == "":
+                continue
+            name, _, sub = column.strip().partition(".")
+            meta = obj.by_name.get(name) or obj.by_join_column.get(name)
+            kind = "TEXT"
+            if meta is not None and meta.columns:
+                col = next((c for c in meta.columns if (c.sub or "") == sub), meta.columns[0])
+                kind = col.kind
+            value = _csv_value(kind, cell)
+            if sub:
+                record.setdefault(name, {})[sub] = value
+            else:
+                record[name] = value
+        records.append(record)
+    return records
+
+
+def _csv_value(kind: str, cell: str) -> Any:
+    """A CSV cell as the JSON value a field of this kind takes (the record service validates it)."""
+    if kind in ("NUMBER", "NUMERIC", "POSITION"):
+        with contextlib.suppress(ValueError):
+            number = float(cell)
+            return int(number) if number.is_integer() and "." not in cell else number
+    elif kind == "BOOLEAN" and cell.lower() in ("true", "false"):
+        return cell.lower() == "true"
+    elif kind in ("MULTI_SELECT", "ARRAY", "RAW_JSON", "FILES") and cell[:1] in "[{":
+        with contextlib.suppress(ValueError):
+            return json.loads(cell)
+    return cell
+
+
+def _seed_file(state: AppState, name: str, path: str, upsert: bool) -> int:
+    """Create the records of a file in batches through the record service, with a progress bar."""
+    ws = state.default_workspace
+    actor = Actor(ws, LOCAL_KEY_NAME, None, role=state.models.admin_role(ws))
+    with state.store.read() as conn:
+        schema = state.schema(conn, ws)
+    obj = schema.by_plural.get(name) or next((o for o in schema.objects if o.name_singular == name), None)
+    if obj is None:
+        raise ValueError(f"no object named {name!r}: one of {', '.join(sorted(schema.by_plural))}")
+    records = _csv_records(obj, path) if path.lower().endswith(".csv") else _read_json_file(path)
+    if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
+        raise ValueError(f"{path} must hold a JSON array of records (objects)")
+    size, done = state.settings.max_records, 0
+    show = sys.stderr.isatty() and len(records) > size
+    for start in range(0, len(records), size):
+        batch = records[start : start + size]
+        try:
+            with state.store.write() as conn:
+                ctx = Ctx(state, conn, state.schema(conn, ws), actor, _iso(state.clock()))
+                _authorize(ctx, obj, "create")
+                _create(ctx, obj, batch, upsert=upsert)
+        except ApiError as err:
+            print(
+                f"\ntwenty_lite: records {start + 1}-{start + len(batch)} were refused: {err.message.rstrip('.')}. "
+                f"{done} records before them were created.",
+                file=sys.stderr,
+            )
+            return 1
+        done += len(batch)
+        if show:
+            bar = "#" * (30 * done // len(records))
+            print(f"\r[{bar:<30}] {done}/{len(records)}", end="", file=sys.stderr, flush=True)
+    if show:
+        print(file=sys.stderr)
+    print(f"Created {done} {obj.name_plural if done != 1 else obj.name_singular} from {path}.")
+    return 0
+
+
 def _stop_on_sigterm() -> None:
     """SIGTERM (docker stop, systemd, kill) stops the server as Ctrl-C does."""
     import signal
@@ -11160,6 +11311,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["keys"]:
         return _keys_cli(argv[1:])
+    if argv[:1] in (["export"], ["import"], ["seed"]):
+        return _data_cli(argv[0], argv[1:])
     settings = _parse_args(argv)
     try:
         app = create_app(settings)

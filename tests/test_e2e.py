@@ -291,3 +291,64 @@ def test_the_printed_key_works_after_the_default_key_was_revoked(tmp_path) -> No
         assert call(server.port, "GET", "/rest/people", server.key)[0] == 200
     finally:
         server.stop()
+
+
+# ---- data on the command line: export, import, seed (issue 14) ---------------------------------------
+
+
+def test_seed_from_csv_and_json_then_export_and_import(tmp_path) -> None:
+    db = tmp_path / "d.db"
+    assert keys(db, "list", "--create-db").returncode == 0
+    csv_file = tmp_path / "people.csv"
+    csv_file.write_text(
+        "name.firstName,name.lastName,emails.primaryEmail,city,position\n"
+        "Ada,Lovelace,ada@x.io,London,1\nAlan,Turing,alan@x.io,Manchester,2.5\n"
+    )
+    seeded = run_cli("seed", "people", str(csv_file), "--db", str(db))
+    assert (seeded.returncode, seeded.stdout.strip()) == (0, f"Created 2 people from {csv_file}.")
+    json_file = tmp_path / "companies.json"
+    json_file.write_text(json.dumps([{"name": f"Acme {i}", "employees": i} for i in range(130)]))
+    assert run_cli("seed", "companies", str(json_file), "--db", str(db)).stdout.strip().startswith("Created 130")
+    again = run_cli("seed", "person", str(csv_file), "--db", str(db))  # unique emails: refused, nothing made
+    assert again.returncode == 1
+    assert again.stderr.strip() == (
+        "twenty_lite: records 1-2 were refused: A duplicate entry was detected. The combination of "
+        "emailsPrimaryEmail must be unique. 0 records before them were created."
+    )
+    out = tmp_path / "out.json"
+    assert run_cli("export", "--db", str(db), "-o", str(out)).returncode == 0
+    imported = run_cli("import", str(out), "--db", str(db))
+    assert imported.returncode == 0, imported.stderr
+    token = imported.stdout.strip().splitlines()[-1]
+    server = Server("--db", str(db))
+    try:
+        mine = "/rest/people?filter=emails.primaryEmail%5Bin%5D%3A%5Bada%40x.io%2Calan%40x.io%5D&order_by=position"
+        status, _, body = call(server.port, "GET", mine, token)
+        assert status == 200
+        assert [(p["name"]["firstName"], p["city"], p["position"]) for p in body["data"]["people"]] == [
+            ("Ada", "London", 1), ("Alan", "Manchester", 2.5)]  # fmt: skip
+        for path in ("/rest/people?limit=200", "/rest/companies?limit=200"):  # the copy has what the source has
+            source, copy = call(server.port, "GET", path, server.key)[2], call(server.port, "GET", path, token)[2]
+            assert copy["totalCount"] == source["totalCount"] > 0
+            assert copy["data"] == source["data"]
+    finally:
+        server.stop()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["seed", "nope", "x.csv"], "twenty_lite: no object named 'nope': one of attachments, companies,"),
+        (["seed", "people", "missing.csv"], "twenty_lite: missing.csv: No such file or directory"),
+        (["import", "missing.json"], "twenty_lite: missing.json: No such file or directory"),
+    ],
+)
+def test_data_commands_say_what_is_wrong(tmp_path, args: list[str], message: str) -> None:
+    db = tmp_path / "d.db"
+    assert keys(db, "list", "--create-db").returncode == 0
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "twenty_lite.py"), *args, "--db", str(db)],
+        capture_output=True, text=True, timeout=30, cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.strip().startswith(message), result.stderr
