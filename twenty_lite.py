@@ -10269,6 +10269,9 @@ class RequestLog:
         self.mode = mode
         self.clock = clock
         self._lock = threading.Lock()
+        self._flusher: threading.Thread | None = None
+        self._pending = threading.Event()
+        self.colour = bool(getattr(sys.stdout, "isatty", lambda: False)())  # asked once: isatty is a system call
 
     def write(self, environ: dict[str, Any], status: int) -> None:
         """Log the request an environ describes, answered with this status."""
@@ -10285,14 +10288,30 @@ class RequestLog:
             line = _dumps({**entry, "reason": reason} if reason else entry)
         else:
             shown = f"{status}"
-            stream = sys.stdout
-            if getattr(stream, "isatty", lambda: False)():
+            if self.colour:
                 shown = f"{self.COLOURS.get(status // 100, '')}{status}\033[0m"
             line = f"{self.clock().strftime('%H:%M:%S')} {method:7} {path} {shown} {took} ms"
             if reason:
                 line += f" - {reason}"
+        stream = sys.stdout
         with self._lock:
-            print(line, flush=True)
+            stream.write(line + "\n")
+        # A write to a file or pipe waits in the buffer: a flush (a system call) per request would let
+        # other threads take the GIL mid-request. One thread flushes what came, a few times a second.
+        if self._flusher is None:
+            with self._lock:
+                if self._flusher is None:
+                    self._flusher = threading.Thread(target=self._flush_loop, name="request-log", daemon=True)
+                    self._flusher.start()
+        self._pending.set()
+
+    def _flush_loop(self) -> None:
+        while True:
+            self._pending.wait()
+            time.sleep(0.2)
+            self._pending.clear()
+            with self._lock, contextlib.suppress(Exception):
+                sys.stdout.flush()
 
 
 class DevTools:

@@ -64,9 +64,9 @@ def test_text_lines(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_text_lines_are_coloured_on_a_terminal(capsys: pytest.CaptureFixture[str], monkeypatch: Any) -> None:
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
     client = Client(make_app(request_log="text"))
     capsys.readouterr()
-    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
     client.get("/rest/people")
     client.get("/nowhere")
     ok, missing = lines(capsys)
