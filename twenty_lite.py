@@ -9678,7 +9678,7 @@ PLAYGROUND_HTML = r"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>twenty_lite playground</title>
 <style>
-:root{--bg:#f7f7f8;--panel:#fff;--line:#e3e3e8;--ink:#1b1b1f;--mute:#6b6b76;--accent:#3c5bd6;--ok:#1f8a4c;--bad:#c0392b}
+:root{--bg:#f7f7f8;--panel:#fff;--line:#e3e3e8;--ink:#1b1b1f;--mute:#6b6b76;--accent:#3c5bd6;--ok:#176b3a;--bad:#c0392b}
 *{box-sizing:border-box}body{margin:0;font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;color:var(--ink);background:var(--bg)}
 header{display:flex;gap:12px;align-items:center;padding:10px 16px;background:var(--panel);border-bottom:1px solid var(--line);flex-wrap:wrap}
 header h1{font-size:16px;margin:0 8px 0 0}header .base{color:var(--mute);font-family:ui-monospace,monospace}
@@ -9715,24 +9715,24 @@ pre{background:#0f1117;color:#e6e6e6;border-radius:6px;padding:10px;overflow:aut
   <div class="panel"><h2>Objects</h2><input id="objFilter" placeholder="filter objects" style="width:100%;margin-bottom:6px"><div class="list" id="ops"><p class="help">Save your API key to load this workspace's API.</p></div></div>
   <div class="panel" id="opPanel"><h2 id="opTitle">Pick an operation</h2><div id="opForm"></div>
     <div class="row" style="margin-top:8px"><button id="send" disabled>Send</button><span class="status" id="restStatus"></span></div>
-    <label>curl</label><pre id="curl"></pre><label>Response</label><pre id="restOut"></pre></div>
+    <label>curl</label><pre id="curl" tabindex="0" role="region" aria-label="curl"></pre><label>Response</label><pre id="restOut" tabindex="0" role="region" aria-label="Response"></pre></div>
 </section>
 <section id="graphql">
-  <div class="panel"><div class="row"><label style="margin:0">Endpoint</label><select id="endpoint"><option value="/graphql">/graphql (records)</option><option value="/metadata">/metadata (data model)</option></select>
+  <div class="panel"><div class="row"><label style="margin:0" for="endpoint">Endpoint</label><select id="endpoint"><option value="/graphql">/graphql (records)</option><option value="/metadata">/metadata (data model)</option></select>
     <button id="run">Run (Ctrl+Enter)</button><span class="status" id="gqlStatus"></span></div>
-    <label>Query</label><div class="edwrap"><textarea id="query" rows="16" spellcheck="false">{
+    <label for="query">Query</label><div class="edwrap"><textarea id="query" rows="16" spellcheck="false">{
   people(first: 5) {
     totalCount
     edges { node { id name { firstName lastName } company { name } } }
   }
 }</textarea><div id="suggest"></div></div>
-    <label>Variables (JSON)</label><textarea id="vars" rows="4" spellcheck="false">{}</textarea></div>
-  <div class="panel"><h2>Response</h2><pre id="gqlOut"></pre></div>
-  <div class="panel"><h2>Schema explorer</h2><input id="typeFilter" placeholder="search types" style="width:100%"><div class="list" id="explorer"></div></div>
+    <label for="vars">Variables (JSON)</label><textarea id="vars" rows="4" spellcheck="false">{}</textarea></div>
+  <div class="panel"><h2>Response</h2><pre id="gqlOut" tabindex="0" role="region" aria-label="Result"></pre></div>
+  <div class="panel"><h2>Schema explorer</h2><input id="typeFilter" placeholder="search types" style="width:100%"><div class="list" id="explorer" tabindex="0" role="region" aria-label="Schema types"></div></div>
 </section>
 <section id="settings">
   <div class="panel"><h2>API keys</h2>
-    <div class="row"><input id="newKeyName" placeholder="name"><input id="newKeyExpiry" type="date"><select id="newKeyRole"></select><button id="createKey">Create key</button></div>
+    <div class="row"><input id="newKeyName" placeholder="name" aria-label="Key name"><input id="newKeyExpiry" type="date" aria-label="Expiry date"><select id="newKeyRole" aria-label="Role"></select><button id="createKey">Create key</button></div>
     <div id="newToken"></div><table id="keys"><thead><tr><th>Name</th><th>Role</th><th>Expires</th><th></th></tr></thead><tbody></tbody></table></div>
   <div class="panel"><h2>Roles</h2><table id="roles"><thead><tr><th>Role</th><th>Records</th><th>Settings</th><th>Editable</th></tr></thead><tbody></tbody></table>
     <h2 style="margin-top:16px">Webhooks</h2>
@@ -9837,6 +9837,7 @@ function pickOp(method, path, op) {
     const param = p.$ref ? state.openapi.components.parameters[p.$ref.split("/").pop()] : p;
     const label = document.createElement("label"); label.textContent = param.name + (param.in === "path" ? " (path)" : "");
     const input = document.createElement("input"); input.dataset.param = param.name; input.dataset.in = param.in; input.style.width = "100%";
+    input.setAttribute("aria-label", param.name);
     input.placeholder = param.in === "path" ? "record id" : (param.schema && param.schema.default !== undefined ? "default " + param.schema.default : "");
     form.append(label, input);
     if (HELP[param.name]) { const h = document.createElement("div"); h.className = "help"; h.textContent = HELP[param.name]; form.appendChild(h); }

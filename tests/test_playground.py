@@ -188,3 +188,32 @@ def test_add_and_delete_a_webhook_in_settings(page, server) -> None:
     page.wait_for_function("document.querySelector('#hooks').textContent.includes('person.created, *.updated')")
     page.click("#hooks button")
     page.wait_for_function("!document.querySelector('#hooks tbody').textContent.includes('127.0.0.1:9')")
+
+
+def axe_problems(page) -> list[tuple[str, str, list[str]]]:
+    """The critical and serious accessibility violations axe-core finds on the page as it is now."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    found = Axe().run(page).response["violations"]
+    return [(v["id"], v["impact"], [str(n["target"]) for n in v["nodes"]]) for v in found
+            if v["impact"] in ("critical", "serious")]  # fmt: skip
+
+
+def test_every_view_passes_axe_core_without_a_critical_or_serious_violation(page) -> None:
+    seen = {"first visit": axe_problems(page)}
+    page.click('button.op[data-op="findManyPeople"]')
+    page.click("#send")
+    page.wait_for_function("document.querySelector('#restOut').textContent.includes('totalCount')")
+    seen["REST after a run"] = axe_problems(page)
+    page.click('#tabs button[data-tab="graphql"]')
+    page.wait_for_function("document.querySelector('#explorer').textContent.includes('Query')")
+    page.click("#run")
+    page.wait_for_function("document.querySelector('#gqlOut').textContent.includes('people')")
+    seen["GraphQL and its explorer"] = axe_problems(page)
+    page.click('#tabs button[data-tab="settings"]')
+    seen["Settings"] = axe_problems(page)
+    page.set_viewport_size({"width": 390, "height": 800})
+    for tab in ("rest", "graphql", "settings"):
+        page.click(f'#tabs button[data-tab="{tab}"]')
+        seen[f"{tab} at 390 px"] = axe_problems(page)
+    assert {view: problems for view, problems in seen.items() if problems} == {}
