@@ -9691,7 +9691,8 @@ main{padding:12px 16px}section{display:none}section.on{display:grid;gap:12px}
 #rest.on{grid-template-columns:260px 1fr}#graphql.on{grid-template-columns:1fr 1fr 280px}#settings.on{grid-template-columns:1fr 1fr}
 .panel{background:var(--panel);border:1px solid var(--line);border-radius:8px;padding:12px;min-width:0}
 .panel h2{font-size:14px;margin:0 0 8px}.list{max-height:70vh;overflow:auto}
-.obj{margin-bottom:6px}.obj>b{cursor:pointer;display:block;padding:3px 4px;border-radius:4px}.obj>b:hover{background:#eef}
+.obj{margin-bottom:6px}.obj>.head{cursor:pointer;display:block;width:100%;text-align:left;font-weight:700;background:none;border:0;color:var(--ink);padding:3px 4px;border-radius:4px}.obj>.head:hover{background:#eef}
+:focus-visible{outline:2px solid var(--accent);outline-offset:1px}.type{cursor:pointer;text-decoration:underline dotted}
 .op{display:block;width:100%;text-align:left;background:none;border:0;color:var(--ink);padding:2px 4px 2px 14px;font-family:ui-monospace,monospace;font-size:12px}
 .op:hover,.op.on{background:#eef;color:var(--accent)}.m{display:inline-block;width:52px;font-weight:600}
 label{display:block;margin:6px 0 2px;color:var(--mute);font-size:12px}.row{display:flex;gap:8px;align-items:center;flex-wrap:wrap}
@@ -9708,7 +9709,7 @@ pre{background:#0f1117;color:#e6e6e6;border-radius:6px;padding:10px;overflow:aut
   <h1>twenty_lite playground</h1><span class="base" id="base"></span>
   <label for="key" style="margin:0">API key</label><input id="key" size="44" placeholder="paste the key the server printed" autocomplete="off">
   <button id="saveKey">Save key</button>
-  <nav class="row" id="tabs"><button data-tab="rest" class="on">REST</button><button data-tab="graphql">GraphQL</button><button data-tab="settings">Settings</button></nav>
+  <nav class="row" id="tabs" role="tablist" aria-label="Views"><button data-tab="rest" class="on" role="tab" aria-selected="true" aria-controls="rest">REST</button><button data-tab="graphql" role="tab" aria-selected="false" aria-controls="graphql">GraphQL</button><button data-tab="settings" role="tab" aria-selected="false" aria-controls="settings">Settings</button></nav>
 </header>
 <main>
 <section id="rest" class="on">
@@ -9725,7 +9726,7 @@ pre{background:#0f1117;color:#e6e6e6;border-radius:6px;padding:10px;overflow:aut
     totalCount
     edges { node { id name { firstName lastName } company { name } } }
   }
-}</textarea><div id="suggest"></div></div>
+}</textarea><div id="suggest" role="listbox" aria-label="Suggestions"></div></div>
     <label for="vars">Variables (JSON)</label><textarea id="vars" rows="4" spellcheck="false">{}</textarea></div>
   <div class="panel"><h2>Response</h2><pre id="gqlOut" tabindex="0" role="region" aria-label="Result"></pre></div>
   <div class="panel"><h2>Schema explorer</h2><input id="typeFilter" placeholder="search types" style="width:100%"><div class="list" id="explorer" tabindex="0" role="region" aria-label="Schema types"></div></div>
@@ -9764,7 +9765,7 @@ function pretty(r) { return r.json === null ? r.text : JSON.stringify(r.json, nu
 function showStatus(el, r) { el.textContent = r.status + " · " + r.ms + " ms"; el.className = "status " + (r.status < 300 && !(r.json && r.json.errors) ? "ok" : "bad"); }
 
 document.querySelectorAll("#tabs button").forEach((b) => b.onclick = () => {
-  document.querySelectorAll("#tabs button").forEach((x) => x.classList.toggle("on", x === b));
+  document.querySelectorAll("#tabs button").forEach((x) => { x.classList.toggle("on", x === b); x.setAttribute("aria-selected", String(x === b)); });
   document.querySelectorAll("main section").forEach((s) => s.classList.toggle("on", s.id === b.dataset.tab));
   if (b.dataset.tab === "settings") loadSettings();
   if (b.dataset.tab === "graphql") loadSchema();
@@ -9785,9 +9786,10 @@ function renderOps() {
   for (const tag of doc.tags) {
     if (filter && !tag.name.toLowerCase().includes(filter)) continue;
     const div = document.createElement("div"); div.className = "obj";
-    const b = document.createElement("b"); b.textContent = tag.name; div.appendChild(b);
+    const b = document.createElement("button"); b.className = "head"; b.textContent = tag.name; div.appendChild(b);
     const list = document.createElement("div"); list.hidden = !filter && tag.name !== "people";
-    b.onclick = () => list.hidden = !list.hidden;
+    b.setAttribute("aria-expanded", String(!list.hidden));
+    b.onclick = () => { list.hidden = !list.hidden; b.setAttribute("aria-expanded", String(!list.hidden)); };
     for (const [path, item] of Object.entries(doc.paths)) {
       for (const [method, op] of Object.entries(item)) {
         if (!op.tags || op.tags[0] !== tag.name) continue;
@@ -9895,7 +9897,7 @@ function renderExplorer(focus) {
     .sort((a, b) => (a.name === s.queryType.name ? -2 : a.name === (s.mutationType || {}).name ? -1 : 0) - (b.name === s.queryType.name ? -2 : b.name === (s.mutationType || {}).name ? -1 : 0) || a.name.localeCompare(b.name)).slice(0, 80);
   for (const t of show) {
     const d = document.createElement("div"); d.className = "obj";
-    const b = document.createElement("b"); b.textContent = t.name + "  (" + t.kind.toLowerCase().replace("_", " ") + ")"; d.appendChild(b);
+    const b = document.createElement("button"); b.className = "head"; b.textContent = t.name + "  (" + t.kind.toLowerCase().replace("_", " ") + ")"; d.appendChild(b);
     if (t.description) { const p = document.createElement("div"); p.className = "help"; p.textContent = t.description; d.appendChild(p); }
     const list = document.createElement("div"); list.hidden = !focus; b.onclick = () => list.hidden = !list.hidden;
     for (const f of t.fields || t.inputFields || []) {
@@ -9904,6 +9906,7 @@ function renderExplorer(focus) {
       line.innerHTML = "<code></code>: <span class=type></span>"; line.firstChild.textContent = f.name + args;
       if (f.description) line.title = f.description;
       const ty = line.querySelector(".type"); ty.textContent = typeName(f.type); ty.onclick = () => renderExplorer(namedType(f.type));
+      ty.tabIndex = 0; ty.setAttribute("role", "link"); ty.onkeydown = (e) => { if (e.key === "Enter") ty.onclick(); };
       list.appendChild(line);
     }
     for (const v of t.enumValues || []) { const line = document.createElement("div"); line.className = "help"; line.style.paddingLeft = "12px"; line.textContent = v.name; list.appendChild(line); }
@@ -9952,6 +9955,7 @@ function suggest() {
   if (!items.length || (items.length === 1 && items[0].name === word)) { box.style.display = "none"; return; }
   active = 0; box.innerHTML = "";
   items.forEach((f, i) => { const d = document.createElement("div"); d.dataset.name = f.name; d.innerHTML = "<span></span><small></small>";
+    d.setAttribute("role", "option"); d.setAttribute("aria-selected", String(i === 0));
     d.firstChild.textContent = f.name; d.lastChild.textContent = typeName(f.type); if (i === 0) d.className = "on"; d.onmousedown = (e) => { e.preventDefault(); accept(i); }; box.appendChild(d); });
   const lines = before.split("\n"); box.style.top = Math.min(lines.length * 18 + 8, ed.clientHeight) + "px"; box.style.left = Math.min((lines[lines.length - 1].length) * 7.8 + 12, ed.clientWidth - 220) + "px";
   box.style.display = "block";
@@ -9966,7 +9970,7 @@ ed.addEventListener("keydown", (e) => {
   if ((e.ctrlKey || e.metaKey) && e.key === "Enter") { e.preventDefault(); box.style.display = "none"; runQuery(); return; }
   if (box.style.display !== "block") { if (e.ctrlKey && e.key === " ") { e.preventDefault(); suggest(); } return; }
   if (e.key === "ArrowDown" || e.key === "ArrowUp") { e.preventDefault(); active = (active + (e.key === "ArrowDown" ? 1 : items.length - 1)) % items.length;
-    [...box.children].forEach((c, i) => c.classList.toggle("on", i === active)); }
+    [...box.children].forEach((c, i) => { c.classList.toggle("on", i === active); c.setAttribute("aria-selected", String(i === active)); }); }
   else if (e.key === "Enter" || e.key === "Tab") { e.preventDefault(); accept(active); }
   else if (e.key === "Escape") box.style.display = "none";
 });

@@ -217,3 +217,28 @@ def test_every_view_passes_axe_core_without_a_critical_or_serious_violation(page
         page.click(f'#tabs button[data-tab="{tab}"]')
         seen[f"{tab} at 390 px"] = axe_problems(page)
     assert {view: problems for view, problems in seen.items() if problems} == {}
+
+
+def test_tabs_headers_and_types_work_from_the_keyboard(page) -> None:
+    tabs = page.query_selector_all("#tabs [role=tab]")
+    assert [t.get_attribute("aria-selected") for t in tabs] == ["true", "false", "false"]
+    page.focus('#tabs button[data-tab="graphql"]')
+    page.keyboard.press("Enter")
+    assert page.get_attribute('#tabs button[data-tab="graphql"]', "aria-selected") == "true"
+    page.wait_for_function("document.querySelector('#explorer').textContent.includes('Query')")
+    header = page.query_selector("#explorer .obj > button.head")
+    header.focus()
+    page.keyboard.press("Enter")  # opens the type's field list
+    first_type = page.query_selector("#explorer .type")
+    first_type.focus()
+    page.keyboard.press("Enter")  # follows the field's type
+    assert page.query_selector_all("#explorer .obj") and len(page.query_selector_all("#explorer .obj")) == 1
+    page.focus('#tabs button[data-tab="rest"]')
+    page.keyboard.press("Enter")
+    people = page.query_selector("#ops .obj > button.head")
+    assert people.get_attribute("aria-expanded") in ("true", "false")
+    before = people.get_attribute("aria-expanded")
+    people.focus()
+    page.keyboard.press("Enter")
+    assert people.get_attribute("aria-expanded") != before
+    assert page.eval_on_selector("#suggest", "e => e.getAttribute('role')") == "listbox"
