@@ -9946,9 +9946,9 @@ function context(text) {
 }
 const ed = $("#query"); const box = $("#suggest"); let items = []; let active = 0;
 function wordAt() { const upto = ed.value.slice(0, ed.selectionStart); const m = upto.match(/[A-Za-z_][A-Za-z0-9_]*$/); return { word: m ? m[0] : "", before: upto.slice(0, upto.length - (m ? m[0].length : 0)) }; }
-function suggest() {
+function suggest(asked) {
   const { word, before } = wordAt(); const c = context(before);
-  if (!c) { box.style.display = "none"; return; }
+  if (!c || (!word && asked !== true)) { box.style.display = "none"; return; }  // after "{", a space or "}": only on Ctrl-Space
   const pool = c.kind === "types" ? Object.values(typeMap()).filter((t) => !t.name.startsWith("__") && ["INPUT_OBJECT", "SCALAR", "ENUM"].includes(t.kind))
     .map((t) => ({ name: t.name, type: { kind: "SCALAR", name: t.kind.toLowerCase().replace("_", " ") } })) : c.items;
   items = pool.filter((f) => f.name.toLowerCase().startsWith(word.toLowerCase())).slice(0, 30);
@@ -9965,13 +9965,15 @@ function accept(i) {
   ed.value = ed.value.slice(0, start) + f.name + ed.value.slice(ed.selectionStart); ed.selectionStart = ed.selectionEnd = start + f.name.length;
   box.style.display = "none"; ed.focus();
 }
-ed.addEventListener("input", suggest);
+ed.addEventListener("input", () => suggest(false));
 ed.addEventListener("keydown", (e) => {
   if ((e.ctrlKey || e.metaKey) && e.key === "Enter") { e.preventDefault(); box.style.display = "none"; runQuery(); return; }
-  if (box.style.display !== "block") { if (e.ctrlKey && e.key === " ") { e.preventDefault(); suggest(); } return; }
+  if (e.ctrlKey && e.key === " ") { e.preventDefault(); suggest(true); return; }
+  if (box.style.display !== "block") return;
   if (e.key === "ArrowDown" || e.key === "ArrowUp") { e.preventDefault(); active = (active + (e.key === "ArrowDown" ? 1 : items.length - 1)) % items.length;
     [...box.children].forEach((c, i) => { c.classList.toggle("on", i === active); c.setAttribute("aria-selected", String(i === active)); }); }
-  else if (e.key === "Enter" || e.key === "Tab") { e.preventDefault(); accept(active); }
+  else if (e.key === "Tab") { e.preventDefault(); accept(active); }
+  else if (e.key === "Enter") box.style.display = "none";  // Enter is always a new line
   else if (e.key === "Escape") box.style.display = "none";
 });
 ed.addEventListener("blur", () => setTimeout(() => box.style.display = "none", 150));

@@ -119,7 +119,7 @@ def test_graphql_query_chosen_by_autocomplete(page) -> None:
     page.click("#query")
     page.keyboard.type("{ peo")
     page.wait_for_selector('#suggest div[data-name="people"]')
-    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")  # Tab takes the suggestion; Enter is always a new line (issue 14)
     page.keyboard.type("(first: 2) { totalCount edges { node { name { firstName } company { name } } } } }")
     page.keyboard.press("Control+Enter")
     page.wait_for_function("document.querySelector('#gqlOut').textContent.includes('totalCount')")
@@ -153,7 +153,7 @@ def test_autocomplete_offers_arguments_and_types(page) -> None:
     page.click("#query")
     page.keyboard.type("query($f: PersonFil")
     page.wait_for_selector('#suggest div[data-name="PersonFilterInput"]')
-    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")  # Tab takes the suggestion; Enter is always a new line (issue 14)
     page.keyboard.type(") { people(fi")
     page.click('#suggest div[data-name="filter"]')
     page.keyboard.type(": $f, first: 1) { totalCount } }")
@@ -242,3 +242,19 @@ def test_tabs_headers_and_types_work_from_the_keyboard(page) -> None:
     page.keyboard.press("Enter")
     assert people.get_attribute("aria-expanded") != before
     assert page.eval_on_selector("#suggest", "e => e.getAttribute('role')") == "listbox"
+
+
+def test_suggestions_wait_for_a_word_and_enter_is_a_new_line(page) -> None:
+    page.click('#tabs button[data-tab="graphql"]')
+    page.wait_for_function("document.querySelector('#explorer').textContent.includes('Query')")
+    page.fill("#query", "")
+    page.click("#query")
+    page.keyboard.type("{ ")
+    assert page.eval_on_selector("#suggest", "e => e.style.display") != "block"  # nothing after "{" or a space
+    page.keyboard.press("Enter")
+    assert page.input_value("#query") == "{ \n"
+    page.keyboard.press("Control+Space")  # asked for: every root field
+    page.wait_for_selector('#suggest div[data-name="people"]')
+    page.keyboard.type("peo")
+    page.keyboard.press("Enter")
+    assert page.input_value("#query") == "{ \npeo\n"  # Enter did not take the suggestion
