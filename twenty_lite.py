@@ -9689,6 +9689,10 @@ button.ghost{background:#fff;color:var(--accent)}button:disabled{opacity:.5}
 nav button{background:#fff;color:var(--ink);border-color:var(--line)}nav button.on{background:var(--accent);color:#fff;border-color:var(--accent)}
 main{padding:12px 16px}section{display:none}section.on{display:grid;gap:12px}
 #rest.on{grid-template-columns:260px 1fr}#graphql.on{grid-template-columns:1fr 1fr 280px}#settings.on{grid-template-columns:1fr 1fr}
+@media (max-width:800px){#rest.on,#graphql.on,#settings.on{grid-template-columns:minmax(0,1fr)}#query{min-height:14em}header input#key{width:100%}}
+@media (prefers-color-scheme:dark){:root{--bg:#15161a;--panel:#1e2026;--line:#34363f;--ink:#e8e8ee;--mute:#a3a3b0;--accent:#7d95ff;--ok:#5fd08f;--bad:#ff7b6b}
+input,select,textarea{background:#15161a;color:var(--ink)}button,nav button.on{color:#0b0c10}nav button,button.ghost,.op,.obj>.head{background:var(--panel);color:var(--ink)}#suggest{background:var(--panel)}
+#suggest div.on,#suggest div:hover,body .op:hover,body .op.on,body .obj>.head:hover{background:#2b2f45}body .op:hover,body .op.on{color:#dfe5ff}.token{background:#3a3420;border-color:#8a7a30}}
 .panel{background:var(--panel);border:1px solid var(--line);border-radius:8px;padding:12px;min-width:0}
 .panel h2{font-size:14px;margin:0 0 8px}.list{max-height:70vh;overflow:auto}
 .obj{margin-bottom:6px}.obj>.head{cursor:pointer;display:block;width:100%;text-align:left;font-weight:700;background:none;border:0;color:var(--ink);padding:3px 4px;border-radius:4px}.obj>.head:hover{background:#eef}
@@ -9706,7 +9710,7 @@ pre{background:#0f1117;color:#e6e6e6;border-radius:6px;padding:10px;overflow:aut
 </style></head>
 <body>
 <header>
-  <h1>twenty_lite playground</h1><span class="base" id="base"></span>
+  <h1>twenty_lite playground</h1><span class="base" id="base"></span><span class="help" id="version">v__VERSION__</span>
   <label for="key" style="margin:0">API key</label><input id="key" size="44" placeholder="paste the key the server printed" autocomplete="off">
   <button id="saveKey">Save key</button>
   <nav class="row" id="tabs" role="tablist" aria-label="Views"><button data-tab="rest" class="on" role="tab" aria-selected="true" aria-controls="rest">REST</button><button data-tab="graphql" role="tab" aria-selected="false" aria-controls="graphql">GraphQL</button><button data-tab="settings" role="tab" aria-selected="false" aria-controls="settings">Settings</button></nav>
@@ -10061,7 +10065,7 @@ def _handle_playground() -> str:
     """GET / and /playground: the page; it reads everything else from the API with the key it is given."""
     bottle.response.content_type = "text/html; charset=utf-8"
     bottle.response.set_header("Cache-Control", "no-store")
-    return PLAYGROUND_HTML
+    return PLAYGROUND_HTML.replace("__VERSION__", __version__)
 
 
 # ============================================================================================

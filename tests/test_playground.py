@@ -216,6 +216,10 @@ def test_every_view_passes_axe_core_without_a_critical_or_serious_violation(page
     for tab in ("rest", "graphql", "settings"):
         page.click(f'#tabs button[data-tab="{tab}"]')
         seen[f"{tab} at 390 px"] = axe_problems(page)
+    page.emulate_media(color_scheme="dark")
+    for tab in ("rest", "graphql", "settings"):
+        page.click(f'#tabs button[data-tab="{tab}"]')
+        seen[f"{tab} in dark mode"] = axe_problems(page)
     assert {view: problems for view, problems in seen.items() if problems} == {}
 
 
@@ -258,3 +262,18 @@ def test_suggestions_wait_for_a_word_and_enter_is_a_new_line(page) -> None:
     page.keyboard.type("peo")
     page.keyboard.press("Enter")
     assert page.input_value("#query") == "{ \npeo\n"  # Enter did not take the suggestion
+
+
+def test_the_layout_stacks_on_a_phone_and_follows_dark_mode(page) -> None:
+    assert page.text_content("#version") == "v0.1.0"
+    page.set_viewport_size({"width": 390, "height": 800})
+    for tab in ("rest", "graphql", "settings"):
+        page.click(f'#tabs button[data-tab="{tab}"]')
+        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 0, (tab, overflow)  # nothing scrolls sideways
+    page.click('#tabs button[data-tab="graphql"]')
+    assert page.eval_on_selector("#query", "e => e.getBoundingClientRect().height") >= 200
+    light = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    page.emulate_media(color_scheme="dark")
+    dark = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    assert (light, dark) == ("rgb(247, 247, 248)", "rgb(21, 22, 26)")
