@@ -10286,10 +10286,7 @@ class RequestLog:
 
     def write(self, environ: dict[str, Any], status: int) -> None:
         """Log the request an environ describes, answered with this status."""
-        query = environ.get("QUERY_STRING", "")
-        if "=" in query:
-            query = _SECRET_PARAM_RE.sub(r"\1[redacted]", query)
-        path = environ.get("PATH_INFO", "") + (f"?{query}" if query else "")
+        path = _shown_path(environ)
         started = environ.get("twenty_lite.started")
         took = round((time.perf_counter() - started) * 1000, 2) if started else None
         reason = environ.get("twenty_lite.reason")
@@ -10635,6 +10632,14 @@ JOURNAL_SIZE = 200
 _SECRET_PARAM_RE = re.compile(r"(?i)((?:^|&)[^=&]*(?:token|key|secret|passw|auth)[^=&]*=)[^&]*")
 
 
+def _shown_path(environ: dict[str, Any]) -> str:
+    """The path and query of a request as the journal and the request log show it: secrets redacted."""
+    query = environ.get("QUERY_STRING", "")
+    if "=" in query:
+        query = _SECRET_PARAM_RE.sub(r"\1[redacted]", query)
+    return environ.get("PATH_INFO", "") + (f"?{query}" if query else "")
+
+
 def _record_request(started: float, reason: str | None) -> None:
     """Add the request to its workspace's journal (method, path, status, duration, refusal reason)."""
     environ = bottle.request.environ
@@ -10642,12 +10647,8 @@ def _record_request(started: float, reason: str | None) -> None:
     workspace_id = environ.get("twenty_lite.workspace")
     if state is None or workspace_id is None:
         return
-    query = environ.get("QUERY_STRING", "")
-    if "=" in query:
-        query = _SECRET_PARAM_RE.sub(r"\1[redacted]", query)
     entry = {
-        "at": _iso(state.clock()), "method": environ.get("REQUEST_METHOD"),
-        "path": environ.get("PATH_INFO", "") + (f"?{query}" if query else ""),
+        "at": _iso(state.clock()), "method": environ.get("REQUEST_METHOD"), "path": _shown_path(environ),
         "status": bottle.response.status_code, "durationMs": round((time.perf_counter() - started) * 1000, 2),
     }  # fmt: skip
     if reason is not None and bottle.response.status_code >= 400:
