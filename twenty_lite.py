@@ -8,7 +8,7 @@ Map of this file (``grep -n '^# [0-9]' twenty_lite.py``); layers read top-down, 
 
     1. Errors            one exception type (REST status, GraphQL subCode), one renderer
     2. Utilities         clock, ids, UUIDs, dates, JSON, Node-style value printing; HTTP plumbing
-                         (query strings, bodies, JSON responses) shared by the adapters
+                         (query strings, bodies, JSON responses, CORS) shared by the adapters
     3. Settings          everything configurable, one dataclass
     4. Data model        field kinds in one table (FIELD_KINDS: operators, filter coercion, write
                          validation, output, OpenAPI and GraphQL types), composite types, frozen
@@ -34,7 +34,7 @@ Map of this file (``grep -n '^# [0-9]' twenty_lite.py``); layers read top-down, 
    17. Seed              the demo data set
    18. App factory       AppState and its parts (model cache, workspace pool, developer tools),
                          faults and the journal, create_app(settings), serve(), the pytest plugin
-   19. CLI               python twenty_lite.py [options]
+   19. CLI               python twenty_lite.py [options]; keys, export, import and seed
 
 Public API (``__all__``): create_app, serve, Settings, Served, Workspace, main, and pytest_plugin
 (the pytest plugin, entry point ``twenty_lite:pytest_plugin``).
