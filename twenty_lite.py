@@ -1510,20 +1510,30 @@ def _check_db_path(path: str) -> None:
         raise StoreError(f"The folder {folder} does not exist: create it, or give --db a path in a folder that does.")
 
 
+# What SQLite's error text says went wrong with the file or the machine: (clue, fault), first match wins.
+DB_FAULT_CLUES = (
+    ("write-ahead log lost: ", "wal"), ("locked", "locked"), ("busy", "locked"), ("full", "full"),
+    ("readonly", "readonly"), ("disk i/o", "io"), ("malformed", "damaged"), ("corrupt", "damaged"),
+    ("not a database", "foreign"), ("unable to open", "open"), ("access", "open"),
+)  # fmt: skip
+
+
+def _db_fault(exc: sqlite3.Error) -> str | None:
+    """The fault of the database file or the machine behind a SQLite error (DB_FAULT_CLUES), if any."""
+    text = str(exc).lower()
+    return next((fault for clue, fault in DB_FAULT_CLUES if clue in text), None)
+
+
 def _store_error(path: str, exc: sqlite3.DatabaseError) -> StoreError:
     """What went wrong opening a database file, for a person."""
-    text = str(exc).lower()
-    if "locked" in text or "busy" in text:
-        return StoreError(f"{path} is locked by another process (another twenty_lite?): stop it, or use another --db.")
-    if "malformed" in text or "corrupt" in text:
-        return StoreError(f"{path} is damaged ({exc}): restore it from a copy, or start with a new --db file.")
-    if "not a database" in text:
-        return StoreError(f"{path} is not a SQLite database: give --db a twenty_lite database or a new file name.")
-    if "readonly" in text or "unable to open" in text or "access" in text:
-        return StoreError(f"{path} cannot be opened for writing ({exc}): check its permissions and free space.")
-    if "full" in text:
-        return StoreError(f"{path} cannot be written: the disk is full.")
-    return StoreError(f"{path} cannot be used as a database ({exc}).")
+    return StoreError({
+        "locked": f"{path} is locked by another process (another twenty_lite?): stop it, or use another --db.",
+        "damaged": f"{path} is damaged ({exc}): restore it from a copy, or start with a new --db file.",
+        "foreign": f"{path} is not a SQLite database: give --db a twenty_lite database or a new file name.",
+        "readonly": f"{path} cannot be opened for writing ({exc}): check its permissions and free space.",
+        "open": f"{path} cannot be opened for writing ({exc}): check its permissions and free space.",
+        "full": f"{path} cannot be written: the disk is full.",
+    }.get(_db_fault(exc) or "", f"{path} cannot be used as a database ({exc})."))  # fmt: skip
 
 
 class Store:
@@ -10600,21 +10610,18 @@ def _ruled_fault() -> str | None:
 def _database_unavailable(exc: sqlite3.OperationalError) -> ApiError | None:
     """A 503 that says what is wrong with the database file (full disk, read-only, locked, I/O), if
     that is what failed; nothing was written."""
-    text = str(exc).lower()
-    for clue, problem in (
-        ("full", "the disk is full"),
-        ("readonly", "the database file is read-only"),
-        ("locked", "the database is locked by another process"),
-        ("disk i/o", "the disk failed to read or write"),
-        ("write-ahead log lost: ", ""),
-        ("unable to open", "the database file cannot be opened"),
-    ):
-        if clue in text:
-            problem = problem or str(exc).split(clue, 1)[1]
-            return ApiError(
-                503, "ServiceUnavailableException", f"The database cannot be used: {problem}. Nothing was written."
-            )
-    return None
+    fault = _db_fault(exc)
+    problem = {
+        "full": "the disk is full",
+        "readonly": "the database file is read-only",
+        "locked": "the database is locked by another process",
+        "io": "the disk failed to read or write",
+        "open": "the database file cannot be opened",
+        "wal": str(exc).partition("write-ahead log lost: ")[2],
+    }.get(fault or "")
+    if problem is None:
+        return None
+    return ApiError(503, "ServiceUnavailableException", f"The database cannot be used: {problem}. Nothing was written.")
 
 
 def _render_fault(err: ApiError) -> str:
