@@ -5328,26 +5328,38 @@ class WebhookSender:
             )
         request = urllib.request.Request(hook["targetUrl"], data=body.encode(), headers=headers, method="POST")
         started = time.perf_counter()
-        error = None
+        error, answer = None, b""
         cut = _Cutoff(self.deadline_seconds)
         try:
             with cut.opener().open(request, timeout=self.deadline_seconds) as resp:
                 status = resp.status
-                cut.read_all(resp)
+                answer = cut.read_all(resp)
         except urllib.error.HTTPError as exc:
             status = exc.code
+            with contextlib.suppress(OSError, http.client.HTTPException):
+                answer = cut.read_all(exc)
         except (urllib.error.URLError, OSError, ValueError, http.client.HTTPException) as exc:
-            status, error = 0, "timeout" if cut.fired else type(exc).__name__
+            reason = getattr(exc, "reason", None) or exc  # URLError wraps the socket's error: say that one
+            status, error = 0, "timeout" if cut.fired else f"{type(reason).__name__}: {reason}"[:200]
         finally:
             cut.cancel()
         if cut.fired and error is None:
             error = "timeout"
-        self.journal(hook, payload, status, time.perf_counter() - started, error)
+        exchange = {"requestHeaders": headers, "requestBody": body[:JOURNAL_BODY_CHARS]}
+        exchange["responseBody"] = answer.decode("utf-8", "replace")
+        self.journal(hook, payload, status, time.perf_counter() - started, error, exchange)
 
     def journal(
-        self, hook: dict[str, Any], payload: dict[str, Any], status: int, seconds: float, error: str | None
+        self,
+        hook: dict[str, Any],
+        payload: dict[str, Any],
+        status: int,
+        seconds: float,
+        error: str | None,
+        exchange: dict[str, Any] | None = None,
     ) -> None:
-        """A delivery's outcome in its workspace's journal."""
+        """A delivery's outcome in its workspace's journal (with what was sent and answered, if it got
+        that far)."""
         entry = {
             "at": _iso(self.state.clock()),
             "webhook": hook.get("id"),
@@ -5359,6 +5371,7 @@ class WebhookSender:
         }
         if error is not None:
             entry["error"] = error
+        entry.update(exchange or {})
         self.state.tools.journal_add(payload["workspaceId"], entry)
 
     def drain(self, timeout: float = 10.0) -> None:
@@ -5418,10 +5431,13 @@ class _Cutoff:
             with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
 
-    def read_all(self, resp: Any) -> None:
-        """Read the answer's body to its end (a receiver that never finishes it is cut off)."""
-        while resp.read(65536):
-            pass
+    def read_all(self, resp: Any) -> bytes:
+        """Read the answer's body to its end (a receiver that never finishes it is cut off); keep its start."""
+        kept = b""
+        while chunk := resp.read(65536):
+            if len(kept) < JOURNAL_BODY_CHARS:
+                kept += chunk[: JOURNAL_BODY_CHARS - len(kept)]
+        return kept
 
     def cancel(self) -> None:
         if self._timer is not None:
@@ -9668,7 +9684,7 @@ def _handle_admin(state: AppState, path: str) -> str:
     if len(segs) == 3 and segs[0] == "workspaces" and segs[2] == "journal" and method == "GET":
         with state.store.read() as conn:
             _known_workspace(conn, segs[1])
-        return _json_response(200, {"requests": state.tools.journal(segs[1])})
+        return _json_response(200, {"requests": [_journal_summary(e) for e in state.tools.journal(segs[1])]})
     if len(segs) == 2 and segs[0] == "workspaces" and method == "DELETE":
         workspace_id = segs[1]
         if workspace_id == state.default_workspace:
@@ -9688,80 +9704,112 @@ PLAYGROUND_HTML = r"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>twenty_lite playground</title>
 <style>
-:root{--bg:#f7f7f8;--panel:#fff;--line:#e3e3e8;--ink:#1b1b1f;--mute:#6b6b76;--accent:#3c5bd6;--ok:#176b3a;--bad:#c0392b}
+:root{--bg:#f7f7f8;--panel:#fff;--line:#e3e3e8;--ink:#1b1b1f;--mute:#6b6b76;--accent:#3c5bd6;--ok:#176b3a;--bad:#c0392b;--code:#f3f4f8;--field:#fff;
+--hk:#8b1fa8;--hs:#a3330c;--hn:#0b6e4f;--hv:#8f4700;--ht:#1d4fb8;--ha:#5a3d00;--hm:#cfe0ff;--hover:#eef}
 *{box-sizing:border-box}body{margin:0;font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;color:var(--ink);background:var(--bg)}
 header{display:flex;gap:12px;align-items:center;padding:10px 16px;background:var(--panel);border-bottom:1px solid var(--line);flex-wrap:wrap}
 header h1{font-size:16px;margin:0 8px 0 0}header .base{color:var(--mute);font-family:ui-monospace,monospace}
-input,select,textarea,button{font:inherit}input,select,textarea{border:1px solid var(--line);border-radius:6px;padding:6px 8px;background:#fff}
+input,select,textarea,button{font:inherit}input,select,textarea{border:1px solid var(--line);border-radius:6px;padding:6px 8px;background:var(--field);color:var(--ink)}
 textarea{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:13px;width:100%}
 button{border:1px solid var(--accent);background:var(--accent);color:#fff;border-radius:6px;padding:6px 12px;cursor:pointer}
-button.ghost{background:#fff;color:var(--accent)}button:disabled{opacity:.5}
-nav button{background:#fff;color:var(--ink);border-color:var(--line)}nav button.on{background:var(--accent);color:#fff;border-color:var(--accent)}
+button.ghost{background:var(--panel);color:var(--accent)}button:disabled{opacity:.5}button.small{padding:2px 8px;font-size:12px}
+nav{gap:0!important}nav button{background:none;color:var(--ink);border:0;border-bottom:3px solid transparent;border-radius:0;padding:6px 12px}
+nav button.on{border-bottom-color:var(--accent);color:var(--accent);font-weight:600}
 main{padding:12px 16px}section{display:none}section.on{display:grid;gap:12px}
-#rest.on{grid-template-columns:260px 1fr}#graphql.on{grid-template-columns:1fr 1fr 280px}#settings.on{grid-template-columns:1fr 1fr}
+#rest.on{grid-template-columns:260px minmax(0,1fr)}#graphql.on{grid-template-columns:minmax(0,1fr) minmax(0,1fr) 280px}#settings.on{grid-template-columns:minmax(0,1fr) minmax(0,1fr)}#requests.on{grid-template-columns:minmax(0,1fr)}
 @media (max-width:800px){#rest.on,#graphql.on,#settings.on{grid-template-columns:minmax(0,1fr)}#query{min-height:14em}header input#key{width:100%}}
-@media (prefers-color-scheme:dark){:root{--bg:#15161a;--panel:#1e2026;--line:#34363f;--ink:#e8e8ee;--mute:#a3a3b0;--accent:#7d95ff;--ok:#5fd08f;--bad:#ff7b6b}
-input,select,textarea{background:#15161a;color:var(--ink)}button,nav button.on{color:#0b0c10}nav button,button.ghost,.op,.obj>.head{background:var(--panel);color:var(--ink)}#suggest{background:var(--panel)}
-#suggest div.on,#suggest div:hover,body .op:hover,body .op.on,body .obj>.head:hover{background:#2b2f45}body .op:hover,body .op.on{color:#dfe5ff}.token{background:#3a3420;border-color:#8a7a30}}
+@media (prefers-color-scheme:dark){:root{--bg:#15161a;--panel:#1e2026;--line:#34363f;--ink:#e8e8ee;--mute:#a3a3b0;--accent:#7d95ff;--ok:#5fd08f;--bad:#ff7b6b;--code:#111318;--field:#15161a;
+--hk:#d9a6ff;--hs:#ffab8a;--hn:#7ee0b0;--hv:#ffc66d;--ht:#9dbcff;--ha:#f0d58c;--hm:#34508a;--hover:#2b2f45}
+button{color:#0b0c10}button.ghost{color:var(--accent)}#suggest{background:var(--panel)}body .op:hover,body .op.on{color:#dfe5ff}.token{background:#3a3420;border-color:#8a7a30}}
 .panel{background:var(--panel);border:1px solid var(--line);border-radius:8px;padding:12px;min-width:0}
 .panel h2{font-size:14px;margin:0 0 8px}.list{max-height:70vh;overflow:auto}
-.obj{margin-bottom:6px}.obj>.head{cursor:pointer;display:block;width:100%;text-align:left;font-weight:700;background:none;border:0;color:var(--ink);padding:3px 4px;border-radius:4px}.obj>.head:hover{background:#eef}
-:focus-visible{outline:2px solid var(--accent);outline-offset:1px}.type{cursor:pointer;text-decoration:underline dotted}
+.obj{margin-bottom:6px}.obj>.head{cursor:pointer;display:block;width:100%;text-align:left;font-weight:700;background:none;border:0;color:var(--ink);padding:3px 4px;border-radius:4px}.obj>.head:hover{background:var(--hover)}
+:focus-visible{outline:2px solid var(--accent);outline-offset:1px}
 .op{display:block;width:100%;text-align:left;background:none;border:0;color:var(--ink);padding:2px 4px 2px 14px;font-family:ui-monospace,monospace;font-size:12px}
-.op:hover,.op.on{background:#eef;color:var(--accent)}.m{display:inline-block;width:52px;font-weight:600}
-label{display:block;margin:6px 0 2px;color:var(--mute);font-size:12px}.row{display:flex;gap:8px;align-items:center;flex-wrap:wrap}
-pre{background:#0f1117;color:#e6e6e6;border-radius:6px;padding:10px;overflow:auto;max-height:55vh;margin:0;font-size:12.5px}
+.op:hover,.op.on{background:var(--hover);color:var(--accent)}.m{display:inline-block;width:52px;font-weight:600}
+label{display:block;margin:6px 0 2px;color:var(--mute);font-size:12px}label.inline{display:inline;margin:0}.row{display:flex;gap:8px;align-items:center;flex-wrap:wrap}.grow{flex:1}
+.bar{display:flex;justify-content:space-between;align-items:center;gap:8px;margin:8px 0 2px}.bar label{margin:0}
+pre{background:var(--code);color:var(--ink);border:1px solid var(--line);border-radius:6px;padding:10px;overflow:auto;max-height:55vh;margin:0;font-size:12.5px;white-space:pre-wrap;overflow-wrap:anywhere}
+pre:empty::before{content:attr(data-empty);color:var(--mute);font-style:italic}
 .status{font-weight:600}.status.ok{color:var(--ok)}.status.bad{color:var(--bad)}.help{color:var(--mute);font-size:12px}
-.edwrap{position:relative}#suggest{position:absolute;z-index:5;background:#fff;border:1px solid var(--line);border-radius:6px;box-shadow:0 4px 14px #0002;max-height:220px;overflow:auto;min-width:220px;display:none}
-#suggest div{padding:3px 8px;cursor:pointer;font-family:ui-monospace,monospace;font-size:12.5px}#suggest div.on,#suggest div:hover{background:#eef}
+.edwrap{position:relative}
+#hl,#query{font:13px/1.5 ui-monospace,SFMono-Regular,Menlo,monospace;padding:8px;border:1px solid var(--line);border-radius:6px;white-space:pre-wrap;overflow-wrap:anywhere;word-break:normal;tab-size:2;letter-spacing:0;margin:0}
+#hl{position:absolute;inset:0;overflow:hidden;pointer-events:none;background:var(--field);max-height:none;border-color:transparent}
+#query{position:relative;display:block;background:transparent;color:var(--ink);-webkit-text-fill-color:transparent;caret-color:var(--ink);resize:vertical;overflow:hidden;min-height:22em}
+#hl .k{color:var(--hk)}#hl .s{color:var(--hs)}#hl .n{color:var(--hn)}#hl .v{color:var(--hv)}#hl .t{color:var(--ht)}#hl .a{color:var(--ha)}#hl .c{color:var(--mute);font-style:italic}#hl .d{color:var(--hk)}
+#hl .bm{background:var(--hm);outline:1px solid var(--accent)}#hl .bx{color:var(--bad);text-decoration:underline wavy}
+#suggest{position:absolute;z-index:5;background:var(--panel);border:1px solid var(--line);border-radius:6px;box-shadow:0 4px 14px #0002;max-height:220px;overflow:auto;min-width:220px;display:none}
+#suggest div{padding:3px 8px;cursor:pointer;font-family:ui-monospace,monospace;font-size:12.5px}#suggest div.on,#suggest div:hover{background:var(--hover)}
 #suggest small{color:var(--mute);margin-left:8px}table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid var(--line);padding:5px;text-align:left;font-size:13px}
 .token{word-break:break-all;background:#fffbe6;border:1px solid #f0d060;border-radius:6px;padding:8px;font-family:ui-monospace,monospace;font-size:12px}
-.type{cursor:pointer;color:var(--accent)}
+.type{cursor:pointer;color:var(--accent);text-decoration:underline dotted}
+.empty{color:var(--mute);border:1px dashed var(--line);border-radius:6px;padding:12px;text-align:center}
+.req{border-bottom:1px solid var(--line)}.req>summary{cursor:pointer;display:flex;gap:10px;padding:5px 4px;font-family:ui-monospace,monospace;font-size:12.5px;align-items:baseline;flex-wrap:wrap}
+.req>summary:hover{background:var(--hover)}.req .when{color:var(--mute)}.req .path{flex:1;min-width:12em;overflow-wrap:anywhere}.req .why{color:var(--bad);flex-basis:100%;padding-left:2em}
+.req .detail{padding:4px 8px 10px 2em}.req .m{width:auto;min-width:52px}
+#toast{position:fixed;right:16px;bottom:16px;background:var(--panel);border:1px solid var(--accent);border-radius:8px;padding:8px 12px;display:none;box-shadow:0 4px 14px #0003}
 </style></head>
 <body>
 <header>
   <h1>twenty_lite playground</h1><span class="base" id="base"></span><span class="help" id="version">v__VERSION__</span>
   <label for="key" style="margin:0">API key</label><input id="key" size="44" placeholder="paste the key the server printed" autocomplete="off">
-  <button id="saveKey">Save key</button>
-  <nav class="row" id="tabs" role="tablist" aria-label="Views"><button data-tab="rest" class="on" role="tab" aria-selected="true" aria-controls="rest">REST</button><button data-tab="graphql" role="tab" aria-selected="false" aria-controls="graphql">GraphQL</button><button data-tab="settings" role="tab" aria-selected="false" aria-controls="settings">Settings</button></nav>
+  <button id="saveKey" class="ghost">Save key</button>
+  <nav class="row" id="tabs" role="tablist" aria-label="Views"><button data-tab="rest" class="on" role="tab" aria-selected="true" aria-controls="rest">REST</button><button data-tab="graphql" role="tab" aria-selected="false" aria-controls="graphql">GraphQL</button><button data-tab="settings" role="tab" aria-selected="false" aria-controls="settings">Settings</button><button data-tab="requests" role="tab" aria-selected="false" aria-controls="requests">Requests</button></nav>
 </header>
 <main>
-<section id="rest" class="on">
-  <div class="panel"><h2>Objects</h2><input id="objFilter" placeholder="filter objects" style="width:100%;margin-bottom:6px"><div class="list" id="ops"><p class="help">Save your API key to load this workspace's API.</p></div></div>
-  <div class="panel" id="opPanel"><h2 id="opTitle">Pick an operation</h2><div id="opForm"></div>
+<section id="rest" class="on" role="tabpanel" aria-label="REST">
+  <div class="panel"><h2>Objects</h2><input id="objFilter" placeholder="filter objects" aria-label="Filter objects" style="width:100%;margin-bottom:6px">
+    <div class="row" style="margin-bottom:6px"><span class="help">OpenAPI:</span><button class="ghost small" id="dlCore">core.json</button><button class="ghost small" id="dlMetadata">metadata.json</button></div>
+    <div class="list" id="ops"><p class="empty">Paste your API key above and save it to load this workspace's API.</p></div></div>
+  <div class="panel" id="opPanel"><h2 id="opTitle">Pick an operation</h2><div id="opForm"><p class="empty">Choose an object on the left, then one of its operations: its parameters, an example body and the curl line show here.</p></div>
     <div class="row" style="margin-top:8px"><button id="send" disabled>Send</button><span class="status" id="restStatus"></span></div>
-    <label>curl</label><pre id="curl" tabindex="0" role="region" aria-label="curl"></pre><label>Response</label><pre id="restOut" tabindex="0" role="region" aria-label="Response"></pre></div>
+    <div class="bar"><label>curl</label><button class="ghost small" data-copy="#curl" aria-label="Copy the curl command">Copy</button></div>
+    <pre id="curl" tabindex="0" role="region" aria-label="curl" data-empty="The curl command of the request shows here."></pre>
+    <div class="bar"><label>Response</label><button class="ghost small" data-copy="#restOut" aria-label="Copy the response">Copy</button></div>
+    <pre id="restOut" tabindex="0" role="region" aria-label="Response" data-empty="Send the request to see the response."></pre></div>
 </section>
-<section id="graphql">
+<section id="graphql" role="tabpanel" aria-label="GraphQL">
   <div class="panel"><div class="row"><label style="margin:0" for="endpoint">Endpoint</label><select id="endpoint"><option value="/graphql">/graphql (records)</option><option value="/metadata">/metadata (data model)</option></select>
-    <button id="run">Run (Ctrl+Enter)</button><span class="status" id="gqlStatus"></span></div>
-    <label for="query">Query</label><div class="edwrap"><textarea id="query" rows="16" spellcheck="false">{
+    <button id="run">Run (Ctrl+Enter)</button><button class="ghost" id="prettify" title="Shift+Ctrl+P">Prettify</button>
+    <select id="history" aria-label="Query history"></select><span class="status" id="gqlStatus"></span></div>
+    <div class="bar"><label for="query">Query</label><span class="help">Ctrl+Space completes, Tab accepts</span><button class="ghost small" data-copy="#query" aria-label="Copy the query">Copy</button></div>
+    <div class="edwrap"><pre id="hl" aria-hidden="true"></pre><textarea id="query" rows="16" spellcheck="false" autocapitalize="off" autocomplete="off">{
   people(first: 5) {
     totalCount
     edges { node { id name { firstName lastName } company { name } } }
   }
 }</textarea><div id="suggest" role="listbox" aria-label="Suggestions"></div></div>
     <label for="vars">Variables (JSON)</label><textarea id="vars" rows="4" spellcheck="false">{}</textarea></div>
-  <div class="panel"><h2>Response</h2><pre id="gqlOut" tabindex="0" role="region" aria-label="Result"></pre></div>
-  <div class="panel"><h2>Schema explorer</h2><input id="typeFilter" placeholder="search types" style="width:100%"><div class="list" id="explorer" tabindex="0" role="region" aria-label="Schema types"></div></div>
+  <div class="panel"><div class="bar" style="margin-top:0"><h2 style="margin:0">Response</h2><button class="ghost small" data-copy="#gqlOut" aria-label="Copy the result">Copy</button></div>
+    <pre id="gqlOut" tabindex="0" role="region" aria-label="Result" data-empty="Run the query (Ctrl+Enter) to see the result."></pre></div>
+  <div class="panel"><h2>Schema explorer</h2><input id="typeFilter" placeholder="search types" aria-label="Search types" style="width:100%"><div class="list" id="explorer" tabindex="0" role="region" aria-label="Schema types"></div></div>
 </section>
-<section id="settings">
+<section id="settings" role="tabpanel" aria-label="Settings">
   <div class="panel"><h2>API keys</h2>
     <div class="row"><input id="newKeyName" placeholder="name" aria-label="Key name"><input id="newKeyExpiry" type="date" aria-label="Expiry date"><select id="newKeyRole" aria-label="Role"></select><button id="createKey">Create key</button></div>
     <div id="newToken"></div><table id="keys"><thead><tr><th>Name</th><th>Role</th><th>Expires</th><th></th></tr></thead><tbody></tbody></table></div>
   <div class="panel"><h2>Roles</h2><table id="roles"><thead><tr><th>Role</th><th>Records</th><th>Settings</th><th>Editable</th></tr></thead><tbody></tbody></table>
     <h2 style="margin-top:16px">Webhooks</h2>
-    <div class="row"><input id="newHookUrl" placeholder="URL of your receiver" size="30"><input id="newHookOps" placeholder="*.*" value="*.*" size="16"><button id="createHook">Add webhook</button></div>
+    <div class="row"><input id="newHookUrl" placeholder="URL of your receiver" aria-label="Webhook target URL" size="30"><input id="newHookOps" placeholder="*.*" value="*.*" aria-label="Events" size="16"><button id="createHook">Add webhook</button></div>
     <div id="newHookSecret"></div><table id="hooks"><thead><tr><th>Target URL</th><th>Events</th><th></th></tr></thead><tbody></tbody></table></div>
 </section>
+<section id="requests" role="tabpanel" aria-label="Requests">
+  <div class="panel"><div class="row"><h2 style="margin:0">Requests and webhook deliveries</h2>
+    <input id="reqFilter" class="grow" placeholder="filter: path, status, reason, event" aria-label="Filter requests">
+    <select id="reqKind" aria-label="Which entries"><option value="">everything</option><option value="api">API requests</option><option value="hooks">webhook deliveries</option><option value="errors">errors only</option></select>
+    <label class="inline"><input type="checkbox" id="reqLive" checked> live</label><button class="ghost" id="reqClear">Clear</button><span class="help" id="reqCount"></span></div>
+    <p class="help">This workspace's last 200 calls, newest first. Open one to see its bodies; webhook deliveries show the payload, the signature headers and the receiver's answer.</p>
+    <div id="reqList"><p class="empty">No requests yet.</p></div></div>
+</section>
 </main>
+<div id="toast" role="status" aria-live="polite"></div>
 <script>
 "use strict";
 const $ = (s) => document.querySelector(s);
 const base = location.origin;
 $("#base").textContent = base;
 $("#key").value = localStorage.getItem("twentyLiteKey") || "";
-const state = { openapi: null, schemas: {}, op: null };
+const state = { openapi: null, schemas: {}, op: null, modelVersion: null, requests: [], lastSeq: 0, openSeqs: new Set() };
 
 function key() { return $("#key").value.trim(); }
 async function call(method, path, body) {
@@ -9777,15 +9825,39 @@ async function gql(endpoint, query, variables) {
 }
 function pretty(r) { return r.json === null ? r.text : JSON.stringify(r.json, null, 2); }
 function showStatus(el, r) { el.textContent = r.status + " · " + r.ms + " ms"; el.className = "status " + (r.status < 300 && !(r.json && r.json.errors) ? "ok" : "bad"); }
+function toast(text) { const t = $("#toast"); t.textContent = text; t.style.display = "block"; clearTimeout(toast.timer); toast.timer = setTimeout(() => t.style.display = "none", 2500); }
+function empty(box, text) { box.innerHTML = '<p class="empty"></p>'; box.firstChild.textContent = text; }
 
-document.querySelectorAll("#tabs button").forEach((b) => b.onclick = () => {
-  document.querySelectorAll("#tabs button").forEach((x) => { x.classList.toggle("on", x === b); x.setAttribute("aria-selected", String(x === b)); });
-  document.querySelectorAll("main section").forEach((s) => s.classList.toggle("on", s.id === b.dataset.tab));
-  if (b.dataset.tab === "settings") loadSettings();
-  if (b.dataset.tab === "graphql") loadSchema();
+function showTab(name) {
+  document.querySelectorAll("#tabs button").forEach((x) => { x.classList.toggle("on", x.dataset.tab === name); x.setAttribute("aria-selected", String(x.dataset.tab === name)); });
+  document.querySelectorAll("main section").forEach((s) => s.classList.toggle("on", s.id === name));
+  if (name === "settings") loadSettings();
+  if (name === "graphql") { loadSchema(); render(); }
+  if (name === "requests") pollRequests();
+}
+document.querySelectorAll("#tabs button").forEach((b) => b.onclick = () => showTab(b.dataset.tab));
+$("#tabs").addEventListener("keydown", (e) => {  // arrow keys move between tabs, as in every tab list
+  if (e.key !== "ArrowRight" && e.key !== "ArrowLeft") return;
+  const tabs = [...document.querySelectorAll("#tabs button")]; const i = tabs.indexOf(document.activeElement);
+  const next = tabs[(i + (e.key === "ArrowRight" ? 1 : tabs.length - 1)) % tabs.length]; next.focus(); showTab(next.dataset.tab);
 });
-$("#saveKey").onclick = () => { localStorage.setItem("twentyLiteKey", key()); loadAll(); };
+$("#saveKey").onclick = () => { localStorage.setItem("twentyLiteKey", key()); state.modelVersion = null; loadAll(); toast("Key saved in this browser"); };
 $("#key").addEventListener("keydown", (e) => { if (e.key === "Enter") $("#saveKey").click(); });
+
+async function copyText(text, btn) {
+  try { await navigator.clipboard.writeText(text); } catch (e) {
+    const ta = document.createElement("textarea"); ta.value = text; document.body.appendChild(ta); ta.select(); document.execCommand("copy"); ta.remove();
+  }
+  const was = btn.textContent; btn.textContent = "Copied"; setTimeout(() => btn.textContent = was, 1200);
+}
+document.querySelectorAll("[data-copy]").forEach((b) => b.onclick = () => { const el = $(b.dataset.copy); copyText(el.value !== undefined ? el.value : el.textContent, b); });
+async function download(kind) {
+  const r = await call("GET", "/rest/open-api/" + kind);
+  const url = URL.createObjectURL(new Blob([JSON.stringify(r.json, null, 2)], { type: "application/json" }));
+  const a = Object.assign(document.createElement("a"), { href: url, download: "twenty-lite-" + kind + ".json" });
+  document.body.appendChild(a); a.click(); a.remove(); setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+$("#dlCore").onclick = () => download("core"); $("#dlMetadata").onclick = () => download("metadata");
 
 // ---- REST ----
 async function loadOpenApi() {
@@ -9795,7 +9867,7 @@ async function loadOpenApi() {
 }
 function renderOps() {
   const doc = state.openapi; const box = $("#ops"); box.innerHTML = "";
-  if (!doc || !doc.tags || !doc.tags.length) { box.innerHTML = '<p class="help">No objects: is the API key right?</p>'; return; }
+  if (!doc || !doc.tags || !doc.tags.length) { empty(box, "No objects: is the API key right?"); return; }
   const filter = $("#objFilter").value.toLowerCase();
   for (const tag of doc.tags) {
     if (filter && !tag.name.toLowerCase().includes(filter)) continue;
@@ -9808,7 +9880,7 @@ function renderOps() {
       for (const [method, op] of Object.entries(item)) {
         if (!op.tags || op.tags[0] !== tag.name) continue;
         const btn = document.createElement("button"); btn.className = "op"; btn.dataset.op = op.operationId;
-        btn.innerHTML = '<span class="m">' + method.toUpperCase() + "</span>" + path;
+        btn.innerHTML = '<span class="m"></span>'; btn.firstChild.textContent = method.toUpperCase(); btn.append(path);
         btn.title = op.summary || op.operationId;
         btn.onclick = () => { document.querySelectorAll(".op").forEach((x) => x.classList.remove("on")); btn.classList.add("on"); pickOp(method, path, op); };
         list.appendChild(btn);
@@ -9816,6 +9888,7 @@ function renderOps() {
     }
     div.appendChild(list); box.appendChild(div);
   }
+  if (!box.children.length) empty(box, "No object matches the filter.");
 }
 $("#objFilter").oninput = renderOps;
 const HELP = {
@@ -9828,27 +9901,39 @@ function resolveRef(schema) {
   if (schema && schema.$ref) return state.openapi.components.schemas[schema.$ref.split("/").pop()] || {};
   return schema || {};
 }
-function example(schema, depth) {
+// Example values by field name, so an example body reads like a record (and is accepted as one).
+const SAMPLES = { firstName: "Ada", lastName: "Lovelace", primaryEmail: "ada@example.com", city: "London", jobTitle: "Engineer",
+  primaryLinkUrl: "example.com", primaryPhoneNumber: "7700900123", primaryPhoneCountryCode: "GB", primaryPhoneCallingCode: "+44",
+  amountMicros: 1000000, currencyCode: "USD", name: "Example", title: "Example", addressCity: "London", addressCountry: "United Kingdom",
+  addressStreet1: "1 Example Street", addressPostcode: "N1 9GU", employees: 10, stage: "NEW", markdown: "Some *text*" };
+const SKIPPED = ["id", "createdAt", "updatedAt", "deletedAt", "position", "createdBy", "updatedBy", "searchVector"];
+function example(schema, depth, name) {
   schema = resolveRef(schema);
-  if (depth > 2) return null;
+  if (depth > 3) return null;
+  if (schema.example !== undefined) return schema.example;
   if (schema.type === "object" && schema.properties) {
     const out = {}; let n = 0;
-    for (const [k, v] of Object.entries(schema.properties)) {
-      if (["id", "createdAt", "position"].includes(k) || n >= 6) continue;
-      out[k] = example(v, depth + 1); n++;
+    const names = Object.keys(schema.properties); const required = schema.required || [];
+    names.sort((a, b) => required.includes(b) - required.includes(a));
+    for (const k of names) {
+      const v = resolveRef(schema.properties[k]);
+      if (SKIPPED.includes(k) || v.format === "uuid" || !Object.keys(v).length || (depth === 0 && n >= 6 && !required.includes(k))) continue;
+      out[k] = example(v, depth + 1, k); n++;
     }
     return out;
   }
-  if (schema.type === "array") return [example(schema.items, depth + 1)];
-  if (schema.enum) return schema.enum[0];
-  if (schema.format === "uuid") return null;
+  if (schema.type === "array") return [example(schema.items, depth + 1, name)];
+  if (schema.enum) return schema.enum.includes(SAMPLES[name]) ? SAMPLES[name] : schema.enum[0];
+  if (SAMPLES[name] !== undefined && typeof SAMPLES[name] === ({ integer: "number" }[schema.type] || schema.type)) return SAMPLES[name];
   if (schema.format === "date-time") return new Date().toISOString();
+  if (schema.format === "date") return new Date().toISOString().slice(0, 10);
   return { string: "", number: 0, integer: 0, boolean: false }[schema.type] ?? null;
 }
 function pickOp(method, path, op) {
   state.op = { method, path, op };
   $("#opTitle").textContent = method.toUpperCase() + " " + path + "  ·  " + op.operationId;
   const form = $("#opForm"); form.innerHTML = "";
+  if (op.description || op.summary) { const d = document.createElement("p"); d.className = "help"; d.textContent = op.description || op.summary; form.appendChild(d); }
   for (const p of op.parameters || []) {
     const param = p.$ref ? state.openapi.components.parameters[p.$ref.split("/").pop()] : p;
     const label = document.createElement("label"); label.textContent = param.name + (param.in === "path" ? " (path)" : "");
@@ -9859,9 +9944,9 @@ function pickOp(method, path, op) {
     if (HELP[param.name]) { const h = document.createElement("div"); h.className = "help"; h.textContent = HELP[param.name]; form.appendChild(h); }
   }
   if (op.requestBody) {
-    const label = document.createElement("label"); label.textContent = "Body (JSON)";
+    const label = document.createElement("label"); label.textContent = "Body (JSON)"; label.htmlFor = "body";
     const ta = document.createElement("textarea"); ta.id = "body"; ta.rows = 10; ta.spellcheck = false;
-    ta.value = JSON.stringify(example(op.requestBody.content["application/json"].schema, 0), null, 2);
+    ta.value = JSON.stringify(example(op.requestBody.content["application/json"].schema, 0, ""), null, 2);
     form.append(label, ta);
   }
   $("#send").disabled = false; updateCurl();
@@ -9881,7 +9966,7 @@ function requestOf() {
 function updateCurl() {
   if (!state.op) return;
   const r = requestOf();
-  let c = "curl -X " + r.method + " '" + base + r.full + "' \\\n  -H 'Authorization: Bearer " + (key() || "<API key>") + "'";
+  let c = "curl -g -X " + r.method + " '" + base + r.full + "' \\\n  -H 'Authorization: Bearer " + (key() || "<API key>") + "'";
   if (r.body !== undefined) c += " \\\n  -H 'Content-Type: application/json' \\\n  -d '" + r.body.replace(/'/g, "'\\''") + "'";
   $("#curl").textContent = c;
 }
@@ -9890,7 +9975,7 @@ $("#send").onclick = async () => {
   showStatus($("#restStatus"), res); $("#restOut").textContent = pretty(res);
 };
 
-// ---- GraphQL ----
+// ---- GraphQL: schema, explorer ----
 const INTROSPECTION = "{ __schema { queryType { name } mutationType { name } types { name kind description fields { name description args { name type { ...T } } type { ...T } } inputFields { name type { ...T } } enumValues { name } } } } fragment T on __Type { kind name ofType { kind name ofType { kind name ofType { kind name } } } }";
 async function loadSchema() {
   const endpoint = $("#endpoint").value;
@@ -9906,14 +9991,17 @@ function typeMap() { const s = state.schemas[$("#endpoint").value]; const m = {}
 function renderExplorer(focus) {
   const box = $("#explorer"); const types = typeMap(); box.innerHTML = "";
   const filter = $("#typeFilter").value.toLowerCase();
-  const s = state.schemas[$("#endpoint").value]; if (!s) { box.innerHTML = '<p class="help">Save your API key to load the schema.</p>'; return; }
+  const s = state.schemas[$("#endpoint").value]; if (!s) { empty(box, "Save your API key to load the schema."); return; }
+  const rank = (t) => t.name === s.queryType.name ? -2 : t.name === (s.mutationType || {}).name ? -1 : 0;
   const show = focus ? [types[focus]] : s.types.filter((t) => !t.name.startsWith("__") && (!filter || t.name.toLowerCase().includes(filter)))
-    .sort((a, b) => (a.name === s.queryType.name ? -2 : a.name === (s.mutationType || {}).name ? -1 : 0) - (b.name === s.queryType.name ? -2 : b.name === (s.mutationType || {}).name ? -1 : 0) || a.name.localeCompare(b.name)).slice(0, 80);
+    .sort((a, b) => rank(a) - rank(b) || a.name.localeCompare(b.name)).slice(0, 80);
+  if (focus) { const back = document.createElement("button"); back.className = "ghost small"; back.textContent = "← all types"; back.onclick = () => renderExplorer(); box.appendChild(back); }
   for (const t of show) {
     const d = document.createElement("div"); d.className = "obj";
     const b = document.createElement("button"); b.className = "head"; b.textContent = t.name + "  (" + t.kind.toLowerCase().replace("_", " ") + ")"; d.appendChild(b);
     if (t.description) { const p = document.createElement("div"); p.className = "help"; p.textContent = t.description; d.appendChild(p); }
-    const list = document.createElement("div"); list.hidden = !focus; b.onclick = () => list.hidden = !list.hidden;
+    const list = document.createElement("div"); list.hidden = !focus; b.setAttribute("aria-expanded", String(!list.hidden));
+    b.onclick = () => { list.hidden = !list.hidden; b.setAttribute("aria-expanded", String(!list.hidden)); };
     for (const f of t.fields || t.inputFields || []) {
       const line = document.createElement("div"); line.className = "help"; line.style.paddingLeft = "12px";
       const args = f.args && f.args.length ? "(" + f.args.map((a) => a.name + ": " + typeName(a.type)).join(", ") + ")" : "";
@@ -9926,39 +10014,103 @@ function renderExplorer(focus) {
     for (const v of t.enumValues || []) { const line = document.createElement("div"); line.className = "help"; line.style.paddingLeft = "12px"; line.textContent = v.name; list.appendChild(line); }
     d.appendChild(list); box.appendChild(d);
   }
+  if (!show.length) empty(box, "No type matches the search.");
 }
 $("#typeFilter").oninput = () => renderExplorer();
-async function runQuery() {
-  let variables = {}; try { variables = JSON.parse($("#vars").value || "{}"); } catch (e) { $("#gqlOut").textContent = "Variables are not valid JSON: " + e.message; return; }
-  const r = await gql($("#endpoint").value, $("#query").value, variables);
-  showStatus($("#gqlStatus"), r); $("#gqlOut").textContent = pretty(r);
+
+// ---- GraphQL: the editor (tokens, highlighting, brackets, completion, prettify, history) ----
+const TOKEN_RE = /("{3}[\s\S]*?(?:"{3}|$)|"(?:[^"\\\n]|\\.)*"?)|(#[^\n]*)|(\$[A-Za-z_]\w*)|(@[A-Za-z_]\w*)|(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)|([A-Za-z_]\w*)|(\.\.\.)|([{}()[\]])|([:=!|&,])|(\s+)|([\s\S])/g;
+const KINDS = ["s", "c", "v", "d", "n", "w", "spread", "b", "p", "ws", "x"];
+function lex(text) {
+  const out = []; let m; TOKEN_RE.lastIndex = 0;
+  while ((m = TOKEN_RE.exec(text))) { const i = m.slice(1).findIndex((g) => g !== undefined); out.push({ kind: KINDS[i], text: m[0], at: m.index }); }
+  return out;
 }
-$("#run").onclick = runQuery;
-// Autocomplete: walking the text before the cursor gives the type whose fields (or the field
-// whose arguments) are wanted there; after "$var:" it offers type names.
-function context(text) {
+const KEYWORDS = ["query", "mutation", "subscription", "fragment", "on", "true", "false", "null"];
+function significant(tokens) { return tokens.filter((t) => t.kind !== "ws" && t.kind !== "c" && t.text !== ","); }
+function bracketPairs(tokens) {  // index of each bracket token -> index of its partner (-1: unmatched)
+  const pairs = new Map(); const open = []; const partner = { ")": "(", "]": "[", "}": "{" };
+  tokens.forEach((t, i) => {
+    if (t.kind !== "b") return;
+    if ("([{".includes(t.text)) { open.push(i); return; }
+    const j = open.length && tokens[open[open.length - 1]].text === partner[t.text] ? open.pop() : -1;
+    pairs.set(i, j); if (j >= 0) pairs.set(j, i);
+  });
+  open.forEach((i) => pairs.set(i, -1));
+  return pairs;
+}
+const esc = (s) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+const ed = $("#query"); const hl = $("#hl"); const box = $("#suggest"); let items = []; let active = 0;
+function render() {  // paint the highlighted copy under the textarea, mark the bracket pair at the caret
+  const text = ed.value; const tokens = lex(text); const caret = ed.selectionStart; const pairs = bracketPairs(tokens);
+  const marked = new Set();
+  tokens.forEach((t, i) => { if (t.kind === "b" && (t.at === caret || t.at + 1 === caret) && document.activeElement === ed) { marked.add(i); if (pairs.get(i) >= 0) marked.add(pairs.get(i)); } });
+  const after = []; let nextSig = null;  // the significant token after each one
+  for (let i = tokens.length - 1; i >= 0; i--) { after[i] = nextSig; if (!["ws", "c"].includes(tokens[i].kind) && tokens[i].text !== ",") nextSig = tokens[i]; }
+  let html = "";
+  tokens.forEach((t, i) => {
+    let cls = { s: "s", c: "c", v: "v", d: "d", n: "n" }[t.kind] || "";
+    if (t.kind === "w") cls = KEYWORDS.includes(t.text) ? "k" : after[i] && after[i].text === ":" ? "a" : /^[A-Z]/.test(t.text) ? "t" : "";
+    if (t.kind === "b") cls = marked.has(i) ? "bm" : pairs.get(i) === -1 ? "bx" : "";
+    let body = t.at < caret && caret < t.at + t.text.length ? esc(t.text.slice(0, caret - t.at)) + '<span id="caret"></span>' + esc(t.text.slice(caret - t.at)) : esc(t.text);
+    if (t.at === caret) body = '<span id="caret"></span>' + body;
+    html += cls ? '<span class="' + cls + '">' + body + "</span>" : body;
+  });
+  if (caret >= text.length) html += '<span id="caret"></span>';
+  hl.innerHTML = html + "\n";
+  ed.style.height = "auto"; ed.style.height = Math.max(ed.scrollHeight + 2, 200) + "px";  // grows with the text: no inner scroll to keep in step
+}
+// Completion: walking the tokens before the cursor tells what is wanted there: fields of a selection,
+// arguments of a field, keys of an input object (a filter), or values of an enum (an order, a comparator).
+function context(before) {
   const types = typeMap(); const s = state.schemas[$("#endpoint").value]; if (!s) return null;
-  if (/\$[A-Za-z_][A-Za-z0-9_]*\s*:\s*\[?$/.test(text)) return { kind: "types" };
-  const root = /^\s*mutation\b/.test(text) ? (s.mutationType || {}).name : s.queryType.name;
-  const stack = []; let last = null; const parens = [];
-  const tokens = text.replace(/"(?:[^"\\]|\\.)*"/g, '""').match(/[A-Za-z_][A-Za-z0-9_]*|[{}()]/g) || [];
-  for (const tok of tokens) {
-    if (tok === "(") { parens.push(last); continue; } if (tok === ")") { parens.pop(); continue; }
-    if (parens.length) continue;
-    if (tok === "{") { const parent = stack.length ? stack[stack.length - 1] : null;
-      let next = root; if (parent && last) { const f = ((types[parent] || {}).fields || []).find((x) => x.name === last); next = f ? namedType(f.type) : null; }
-      stack.push(next); last = null; continue; }
-    if (tok === "}") { stack.pop(); last = null; continue; }
-    if (!["query", "mutation", "fragment", "on"].includes(tok)) last = tok;
+  if (/\$[A-Za-z_][A-Za-z0-9_]*\s*:\s*\[?$/.test(before)) return { kind: "types" };
+  const toks = significant(lex(before)); const stack = []; let last = null; let keyName = null; let opKind = "query";
+  const fieldOf = (typeName, name) => (((types[typeName] || {}).fields) || []).find((f) => f.name === name);
+  const valueType = (frame, k) => {
+    if (!frame) return null;
+    if (frame.k === "list") return frame.t;
+    const pool = frame.k === "args" ? frame.args : ((types[frame.t] || {}).inputFields || []);
+    const found = pool.find((a) => a.name === k); return found ? namedType(found.type) : null;
+  };
+  toks.forEach((tok, i) => {
+    const x = tok.text; const top = stack[stack.length - 1]; const prev = toks[i - 1];
+    if (x === "{") {
+      if (!top || top.k === "sel") {
+        let t = !top ? (opKind === "mutation" ? (s.mutationType || {}).name : s.queryType.name) : (fieldOf(top.t, last) || {}).type;
+        if (t && typeof t !== "string") t = namedType(t);
+        if (prev && toks[i - 2] && toks[i - 2].text === "on") t = prev.text;  // fragment or inline fragment: "on Type {"
+        stack.push({ k: "sel", t });
+      } else stack.push({ k: "obj", t: valueType(top, keyName) });
+      last = null; keyName = null;
+    } else if (x === "}") { stack.pop(); last = null; keyName = null; }
+    else if (x === ")") { stack.pop(); keyName = null; }  // "field(args) {": the selection is still the field's
+    else if (x === "(") {
+      if (!top) stack.push({ k: "vars" });
+      else if (top.k === "sel" && prev && prev.kind === "w") stack.push({ k: "args", args: (fieldOf(top.t, last) || {}).args || [] });
+      else stack.push({ k: "args", args: [] });  // a directive's arguments
+      keyName = null;
+    } else if (x === "[") { if (top && top.k !== "sel") stack.push({ k: "list", t: valueType(top, keyName) }); }
+    else if (x === "]") { if (top && top.k === "list") stack.pop(); }
+    else if (tok.kind === "w") {
+      if (!top && ["query", "mutation", "subscription"].includes(x)) opKind = x;
+      else if (top && top.k === "sel" && x !== "on") last = x;
+      else if (top && (top.k === "args" || top.k === "obj") && toks[i + 1] && toks[i + 1].text === ":") keyName = x;
+    }
+  });
+  const top = stack[stack.length - 1]; const lastTok = toks[toks.length - 1];
+  if (!top || top.k === "vars") return null;
+  if (top.k === "sel") { const t = types[top.t]; return t && t.fields ? { kind: "fields", items: t.fields } : null; }
+  const valuePos = top.k === "list" || (lastTok && lastTok.text === ":");
+  if (valuePos) {
+    const t = types[top.k === "list" ? top.t : valueType(top, keyName)];
+    if (t && t.kind === "ENUM") return { kind: "fields", items: t.enumValues.map((v) => ({ name: v.name, type: { kind: "ENUM", name: t.name } })) };
+    if (t && t.name === "Boolean") return { kind: "fields", items: ["true", "false"].map((v) => ({ name: v, type: { kind: "SCALAR", name: "Boolean" } })) };
+    return null;
   }
-  const current = stack.length ? types[stack[stack.length - 1]] : null;
-  if (parens.length && current) {
-    const f = (current.fields || []).find((x) => x.name === parens[parens.length - 1]);
-    return f ? { kind: "args", items: f.args || [] } : null;
-  }
-  return current && current.fields ? { kind: "fields", items: current.fields } : null;
+  if (top.k === "args") return { kind: "fields", items: top.args };
+  const t = types[top.t]; return t && t.inputFields ? { kind: "fields", items: t.inputFields } : null;
 }
-const ed = $("#query"); const box = $("#suggest"); let items = []; let active = 0;
 function wordAt() { const upto = ed.value.slice(0, ed.selectionStart); const m = upto.match(/[A-Za-z_][A-Za-z0-9_]*$/); return { word: m ? m[0] : "", before: upto.slice(0, upto.length - (m ? m[0].length : 0)) }; }
 function suggest(asked) {
   const { word, before } = wordAt(); const c = context(before);
@@ -9969,28 +10121,94 @@ function suggest(asked) {
   if (!items.length || (items.length === 1 && items[0].name === word)) { box.style.display = "none"; return; }
   active = 0; box.innerHTML = "";
   items.forEach((f, i) => { const d = document.createElement("div"); d.dataset.name = f.name; d.innerHTML = "<span></span><small></small>";
-    d.setAttribute("role", "option"); d.setAttribute("aria-selected", String(i === 0));
+    d.setAttribute("role", "option"); d.setAttribute("aria-selected", String(i === 0)); d.id = "sg" + i;
     d.firstChild.textContent = f.name; d.lastChild.textContent = typeName(f.type); if (i === 0) d.className = "on"; d.onmousedown = (e) => { e.preventDefault(); accept(i); }; box.appendChild(d); });
-  const lines = before.split("\n"); box.style.top = Math.min(lines.length * 18 + 8, ed.clientHeight) + "px"; box.style.left = Math.min((lines[lines.length - 1].length) * 7.8 + 12, ed.clientWidth - 220) + "px";
-  box.style.display = "block";
+  const mark = $("#caret");
+  const top = mark ? mark.offsetTop + 20 : 24; const left = mark ? mark.offsetLeft : 12;
+  box.style.top = top + "px"; box.style.left = Math.max(0, Math.min(left, ed.clientWidth - 230)) + "px";
+  box.style.display = "block"; ed.setAttribute("aria-activedescendant", "sg0");
 }
+function hideSuggest() { box.style.display = "none"; ed.removeAttribute("aria-activedescendant"); }
 function accept(i) {
   const f = items[i]; const { word } = wordAt(); const start = ed.selectionStart - word.length;
   ed.value = ed.value.slice(0, start) + f.name + ed.value.slice(ed.selectionStart); ed.selectionStart = ed.selectionEnd = start + f.name.length;
-  box.style.display = "none"; ed.focus();
+  hideSuggest(); ed.focus(); render();
 }
-ed.addEventListener("input", () => suggest(false));
+ed.addEventListener("input", () => { render(); suggest(false); });
+["click", "keyup", "focus", "blur"].forEach((ev) => ed.addEventListener(ev, (e) => { if (!(e.key && ["ArrowDown", "ArrowUp"].includes(e.key) && box.style.display === "block")) render(); }));
 ed.addEventListener("keydown", (e) => {
-  if ((e.ctrlKey || e.metaKey) && e.key === "Enter") { e.preventDefault(); box.style.display = "none"; runQuery(); return; }
-  if (e.ctrlKey && e.key === " ") { e.preventDefault(); suggest(true); return; }
+  if ((e.ctrlKey || e.metaKey) && e.key === "Enter") { e.preventDefault(); hideSuggest(); runQuery(); return; }
+  if (e.ctrlKey && e.key === " ") { e.preventDefault(); render(); suggest(true); return; }
+  if (e.ctrlKey && e.shiftKey && (e.key === "P" || e.key === "p")) { e.preventDefault(); prettifyAll(); return; }
   if (box.style.display !== "block") return;
   if (e.key === "ArrowDown" || e.key === "ArrowUp") { e.preventDefault(); active = (active + (e.key === "ArrowDown" ? 1 : items.length - 1)) % items.length;
-    [...box.children].forEach((c, i) => { c.classList.toggle("on", i === active); c.setAttribute("aria-selected", String(i === active)); }); }
+    [...box.children].forEach((c, i) => { c.classList.toggle("on", i === active); c.setAttribute("aria-selected", String(i === active)); });
+    ed.setAttribute("aria-activedescendant", "sg" + active); box.children[active].scrollIntoView({ block: "nearest" }); }
   else if (e.key === "Tab") { e.preventDefault(); accept(active); }
-  else if (e.key === "Enter") box.style.display = "none";  // Enter is always a new line
-  else if (e.key === "Escape") box.style.display = "none";
+  else if (e.key === "Enter" || e.key === "Escape") hideSuggest();  // Enter is always a new line
 });
-ed.addEventListener("blur", () => setTimeout(() => box.style.display = "none", 150));
+ed.addEventListener("blur", () => setTimeout(hideSuggest, 150));
+// Prettify: one selection per line, two spaces per level; arguments, input objects and lists stay on one line.
+function prettify(text) {
+  const toks = lex(text).filter((t) => t.kind !== "ws" && t.text !== ",");
+  let out = ""; let indent = 0; let paren = 0; let fresh = false;
+  const nl = () => "\n" + "  ".repeat(indent);
+  const valueEnd = (t) => t && (["w", "s", "n", "v"].includes(t.kind) || ["}", "]", ")", "!"].includes(t.text));
+  toks.forEach((t, i) => {
+    const x = t.text; const prev = toks[i - 1]; let sep = "";
+    if (t.kind === "c") { out += (out ? nl() : "") + x; fresh = true; return; }
+    if (paren > 0) {
+      if (x === ")" ) paren--;
+      if (x === "(") paren++;
+      if (prev && prev.text === ":") sep = " ";
+      else if (x === "=" || (prev && prev.text === "=")) sep = " ";
+      else if (valueEnd(prev) && !["}", "]", ")", ":", "!", "="].includes(x) && !(prev.text === ")" && x === "{")) sep = ", ";
+      else if (prev && prev.text === "{" && x !== "}") sep = "";
+      out += sep + x; return;
+    }
+    if (x === "{") { out += (out && !fresh ? " " : "") + x; indent++; fresh = true; return; }
+    if (x === "}") { indent = Math.max(0, indent - 1); out += nl() + x; fresh = false; if (indent === 0) fresh = true; return; }
+    if (x === "(") { paren++; out += x; return; }
+    if (!out) sep = "";
+    else if (fresh) sep = indent === 0 ? "\n\n" : nl();
+    else if (x === ":" || x === "!") sep = "";
+    else if (prev && prev.text === "...") sep = x === "on" ? " " : "";
+    else if (t.kind === "d" || (prev && ["on", ":"].includes(prev.text)) || indent === 0 || prev.kind === "d" || prev.text === ")") sep = " ";
+    else sep = nl();
+    if (t.kind === "d" && prev && prev.text !== ")" && !fresh) sep = " ";
+    out += sep + x; fresh = false;
+  });
+  return out;
+}
+function prettifyAll() {
+  ed.value = prettify(ed.value);
+  try { $("#vars").value = JSON.stringify(JSON.parse($("#vars").value || "{}"), null, 2); } catch (e) { /* left as typed */ }
+  render();
+}
+$("#prettify").onclick = prettifyAll;
+const HISTORY = "twentyLiteHistory";
+function history() { try { const h = JSON.parse(localStorage.getItem(HISTORY) || "[]"); return Array.isArray(h) ? h : []; } catch (e) { return []; } }
+function renderHistory() {
+  const sel = $("#history"); const h = history(); sel.innerHTML = "";
+  sel.add(new Option(h.length ? "History (" + h.length + ")" : "History (empty)", ""));
+  h.forEach((x, i) => sel.add(new Option(x.at.slice(11, 16) + " " + x.endpoint + "  " + x.query.replace(/\s+/g, " ").slice(0, 60), String(i))));
+}
+function remember(endpoint, query, variables) {
+  const h = history().filter((x) => !(x.endpoint === endpoint && x.query === query && x.variables === variables));
+  h.unshift({ endpoint, query, variables, at: new Date().toISOString() });
+  localStorage.setItem(HISTORY, JSON.stringify(h.slice(0, 30))); renderHistory();
+}
+$("#history").onchange = () => {
+  const x = history()[Number($("#history").value)]; $("#history").value = ""; if (!x) return;
+  $("#endpoint").value = x.endpoint; ed.value = x.query; $("#vars").value = x.variables; render(); loadSchema();
+};
+async function runQuery() {
+  let variables = {}; try { variables = JSON.parse($("#vars").value || "{}"); } catch (e) { $("#gqlOut").textContent = "Variables are not valid JSON: " + e.message; return; }
+  remember($("#endpoint").value, ed.value, $("#vars").value);
+  const r = await gql($("#endpoint").value, ed.value, variables);
+  showStatus($("#gqlStatus"), r); $("#gqlOut").textContent = pretty(r);
+}
+$("#run").onclick = runQuery;
 
 // ---- Settings ----
 const KEY_FIELDS = "id name expiresAt revokedAt role { id label }";
@@ -10008,21 +10226,25 @@ async function loadSettings() {
   loadHooks();
   const kbody = $("#keys tbody"); kbody.innerHTML = "";
   if (r.json && r.json.errors) { kbody.innerHTML = '<tr><td colspan="4" class="help"></td></tr>'; kbody.querySelector("td").textContent = r.json.errors[0].message; }
+  else if (!(data.apiKeys || []).length) kbody.innerHTML = '<tr><td colspan="4" class="help">No API keys yet: create one above.</td></tr>';
   for (const k of data.apiKeys || []) {
     const tr = document.createElement("tr"); tr.innerHTML = "<td></td><td></td><td></td><td class=row></td>";
     tr.children[0].textContent = k.name; tr.children[1].textContent = k.role ? k.role.label : "(no role)"; tr.children[2].textContent = k.expiresAt.slice(0, 10);
     const regen = document.createElement("button"); regen.className = "ghost"; regen.textContent = "Regenerate"; regen.onclick = () => regenerate(k);
     const del = document.createElement("button"); del.className = "ghost"; del.textContent = "Delete"; del.onclick = () => revoke(k);
+    regen.setAttribute("aria-label", "Regenerate " + k.name); del.setAttribute("aria-label", "Delete " + k.name);
     tr.children[3].append(regen, del); kbody.appendChild(tr);
   }
 }
 async function loadHooks() {
   const r = await gql("/metadata", "{ webhooks { id targetUrl operations } }");
   const body = $("#hooks tbody"); body.innerHTML = "";
-  for (const h of (r.json && r.json.data && r.json.data.webhooks) || []) {
+  const hooks = (r.json && r.json.data && r.json.data.webhooks) || [];
+  if (!hooks.length) body.innerHTML = '<tr><td colspan="3" class="help">No webhooks: add your receiver\'s URL above.</td></tr>';
+  for (const h of hooks) {
     const tr = document.createElement("tr"); tr.innerHTML = "<td></td><td></td><td></td>";
     tr.children[0].textContent = h.targetUrl; tr.children[1].textContent = h.operations.join(", ");
-    const del = document.createElement("button"); del.className = "ghost"; del.textContent = "Delete";
+    const del = document.createElement("button"); del.className = "ghost"; del.textContent = "Delete"; del.setAttribute("aria-label", "Delete the webhook to " + h.targetUrl);
     del.onclick = async () => { await gql("/metadata", "mutation($id: UUID!) { deleteWebhook(id: $id) { id } }", { id: h.id }); loadHooks(); };
     tr.children[2].appendChild(del); body.appendChild(tr);
   }
@@ -10033,8 +10255,8 @@ $("#createHook").onclick = async () => {
     { url: $("#newHookUrl").value.trim(), ops: ops.length ? ops : ["*.*"] });
   const box = $("#newHookSecret");
   if (r.json.errors) { box.textContent = r.json.errors[0].message; return; }
-  box.innerHTML = '<p class="help">Signing secret (check X-Twenty-Webhook-Signature with it):</p><div class="token" id="hookSecret"></div>';
-  $("#hookSecret").textContent = r.json.data.createWebhook.secret; loadHooks();
+  box.innerHTML = '<p class="help">Signing secret (check X-Twenty-Webhook-Signature with it):</p><div class="token" id="hookSecret"></div><button class="ghost small" id="copySecret">Copy</button>';
+  $("#hookSecret").textContent = r.json.data.createWebhook.secret; $("#copySecret").onclick = () => copyText($("#hookSecret").textContent, $("#copySecret")); loadHooks();
 };
 async function newKey(name, expiresAt, roleId) {
   const created = await gql("/metadata", "mutation($n: String!, $e: String!, $r: UUID) { createApiKey(input: {name: $n, expiresAt: $e, roleId: $r}) { id } }", { n: name, e: expiresAt, r: roleId });
@@ -10044,8 +10266,9 @@ async function newKey(name, expiresAt, roleId) {
   return tok.json.data.generateApiKeyToken.token;
 }
 function showToken(name, token) {
-  const box = $("#newToken"); box.innerHTML = '<p class="help">Key <b></b> created. Copy its token now: it is shown only once.</p><div class="token" id="tokenValue"></div><div class="row" style="margin:6px 0"><button class="ghost" id="useToken">Use this key</button></div>';
+  const box = $("#newToken"); box.innerHTML = '<p class="help">Key <b></b> created. Copy its token now: it is shown only once.</p><div class="token" id="tokenValue"></div><div class="row" style="margin:6px 0"><button class="ghost" id="copyToken">Copy</button><button class="ghost" id="useToken">Use this key</button></div>';
   box.querySelector("b").textContent = name; $("#tokenValue").textContent = token;
+  $("#copyToken").onclick = () => copyText(token, $("#copyToken"));
   $("#useToken").onclick = () => { $("#key").value = token; $("#saveKey").click(); };
 }
 $("#createKey").onclick = async () => {
@@ -10064,7 +10287,72 @@ async function revoke(k) {
   if (!confirm("Delete " + k.name + "? Every token of it stops working.")) return;
   await gql("/metadata", "mutation($id: UUID!) { revokeApiKey(input: {id: $id}) { id } }", { id: k.id }); loadSettings();
 }
-function loadAll() { state.schemas = {}; loadOpenApi(); if ($("#graphql").classList.contains("on")) loadSchema(); if ($("#settings").classList.contains("on")) loadSettings(); }
+
+// ---- Requests: the workspace's journal, polled while the view is open ----
+function bodyText(text) {
+  if (!text) return "";
+  let shown = text; try { shown = JSON.stringify(JSON.parse(text), null, 2); } catch (e) { /* cut short or not JSON */ }
+  return text.length >= 8192 ? shown + "\n… (the first 8 KiB)" : shown;
+}
+function entryMatches(e) {
+  const kind = $("#reqKind").value; const hook = Boolean(e.webhook);
+  if ((kind === "api" && hook) || (kind === "hooks" && !hook) || (kind === "errors" && (hook ? e.success : e.status < 400))) return false;
+  const f = $("#reqFilter").value.trim().toLowerCase();
+  return !f || [e.method, e.path, e.status, e.reason, e.eventName, e.url, e.error].filter((x) => x !== undefined).join(" ").toLowerCase().includes(f);
+}
+function renderRequests() {
+  const list = $("#reqList"); const shown = state.requests.filter(entryMatches); list.innerHTML = "";
+  $("#reqCount").textContent = shown.length + " of " + state.requests.length;
+  if (!shown.length) { empty(list, state.requests.length ? "No entry matches the filter." : "No requests yet: call the API and they show here as they happen."); return; }
+  for (const e of shown.slice(0, 200)) {
+    const d = document.createElement("details"); d.className = "req"; d.open = state.openSeqs.has(e.seq);
+    d.ontoggle = () => { if (d.open) state.openSeqs.add(e.seq); else state.openSeqs.delete(e.seq); };
+    const s = document.createElement("summary"); s.innerHTML = '<span class="when"></span><span class="m"></span><span class="path"></span><span class="status"></span><span class="dur help"></span>';
+    const hook = Boolean(e.webhook); const bad = hook ? !e.success : e.status >= 400;
+    s.children[0].textContent = e.at.slice(11, 19); s.children[1].textContent = hook ? "HOOK" : e.method;
+    s.children[2].textContent = hook ? e.eventName + " → " + e.url : e.path;
+    s.children[3].textContent = hook && e.status === 0 ? "failed" : String(e.status); s.children[3].className = "status " + (bad ? "bad" : "ok");
+    s.children[4].textContent = e.durationMs + " ms";
+    if (e.reason || e.error) { const w = document.createElement("span"); w.className = "why"; w.textContent = e.reason || e.error; s.appendChild(w); }
+    d.appendChild(s);
+    const detail = document.createElement("div"); detail.className = "detail";
+    const part = (title, text) => { if (!text) return; const l = document.createElement("label"); l.textContent = title; const p = document.createElement("pre"); p.tabIndex = 0; p.setAttribute("role", "region"); p.setAttribute("aria-label", title); p.textContent = text; detail.append(l, p); };
+    if (hook) { part("Signature headers", Object.entries(e.requestHeaders || {}).map(([k, v]) => k + ": " + v).join("\n")); part("Payload", bodyText(e.requestBody)); part("Receiver's answer (" + (e.status || e.error) + ")", bodyText(e.responseBody) || "(empty)"); }
+    else { part("Request body", bodyText(e.requestBody)); part("Response body", bodyText(e.responseBody)); }
+    if (!detail.children.length) { const p = document.createElement("p"); p.className = "help"; p.textContent = "No body either way."; detail.appendChild(p); }
+    d.appendChild(detail); list.appendChild(d);
+  }
+}
+async function pollRequests() {
+  if (!key() || pollRequests.busy) return;
+  pollRequests.busy = true;
+  try {
+    const r = await call("GET", "/playground/requests?after=" + state.lastSeq);
+    if (r.status !== 200) { state.requests = []; empty($("#reqList"), (r.json && r.json.messages ? r.json.messages[0] : "Could not read the requests") + (r.status === 403 ? ": this key's role needs the API keys and webhooks permission to see the requests." : "")); return; }
+    const fresh = r.json.requests;
+    if (fresh.length || !$("#reqList").querySelector("details")) {
+      if (fresh.length) state.lastSeq = fresh[0].seq;
+      state.requests = fresh.concat(state.requests).slice(0, 200); renderRequests();
+    }
+  } finally { pollRequests.busy = false; }
+}
+$("#reqFilter").oninput = renderRequests; $("#reqKind").onchange = renderRequests;
+$("#reqClear").onclick = () => { state.requests = []; renderRequests(); };
+setInterval(() => { if ($("#requests").classList.contains("on") && $("#reqLive").checked && document.visibilityState === "visible") pollRequests(); }, 1500);
+
+// ---- The data model moves: the objects, the schema and the explorer follow ----
+async function checkModel() {
+  if (!key() || document.visibilityState !== "visible") return;
+  const r = await call("GET", "/playground/model");
+  if (r.status !== 200) return;
+  const moved = state.modelVersion !== null && r.json.version !== state.modelVersion;
+  state.modelVersion = r.json.version;
+  if (moved) { state.schemas = {}; loadOpenApi(); if ($("#graphql").classList.contains("on")) loadSchema(); toast("The data model changed: objects and schema reloaded"); }
+}
+setInterval(checkModel, 3000);
+
+function loadAll() { state.schemas = {}; state.requests = []; state.lastSeq = 0; loadOpenApi(); checkModel(); if ($("#graphql").classList.contains("on")) loadSchema(); if ($("#settings").classList.contains("on")) loadSettings(); if ($("#requests").classList.contains("on")) pollRequests(); }
+renderHistory(); render();
 if (key()) loadAll();
 </script>
 </body></html>
@@ -10076,6 +10364,23 @@ def _handle_playground() -> str:
     bottle.response.content_type = "text/html; charset=utf-8"
     bottle.response.set_header("Cache-Control", "no-store")
     return PLAYGROUND_HTML.replace("__VERSION__", __version__)
+
+
+def _handle_playground_api(state: AppState, what: str) -> str:
+    """GET /playground/model (the data-model version, polled so the page refreshes when it moves) and
+    /playground/requests?after=N (the Requests view: the journal above N, newest first). Neither is
+    journalled nor rate limited: the page polls them."""
+    bottle.request.environ["twenty_lite.unjournalled"] = True
+    actor = _authenticate(state, bottle.request.get_header("Authorization"))
+    if what == "model":
+        with state.store.read() as conn:
+            return _json_response(200, {"version": state.schema(conn, actor.workspace_id).version})
+    _require(actor, "API_KEYS_AND_WEBHOOKS")  # bodies show every object's records and new keys' names
+    after = bottle.request.query.get("after", "0")
+    if not after.isdigit() or len(after) > 18:
+        raise _bad_request("'after' must be the seq number of a journal entry (a non-negative integer)")
+    entries = state.tools.journal(actor.workspace_id, int(after))
+    return _json_response(200, {"requests": [_journal_detail(e) for e in reversed(entries)]})
 
 
 # ============================================================================================
@@ -10341,6 +10646,7 @@ class DevTools:
 
         self._lock = threading.Lock()
         self._journals: dict[str, Any] = {}  # workspace id -> deque of its last requests
+        self._journal_seq = 0  # numbers every entry, so a reader can ask for those after the last it saw
         self._snapshots: dict[str, tuple[str, dict[str, Any]]] = {}  # snapshot id -> (workspace, export)
         self._fault_rules: tuple[dict[str, Any], ...] = ()
         self._dice = random.Random(7 if deterministic else None)
@@ -10353,12 +10659,14 @@ class DevTools:
             journal = self._journals.get(workspace_id)
             if journal is None:
                 journal = self._journals[workspace_id] = collections.deque(maxlen=JOURNAL_SIZE)
+            self._journal_seq += 1
+            entry["seq"] = self._journal_seq
             journal.append(entry)
 
-    def journal(self, workspace_id: str) -> list[dict[str, Any]]:
-        """The last requests of a workspace, oldest first."""
+    def journal(self, workspace_id: str, after: int = 0) -> list[dict[str, Any]]:
+        """The last requests of a workspace numbered above after, oldest first."""
         with self._lock:
-            return list(self._journals.get(workspace_id, ()))
+            return [e for e in self._journals.get(workspace_id, ()) if e["seq"] > after]
 
     def add_snapshot(self, snapshot_id: str, workspace_id: str, doc: dict[str, Any]) -> None:
         with self._lock:
@@ -10635,6 +10943,7 @@ def _render_fault(err: ApiError) -> str:
 
 
 JOURNAL_SIZE = 200
+JOURNAL_BODY_CHARS = 8192  # of each body, per journal entry: enough to read, bounded memory
 # Query parameters whose values are never journalled: tokens, keys, secrets, passwords, however named.
 _SECRET_PARAM_RE = re.compile(r"(?i)((?:^|&)[^=&]*(?:token|key|secret|passw|auth)[^=&]*=)[^&]*")
 
@@ -10647,12 +10956,13 @@ def _shown_path(environ: dict[str, Any]) -> str:
     return environ.get("PATH_INFO", "") + (f"?{query}" if query else "")
 
 
-def _record_request(started: float, reason: str | None) -> None:
-    """Add the request to its workspace's journal (method, path, status, duration, refusal reason)."""
+def _record_request(started: float, reason: str | None, answer: Any) -> None:
+    """Add the request to its workspace's journal (method, path, status, duration, refusal reason, and the
+    beginning of both bodies, which only the playground's Requests view shows, redacted)."""
     environ = bottle.request.environ
     state = environ.get("twenty_lite.state")
     workspace_id = environ.get("twenty_lite.workspace")
-    if state is None or workspace_id is None:
+    if state is None or workspace_id is None or environ.get("twenty_lite.unjournalled"):
         return
     entry = {
         "at": _iso(state.clock()), "method": environ.get("REQUEST_METHOD"), "path": _shown_path(environ),
@@ -10660,7 +10970,36 @@ def _record_request(started: float, reason: str | None) -> None:
     }  # fmt: skip
     if reason is not None and bottle.response.status_code >= 400:
         entry["reason"] = reason
+    body = environ.get("bottle.request.body")  # only a body the handler read: never wait for one here
+    if body is not None:
+        with contextlib.suppress(OSError, ValueError):
+            body.seek(0)
+            entry["requestBody"] = body.read(JOURNAL_BODY_CHARS).decode("utf-8", "replace")
+    if isinstance(answer, str):
+        entry["responseBody"] = answer[:JOURNAL_BODY_CHARS]
     state.tools.journal_add(workspace_id, entry)
+
+
+# What the admin journal leaves out: bodies (they may hold secrets) and the playground's bookkeeping.
+_JOURNAL_DETAIL = frozenset({"requestBody", "responseBody", "requestHeaders", "seq"})
+# A JSON member whose name says it holds a secret, and anything shaped like a JWT.
+_SECRET_MEMBER_RE = re.compile(r'(?i)("[^"\\]*(?:token|secret|passw)[^"\\]*"\s*:\s*)"(?:[^"\\]|\\.)*"')
+_JWT_RE = re.compile(r"eyJ[\w-]{4,}\.[\w-]{4,}\.[\w-]{4,}")
+
+
+def _journal_summary(entry: dict[str, Any]) -> dict[str, Any]:
+    """A journal entry as the admin API shows it: what happened, without the bodies."""
+    return {k: v for k, v in entry.items() if k not in _JOURNAL_DETAIL}
+
+
+def _journal_detail(entry: dict[str, Any]) -> dict[str, Any]:
+    """A journal entry as the Requests view shows it: bodies included, secrets and tokens redacted."""
+    out = dict(entry)
+    for name in ("requestBody", "responseBody"):
+        text = out.get(name)
+        if text:
+            out[name] = _JWT_RE.sub("[redacted]", _SECRET_MEMBER_RE.sub(r'\1"[redacted]"', text))
+    return out
 
 
 def _check_body_size(environ: dict[str, Any]) -> None:
@@ -10680,43 +11019,47 @@ def _check_body_size(environ: dict[str, Any]) -> None:
         raise ApiError(413, "PayloadTooLargeException", f"request entity too large (limit: {limit} bytes)")
 
 
+def _answer(handler: Callable[..., str], args: Any, kwargs: Any) -> tuple[str, str | None]:
+    """Run a route handler: its answer, or the error it raised rendered; with the reason of a refusal."""
+    try:
+        _check_body_size(bottle.request.environ)
+        fault = _injected_fault(bottle.request.get_header(FAULT_HEADER) or _ruled_fault())
+        if fault is not None:
+            state = bottle.request.environ.get("twenty_lite.state")
+            with contextlib.suppress(ApiError):  # only to journal it under the caller's workspace
+                _authenticate(state, bottle.request.get_header("Authorization"))
+            return _render_fault(fault), f"injected fault {fault.status}"
+        return handler(*args, **kwargs), None
+    except ApiError as err:
+        return _render_error(err), err.message
+    except TimeoutError:  # the client stopped sending its body
+        err = ApiError(408, "RequestTimeoutException", "The request body did not arrive in time")
+        return _render_error(err), "request timeout"
+    except RecursionError:  # nesting that no explicit limit caught: the request's fault, not a bug
+        return _render_error(_bad_request("The request is nested too deeply")), "nested too deeply"
+    except Exception as exc:  # a bug: answer in Twenty's shape, keep the traceback in the log only
+        unavailable = _database_unavailable(exc) if isinstance(exc, sqlite3.OperationalError) else None
+        if unavailable is not None:  # the machine, not the request: the transaction rolled back
+            return _render_fault(unavailable), unavailable.message
+        import traceback
+
+        traceback.print_exc()
+        internal = ApiError(500, "InternalServerErrorException", "Internal server error")
+        return _render_fault(internal), f"internal error ({type(exc).__name__})"
+
+
 def _guarded(handler: Callable[..., str]) -> Callable[..., str]:
-    """Route wrapper: ApiError → its body; anything unexpected → a 500 in Twenty's shape."""
+    """Route wrapper: ApiError → its body; anything unexpected → a 500 in Twenty's shape; then the
+    request goes to its workspace's journal."""
 
     def wrapper(*args: Any, **kwargs: Any) -> str:
         started = time.perf_counter()
-        reason = None
+        answer, reason = "", "interrupted"
         try:
-            _check_body_size(bottle.request.environ)
-            fault = _injected_fault(bottle.request.get_header(FAULT_HEADER) or _ruled_fault())
-            if fault is not None:
-                reason = f"injected fault {fault.status}"
-                state = bottle.request.environ.get("twenty_lite.state")
-                with contextlib.suppress(ApiError):  # only to journal it under the caller's workspace
-                    _authenticate(state, bottle.request.get_header("Authorization"))
-                return _render_fault(fault)
-            return handler(*args, **kwargs)
-        except ApiError as err:
-            reason = err.message
-            return _render_error(err)
-        except TimeoutError:  # the client stopped sending its body
-            reason = "request timeout"
-            return _render_error(ApiError(408, "RequestTimeoutException", "The request body did not arrive in time"))
-        except RecursionError:  # nesting that no explicit limit caught: the request's fault, not a bug
-            reason = "nested too deeply"
-            return _render_error(_bad_request("The request is nested too deeply"))
-        except Exception as exc:  # a bug: answer in Twenty's shape, keep the traceback in the log only
-            unavailable = _database_unavailable(exc) if isinstance(exc, sqlite3.OperationalError) else None
-            if unavailable is not None:  # the machine, not the request: the transaction rolled back
-                reason = unavailable.message
-                return _render_fault(unavailable)
-            import traceback
-
-            traceback.print_exc()
-            reason = f"internal error ({type(exc).__name__})"
-            return _render_fault(ApiError(500, "InternalServerErrorException", "Internal server error"))
+            answer, reason = _answer(handler, args, kwargs)
+            return answer
         finally:
-            _record_request(started, reason)
+            _record_request(started, reason, answer)
             if reason is not None:
                 bottle.request.environ["twenty_lite.reason"] = reason
             spooled = bottle.request.environ.get("bottle.request.body")
@@ -10808,6 +11151,17 @@ def create_app(settings: Settings | None = None) -> bottle.Bottle:
     @app.get("/playground")
     def playground() -> str:
         return _handle_playground()
+
+    @app.get("/favicon.ico")
+    def favicon() -> str:
+        """Browsers ask for it on every visit: nothing, rather than a 404 in the console."""
+        bottle.response.status = 204
+        return ""
+
+    @app.get("/playground/<what:re:model|requests>")
+    @_guarded
+    def playground_api(what: str) -> str:
+        return _handle_playground_api(state, what)
 
     @app.route("/", method="ANY")
     @app.route(r"/<path:re:[\s\S]+>", method="ANY")

@@ -225,7 +225,7 @@ def test_every_view_passes_axe_core_without_a_critical_or_serious_violation(page
 
 def test_tabs_headers_and_types_work_from_the_keyboard(page) -> None:
     tabs = page.query_selector_all("#tabs [role=tab]")
-    assert [t.get_attribute("aria-selected") for t in tabs] == ["true", "false", "false"]
+    assert [t.get_attribute("aria-selected") for t in tabs] == ["true", "false", "false", "false"]
     page.focus('#tabs button[data-tab="graphql"]')
     page.keyboard.press("Enter")
     assert page.get_attribute('#tabs button[data-tab="graphql"]', "aria-selected") == "true"
