@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import Client
@@ -210,14 +211,21 @@ def test_every_view_passes_axe_core_without_a_critical_or_serious_violation(page
     page.click("#run")
     page.wait_for_function("document.querySelector('#gqlOut').textContent.includes('people')")
     seen["GraphQL and its explorer"] = axe_problems(page)
+    page.click("#explorer .obj > button.head")
+    page.click("#explorer .type")
+    seen["explorer on one type"] = axe_problems(page)
     page.click('#tabs button[data-tab="settings"]')
     seen["Settings"] = axe_problems(page)
+    page.click('#tabs button[data-tab="requests"]')
+    page.wait_for_selector("#reqList details")
+    page.click("#reqList details summary")
+    seen["Requests with an entry open"] = axe_problems(page)
     page.set_viewport_size({"width": 390, "height": 800})
-    for tab in ("rest", "graphql", "settings"):
+    for tab in ("rest", "graphql", "settings", "requests"):
         page.click(f'#tabs button[data-tab="{tab}"]')
         seen[f"{tab} at 390 px"] = axe_problems(page)
     page.emulate_media(color_scheme="dark")
-    for tab in ("rest", "graphql", "settings"):
+    for tab in ("rest", "graphql", "settings", "requests"):
         page.click(f'#tabs button[data-tab="{tab}"]')
         seen[f"{tab} in dark mode"] = axe_problems(page)
     assert {view: problems for view, problems in seen.items() if problems} == {}
@@ -246,6 +254,14 @@ def test_tabs_headers_and_types_work_from_the_keyboard(page) -> None:
     page.keyboard.press("Enter")
     assert people.get_attribute("aria-expanded") != before
     assert page.eval_on_selector("#suggest", "e => e.getAttribute('role')") == "listbox"
+    page.focus('#tabs button[data-tab="settings"]')
+    page.keyboard.press("ArrowRight")  # arrows move along the tab list
+    assert page.get_attribute('#tabs button[data-tab="requests"]', "aria-selected") == "true"
+    assert page.evaluate("document.activeElement.dataset.tab") == "requests"
+    page.wait_for_selector("#reqList details")
+    page.focus("#reqList details summary")
+    page.keyboard.press("Enter")
+    assert page.eval_on_selector("#reqList details", "d => d.open")
 
 
 def test_suggestions_wait_for_a_word_and_enter_is_a_new_line(page) -> None:
@@ -267,7 +283,7 @@ def test_suggestions_wait_for_a_word_and_enter_is_a_new_line(page) -> None:
 def test_the_layout_stacks_on_a_phone_and_follows_dark_mode(page) -> None:
     assert page.text_content("#version") == "v0.1.0"
     page.set_viewport_size({"width": 390, "height": 800})
-    for tab in ("rest", "graphql", "settings"):
+    for tab in ("rest", "graphql", "settings", "requests"):
         page.click(f'#tabs button[data-tab="{tab}"]')
         overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
         assert overflow <= 0, (tab, overflow)  # nothing scrolls sideways
@@ -277,3 +293,219 @@ def test_the_layout_stacks_on_a_phone_and_follows_dark_mode(page) -> None:
     page.emulate_media(color_scheme="dark")
     dark = page.evaluate("getComputedStyle(document.body).backgroundColor")
     assert (light, dark) == ("rgb(247, 247, 248)", "rgb(21, 22, 26)")
+
+
+def api_call(server: str, method: str, path: str, body: Any = None, token: str = "play-key") -> tuple[int, Any]:
+    """A call to the server under test, as another program would make it."""
+    host, port = server.removeprefix("http://").split(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=10)
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    conn.request(method, path, body=None if body is None else json.dumps(body), headers=headers)
+    resp = conn.getresponse()
+    text = resp.read().decode()
+    return resp.status, json.loads(text) if text else None
+
+
+def open_graphql(page) -> None:
+    page.click('#tabs button[data-tab="graphql"]')
+    page.wait_for_function("document.querySelector('#explorer').textContent.includes('Query')")
+
+
+def test_the_editor_highlights_the_query_and_marks_the_bracket_pair_at_the_caret(page) -> None:
+    open_graphql(page)
+    page.fill("#query", 'query Q($n: Int) { people(filter: {city: {eq: "Paris"}}, first: $n) { totalCount } }')
+    page.click("#query")
+    page.keyboard.press("End")  # the caret after the last "}"
+    classes = page.eval_on_selector_all("#hl span[class]", "ss => ss.map(s => [s.className, s.textContent])")
+    assert ["k", "query"] in classes and ["t", "Q"] in classes and ["t", "Int"] in classes
+    assert ["s", '"Paris"'] in classes and ["v", "$n"] in classes and ["a", "filter"] in classes
+    assert [c for c in classes if c[0] == "bm"] == [["bm", "{"], ["bm", "}"]]  # the outer pair
+    assert page.eval_on_selector("#hl", "e => e.textContent.trimEnd()") == page.input_value("#query")
+    page.fill("#query", "{ people { totalCount }")  # one "{" has no partner
+    page.keyboard.press("End")
+    assert page.eval_on_selector_all("#hl .bx", "ss => ss.map(s => s.textContent)") == ["{"]
+
+
+def suggestions(page) -> list[str]:
+    page.wait_for_selector("#suggest div[data-name]")
+    return page.eval_on_selector_all("#suggest div[data-name]", "ds => ds.map(d => d.dataset.name)")
+
+
+def test_completion_reaches_into_filters_orders_and_input_objects(page) -> None:
+    open_graphql(page)
+    page.fill("#query", "")
+    page.click("#query")
+    page.keyboard.type("{ people(filter: { ci")
+    assert suggestions(page) == ["city"]  # a key of PersonFilterInput
+    page.keyboard.press("Tab")
+    page.keyboard.type(": { ")
+    page.keyboard.press("Control+Space")  # the comparators of a string filter
+    assert {"eq", "neq", "like", "ilike", "in", "is"} <= set(suggestions(page))
+    page.keyboard.type("il")
+    page.keyboard.press("Tab")
+    page.keyboard.type(': "%a%" } }, orderBy: [{ createdAt: Desc')
+    assert suggestions(page) == ["DescNullsFirst", "DescNullsLast"]  # values of the enum
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Tab")
+    page.keyboard.type(" }]) { totalCount } }")
+    assert page.input_value("#query") == (
+        '{ people(filter: { city: { ilike: "%a%" } }, orderBy: [{ createdAt: DescNullsLast }]) { totalCount } }'
+    )
+    page.keyboard.press("Control+Enter")
+    page.wait_for_function("document.querySelector('#gqlOut').textContent.includes('totalCount')")
+    assert "errors" not in json.loads(page.text_content("#gqlOut"))
+
+
+def test_prettify_and_the_history_bring_back_a_query(page) -> None:
+    open_graphql(page)
+    page.fill("#query", "query Q($f: PersonFilterInput) {people(filter:$f,first:2){totalCount edges{node{id}}}}")
+    page.fill("#vars", '{"f":{"city":{"eq":"Paris"}}}')
+    page.click("#prettify")
+    assert page.input_value("#query") == (
+        "query Q($f: PersonFilterInput) {\n  people(filter: $f, first: 2) {\n    totalCount\n    edges {\n"
+        "      node {\n        id\n      }\n    }\n  }\n}"
+    )
+    assert page.input_value("#vars") == '{\n  "f": {\n    "city": {\n      "eq": "Paris"\n    }\n  }\n}'
+    page.click("#run")
+    page.wait_for_function("document.querySelector('#gqlOut').textContent.includes('totalCount')")
+    page.fill("#vars", "{}")
+    page.fill("#query", "{ companies { totalCount } }")
+    page.keyboard.press("Control+Shift+P")  # the shortcut, in the editor
+    assert page.input_value("#query") == "{\n  companies {\n    totalCount\n  }\n}"
+    options = page.eval_on_selector_all("#history option", "os => os.map(o => o.textContent)")
+    assert options[0] == "History (1)" and "/graphql  query Q($f: PersonFilterInput) { people(" in options[1]
+    page.select_option("#history", index=1)
+    assert page.input_value("#query").startswith("query Q($f: PersonFilterInput) {\n  people(")
+    assert json.loads(page.input_value("#vars")) == {"f": {"city": {"eq": "Paris"}}}
+    page.reload()  # the history is kept in the browser
+    assert page.eval_on_selector("#history option", "o => o.textContent") == "History (1)"
+
+
+def test_copy_buttons_put_the_curl_line_and_the_response_on_the_clipboard(page, server) -> None:
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server)
+    page.click('button.op[data-op="findManyPeople"]')
+    page.click("#send")
+    page.wait_for_function("document.querySelector('#restOut').textContent.includes('totalCount')")
+    page.click('button[data-copy="#curl"]')
+    page.wait_for_function("document.querySelector('button[data-copy=\"#curl\"]').textContent === 'Copied'")
+    assert page.evaluate("navigator.clipboard.readText()") == page.text_content("#curl")
+    assert page.text_content("#curl").startswith("curl -g -X GET ")
+    page.click('button[data-copy="#restOut"]')
+    assert json.loads(page.evaluate("navigator.clipboard.readText()"))["data"]["people"]
+
+
+def test_example_bodies_come_from_the_schema_and_are_accepted(page) -> None:
+    page.click('button.op[data-op="createOnePerson"]')
+    body = json.loads(page.input_value("#body"))
+    assert body["name"] == {"firstName": "Ada", "lastName": "Lovelace"}
+    assert body["emails"] == {"primaryEmail": "ada@example.com"} and "id" not in body and "createdAt" not in body
+    page.click("#send")
+    page.wait_for_function("document.querySelector('#restStatus').textContent.startsWith('201')")
+    assert json.loads(page.text_content("#restOut"))["data"]["createPerson"]["name"]["lastName"] == "Lovelace"
+
+
+def test_empty_states_say_what_to_do_and_long_errors_are_shown_whole(page) -> None:
+    assert page.eval_on_selector("#restOut", "e => getComputedStyle(e, '::before').content") == (
+        '"Send the request to see the response."'
+    )
+    assert "Choose an object" in page.text_content("#opForm")
+    page.click('button.op[data-op="findManyPeople"]')
+    page.fill('#opForm input[data-param="filter"]', "x" * 400 + "[eq]:1")
+    page.click("#send")
+    page.wait_for_function("document.querySelector('#restStatus').textContent.startsWith('400')")
+    out = page.query_selector("#restOut")
+    assert out.evaluate("e => e.scrollWidth <= e.clientWidth")  # wrapped, nothing cut off at the right
+    assert "x" * 400 in out.text_content()
+
+
+def test_the_object_list_and_the_schema_follow_a_data_model_change_without_a_reload(page, server) -> None:
+    open_graphql(page)
+    page.click('#tabs button[data-tab="rest"]')
+    page.wait_for_selector('button.op[data-op="findManyPeople"]', state="attached")
+    status, _ = api_call(server, "POST", "/rest/metadata/objects", {
+        "nameSingular": "satellite", "namePlural": "satellites", "labelSingular": "Satellite",
+        "labelPlural": "Satellites"})  # fmt: skip
+    assert status == 201
+    page.wait_for_selector('button.op[data-op="findManySatellites"]', state="attached", timeout=10000)
+    assert "data model changed" in page.text_content("#toast")
+    page.click('#tabs button[data-tab="graphql"]')
+    page.fill("#typeFilter", "Satellite")
+    page.wait_for_function("document.querySelector('#explorer').textContent.includes('SatelliteConnection')")
+
+
+def test_each_openapi_document_downloads_with_the_key(page) -> None:
+    for button, title in (("#dlCore", "core"), ("#dlMetadata", "metadata")):
+        with page.expect_download() as info:
+            page.click(button)
+        download = info.value
+        assert download.suggested_filename == f"twenty-lite-{title}.json"
+        doc = json.loads(Path(download.path()).read_text())
+        assert doc["openapi"].startswith("3.")
+        if title == "core":
+            assert "/people" in doc["paths"]  # the workspace's objects: the key was sent
+
+
+def test_the_requests_view_shows_calls_and_deliveries_live_newest_first(page, server, tmp_path) -> None:
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    class Receiver(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers["Content-Length"]))
+            self.send_response(200)
+            self.send_header("Content-Length", "6")
+            self.end_headers()
+            self.wfile.write(b"thanks")
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    receiver = HTTPServer(("127.0.0.1", 0), Receiver)
+    threading.Thread(target=receiver.serve_forever, daemon=True).start()
+    try:
+        page.click('#tabs button[data-tab="requests"]')
+        page.wait_for_selector("#reqList details")  # the page's own calls (the OpenAPI document)
+        hook_url = f"http://127.0.0.1:{receiver.server_port}/hook"
+        status, hook = api_call(server, "POST", "/rest/webhooks", {"targetUrl": hook_url, "operations": ["*.*"]})
+        assert status == 201 and len(hook["secret"]) == 64
+        assert api_call(server, "POST", "/rest/people", {"name": {"firstName": "Grace"}})[0] == 201
+        assert api_call(server, "GET", "/rest/people", token="wrong")[0] == 401
+        page.wait_for_function(
+            "[...document.querySelectorAll('#reqList summary')].some(s => s.textContent.includes('HOOK'))",
+            timeout=10000,
+        )
+        rows = page.eval_on_selector_all("#reqList summary", "ss => ss.map(s => s.textContent)")
+        assert "person.created" in rows[0] and "200" in rows[0]  # newest first: the delivery
+        assert "POST/rest/people201" in rows[1] and "POST/rest/webhooks201" in rows[2]
+        page.click("#reqList details:nth-of-type(2) summary")
+        detail = page.text_content("#reqList details:nth-of-type(2) .detail")
+        assert '"firstName": "Grace"' in detail and "createPerson" in detail
+        page.select_option("#reqKind", "hooks")
+        assert len(page.query_selector_all("#reqList details")) == 1
+        page.click("#reqList details summary")
+        detail = page.text_content("#reqList details .detail")
+        assert "X-Twenty-Webhook-Signature: " in detail and "X-Twenty-Webhook-Timestamp: " in detail
+        assert '"eventName": "person.created"' in detail and "Receiver's answer (200)thanks" in detail
+        page.select_option("#reqKind", "")
+        page.fill("#reqFilter", "webhooks")
+        assert len(page.query_selector_all("#reqList details")) == 1
+        assert hook["secret"] not in page.evaluate("JSON.stringify(state.requests)")  # redacted in the view
+    finally:
+        receiver.shutdown()
+
+
+def test_the_requests_view_tells_a_key_without_the_permission_why_it_sees_nothing(page, server) -> None:
+    roles = api_call(server, "POST", "/metadata", {"query": "{ getRoles { id label } }"})[1]["data"]["getRoles"]
+    member = next(r["id"] for r in roles if r["label"] == "Member")
+    expires = "2099-01-01T00:00:00.000Z"
+    key = api_call(server, "POST", "/rest/metadata/apiKeys", {"name": "m", "expiresAt": expires, "roleId": member})[1]
+    query = "mutation($id: UUID!, $e: String!) { generateApiKeyToken(apiKeyId: $id, expiresAt: $e) { token } }"
+    made = api_call(server, "POST", "/metadata", {"query": query, "variables": {"id": key["id"], "e": expires}})[1]
+    page.fill("#key", made["data"]["generateApiKeyToken"]["token"])
+    page.click("#saveKey")
+    page.click('#tabs button[data-tab="requests"]')
+    page.wait_for_function("document.querySelector('#reqList').textContent.includes('permission')")
+    assert page.text_content("#reqList") == (
+        "Entity performing the request does not have permission: this key's role needs the API keys and webhooks "
+        "permission to see the requests."
+    )
