@@ -30,7 +30,8 @@ Map of this file (``grep -n '^# [0-9]' twenty_lite.py``); layers read top-down, 
    14. GraphQL core      POST /graphql: a schema generated per data-model shape, arguments to
                          typed queries, relations in bulk
    15. Admin API         /_lite/...: workspaces for test fixtures, clock, faults, snapshots, journal
-   16. Playground        the single static page at / and /playground
+   16. Playground        the single static page at / and /playground (REST, GraphQL editor,
+                         Settings, Requests) and the two routes it polls (model version, journal)
    17. Seed              the demo data set
    18. App factory       AppState and its parts (model cache, workspace pool, developer tools),
                          faults and the journal, create_app(settings), serve(), the pytest plugin
@@ -9698,8 +9699,9 @@ def _handle_admin(state: AppState, path: str) -> str:
 # 16. Playground
 # ============================================================================================
 
-# One static page, no CDN and no build step: REST from the OpenAPI document, GraphQL with
-# autocomplete from introspection, a schema explorer, and API keys and roles (issue: playground).
+# One static page, no CDN and no build step: REST from the OpenAPI document; a GraphQL editor (a
+# highlighted copy under a transparent textarea, completion from introspection, Prettify, history);
+# a schema explorer; API keys, roles and webhooks; the Requests view over the workspace's journal.
 PLAYGROUND_HTML = r"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>twenty_lite playground</title>
