@@ -92,6 +92,22 @@ def page(server, tmp_path):
         browser.close()
 
 
+def api_call(server: str, method: str, path: str, body: Any = None, token: str = "play-key") -> tuple[int, Any]:
+    """A call to the server under test, as another program would make it."""
+    host, port = server.removeprefix("http://").split(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=10)
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    conn.request(method, path, body=None if body is None else json.dumps(body), headers=headers)
+    resp = conn.getresponse()
+    text = resp.read().decode()
+    return resp.status, json.loads(text) if text else None
+
+
+def open_graphql(page) -> None:
+    page.click('#tabs button[data-tab="graphql"]')
+    page.wait_for_function("document.querySelector('#explorer').textContent.includes('Query')")
+
+
 def test_list_people_through_the_rest_tab(page) -> None:
     page.click('button.op[data-op="findManyPeople"]')
     page.fill('#opForm input[data-param="limit"]', "3")
@@ -114,8 +130,7 @@ def test_create_a_company_through_the_rest_tab(page) -> None:
 
 
 def test_graphql_query_chosen_by_autocomplete(page) -> None:
-    page.click('#tabs button[data-tab="graphql"]')
-    page.wait_for_function("document.querySelector('#explorer').textContent.includes('Query')")
+    open_graphql(page)
     page.fill("#query", "")
     page.click("#query")
     page.keyboard.type("{ peo")
@@ -137,19 +152,12 @@ def test_create_a_key_in_settings_and_use_it(page, server) -> None:
     page.wait_for_selector("#tokenValue")
     token = page.text_content("#tokenValue").strip()
     page.wait_for_function("document.querySelector('#keys').textContent.includes('from the playground')")
-    host, port = server.removeprefix("http://").split(":")
-    conn = http.client.HTTPConnection(host, int(port), timeout=10)
-    conn.request("GET", "/rest/people?limit=1", headers={"Authorization": f"Bearer {token}"})
-    assert conn.getresponse().status == 200
-    conn = http.client.HTTPConnection(host, int(port), timeout=10)
-    conn.request("POST", "/rest/people", body="{}", headers={"Authorization": f"Bearer {token}",
-                                                              "Content-Type": "application/json"})  # fmt: skip
-    assert conn.getresponse().status == 403
+    assert api_call(server, "GET", "/rest/people?limit=1", token=token)[0] == 200
+    assert api_call(server, "POST", "/rest/people", {}, token=token)[0] == 403
 
 
 def test_autocomplete_offers_arguments_and_types(page) -> None:
-    page.click('#tabs button[data-tab="graphql"]')
-    page.wait_for_function("document.querySelector('#explorer').textContent.includes('Query')")
+    open_graphql(page)
     page.fill("#query", "")
     page.click("#query")
     page.keyboard.type("query($f: PersonFil")
@@ -165,13 +173,9 @@ def test_autocomplete_offers_arguments_and_types(page) -> None:
 
 
 def test_a_new_custom_object_shows_up_on_the_next_page_load(page, server) -> None:
-    host, port = server.removeprefix("http://").split(":")
-    conn = http.client.HTTPConnection(host, int(port), timeout=10)
-    body = json.dumps({"nameSingular": "rocket", "namePlural": "rockets", "labelSingular": "Rocket",
-                       "labelPlural": "Rockets"})  # fmt: skip
-    conn.request("POST", "/rest/metadata/objects", body=body,
-                 headers={"Authorization": "Bearer play-key", "Content-Type": "application/json"})  # fmt: skip
-    assert conn.getresponse().status == 201
+    status, _ = api_call(server, "POST", "/rest/metadata/objects", {
+        "nameSingular": "rocket", "namePlural": "rockets", "labelSingular": "Rocket", "labelPlural": "Rockets"})  # fmt: skip
+    assert status == 201
     page.reload()
     page.wait_for_selector('button.op[data-op="findManyRockets"]', state="attached")
     page.click('#tabs button[data-tab="graphql"]')
@@ -206,8 +210,7 @@ def test_every_view_passes_axe_core_without_a_critical_or_serious_violation(page
     page.click("#send")
     page.wait_for_function("document.querySelector('#restOut').textContent.includes('totalCount')")
     seen["REST after a run"] = axe_problems(page)
-    page.click('#tabs button[data-tab="graphql"]')
-    page.wait_for_function("document.querySelector('#explorer').textContent.includes('Query')")
+    open_graphql(page)
     page.click("#run")
     page.wait_for_function("document.querySelector('#gqlOut').textContent.includes('people')")
     seen["GraphQL and its explorer"] = axe_problems(page)
@@ -265,8 +268,7 @@ def test_tabs_headers_and_types_work_from_the_keyboard(page) -> None:
 
 
 def test_suggestions_wait_for_a_word_and_enter_is_a_new_line(page) -> None:
-    page.click('#tabs button[data-tab="graphql"]')
-    page.wait_for_function("document.querySelector('#explorer').textContent.includes('Query')")
+    open_graphql(page)
     page.fill("#query", "")
     page.click("#query")
     page.keyboard.type("{ ")
@@ -293,22 +295,6 @@ def test_the_layout_stacks_on_a_phone_and_follows_dark_mode(page) -> None:
     page.emulate_media(color_scheme="dark")
     dark = page.evaluate("getComputedStyle(document.body).backgroundColor")
     assert (light, dark) == ("rgb(247, 247, 248)", "rgb(21, 22, 26)")
-
-
-def api_call(server: str, method: str, path: str, body: Any = None, token: str = "play-key") -> tuple[int, Any]:
-    """A call to the server under test, as another program would make it."""
-    host, port = server.removeprefix("http://").split(":")
-    conn = http.client.HTTPConnection(host, int(port), timeout=10)
-    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-    conn.request(method, path, body=None if body is None else json.dumps(body), headers=headers)
-    resp = conn.getresponse()
-    text = resp.read().decode()
-    return resp.status, json.loads(text) if text else None
-
-
-def open_graphql(page) -> None:
-    page.click('#tabs button[data-tab="graphql"]')
-    page.wait_for_function("document.querySelector('#explorer').textContent.includes('Query')")
 
 
 def test_the_editor_highlights_the_query_and_marks_the_bracket_pair_at_the_caret(page) -> None:
