@@ -10379,7 +10379,7 @@ def _handle_playground_api(state: AppState, what: str) -> str:
             return _json_response(200, {"version": state.schema(conn, actor.workspace_id).version})
     _require(actor, "API_KEYS_AND_WEBHOOKS")  # bodies show every object's records and new keys' names
     after = bottle.request.query.get("after", "0")
-    if not after.isdigit() or len(after) > 18:
+    if not re.fullmatch(r"[0-9]{1,18}", after):
         raise _bad_request("'after' must be the seq number of a journal entry (a non-negative integer)")
     entries = state.tools.journal(actor.workspace_id, int(after))
     return _json_response(200, {"requests": [_journal_detail(e) for e in reversed(entries)]})
@@ -10984,8 +10984,10 @@ def _record_request(started: float, reason: str | None, answer: Any) -> None:
 
 # What the admin journal leaves out: bodies (they may hold secrets) and the playground's bookkeeping.
 _JOURNAL_DETAIL = frozenset({"requestBody", "responseBody", "requestHeaders", "seq"})
-# A JSON member whose name says it holds a secret, and anything shaped like a JWT.
-_SECRET_MEMBER_RE = re.compile(r'(?i)("[^"\\]*(?:token|secret|passw)[^"\\]*"\s*:\s*)"(?:[^"\\]|\\.)*"')
+# A JSON member whose name says it holds a secret (its value may be cut short by the 8 KiB limit), the
+# same as a GraphQL argument inside a JSON-encoded query, and anything shaped like a JWT.
+_SECRET_MEMBER_RE = re.compile(r'(?i)("[^"\\]*(?:token|secret|passw)[^"\\]*"\s*:\s*)"(?:[^"\\]|\\.)*(?:"|\\?$)')
+_SECRET_ARGUMENT_RE = re.compile(r'(?i)(\b\w*(?:token|secret|passw)\w*\s*:\s*)\\"(?:[^\\]|\\[^"])*(?:\\"|\\?$)')
 _JWT_RE = re.compile(r"eyJ[\w-]{4,}\.[\w-]{4,}\.[\w-]{4,}")
 
 
@@ -11000,7 +11002,8 @@ def _journal_detail(entry: dict[str, Any]) -> dict[str, Any]:
     for name in ("requestBody", "responseBody"):
         text = out.get(name)
         if text:
-            out[name] = _JWT_RE.sub("[redacted]", _SECRET_MEMBER_RE.sub(r'\1"[redacted]"', text))
+            text = _SECRET_ARGUMENT_RE.sub(r'\1\\"[redacted]\\"', _SECRET_MEMBER_RE.sub(r'\1"[redacted]"', text))
+            out[name] = _JWT_RE.sub("[redacted]", text)
     return out
 
 
@@ -11021,11 +11024,12 @@ def _check_body_size(environ: dict[str, Any]) -> None:
         raise ApiError(413, "PayloadTooLargeException", f"request entity too large (limit: {limit} bytes)")
 
 
-def _answer(handler: Callable[..., str], args: Any, kwargs: Any) -> tuple[str, str | None]:
-    """Run a route handler: its answer, or the error it raised rendered; with the reason of a refusal."""
+def _answer(handler: Callable[..., str], args: Any, kwargs: Any, tool: bool) -> tuple[str, str | None]:
+    """Run a route handler: its answer, or the error it raised rendered; with the reason of a refusal.
+    Injected faults hit the API under test, never a developer tool (else a rule could not be lifted)."""
     try:
         _check_body_size(bottle.request.environ)
-        fault = _injected_fault(bottle.request.get_header(FAULT_HEADER) or _ruled_fault())
+        fault = None if tool else _injected_fault(bottle.request.get_header(FAULT_HEADER) or _ruled_fault())
         if fault is not None:
             state = bottle.request.environ.get("twenty_lite.state")
             with contextlib.suppress(ApiError):  # only to journal it under the caller's workspace
@@ -11050,15 +11054,15 @@ def _answer(handler: Callable[..., str], args: Any, kwargs: Any) -> tuple[str, s
         return _render_fault(internal), f"internal error ({type(exc).__name__})"
 
 
-def _guarded(handler: Callable[..., str]) -> Callable[..., str]:
+def _guarded(handler: Callable[..., str], tool: bool = False) -> Callable[..., str]:
     """Route wrapper: ApiError → its body; anything unexpected → a 500 in Twenty's shape; then the
-    request goes to its workspace's journal."""
+    request goes to its workspace's journal. A developer tool's route (tool) takes no injected fault."""
 
     def wrapper(*args: Any, **kwargs: Any) -> str:
         started = time.perf_counter()
         answer, reason = "", "interrupted"
         try:
-            answer, reason = _answer(handler, args, kwargs)
+            answer, reason = _answer(handler, args, kwargs, tool)
             return answer
         finally:
             _record_request(started, reason, answer)
@@ -11145,7 +11149,7 @@ def create_app(settings: Settings | None = None) -> bottle.Bottle:
         return _handle_rest(state, path)
 
     @app.route(r"/_lite/<path:re:[\s\S]+>", method="ANY")
-    @_guarded
+    @functools.partial(_guarded, tool=True)
     def admin(path: str) -> str:
         return _handle_admin(state, path)
 
@@ -11161,7 +11165,7 @@ def create_app(settings: Settings | None = None) -> bottle.Bottle:
         return ""
 
     @app.get("/playground/<what:re:model|requests>")
-    @_guarded
+    @functools.partial(_guarded, tool=True)
     def playground_api(what: str) -> str:
         return _handle_playground_api(state, what)
 
