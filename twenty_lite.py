@@ -535,6 +535,26 @@ class Settings:
     max_body_bytes: int = 10 * 1024 * 1024  # a larger request body is refused (413); 0: no limit
     cors_origin: str = "*"  # origins browsers may call from: "*" (Twenty's default) or a comma-separated list
     request_log: str | None = None  # "text" or "json": a line per request on stdout (the command line: text)
+    feature_flags: dict[str, bool] = field(default_factory=dict)  # the default workspace's, over FEATURE_FLAGS
+
+
+# Twenty's feature flags with the values a new workspace gets (default-feature-flags.ts); a workspace stores
+# only the ones set otherwise. IS_REST_METADATA_API_NEW_FORMAT_DIRECT picks the /rest/metadata envelopes.
+FEATURE_FLAGS: dict[str, bool] = {
+    "IS_REST_METADATA_API_NEW_FORMAT_DIRECT": True,
+}
+
+
+def _feature_flag_overrides(value: Any, where: str) -> dict[str, bool]:
+    """Flags asked for by name (an object of booleans), checked against FEATURE_FLAGS; ApiError if wrong."""
+    if not isinstance(value, dict):
+        raise _bad_request(f"{where} must be an object of flag names and booleans")
+    for name, flag in value.items():
+        if name not in FEATURE_FLAGS:
+            raise _bad_request(f"{where}: unknown feature flag {name!r}; the flags are {', '.join(FEATURE_FLAGS)}")
+        if not isinstance(flag, bool):
+            raise _bad_request(f"{where}.{name} must be true or false")
+    return dict(value)
 
 
 # ============================================================================================
@@ -1429,7 +1449,7 @@ def _humanize(name: str) -> str:
 # 5. Storage
 # ============================================================================================
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 APPLICATION_ID = "twenty_lite"
 
 SCHEMA_SQL = """
@@ -1439,7 +1459,8 @@ CREATE TABLE workspace(
     meta_version INTEGER NOT NULL DEFAULT 1,
     -- 1 while the data model is the untouched standard one: the fields are then the template's, with
     -- ids and attribute keys computed, not stored; the first change of the data model writes them out.
-    shared_fields INTEGER NOT NULL DEFAULT 0);
+    shared_fields INTEGER NOT NULL DEFAULT 0,
+    feature_flags TEXT NOT NULL DEFAULT '{}');  -- the flags set otherwise than FEATURE_FLAGS, as JSON
 CREATE TABLE object_meta(
     key INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, workspace_id TEXT NOT NULL,
     name_singular TEXT NOT NULL, name_plural TEXT NOT NULL, data TEXT NOT NULL,
@@ -1716,10 +1737,14 @@ class Store:
         info = dict(conn.execute("SELECT key, value FROM meta_info")) if "meta_info" in tables else {}
         if info.get("application") != APPLICATION_ID:
             raise StoreError(f"{self.path} is a SQLite database, but not one of twenty_lite's.")
-        if info.get("schema_version") == "4":  # version 5 added the read documents: built as records are read
+        if info.get("schema_version") in ("4", "5"):
             with self.write() as c:
-                for statement in _schema_part(SCHEMA_SQL, "record_doc", "entity_removed"):
-                    c.execute(statement)
+                if info["schema_version"] == "4":  # version 5 added the read documents: built as records are read
+                    for statement in _schema_part(SCHEMA_SQL, "record_doc", "entity_removed"):
+                        c.execute(statement)
+                columns = {row[1] for row in c.execute("PRAGMA table_info(workspace)")}
+                if "feature_flags" not in columns:  # version 6 added the workspaces' feature flags
+                    c.execute("ALTER TABLE workspace ADD COLUMN feature_flags TEXT NOT NULL DEFAULT '{}'")
                 c.execute("UPDATE meta_info SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),))
             return
         if info.get("schema_version") != str(SCHEMA_VERSION):
@@ -2197,6 +2222,19 @@ def _standard_model_rows(now: str, new_id: Callable[[], str]) -> tuple[list[dict
     for spec in STANDARD_OBJECTS:
         fields.extend(by_object[spec["s"]])
     return objects, fields
+
+
+def _feature_flags(conn: sqlite3.Connection, workspace_id: str) -> dict[str, bool]:
+    """A workspace's feature flags: Twenty's defaults, then the ones it set otherwise."""
+    row = conn.execute("SELECT feature_flags FROM workspace WHERE id = ?", (workspace_id,)).fetchone()
+    return {**FEATURE_FLAGS, **(json.loads(row[0]) if row else {})}
+
+
+def _set_feature_flags(conn: sqlite3.Connection, workspace_id: str, flags: dict[str, bool]) -> None:
+    """Set some of a workspace's feature flags (names and values checked by the caller)."""
+    merged = {**_feature_flags(conn, workspace_id), **flags}
+    changed = {name: value for name, value in merged.items() if FEATURE_FLAGS.get(name) != value}
+    conn.execute("UPDATE workspace SET feature_flags = ? WHERE id = ?", (_dumps(changed), workspace_id))
 
 
 def _create_workspace(
@@ -6624,7 +6662,7 @@ def _metadata_page(items: list[tuple[str, Any]], q: Query, maximum: int) -> tupl
 
 
 def _handle_rest_metadata(state: AppState, path: str) -> str:
-    """/rest/metadata/{objects,fields}[/{id}]: the data model over REST, legacy envelopes."""
+    """/rest/metadata/{objects,fields}[/{id}]: the data model over REST, in the workspace's format."""
     request = bottle.request
     actor = _authenticate(state, request.get_header("Authorization"))
     method = request.method.upper()
@@ -6648,8 +6686,9 @@ def _handle_rest_metadata(state: AppState, path: str) -> str:
     manager = state.store.read() if method == "GET" else state.store.write()
     with manager as conn:
         ctx = Ctx(state, conn, state.schema(conn, actor.workspace_id), actor, _iso(state.clock()))
-        status, payload = _metadata_operation(ctx, resource, method, item_id, q, body)
-    return _json_response(status, payload)
+        answer = _metadata_operation(ctx, resource, method, item_id, q, body)
+        new_format = _feature_flags(conn, actor.workspace_id)["IS_REST_METADATA_API_NEW_FORMAT_DIRECT"]
+    return _json_response(answer.status, _metadata_envelope(resource, answer, new_format))
 
 
 @dataclass(frozen=True)
@@ -6720,13 +6759,23 @@ def _handle_legacy_settings(state: AppState, name: str, path: str) -> str:
     return _handle_settings_resource(state, actor, name, segs[0] if segs else None, legacy=True)
 
 
+@dataclass(frozen=True)
+class MetadataAnswer:
+    """What a REST metadata call did, before its envelope: the operation, its status, the item or the
+    page of items (with pageInfo and totalCount for a list)."""
+
+    operation: str  # list, get, create, update or delete
+    status: int
+    value: Any
+    page_info: dict[str, Any] | None = None
+    total: int = 0
+
+
 def _metadata_operation(
     ctx: Ctx, resource: str, method: str, item_id: str | None, q: Query, body: Body
-) -> tuple[int, Any]:
+) -> MetadataAnswer:
     """One REST metadata call against the workspace's data model."""
     item_id = item_id.lower() if item_id else None
-    singular = "object" if resource == "objects" else "field"
-    key = _upper_first(singular)
 
     def fresh() -> Schema:
         return ctx.state.schema(ctx.conn, ctx.schema.workspace_id)
@@ -6746,23 +6795,23 @@ def _metadata_operation(
             items = [(f.id, (o, f)) for o in ctx.schema.objects for f in o.fields]
             page, info = _metadata_page(items, q, ctx.max_records)
             data = [_field_out(ctx.schema, o, f) for o, f in page]
-        return 200, {"data": {resource: data}, "pageInfo": info, "totalCount": len(items)}
+        return MetadataAnswer("list", 200, data, info, len(items))
     if method == "GET":
         if resource == "objects":
-            return 200, {"data": {"object": _object_out(ctx.schema, _object_by_id(ctx, item_id or ""))}}
+            return MetadataAnswer("get", 200, _object_out(ctx.schema, _object_by_id(ctx, item_id or "")))
         obj, meta = _field_by_id(ctx, item_id or "")
-        return 200, {"data": {"field": _field_out(ctx.schema, obj, meta)}}
+        return MetadataAnswer("get", 200, _field_out(ctx.schema, obj, meta))
     if method == "POST":
         data = body.json()
         new_id = _create_object(ctx, data) if resource == "objects" else _create_field(ctx, data)
-        return 201, {"data": {f"createOne{key}": one(fresh(), new_id)}}
+        return MetadataAnswer("create", 201, one(fresh(), new_id))
     if method in ("PATCH", "PUT"):
         data = body.json()
         if resource == "objects":
             _update_object(ctx, item_id or "", data)
         else:
             _update_field(ctx, item_id or "", data)
-        return 200, {"data": {f"updateOne{key}": one(fresh(), item_id or "")}}
+        return MetadataAnswer("update", 200, one(fresh(), item_id or ""))
     if resource == "objects":
         gone = _object_out(ctx.schema, _object_by_id(ctx, item_id or ""), with_fields=False)
         _delete_object(ctx, item_id or "")
@@ -6770,7 +6819,21 @@ def _metadata_operation(
         obj, meta = _field_by_id(ctx, item_id or "")
         gone = _field_out(ctx.schema, obj, meta)
         _delete_field(ctx, item_id or "")
-    return 200, {"data": {f"deleteOne{key}": gone}}
+    return MetadataAnswer("delete", 200, gone)
+
+
+def _metadata_envelope(resource: str, answer: MetadataAnswer, new_format: bool) -> Any:
+    """The REST metadata body in the workspace's format (metadata.md §2.2): the new one (flag
+    IS_REST_METADATA_API_NEW_FORMAT_DIRECT, on by default) answers lists as {data: [...], …} and one item
+    bare; the legacy one wraps them in {data: {objects|object|createOneObject…: …}}."""
+    if answer.operation == "list":
+        data = answer.value if new_format else {resource: answer.value}
+        return {"data": data, "pageInfo": answer.page_info, "totalCount": answer.total}
+    if new_format:
+        return answer.value
+    singular = "object" if resource == "objects" else "field"
+    key = singular if answer.operation == "get" else f"{answer.operation}One{_upper_first(singular)}"
+    return {"data": {key: answer.value}}
 
 
 # ============================================================================================
@@ -7093,8 +7156,9 @@ def _openapi_core(schema: Schema | None, base_url: str, max_records: int) -> dic
     return doc
 
 
-def _openapi_metadata(schema: Schema | None, base_url: str) -> dict[str, Any]:
-    """The metadata API document: objects, fields, webhooks and API keys."""
+def _openapi_metadata(schema: Schema | None, base_url: str, new_format: bool = True) -> dict[str, Any]:
+    """The metadata API document: objects, fields, webhooks and API keys, with the answers in the
+    workspace's REST metadata format (new_format: flag IS_REST_METADATA_API_NEW_FORMAT_DIRECT)."""
     doc = _openapi_skeleton(base_url, "metadata")
     if schema is None:
         return doc
@@ -7114,7 +7178,7 @@ def _openapi_metadata(schema: Schema | None, base_url: str) -> dict[str, Any]:
         doc["components"]["schemas"][singular] = {"type": "object", "properties": {"id": dict(UUID_SCHEMA)}}
         ref = {"$ref": f"#/components/schemas/{singular}"}
         plural_name = _upper_first(resource)
-        bare = resource in ("webhooks", "apiKeys")  # these answer the resource itself, and lists as a page
+        bare = new_format or resource in ("webhooks", "apiKeys")  # the resource itself; lists as a page
 
         def answer(key: str, inner: dict[str, Any]) -> dict[str, Any]:
             return inner if bare else _envelope(key, inner)  # noqa: B023 (used at once, in this iteration)
@@ -7170,16 +7234,18 @@ def _handle_openapi(state: AppState, kind: str) -> str:
     """GET /rest/open-api/{core,metadata}: never refused; a valid bearer key adds the workspace."""
     request = bottle.request
     base_url = f"{request.urlparts.scheme}://{request.urlparts.netloc}"
-    schema = None
+    schema, flags = None, FEATURE_FLAGS
     try:
         actor = _authenticate(state, request.get_header("Authorization"))
         with state.store.read() as conn:
             schema = state.schema(conn, actor.workspace_id)
+            flags = _feature_flags(conn, actor.workspace_id)
     except ApiError:
         schema = None
     if kind == "core":
         return _json_response(200, _openapi_core(schema, base_url, state.settings.max_records))
-    return _json_response(200, _openapi_metadata(schema, base_url))
+    new_format = flags["IS_REST_METADATA_API_NEW_FORMAT_DIRECT"]
+    return _json_response(200, _openapi_metadata(schema, base_url, new_format))
 
 
 # ============================================================================================
@@ -7285,9 +7351,12 @@ type Workspace {
   displayName: String
   logo: String
   activationStatus: String!
+  featureFlags: [FeatureFlagDTO!]
   createdAt: DateTime!
   updatedAt: DateTime!
 }
+type FeatureFlagDTO { key: FeatureFlagKey! value: Boolean! }
+enum FeatureFlagKey { __FEATURE_FLAG_KEYS__ }
 type ObjectRecordCount { objectNamePlural: String! totalCount: Int! }
 
 type ApiKey {
@@ -7787,11 +7856,13 @@ def _resolve_current_workspace(_: Any, info: Any) -> dict[str, Any]:
     row = ctx.conn.execute(
         "SELECT id, name, created_at FROM workspace WHERE id = ?", (ctx.schema.workspace_id,)
     ).fetchone()
+    flags = _feature_flags(ctx.conn, ctx.schema.workspace_id)
     return {
         "id": row[0],
         "displayName": row[1],
         "logo": None,
         "activationStatus": "ACTIVE",
+        "featureFlags": [{"key": name, "value": value} for name, value in flags.items()],
         "createdAt": row[2],
         "updatedAt": row[2],
     }
@@ -8020,7 +8091,7 @@ def _metadata_schema() -> Any:
     """The /metadata GraphQL schema: static, built once per process on first use."""
     from graphql import build_schema
 
-    schema = build_schema(METADATA_SDL)
+    schema = build_schema(METADATA_SDL.replace("__FEATURE_FLAG_KEYS__", " ".join(FEATURE_FLAGS)))
     _set_uuid_scalar(schema)
     resolvers = {
         ("Query", "objects"): _resolve_objects, ("Query", "object"): _resolve_object,
@@ -9361,19 +9432,19 @@ def _make_workspace(state: AppState, display_name: str) -> tuple[str, str]:
     return workspace_id, key_id
 
 
-def _new_workspace(state: AppState, display_name: str, seed: str) -> dict[str, Any]:
-    """A workspace for a caller: a spare one made ahead of time when there is one (fixtures ask for
-    many), else one made now."""
+def _new_workspace(
+    state: AppState, display_name: str, seed: str, flags: dict[str, bool] | None = None
+) -> dict[str, Any]:
+    """A workspace for a caller, with Twenty's default feature flags but the ones asked otherwise: a spare
+    one made ahead of time when there is one (fixtures ask for many), else one made now."""
     spare = state.pool.take()
-    if spare is None:
-        workspace_id, key_id = _make_workspace(state, display_name)
-    else:
-        workspace_id, key_id = spare
-        with state.store.write() as conn:
-            conn.execute(
-                "UPDATE workspace SET name = ?, created_at = ? WHERE id = ?",
-                (display_name, _iso(state.clock()), workspace_id),
-            )
+    workspace_id, key_id = _make_workspace(state, display_name) if spare is None else spare
+    with state.store.write() as conn:  # a recycled spare may carry another's flags: set them all
+        conn.execute(
+            "UPDATE workspace SET name = ?, created_at = ?, feature_flags = '{}' WHERE id = ?",
+            (display_name, _iso(state.clock()), workspace_id),
+        )
+        _set_feature_flags(conn, workspace_id, flags or {})
     if seed == "demo":
         _seed_demo(state, workspace_id)
     now = state.clock()
@@ -9656,7 +9727,8 @@ def _handle_admin(state: AppState, path: str) -> str:
             raise _bad_request("seed must be 'none' or 'demo'")
         if not isinstance(body.get("displayName") or "", str):
             raise _bad_request("displayName must be a string")
-        return _json_response(201, _new_workspace(state, str(body.get("displayName") or "Workspace"), seed))
+        flags = _feature_flag_overrides(body.get("featureFlags", {}), "featureFlags")
+        return _json_response(201, _new_workspace(state, str(body.get("displayName") or "Workspace"), seed, flags))
     if len(segs) == 3 and segs[0] == "workspaces" and segs[2] == "reset" and method == "POST":
         workspace_id = segs[1]
         _reset_workspace(state, workspace_id, "demo" if body.get("seed") == "demo" else "none")
@@ -10814,6 +10886,10 @@ class AppState:
         self.app_secret = self.store.info("app_secret") or ""
         self.default_workspace = self.store.info("default_workspace") or ""
         self.default_api_key = self.store.info("default_api_key") or ""
+        if settings.feature_flags:
+            with self.store.write() as conn:
+                flags = _feature_flag_overrides(settings.feature_flags, "Settings.feature_flags")
+                _set_feature_flags(conn, self.default_workspace, flags)
 
     def _initialise(self) -> None:
         """A new database: the template workspace, the default workspace, its admin API key, the seed."""
@@ -11427,6 +11503,16 @@ def _port(text: str) -> int:
     return int(text)
 
 
+def _feature_flag(text: str) -> tuple[str, bool]:
+    """NAME=true|false: one of Twenty's feature flags, set for the default workspace."""
+    name, _, value = text.partition("=")
+    if name not in FEATURE_FLAGS:
+        raise argparse.ArgumentTypeError(f"{name!r} is not a feature flag; the flags are {', '.join(FEATURE_FLAGS)}")
+    if value.lower() not in ("true", "false"):
+        raise argparse.ArgumentTypeError(f"{text!r}: give the flag as {name}=true or {name}=false")
+    return name, value.lower() == "true"
+
+
 def _parse_args(argv: Sequence[str] | None = None) -> Settings:
     """Settings from the command line (reference README §5)."""
     parser = argparse.ArgumentParser(
@@ -11451,6 +11537,10 @@ def _parse_args(argv: Sequence[str] | None = None) -> Settings:
     )
     parser.add_argument("--quiet", action="store_true", help="no line per request on stdout")
     parser.add_argument("--log-json", action="store_true", help="the line per request as JSON")
+    parser.add_argument(
+        "--feature-flag", type=_feature_flag, action="append", default=[], metavar="NAME=true|false",
+        help="set one of Twenty's feature flags for the default workspace (repeatable; default: Twenty's)",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     try:
         _parse_rate_limit(args.rate_limit)
@@ -11467,6 +11557,7 @@ def _parse_args(argv: Sequence[str] | None = None) -> Settings:
         deterministic=args.deterministic,
         cors_origin=args.cors_origin,
         request_log=None if args.quiet else "json" if args.log_json else "text",
+        feature_flags=dict(args.feature_flag),
     )
 
 

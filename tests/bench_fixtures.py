@@ -102,7 +102,7 @@ def plugin_overhead() -> None:
 
 
 def company_object(ws: tl.Workspace) -> str:
-    objects = ws.get("/rest/metadata/objects")[1]["data"]["objects"]
+    objects = ws.get("/rest/metadata/objects")[1]["data"]
     return next(o["id"] for o in objects if o["nameSingular"] == "company")
 
 

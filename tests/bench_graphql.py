@@ -72,7 +72,7 @@ def schema_build_times() -> tuple[float, float]:
     for n in range(50):
         out = client.post("/rest/metadata/objects", json={"nameSingular": f"thing{n}", "namePlural": f"things{n}",
                                                           "labelSingular": f"Thing {n}", "labelPlural": f"Things {n}"})  # fmt: skip
-        oid = out.json()["data"]["createOneObject"]["id"]
+        oid = out.json()["id"]
         for name, ftype in (("size", "NUMBER"), ("note", "TEXT"), ("due", "DATE_TIME"), ("price", "CURRENCY")):
             client.post("/rest/metadata/fields", json={"objectMetadataId": oid, "type": ftype, "name": name,
                                                        "label": name.title()})  # fmt: skip

@@ -42,7 +42,7 @@ def main() -> None:
             _, _, out = call(port, "POST", "/rest/metadata/objects", {
                 "nameSingular": f"thing{n}", "namePlural": f"things{n}", "labelSingular": f"Thing {n}",
                 "labelPlural": f"Things {n}"})  # fmt: skip
-            oid = out["data"]["createOneObject"]["id"]
+            oid = out["id"]
             for name, ftype in (("size", "NUMBER"), ("note", "TEXT"), ("due", "DATE_TIME"), ("price", "CURRENCY")):
                 call(port, "POST", "/rest/metadata/fields",
                      {"objectMetadataId": oid, "type": ftype, "name": name, "label": name.title()})  # fmt: skip
@@ -55,13 +55,13 @@ def main() -> None:
                 "nameSingular": f"extra{run}", "namePlural": f"extras{run}", "labelSingular": f"Extra {run}",
                 "labelPlural": f"Extras {run}"})  # fmt: skip
             figures["create a custom object"].append(ms)
-            oid = out["data"]["createOneObject"]["id"]
+            oid = out["id"]
             _, ms, _ = call(port, "GET", f"/rest/extras{run}")
             figures["first record request after a change"].append(ms)
             _, ms, out = call(port, "POST", "/rest/metadata/fields",
                               {"objectMetadataId": oid, "type": "TEXT", "name": "colour", "label": "Colour"})  # fmt: skip
             figures["create a field"].append(ms)
-            fid = out["data"]["createOneField"]["id"]
+            fid = out["id"]
             _, ms, _ = call(port, "PATCH", f"/rest/metadata/fields/{fid}", {"label": "Color"})
             figures["update a field"].append(ms)
             _, a, _ = call(port, "PATCH", f"/rest/metadata/fields/{fid}", {"isActive": False})

@@ -214,13 +214,13 @@ def _metadata_change(base_url: str, ws: Workspace, rng: random.Random, n: int) -
     status, raw = http_send(base_url, "GET", "/rest/metadata/objects", ws.key)
     if status != 200:
         return status, raw
-    person = next(o for o in json.loads(raw)["data"]["objects"] if o["nameSingular"] == "person")
+    person = next(o for o in json.loads(raw)["data"] if o["nameSingular"] == "person")
     name = f"load{n}x{rng.randrange(10**6)}"
     body = {"objectMetadataId": person["id"], "name": name, "label": name, "type": "TEXT"}
     status, raw = http_send(base_url, "POST", "/rest/metadata/fields", ws.key, body)
     if status != 201:
         return status, raw
-    field_id = json.loads(raw)["data"]["createOneField"]["id"]
+    field_id = json.loads(raw)["id"]
     http_send(base_url, "PATCH", f"/rest/metadata/fields/{field_id}", ws.key, {"isActive": False})
     return http_send(base_url, "DELETE", f"/rest/metadata/fields/{field_id}", ws.key)
 

@@ -229,7 +229,7 @@ def model_changes(run: Run, m: int, workspace_id: str, token: str) -> None:
     person_id = None
     status, body = run.request(who, token, "GET", "/rest/metadata/objects?limit=1000")
     assert status == 200, body
-    person_id = next(o["id"] for o in body["data"]["objects"] if o["nameSingular"] == "person")
+    person_id = next(o["id"] for o in body["data"] if o["nameSingular"] == "person")
     for i in range(MODEL_ITERATIONS):
         singular, plural = f"m{m}Thing{i}", f"m{m}Things{i}"  # lodash camelCase: a capital after a digit
         status, body = run.request(
@@ -246,7 +246,7 @@ def model_changes(run: Run, m: int, workspace_id: str, token: str) -> None:
         )
         if not run.expect(who, status == 201, f"create object {singular}: {status} {body}"):
             continue
-        object_id = body["data"]["createOneObject"]["id"]
+        object_id = body["id"]
         fields = {}
         for name, ftype, extra in (
             ("memo", "TEXT", {}),
@@ -261,7 +261,7 @@ def model_changes(run: Run, m: int, workspace_id: str, token: str) -> None:
                 {"objectMetadataId": object_id, "type": ftype, "name": name, "label": name.title(), **extra},
             )
             if run.expect(who, status == 201, f"create field {singular}.{name}: {status} {body}"):
-                fields[name] = body["data"]["createOneField"]["id"]
+                fields[name] = body["id"]
         extra_name = f"extra{m}Field{i}"
         status, body = run.request(
             who,
@@ -270,7 +270,7 @@ def model_changes(run: Run, m: int, workspace_id: str, token: str) -> None:
             "/rest/metadata/fields",
             {"objectMetadataId": person_id, "type": "TEXT", "name": extra_name, "label": extra_name.title()},
         )
-        person_field = body["data"]["createOneField"]["id"] if status == 201 else None
+        person_field = body["id"] if status == 201 else None
         run.expect(who, status == 201, f"create field person.{extra_name}: {status} {body}")
 
         rows = [{"name": f"{singular}-{k}", "memo": "m", "size": k, "kind": "BIG"} for k in range(3)]
@@ -346,7 +346,7 @@ def churn(run: Run) -> None:
                 )
             status, body = run.request(who, token, "GET", "/rest/metadata/objects?limit=1000")
             if run.expect(who, status == 200, f"GET objects: {status} {body}"):
-                custom = [o["nameSingular"] for o in body["data"]["objects"] if o["isCustom"]]
+                custom = [o["nameSingular"] for o in body["data"] if o["isCustom"]]
                 run.expect(who, custom == [], f"new workspace {workspace_id} has custom objects {custom}")
         status, body = run.request(who, token, "POST", "/rest/batch/people", [{"city": f"c{i}k{k}"} for k in range(4)])
         ids = created_ids(body) if run.expect(who, status == 201, f"batch people: {status} {body}") else []

@@ -220,7 +220,7 @@ def populated(admin: Client) -> tuple[dict, Client]:
     made = admin.post("/_lite/workspaces", json={"displayName": "Source"}).json()
     ws = Client(admin.app, made["apiKey"])
     pet = ws.post("/rest/metadata/objects", json={"nameSingular": "pet", "namePlural": "pets", "labelSingular": "Pet",
-                                                  "labelPlural": "Pets"}).json()["data"]["createOneObject"]  # fmt: skip
+                                                  "labelPlural": "Pets"}).json()  # fmt: skip
     ws.post("/rest/metadata/fields", json={"objectMetadataId": pet["id"], "type": "SELECT", "name": "kind",
                                            "label": "Kind", "options": [{"value": "DOG", "label": "Dog"}]})  # fmt: skip
     company = ws.post("/rest/companies", json={"name": "Acme", "domainName": {"primaryLinkUrl": "https://acme.io"}})
@@ -302,7 +302,7 @@ def test_new_workspaces_get_their_own_metadata_ids_and_hide_internal_ones(admin:
         made = admin.post("/_lite/workspaces", json={}).json()
         objects = Client(admin.app, made["apiKey"]).get("/rest/metadata/objects", params={"limit": 60}).json()
         assert objects["totalCount"] == 11
-        ids.append({o["id"] for o in objects["data"]["objects"]} | {f["id"] for o in objects["data"]["objects"]
+        ids.append({o["id"] for o in objects["data"]} | {f["id"] for o in objects["data"]
                                                                      for f in o["fields"]})  # fmt: skip
     assert not (ids[0] & ids[1]) and not (ids[1] & ids[2])
     names = {w["displayName"] for w in admin.get("/_lite/workspaces").json()["workspaces"]}
@@ -332,7 +332,7 @@ def lived_in(admin: Client) -> tuple[dict, Client]:
 
 
 def object_ids(ws: Client) -> set[str]:
-    objects = ok(ws.get("/rest/metadata/objects", params={"limit": 60}))["data"]["objects"]
+    objects = ok(ws.get("/rest/metadata/objects", params={"limit": 60}))["data"]
     return {o["id"] for o in objects}
 
 
@@ -340,7 +340,7 @@ def assert_pristine(made: dict, ws: Client) -> None:
     """A workspace as new: standard model, no records, no webhooks, standard roles, one key."""
     objects = ok(ws.get("/rest/metadata/objects", params={"limit": 60}))
     assert objects["totalCount"] == 11
-    assert {o["workspaceId"] for o in objects["data"]["objects"]} == {made["id"]}
+    assert {o["workspaceId"] for o in objects["data"]} == {made["id"]}
     for plural in ("people", "companies", "opportunities", "notes", "tasks"):
         assert ok(ws.get(f"/rest/{plural}"))["totalCount"] == 0, plural
     assert ok(ws.get("/rest/metadata/webhooks"))["totalCount"] == 0
@@ -419,7 +419,7 @@ def test_reset_of_an_untouched_model_keeps_its_ids_keys_and_webhooks(admin: Clie
 def test_reset_after_a_data_model_change_brings_back_the_standard_model(deterministic: bool) -> None:
     admin = Client(make_app(api_key="admin-key", deterministic=deterministic), "admin-key")
     made, ws = populated(admin)
-    company = next(o for o in ok(ws.get("/rest/metadata/objects", params={"limit": 60}))["data"]["objects"]
+    company = next(o for o in ok(ws.get("/rest/metadata/objects", params={"limit": 60}))["data"]
                    if o["nameSingular"] == "company")  # fmt: skip
     field = {"objectMetadataId": company["id"], "name": "tier", "label": "Tier", "type": "TEXT"}
     ok(ws.post("/rest/metadata/fields", json=field), 201)
@@ -433,7 +433,7 @@ def test_reset_after_a_data_model_change_brings_back_the_standard_model(determin
     made_company = ok(ws.post("/rest/companies", json={"name": "Initech"}), 201)["data"]["createCompany"]
     assert "tier" not in made_company
     objects = ok(ws.get("/rest/metadata/objects", params={"limit": 60}))
-    assert objects["totalCount"] == 11 and {o["workspaceId"] for o in objects["data"]["objects"]} == {made["id"]}
+    assert objects["totalCount"] == 11 and {o["workspaceId"] for o in objects["data"]} == {made["id"]}
     assert ok(ws.post("/graphql", json={"query": "{ companies { totalCount } }"}))["data"]["companies"] == {
         "totalCount": 1
     }
@@ -450,7 +450,7 @@ def test_reset_after_a_data_model_change_brings_back_the_standard_model(determin
 
 
 def company_id(ws: Client) -> str:
-    objects = ok(ws.get("/rest/metadata/objects", params={"limit": 60}))["data"]["objects"]
+    objects = ok(ws.get("/rest/metadata/objects", params={"limit": 60}))["data"]
     return next(o["id"] for o in objects if o["nameSingular"] == "company")
 
 
@@ -476,12 +476,12 @@ def test_the_first_data_model_change_keeps_every_id_and_record(admin: Client) ->
     ws = Client(admin.app, made["apiKey"])
 
     def field_ids() -> dict[str, str]:
-        objects = ok(ws.get("/rest/metadata/objects", params={"limit": 60}))["data"]["objects"]
+        objects = ok(ws.get("/rest/metadata/objects", params={"limit": 60}))["data"]
         return {f"{o['nameSingular']}.{f['name']}": f["id"] for o in objects for f in o["fields"]}
 
     before = field_ids()
     person = ok(ws.post("/rest/people", json={"city": "Oslo", "name": {"firstName": "Ada"}}), 201)["data"]
-    person_object = next(o for o in ok(ws.get("/rest/metadata/objects", params={"limit": 60}))["data"]["objects"]
+    person_object = next(o for o in ok(ws.get("/rest/metadata/objects", params={"limit": 60}))["data"]
                          if o["nameSingular"] == "person")  # fmt: skip
     field = {"objectMetadataId": person_object["id"], "name": "nickname", "label": "Nickname", "type": "TEXT"}
     ok(ws.post("/rest/metadata/fields", json=field), 201)

@@ -149,14 +149,14 @@ def people_ids(client: conftest.Client, args: str = "", variables: dict | None =
 def object_ids(client: conftest.Client) -> dict[str, str]:
     resp = client.get("/rest/metadata/objects", params={"limit": 60})
     assert resp.status_code == 200, resp.text
-    return {o["nameSingular"]: o["id"] for o in resp.json()["data"]["objects"]}
+    return {o["nameSingular"]: o["id"] for o in resp.json()["data"]}
 
 
 def create_pet_object(client: conftest.Client) -> str:
     body = {"nameSingular": "pet", "namePlural": "pets", "labelSingular": "Pet", "labelPlural": "Pets"}
     resp = client.post("/rest/metadata/objects", json=body)
     assert resp.status_code == 201, resp.text
-    return resp.json()["data"]["createOneObject"]["id"]
+    return resp.json()["id"]
 
 
 def create_field(client: conftest.Client, object_id: str, type_: str, name: str, **extra: Any) -> dict:
@@ -170,7 +170,7 @@ def create_field(client: conftest.Client, object_id: str, type_: str, name: str,
     }
     resp = client.post("/rest/metadata/fields", json=body)
     assert resp.status_code == 201, resp.text
-    return resp.json()["data"]["createOneField"]
+    return resp.json()
 
 
 # --------------------------------------------------------------------------- introspection helpers

@@ -339,7 +339,7 @@ def snapshot(client: conftest.Client) -> tuple[list, int]:
     """The whole data model as the REST metadata API shows it (metadata.md §2)."""
     body = ok(client.get("/rest/metadata/objects", params={"limit": 1000}))
     objs = []
-    for obj in body["data"]["objects"]:
+    for obj in body["data"]:
         copy = dict(obj)
         copy["fields"] = sorted(obj["fields"], key=lambda f: f["id"])
         objs.append(copy)
@@ -348,7 +348,7 @@ def snapshot(client: conftest.Client) -> tuple[list, int]:
 
 
 def rest_object(client: conftest.Client, object_id: str) -> dict:
-    return ok(client.get(f"/rest/metadata/objects/{object_id}"))["data"]["object"]
+    return ok(client.get(f"/rest/metadata/objects/{object_id}"))
 
 
 def make_record(client: conftest.Client, plural: str, key: str, body: dict) -> dict:
@@ -401,7 +401,7 @@ def test_objects_lists_the_standard_objects(client: CheckedClient) -> None:
 
 
 def test_objects_match_rest_metadata(client: CheckedClient) -> None:
-    rest = {o["id"]: o for o in ok(client.get("/rest/metadata/objects"))["data"]["objects"]}
+    rest = {o["id"]: o for o in ok(client.get("/rest/metadata/objects"))["data"]}
     graph = {o["id"]: o for o in all_objects(client)}
     assert set(graph) == set(rest)
     for oid, obj in graph.items():
@@ -634,7 +634,7 @@ def test_field_by_id(client: CheckedClient) -> None:
         "label": emails["label"],
         "object": {"id": person["id"], "nameSingular": "person"},
     }
-    rest = ok(client.get(f"/rest/metadata/fields/{emails['id']}"))["data"]["field"]
+    rest = ok(client.get(f"/rest/metadata/fields/{emails['id']}"))
     assert rest["isUnique"] is emails["isUnique"] is True
     assert rest["defaultValue"] == emails["defaultValue"]
 
@@ -682,7 +682,7 @@ def test_current_workspace(client: CheckedClient) -> None:
     body = gql(client, "query CurrentWorkspace { currentWorkspace { id } }")
     workspace_id = data_of(body)["currentWorkspace"]["id"]
     assert UUID_RE.match(workspace_id)
-    rest = ok(client.get("/rest/metadata/objects"))["data"]["objects"]
+    rest = ok(client.get("/rest/metadata/objects"))["data"]
     assert {o["workspaceId"] for o in rest} == {workspace_id}
 
 
@@ -926,7 +926,7 @@ def test_created_object_is_served_by_rest_at_once(client: CheckedClient) -> None
     record = make_record(client, "listings", "createListing", {"name": "Flat"})
     assert [r["id"] for r in rest_list(client, "listings")] == [record["id"]]
     assert rest_object(client, created["id"])["nameSingular"] == "listing"
-    listed = ok(client.get("/rest/metadata/objects", params={"limit": 1000}))["data"]["objects"]
+    listed = ok(client.get("/rest/metadata/objects", params={"limit": 1000}))["data"]
     assert created["id"] in {o["id"] for o in listed}
     assert object_named(client, "listing")["id"] == created["id"]
     timeline = object_named(client, "timelineActivity")
@@ -1167,7 +1167,7 @@ def check_field_types(client: conftest.Client, pet: dict, cases: list) -> None:
         assert field["isCustom"] is True and field["isActive"] is True and field["isSystem"] is False
         assert field["isNullable"] is True and field["defaultValue"] is None and field["relation"] is None
         assert get_field(client, field["id"])["type"] == reported
-        assert ok(client.get(f"/rest/metadata/fields/{field['id']}"))["data"]["field"]["type"] == reported
+        assert ok(client.get(f"/rest/metadata/fields/{field['id']}"))["type"] == reported
         created[name] = (reported, value)
 
     check_each(cases, check)
@@ -1418,7 +1418,7 @@ def test_update_field_label_description_icon(client: CheckedClient, pet: dict) -
     assert updated["id"] == field["id"] and updated["name"] == "nickname"
     for key, value in changes.items():
         assert updated[key] == value
-    rest = ok(client.get(f"/rest/metadata/fields/{field['id']}"))["data"]["field"]
+    rest = ok(client.get(f"/rest/metadata/fields/{field['id']}"))
     assert (rest["label"], rest["description"], rest["icon"]) == ("Nick", "What we call it", "IconTag")
 
 
@@ -1649,7 +1649,7 @@ def test_sdk_metadata_api_client_end_to_end(tmp_path: Path) -> None:
         # What REST sees.
         status, body = http_call(port, "GET", "/rest/metadata/objects", key)
         assert status == 200, body
-        rest_objects = {o["id"]: o for o in body["data"]["objects"]}
+        rest_objects = {o["id"]: o for o in body["data"]}
         assert {o["id"] for o in out["objects"]} <= set(rest_objects)
         assert rest_objects[created["id"]]["nameSingular"] == "sdkPet"
         assert {f["workspaceId"] for f in rest_objects[created["id"]]["fields"]} == {out["workspace"]["id"]}

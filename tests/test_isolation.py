@@ -79,9 +79,9 @@ def w(client: Client) -> World:
     made_b, made_c = made_workspace(client, "B"), made_workspace(client, "C")
     b, c = Client(client.app, made_b["apiKey"]), Client(client.app, made_c["apiKey"])
     ids = {"person": new_person(b, city="Bern")["id"], "company": new_company(b, "Bravo")["id"]}
-    ids["object"] = rest(b.post("/rest/metadata/objects", json=PET), 201)["data"]["createOneObject"]["id"]
+    ids["object"] = rest(b.post("/rest/metadata/objects", json=PET), 201)["id"]
     field = {"objectMetadataId": ids["object"], "type": "TEXT", "name": "kind", "label": "Kind"}
-    ids["field"] = rest(b.post("/rest/metadata/fields", json=field), 201)["data"]["createOneField"]["id"]
+    ids["field"] = rest(b.post("/rest/metadata/fields", json=field), 201)["id"]
     ids["pet"] = rest(b.post("/rest/pets", json={"name": "Rex", "kind": "dog"}), 201)["data"]["createPet"]["id"]
     ids["role"] = create_role(b, "Auditor", canReadAllObjectRecords=True)
     ids["key"] = create_key(b, ids["role"], "b key")
@@ -396,7 +396,7 @@ def test_rest_keys_and_webhooks_of_another_workspace_answer_as_a_random_id(
 
 
 def test_metadata_lists_of_a_workspace_show_none_of_anothers(w: World) -> None:
-    c_objects = rest(w.c.get("/rest/metadata/objects", params={"limit": 60}))["data"]["objects"]
+    c_objects = rest(w.c.get("/rest/metadata/objects", params={"limit": 60}))["data"]
     c_ids = {o["id"] for o in c_objects} | {f["id"] for o in c_objects for f in o["fields"]}
     assert "pet" not in {o["nameSingular"] for o in c_objects}
     assert {w.ids["object"], w.ids["field"]}.isdisjoint(c_ids)

@@ -116,7 +116,7 @@ def role_id(client: Client, label: str) -> str:
 def objects(client: Client) -> dict[str, dict[str, Any]]:
     resp = client.get("/rest/metadata/objects?limit=60")
     assert resp.status_code == 200, resp
-    return {o["nameSingular"]: o for o in resp.json()["data"]["objects"]}
+    return {o["nameSingular"]: o for o in resp.json()["data"]}
 
 
 def object_id(client: Client, name: str) -> str:

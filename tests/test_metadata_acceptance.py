@@ -53,7 +53,7 @@ def gql(client: Client, query: str, variables: dict[str, Any]) -> dict[str, Any]
 
 
 def object_id(client: Client, singular: str) -> str:
-    objects = client.get("/rest/metadata/objects", params={"limit": 60}).json()["data"]["objects"]
+    objects = client.get("/rest/metadata/objects", params={"limit": 60}).json()["data"]
     return next(o["id"] for o in objects if o["nameSingular"] == singular)
 
 
@@ -77,7 +77,7 @@ def build_with_rest(client: Client) -> None:
     resp = client.post("/rest/metadata/objects", json={"nameSingular": "gadget", "namePlural": "gadgets",
                                                        "labelSingular": "Gadget", "labelPlural": "Gadgets"})  # fmt: skip
     assert resp.status_code == 201
-    oid = resp.json()["data"]["createOneObject"]["id"]
+    oid = resp.json()["id"]
     for name, ftype, extra, *_ in FIELDS:
         body = {"objectMetadataId": oid, "type": ftype, "name": name, "label": name.title(), **extra}
         assert client.post("/rest/metadata/fields", json=body).status_code == 201, name

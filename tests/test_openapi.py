@@ -136,6 +136,6 @@ def test_custom_object_appears_in_the_document(client) -> None:
     doc = client.get("/rest/open-api/core").json()
     assert doc["paths"]["/pets"]["get"]["operationId"] == "findManyPets"
     assert "PetForResponse" in doc["components"]["schemas"]
-    oid = resp.json()["data"]["createOneObject"]["id"]
+    oid = resp.json()["id"]
     client.patch(f"/rest/metadata/objects/{oid}", json={"isActive": False})
     assert "/pets" not in client.get("/rest/open-api/core").json()["paths"]

@@ -94,13 +94,13 @@ def get(client: Client, plural: str, rid: str) -> dict[str, Any]:
 
 
 def objects(client: Client) -> dict[str, dict[str, Any]]:
-    return {o["nameSingular"]: o for o in ok(client.get("/rest/metadata/objects"))["data"]["objects"]}
+    return {o["nameSingular"]: o for o in ok(client.get("/rest/metadata/objects"))["data"]}
 
 
 def add_field(client: Client, singular: str, name: str, ftype: str = "TEXT", **extra: Any) -> str:
     body = {"objectMetadataId": objects(client)[singular]["id"], "type": ftype, "name": name, "label": name}
     body.update(extra)
-    return ok(client.post("/rest/metadata/fields", json=body), 201)["data"]["createOneField"]["id"]
+    return ok(client.post("/rest/metadata/fields", json=body), 201)["id"]
 
 
 def patch_field(client: Client, field_id: str, changes: dict[str, Any]) -> None:
@@ -263,7 +263,7 @@ def test_removed_select_options_clear_values_in_documents(client: Client, people
 
 def test_renamed_custom_object_keeps_its_records(client: Client) -> None:
     body = {"nameSingular": "rocket", "namePlural": "rockets", "labelSingular": "Rocket", "labelPlural": "Rockets"}
-    object_id = ok(client.post("/rest/metadata/objects", json=body), 201)["data"]["createOneObject"]["id"]
+    object_id = ok(client.post("/rest/metadata/objects", json=body), 201)["id"]
     rocket = create(client, "rockets", {"name": "Saturn"})
     ok(
         client.patch(

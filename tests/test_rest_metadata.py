@@ -1,5 +1,6 @@
 """REST metadata API (/rest/metadata/objects, /rest/metadata/fields) and its effect on the record
-API: routes, legacy envelopes, paging, output properties, custom objects and their default fields
+API: routes, legacy envelopes (a workspace with IS_REST_METADATA_API_NEW_FORMAT_DIRECT off; the new format,
+Twenty's default, is pinned by test_rest_metadata_new_format.py), paging, output properties, custom objects and their default fields
 and relations, every client-creatable field type, options, defaults, relations, naming rules and
 the deactivation/deletion rules.
 
@@ -90,6 +91,15 @@ TRICKS = [
 
 
 # --------------------------------------------------------------------------- client & helpers
+
+
+LEGACY = {"IS_REST_METADATA_API_NEW_FORMAT_DIRECT": False}
+
+
+@pytest.fixture
+def app() -> Any:
+    """A default workspace with the legacy REST metadata format, whose envelopes this module pins."""
+    return conftest.make_app(feature_flags=LEGACY)
 
 
 @pytest.fixture
@@ -555,7 +565,7 @@ def test_fields_default_limit_is_60_and_clamped(client: CheckedClient) -> None:
 
 
 def test_limit_clamped_to_max_records() -> None:
-    small = client_with(max_records=5)
+    small = client_with(max_records=5, feature_flags=LEGACY)
     body = object_list(small)
     assert len(body["data"]["objects"]) == 5
     assert body["totalCount"] == 11

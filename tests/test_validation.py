@@ -60,7 +60,7 @@ def client(app: Any) -> CheckedClient:
 def add_pet_model(client: conftest.Client) -> None:
     """A custom `pet` object carrying a DATE, MULTI_SELECT, ARRAY, FILES, NUMERIC and UUID field."""
     body = {"nameSingular": "pet", "namePlural": "pets", "labelSingular": "Pet", "labelPlural": "Pets"}
-    object_id = ok(client.post("/rest/metadata/objects", json=body), 201)["data"]["createOneObject"]["id"]
+    object_id = ok(client.post("/rest/metadata/objects", json=body), 201)["id"]
     for type_, name, extra in PET_FIELDS:
         field = {
             "objectMetadataId": object_id,
