@@ -9423,12 +9423,14 @@ def _add_workspace(state: AppState, conn: sqlite3.Connection, workspace_id: str,
     _insert_shared_model(conn, workspace_id, state.models.standard_model(conn), state.settings.new_id)
 
 
-def _make_workspace(state: AppState, display_name: str) -> tuple[str, str]:
-    """A workspace with the standard model and an Admin API key: (workspace id, key id)."""
+def _make_workspace(state: AppState, display_name: str, flags: dict[str, bool] | None = None) -> tuple[str, str]:
+    """A workspace with the standard model, an Admin API key and these feature flags: (workspace id, key id)."""
     workspace_id = state.settings.new_id()
     with state.store.write() as conn:
         _add_workspace(state, conn, workspace_id, display_name)
         key_id = _add_admin_key(state, conn, workspace_id)
+        if flags:
+            _set_feature_flags(conn, workspace_id, flags)
     return workspace_id, key_id
 
 
@@ -9438,13 +9440,17 @@ def _new_workspace(
     """A workspace for a caller, with Twenty's default feature flags but the ones asked otherwise: a spare
     one made ahead of time when there is one (fixtures ask for many), else one made now."""
     spare = state.pool.take()
-    workspace_id, key_id = _make_workspace(state, display_name) if spare is None else spare
-    with state.store.write() as conn:  # a recycled spare may carry another's flags: set them all
-        conn.execute(
-            "UPDATE workspace SET name = ?, created_at = ?, feature_flags = '{}' WHERE id = ?",
-            (display_name, _iso(state.clock()), workspace_id),
-        )
-        _set_feature_flags(conn, workspace_id, flags or {})
+    if spare is None:
+        workspace_id, key_id = _make_workspace(state, display_name, flags)
+    else:
+        workspace_id, key_id = spare
+        with state.store.write() as conn:  # a recycled spare may carry another's flags: set them all
+            conn.execute(
+                "UPDATE workspace SET name = ?, created_at = ?, feature_flags = '{}' WHERE id = ?",
+                (display_name, _iso(state.clock()), workspace_id),
+            )
+            if flags:
+                _set_feature_flags(conn, workspace_id, flags)
     if seed == "demo":
         _seed_demo(state, workspace_id)
     now = state.clock()

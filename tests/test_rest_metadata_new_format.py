@@ -186,3 +186,13 @@ def test_a_database_of_schema_version_5_gets_the_flags_column(tmp_path: Path) ->
     conn = sqlite3.connect(path)
     assert conn.execute("SELECT value FROM meta_info WHERE key = 'schema_version'").fetchone() == ("6",)
     conn.close()
+
+
+def test_a_reset_keeps_the_workspaces_flags() -> None:
+    admin = Client(make_app())
+    off = ok(admin.post("/_lite/workspaces", json={"featureFlags": {FLAG: False}}), 201)
+    ws = Client(admin.app, off["apiKey"])
+    ok(ws.post("/rest/metadata/objects", json=PET), 201)  # a data-model change: the reset swaps the model
+    for seed in ("none", "demo"):
+        ok(admin.post(f"/_lite/workspaces/{off['id']}/reset", json={"seed": seed}))
+        assert flags_of(ws)[FLAG] is False and set(ok(ws.get("/rest/metadata/objects"))["data"]) == {"objects"}
