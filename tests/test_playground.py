@@ -103,9 +103,13 @@ def api_call(server: str, method: str, path: str, body: Any = None, token: str =
     return resp.status, json.loads(text) if text else None
 
 
-def open_graphql(page) -> None:
+def open_graphql(page, empty: bool = False) -> None:
+    """The GraphQL view with its schema loaded; with empty, the editor cleared and focused."""
     page.click('#tabs button[data-tab="graphql"]')
     page.wait_for_function("document.querySelector('#explorer').textContent.includes('Query')")
+    if empty:
+        page.fill("#query", "")
+        page.click("#query")
 
 
 def test_list_people_through_the_rest_tab(page) -> None:
@@ -130,9 +134,7 @@ def test_create_a_company_through_the_rest_tab(page) -> None:
 
 
 def test_graphql_query_chosen_by_autocomplete(page) -> None:
-    open_graphql(page)
-    page.fill("#query", "")
-    page.click("#query")
+    open_graphql(page, empty=True)
     page.keyboard.type("{ peo")
     page.wait_for_selector('#suggest div[data-name="people"]')
     page.keyboard.press("Tab")  # Tab takes the suggestion; Enter is always a new line (issue 14)
@@ -157,9 +159,7 @@ def test_create_a_key_in_settings_and_use_it(page, server) -> None:
 
 
 def test_autocomplete_offers_arguments_and_types(page) -> None:
-    open_graphql(page)
-    page.fill("#query", "")
-    page.click("#query")
+    open_graphql(page, empty=True)
     page.keyboard.type("query($f: PersonFil")
     page.wait_for_selector('#suggest div[data-name="PersonFilterInput"]')
     page.keyboard.press("Tab")  # Tab takes the suggestion; Enter is always a new line (issue 14)
@@ -268,9 +268,7 @@ def test_tabs_headers_and_types_work_from_the_keyboard(page) -> None:
 
 
 def test_suggestions_wait_for_a_word_and_enter_is_a_new_line(page) -> None:
-    open_graphql(page)
-    page.fill("#query", "")
-    page.click("#query")
+    open_graphql(page, empty=True)
     page.keyboard.type("{ ")
     assert page.eval_on_selector("#suggest", "e => e.style.display") != "block"  # nothing after "{" or a space
     page.keyboard.press("Enter")
@@ -318,9 +316,7 @@ def suggestions(page) -> list[str]:
 
 
 def test_completion_reaches_into_filters_orders_and_input_objects(page) -> None:
-    open_graphql(page)
-    page.fill("#query", "")
-    page.click("#query")
+    open_graphql(page, empty=True)
     page.keyboard.type("{ people(filter: { ci")
     assert suggestions(page) == ["city"]  # a key of PersonFilterInput
     page.keyboard.press("Tab")
