@@ -275,6 +275,16 @@ def _is_uuid(text: Any) -> bool:
     return isinstance(text, str) and bool(UUID_RE.match(text))
 
 
+def _stable_id(*parts: str) -> str:
+    """A UUID computed from names: the same parts give the same id (ids of things computed, not stored)."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, "twenty_lite/" + "/".join(parts)))
+
+
+def _application_id(workspace_id: str) -> str:
+    """The id of a workspace's own application, which Twenty names as the owner of what the workspace made."""
+    return _stable_id(workspace_id, "application")
+
+
 def _uuid_blob(text: str) -> bytes:
     """16-byte key of a UUID string; byte order equals lower-case text order."""
     return bytes.fromhex(text.replace("-", ""))
@@ -538,10 +548,30 @@ class Settings:
     feature_flags: dict[str, bool] = field(default_factory=dict)  # the default workspace's, over FEATURE_FLAGS
 
 
-# Twenty's feature flags with the values a new workspace gets (default-feature-flags.ts); a workspace stores
-# only the ones set otherwise. IS_REST_METADATA_API_NEW_FORMAT_DIRECT picks the /rest/metadata envelopes.
+# Twenty's feature flags (the FeatureFlagKey enum) with the value each has in a new workspace: Twenty stores
+# its default flags (default-feature-flags.ts) as true and no row for the others, which read as false. A
+# workspace stores the flags set for it by name. IS_REST_METADATA_API_NEW_FORMAT_DIRECT picks the
+# /rest/metadata envelopes; the others change nothing an API key sees here.
 FEATURE_FLAGS: dict[str, bool] = {
+    "IS_ASYNC_CSV_EXPORT_ENABLED": False,
+    "IS_CONFIGURABLE_SEARCH_FIELDS_ENABLED": False,
+    "IS_JSON_FILTER_ENABLED": False,
+    "IS_MESSAGE_CAMPAIGN_ENABLED": False,
     "IS_REST_METADATA_API_NEW_FORMAT_DIRECT": True,
+    "IS_APPLICATION_WORKFLOWS_ENABLED": False,
+    "IS_WORKFLOW_CORE_INDEX_PAGE_ENABLED": True,
+    "IS_AI_CHAT_SHARING_DROPDOWN_ENABLED": False,
+    "IS_INITIAL_OBJECT_VIEW_ENABLED": False,
+    "IS_RECORD_LEVEL_SHARING_ENABLED": False,
+    "IS_RECORD_SHARE_VISIBILITY_GATING_ENABLED": False,
+    "IS_DEFERRED_WORKSPACE_MIGRATION_ACTIONS_ENABLED": False,
+    "IS_RECORD_CREATION_FORM_ENABLED": False,
+    "IS_LOGS_SETTINGS_SECTION_ENABLED": False,
+    "IS_CONVERSATIONS_TAB_ENABLED": False,
+    "IS_VALIDATION_RULES_ENABLED": False,
+    "IS_WORKFLOW_SEND_CHAT_MESSAGE_ENABLED": False,
+    "IS_CALENDAR_SYNC_SKIP_UNCHANGED_RECORDS_ENABLED": False,
+    "IS_DASHBOARD_FILTERS_ENABLED": False,
 }
 
 
@@ -1449,7 +1479,7 @@ def _humanize(name: str) -> str:
 # 5. Storage
 # ============================================================================================
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 APPLICATION_ID = "twenty_lite"
 
 SCHEMA_SQL = """
@@ -1460,7 +1490,11 @@ CREATE TABLE workspace(
     -- 1 while the data model is the untouched standard one: the fields are then the template's, with
     -- ids and attribute keys computed, not stored; the first change of the data model writes them out.
     shared_fields INTEGER NOT NULL DEFAULT 0,
-    feature_flags TEXT NOT NULL DEFAULT '{}');  -- the flags set otherwise than FEATURE_FLAGS, as JSON
+    feature_flags TEXT NOT NULL DEFAULT '{}',  -- the flags set for it by name, as JSON
+    settings TEXT NOT NULL DEFAULT '{}',  -- what updateWorkspace set (display name, default role, …), as JSON
+    -- 0 while its views are the standard ones, computed from the data model; the first change of a view
+    -- writes them out to view_item.
+    views_stored INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE object_meta(
     key INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, workspace_id TEXT NOT NULL,
     name_singular TEXT NOT NULL, name_plural TEXT NOT NULL, data TEXT NOT NULL,
@@ -1504,6 +1538,14 @@ CREATE TABLE api_key(
     revoked_at TEXT, role_id TEXT, created_at TEXT NOT NULL, updated_at TEXT NOT NULL);
 CREATE INDEX api_key_by_workspace ON api_key(workspace_id);
 """
+# Views and their parts (fields, filters, filter groups, sorts, groups, field groups): one JSON document
+# each; the parent is the view's object, or the part's view. (Schema version 7 added it.)
+VIEW_SQL = (
+    "CREATE TABLE view_item(id TEXT PRIMARY KEY, workspace_id TEXT NOT NULL, kind TEXT NOT NULL, "
+    "parent_id TEXT NOT NULL, data TEXT NOT NULL, deleted_at TEXT)",
+    "CREATE INDEX view_item_by_parent ON view_item(workspace_id, kind, parent_id)",
+)
+SCHEMA_SQL += "".join(statement + ";\n" for statement in VIEW_SQL)
 
 
 def _schema_part(sql: str, first: str, last: str) -> list[str]:
@@ -1737,7 +1779,7 @@ class Store:
         info = dict(conn.execute("SELECT key, value FROM meta_info")) if "meta_info" in tables else {}
         if info.get("application") != APPLICATION_ID:
             raise StoreError(f"{self.path} is a SQLite database, but not one of twenty_lite's.")
-        if info.get("schema_version") in ("4", "5"):
+        if info.get("schema_version") in ("4", "5", "6"):
             with self.write() as c:
                 if info["schema_version"] == "4":  # version 5 added the read documents: built as records are read
                     for statement in _schema_part(SCHEMA_SQL, "record_doc", "entity_removed"):
@@ -1745,6 +1787,19 @@ class Store:
                 columns = {row[1] for row in c.execute("PRAGMA table_info(workspace)")}
                 if "feature_flags" not in columns:  # version 6 added the workspaces' feature flags
                     c.execute("ALTER TABLE workspace ADD COLUMN feature_flags TEXT NOT NULL DEFAULT '{}'")
+                if "settings" not in columns:  # version 7 added workspace settings and views
+                    c.execute("ALTER TABLE workspace ADD COLUMN settings TEXT NOT NULL DEFAULT '{}'")
+                    c.execute("ALTER TABLE workspace ADD COLUMN views_stored INTEGER NOT NULL DEFAULT 0")
+                    for statement in VIEW_SQL:
+                        c.execute(statement)
+                    # A key with no role could do nothing (403); the newest Twenty has none: such a key is
+                    # revoked and shown with the Guest role.
+                    c.execute(
+                        "UPDATE api_key SET revoked_at = COALESCE(revoked_at, ?), role_id = (SELECT r.id FROM role r "
+                        "WHERE r.workspace_id = api_key.workspace_id AND json_extract(r.data, '$.props.label') = "
+                        "'Guest') WHERE role_id IS NULL",
+                        (_iso(datetime.now(timezone.utc)),),
+                    )
                 c.execute("UPDATE meta_info SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),))
             return
         if info.get("schema_version") != str(SCHEMA_VERSION):
@@ -1860,7 +1915,7 @@ def _savepoint(conn: sqlite3.Connection, change: Callable[[], Any]) -> Any:
 OBJECT_PROPS = (
     "labelSingular", "labelPlural", "description", "icon", "shortcut", "color", "isCustom", "isActive", "isSystem",
     "isSearchable", "isRemote", "isLabelSyncedWithName", "labelIdentifier", "imageIdentifier", "duplicateCriteria",
-    "createdAt", "updatedAt",
+    "createdAt", "updatedAt", "customIndexes",
 )  # fmt: skip
 
 
@@ -2224,17 +2279,22 @@ def _standard_model_rows(now: str, new_id: Callable[[], str]) -> tuple[list[dict
     return objects, fields
 
 
-def _feature_flags(conn: sqlite3.Connection, workspace_id: str) -> dict[str, bool]:
-    """A workspace's feature flags: Twenty's defaults, then the ones it set otherwise."""
+def _stored_feature_flags(conn: sqlite3.Connection, workspace_id: str) -> dict[str, bool]:
+    """The flags a workspace has a row for, as Twenty lists them: its defaults (true), then the ones set."""
     row = conn.execute("SELECT feature_flags FROM workspace WHERE id = ?", (workspace_id,)).fetchone()
-    return {**FEATURE_FLAGS, **(json.loads(row[0]) if row else {})}
+    return {**{name: True for name, value in FEATURE_FLAGS.items() if value}, **(json.loads(row[0]) if row else {})}
+
+
+def _feature_flags(conn: sqlite3.Connection, workspace_id: str) -> dict[str, bool]:
+    """Every flag's value in a workspace (a flag with no row is false)."""
+    return {**FEATURE_FLAGS, **_stored_feature_flags(conn, workspace_id)}
 
 
 def _set_feature_flags(conn: sqlite3.Connection, workspace_id: str, flags: dict[str, bool]) -> None:
     """Set some of a workspace's feature flags (names and values checked by the caller)."""
-    merged = {**_feature_flags(conn, workspace_id), **flags}
-    changed = {name: value for name, value in merged.items() if FEATURE_FLAGS.get(name) != value}
-    conn.execute("UPDATE workspace SET feature_flags = ? WHERE id = ?", (_dumps(changed), workspace_id))
+    row = conn.execute("SELECT feature_flags FROM workspace WHERE id = ?", (workspace_id,)).fetchone()
+    merged = {**(json.loads(row[0]) if row else {}), **flags}
+    conn.execute("UPDATE workspace SET feature_flags = ? WHERE id = ?", (_dumps(merged), workspace_id))
 
 
 def _create_workspace(
@@ -2268,7 +2328,8 @@ def _drop_workspace_data(conn: sqlite3.Connection, workspace_id: str) -> None:
         "DELETE FROM field_meta WHERE object_id IN (SELECT id FROM object_meta WHERE workspace_id = ?)", (workspace_id,)
     )
     conn.execute("DELETE FROM object_meta WHERE workspace_id = ?", (workspace_id,))
-    conn.execute("UPDATE workspace SET shared_fields = 0 WHERE id = ?", (workspace_id,))
+    conn.execute("DELETE FROM view_item WHERE workspace_id = ?", (workspace_id,))
+    conn.execute("UPDATE workspace SET shared_fields = 0, views_stored = 0 WHERE id = ?", (workspace_id,))
 
 
 def _purge_records(conn: sqlite3.Connection, workspace_id: str) -> None:
@@ -3235,16 +3296,21 @@ def _find_page(
 # ============================================================================================
 
 LOCAL_KEY_NAME = "Local API key"
+MAX_MEMBERS = 10_000  # workspace members listed on a role
 HUNDRED_YEARS = timedelta(days=36525)
 
 
 ROLE_FLAGS = (
     "canUpdateAllSettings", "canAccessAllTools", "canReadAllObjectRecords", "canUpdateAllObjectRecords",
-    "canSoftDeleteAllObjectRecords", "canDestroyAllObjectRecords", "canBeAssignedToUsers", "canBeAssignedToApiKeys",
+    "canSoftDeleteAllObjectRecords", "canDestroyAllObjectRecords", "canBeAssignedToUsers", "canBeAssignedToAgents",
+    "canBeAssignedToApiKeys",
 )  # fmt: skip
+# Twenty's PermissionFlagType: settings flags, then tool flags (what a role may do besides records).
 SETTINGS_FLAGS = (
     "API_KEYS_AND_WEBHOOKS", "WORKSPACE", "WORKSPACE_MEMBERS", "ROLES", "DATA_MODEL", "SECURITY", "WORKFLOWS",
-    "IMPERSONATE", "SSO_BYPASS", "APPLICATIONS", "LAYOUTS", "BILLING", "AI_SETTINGS",
+    "IMPERSONATE", "SSO_BYPASS", "APPLICATIONS", "MARKETPLACE_APPS", "LAYOUTS", "BILLING", "AI_SETTINGS", "AI",
+    "VIEWS", "UPLOAD_FILE", "DOWNLOAD_FILE", "SEND_EMAIL_TOOL", "CREATE_CALENDAR_EVENT_TOOL", "HTTP_REQUEST_TOOL",
+    "CODE_INTERPRETER_TOOL", "IMPORT_CSV", "EXPORT_CSV", "CONNECTED_ACCOUNTS", "PROFILE_INFORMATION",
 )  # fmt: skip
 # (label, standardId, records: read/update/soft delete/destroy, all settings, editable, icon)
 STANDARD_ROLES = (
@@ -4675,6 +4741,8 @@ def _create_field(ctx: Ctx, data: Any) -> str:
         isCustom=True,
         isNullable=data.get("isNullable", True) is not False,
         isUnique=bool(data.get("isUnique")),
+        isSearchable=data.get("isSearchable") is True,
+        isAuditLogged=data.get("isAuditLogged") is not False,
         defaultValue=default,
         options=options,
         settings=data.get("settings"),
@@ -4740,7 +4808,8 @@ def _update_field(ctx: Ctx, fid: str, update: Any) -> None:
     props = dict(meta.props)
     if "type" in update and update["type"] != meta.type:
         raise _bad_request("Cannot change the type of a field")
-    standard_editable = {"label", "description", "icon", "isActive", "options", "id", "isLabelSyncedWithName"}
+    standard_editable = {"label", "description", "icon", "isActive", "options", "id", "isLabelSyncedWithName",
+                         "isSearchable", "isAuditLogged", "translations"}  # fmt: skip
     if not meta.is_custom and set(update) - standard_editable - {"objectMetadataId", "type"}:
         extra = sorted(set(update) - standard_editable - {"objectMetadataId", "type"})
         raise _bad_request(f"Standard field metadata cannot be updated: {', '.join(extra)}")
@@ -4756,7 +4825,7 @@ def _update_field(ctx: Ctx, fid: str, update: Any) -> None:
             raise _bad_request("Cannot deactivate createdAt, updatedAt or deletedAt field")
         if meta.is_system:
             raise _bad_request("Cannot deactivate system field")
-    for key in ("isActive", "isNullable", "isUnique", "isLabelSyncedWithName"):
+    for key in ("isActive", "isNullable", "isUnique", "isLabelSyncedWithName", "isSearchable", "isAuditLogged"):
         if key in update:
             if not isinstance(update[key], bool):
                 raise _bad_request(f"{key} must be a boolean value")
@@ -4877,6 +4946,82 @@ def _object_out(schema: Schema, obj: ObjectMeta, with_fields: bool = True, rest:
     return out
 
 
+# ---- the workspace's settings -------------------------------------------------------------------
+
+# What updateWorkspace sets and currentWorkspace shows, with a new workspace's values. Sign-in, billing
+# and AI settings change nothing here; they are kept so that a client that sets them reads them back.
+WORKSPACE_SETTINGS: dict[str, Any] = {
+    "logo": None, "logoFileId": None, "inviteHash": None, "allowImpersonation": False,
+    "isPublicInviteLinkEnabled": True, "workspaceDiscoverability": "MEMBERS_AND_INVITEES", "trashRetentionDays": 14,
+    "eventLogRetentionDays": 365, "subdomain": None, "customDomain": None, "isGoogleAuthEnabled": True,
+    "isGoogleAuthBypassEnabled": False, "isTwoFactorAuthenticationEnforced": False, "isPasswordAuthEnabled": True,
+    "isPasswordAuthBypassEnabled": False, "isMicrosoftAuthEnabled": True, "isMicrosoftAuthBypassEnabled": False,
+    "isCustomDomainEnabled": False, "isInternalMessagesImportEnabled": False, "allowedIframeOrigins": [],
+    "editableProfileFields": [], "defaultRoleId": None, "aiChatModelTier": "smart", "aiAgentModelTier": "smart",
+    "isAutoModelSelectionEnabled": True, "aiModelIdByTier": {}, "aiEvaluationModelId": None,
+    "aiAdditionalInstructions": None,
+}  # fmt: skip
+
+
+def _workspace_settings(conn: sqlite3.Connection, workspace_id: str) -> dict[str, Any]:
+    """A workspace's name, dates and settings (WORKSPACE_SETTINGS, then what was set)."""
+    row = conn.execute(
+        "SELECT name, created_at, settings, meta_version FROM workspace WHERE id = ?", (workspace_id,)
+    ).fetchone()
+    out = {**WORKSPACE_SETTINGS, **json.loads(row[2])}
+    out.update(displayName=row[0], createdAt=row[1], updatedAt=out.get("updatedAt") or row[1], metadataVersion=row[3])
+    if not out["subdomain"]:
+        out["subdomain"] = re.sub(r"[^a-z0-9]+", "-", row[0].lower()).strip("-") or "workspace"
+    if not out["defaultRoleId"]:
+        out["defaultRoleId"] = _role_by_label(conn, workspace_id, "Member").id
+    return out
+
+
+def _update_workspace(conn: sqlite3.Connection, workspace_id: str, data: Any, now: str) -> None:
+    """Apply an UpdateWorkspaceInput: known keys only, numbers not negative, a default role that exists."""
+    if not isinstance(data, dict):
+        raise _bad_request("Request body must be a JSON object")
+    unknown = sorted(set(data) - set(WORKSPACE_SETTINGS) - {"displayName"})
+    if unknown:
+        raise _bad_request(f"Unknown workspace settings: {', '.join(unknown)}")
+    for key in ("trashRetentionDays", "eventLogRetentionDays"):
+        if key in data and (not _finite(data[key]) or data[key] < 0):
+            raise _bad_request(f"{key} must be a number not below 0")
+    if data.get("defaultRoleId") is not None:
+        role = _find_role(conn, workspace_id, data["defaultRoleId"])
+        if not role.props.get("canBeAssignedToUsers", True):
+            raise _bad_request("This role cannot be assigned to users")
+        data = dict(data, defaultRoleId=role.id)
+    if "displayName" in data:
+        if not isinstance(data["displayName"], str) or not data["displayName"].strip():
+            raise _bad_request("displayName should not be empty")
+        conn.execute("UPDATE workspace SET name = ? WHERE id = ?", (data["displayName"], workspace_id))
+    row = conn.execute("SELECT settings FROM workspace WHERE id = ?", (workspace_id,)).fetchone()
+    settings = {**json.loads(row[0]), **{k: v for k, v in data.items() if k != "displayName"}, "updatedAt": now}
+    conn.execute("UPDATE workspace SET settings = ? WHERE id = ?", (_dumps(settings), workspace_id))
+
+
+def _assign_member_role(conn: sqlite3.Connection, workspace_id: str, member_id: str, role_id: Any) -> Role:
+    """Give a workspace member one role (Twenty's updateWorkspaceMemberRole); the member is checked by the caller."""
+    role = _find_role(conn, workspace_id, role_id)
+    if not role.props.get("canBeAssignedToUsers", True):
+        raise _bad_request("This role cannot be assigned to users")
+    for other in _list_roles(conn, workspace_id):
+        members = [m for m in other.props.get("workspaceMemberIds", []) if m != member_id]
+        if other.id == role.id:
+            members.append(member_id)
+        if members != other.props.get("workspaceMemberIds", []):
+            _save_role(conn, dataclasses.replace(other, props=dict(other.props, workspaceMemberIds=members)))
+    return _find_role(conn, workspace_id, role.id)
+
+
+def _role_member_ids(roles: list[Role], role: Role, default_role_id: str, member_ids: list[str]) -> list[str]:
+    """The members holding a role: those given it, and those given none when it is the default role."""
+    given = {m for r in roles for m in r.props.get("workspaceMemberIds", [])}
+    own = set(role.props.get("workspaceMemberIds", []))
+    return [m for m in member_ids if m in own or (role.id == default_role_id and m not in given)]
+
+
 # ---- API keys and roles: management -----------------------------------------------------------
 
 KEY_COLUMNS = "id, name, expires_at, revoked_at, role_id, created_at, updated_at"
@@ -4965,7 +5110,9 @@ def _create_key(
     if not isinstance(name, str) or not name.strip():
         raise _bad_request("name should not be empty")
     expires = _check_expiry(data.get("expiresAt"))
-    role_id = _assignable(conn, workspace_id, data["roleId"]) if data.get("roleId") else None
+    if not _is_uuid(data.get("roleId")):  # the newest Twenty requires a role (CreateApiKeyInput.roleId: UUID!)
+        raise _bad_request("roleId must be a UUID")
+    role_id = _assignable(conn, workspace_id, data["roleId"])
     revoked = _check_expiry(data["revokedAt"]) if data.get("revokedAt") else None
     key_id = new_id()
     conn.execute(
@@ -5034,7 +5181,7 @@ def _check_role_props(data: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-_ID_TABLES = {"role": "role", "webhook": "webhook"}  # resources whose id a caller may choose
+_ID_TABLES = {"role": "role", "webhook": "webhook", "view": "view_item"}  # resources whose id a caller may choose
 
 
 def _fresh_id(conn: sqlite3.Connection, table: str, given: Any, new_id: Callable[[], str]) -> str:
@@ -5156,9 +5303,10 @@ def _upsert_permission_flags(conn: sqlite3.Connection, workspace_id: str, role_i
 
 def _role_out(role: Role, keys: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """A role as /metadata shows it, with its permissions listed."""
-    stable = lambda *parts: str(uuid.uuid5(uuid.NAMESPACE_URL, "/".join(parts)))  # noqa: E731
+    stable = lambda *parts: str(uuid.uuid5(uuid.NAMESPACE_URL, "/".join(parts)))  # noqa: E731  (ids kept as before)
     return {
         "id": role.id, **{k: role.props.get(k) for k in ("standardId", "label", "description", "icon", "isEditable")},
+        "universalIdentifier": role.props.get("standardId"),
         **{flag: bool(role.props.get(flag)) for flag in ROLE_FLAGS},
         "objectPermissions": [{"id": stable(role.id, oid), "roleId": role.id, "objectMetadataId": oid, **perm}
                               for oid, perm in role.object_permissions.items()],
@@ -5175,19 +5323,20 @@ def _role_out(role: Role, keys: list[dict[str, Any]] | None = None) -> dict[str,
 
 def _webhook_out(row: Sequence[Any]) -> dict[str, Any]:
     doc = json.loads(row[1])
-    return {"id": row[0], **doc, "deletedAt": row[2], "applicationId": None}
+    return {"id": row[0], **doc, "deletedAt": row[2], "applicationId": _application_id(row[3])}
 
 
 def _list_webhooks(conn: sqlite3.Connection, workspace_id: str) -> list[dict[str, Any]]:
     rows = conn.execute(
-        "SELECT id, data, deleted_at FROM webhook WHERE workspace_id = ? AND deleted_at IS NULL", (workspace_id,)
+        "SELECT id, data, deleted_at, workspace_id FROM webhook WHERE workspace_id = ? AND deleted_at IS NULL",
+        (workspace_id,),
     ).fetchall()
     return sorted((_webhook_out(r) for r in rows), key=lambda w: (w["createdAt"], w["id"]))
 
 
 def _find_webhook(conn: sqlite3.Connection, workspace_id: str, webhook_id: Any) -> dict[str, Any]:
     row = conn.execute(
-        "SELECT id, data, deleted_at FROM webhook WHERE id = ? AND workspace_id = ? AND deleted_at IS NULL",
+        "SELECT id, data, deleted_at, workspace_id FROM webhook WHERE id = ? AND workspace_id = ? AND deleted_at IS NULL",
         (str(webhook_id).lower(), workspace_id),
     ).fetchone()
     if row is None:
@@ -5483,6 +5632,383 @@ class _Cutoff:
             self._timer.cancel()
 
 
+# ---- indexes: computed from the data model, plus the ones a workspace adds -----------------------------
+
+# The sub-field a composite's unique index covers (the one upserts match on).
+INDEXED_SUB_FIELD = {"EMAILS": "primaryEmail", "LINKS": "primaryLinkUrl", "PHONES": "primaryPhoneNumber"}
+
+
+def _index_name(obj: ObjectMeta, columns: Sequence[str], unique: bool) -> str:
+    """Twenty's index names: IDX_, UNIQUE_ for a unique one, and a digest of the table and columns."""
+    digest = hashlib.sha1(f"{obj.name_singular}:{','.join(columns)}".encode()).hexdigest()[:27].upper()
+    return f"IDX_{'UNIQUE_' if unique else ''}{digest}"
+
+
+def _object_indexes(obj: ObjectMeta) -> list[dict[str, Any]]:
+    """An object's indexes: one per unique field (soft-deleted records excluded, as Twenty's are), one per
+    many-to-one join column, the search vector's, and those added with createOneIndex."""
+    out = []
+
+    def add(metas: list[tuple[FieldMeta, str | None]], unique: bool, kind: str, custom: bool = False,
+            index_id: str | None = None, created: str | None = None) -> None:  # fmt: skip
+        columns = [m.name + (s[:1].upper() + s[1:] if s else "") for m, s in metas]
+        index_id = index_id or _stable_id(obj.id, "index", *columns)
+        stamp = created or obj.created_at
+        out.append({
+            "id": index_id, "name": _index_name(obj, columns, unique), "isCustom": custom, "isUnique": unique,
+            "indexWhereClause": '"deletedAt" IS NULL' if unique else None, "indexType": kind, "createdAt": stamp,
+            "updatedAt": stamp, "objectMetadataId": obj.id,
+            "indexFieldMetadataList": [
+                {"id": _stable_id(index_id, m.id), "fieldMetadataId": m.id, "order": n, "subFieldName": s,
+                 "createdAt": stamp, "updatedAt": stamp} for n, (m, s) in enumerate(metas)],
+        })  # fmt: skip
+
+    for meta in obj.active_fields:
+        if meta.is_unique and meta.name != "id":
+            add([(meta, INDEXED_SUB_FIELD.get(meta.type))], True, "BTREE")
+        elif meta.relation_type == "MANY_TO_ONE":
+            add([(meta, None)], False, "BTREE")
+        elif meta.type == "TS_VECTOR":
+            add([(meta, None)], False, "GIN")
+    by_id = {f.id: f for f in obj.fields}
+    for index in obj.props.get("customIndexes") or []:
+        metas = [(by_id[f["fieldMetadataId"]], f.get("subFieldName")) for f in index["fields"]]
+        add(metas, False, index["indexType"], True, index["id"], index["createdAt"])
+    return out
+
+
+def _create_index(ctx: Ctx, data: Any) -> str:
+    """A workspace's own (non-unique) index on fields of one object (createOneIndex); returns its id."""
+    _own_fields(ctx)
+    if not isinstance(data, dict):
+        raise _bad_request("Request body must be a JSON object")
+    obj = _object_by_id(ctx, str(data.get("objectMetadataId")))
+    fields = data.get("fields")
+    if not isinstance(fields, list) or not fields or len(fields) > 32:
+        raise _bad_request("fields must list 1 to 32 fields of the object")
+    by_id = {f.id: f for f in obj.fields}
+    checked = []
+    for entry in fields:
+        fid = str((entry or {}).get("fieldMetadataId", "")).lower()
+        meta = by_id.get(fid)
+        if meta is None:
+            raise ApiError(404, "NotFoundException", "Field metadata not found")
+        sub = entry.get("subFieldName")
+        if sub is not None and (meta.type not in COMPOSITES or sub not in [c[0] for c in COMPOSITES[meta.type]]):
+            raise _bad_request(f"subFieldName {sub!r} is not a sub-field of {meta.name}")
+        checked.append({"fieldMetadataId": fid, "subFieldName": sub})
+    if data.get("indexType") not in ("BTREE", "GIN"):
+        raise _bad_request("indexType must be one of BTREE, GIN")
+    index = {"id": ctx.new_id(), "fields": checked, "indexType": data["indexType"], "createdAt": ctx.now}
+    props = dict(obj.props, id=obj.id, nameSingular=obj.name_singular, namePlural=obj.name_plural)
+    if any(i["fields"] == checked for i in (props.get("customIndexes") or [])):
+        raise _bad_request("An index on these fields already exists")
+    props["customIndexes"] = [*(props.get("customIndexes") or []), index]
+    _save_object_props(ctx.conn, obj.id, props)
+    _new_meta_version(ctx.conn, ctx.schema.workspace_id)
+    return index["id"]
+
+
+def _delete_index(ctx: Ctx, index_id: str) -> None:
+    """Remove an index the workspace added; the computed ones follow their fields."""
+    _own_fields(ctx)
+    for obj in ctx.schema.objects:
+        indexes = obj.props.get("customIndexes") or []
+        if any(i["id"] == index_id for i in indexes):
+            props = dict(obj.props, id=obj.id, nameSingular=obj.name_singular, namePlural=obj.name_plural)
+            props["customIndexes"] = [i for i in indexes if i["id"] != index_id]
+            _save_object_props(ctx.conn, obj.id, props)
+            _new_meta_version(ctx.conn, ctx.schema.workspace_id)
+            return
+    if any(i["id"] == index_id for obj in ctx.schema.objects for i in _object_indexes(obj)):
+        raise _bad_request("Only an index created with createOneIndex can be deleted")
+    raise ApiError(404, "NotFoundException", "Index metadata not found")
+
+
+# ---- views: which columns, filters, sorts and groups a client shows ----------------------------------
+
+_REQUIRED = object()  # a property a create must give
+VIEW_TYPES = (
+    "TABLE", "KANBAN", "CALENDAR", "LIST", "FIELDS_WIDGET", "TABLE_WIDGET", "KANBAN_WIDGET", "LIST_WIDGET",
+    "CALENDAR_WIDGET",
+)  # fmt: skip
+AGGREGATE_OPERATIONS = (
+    "MIN", "MAX", "AVG", "SUM", "COUNT", "COUNT_UNIQUE_VALUES", "COUNT_EMPTY", "COUNT_NOT_EMPTY", "COUNT_TRUE",
+    "COUNT_FALSE", "PERCENTAGE_EMPTY", "PERCENTAGE_NOT_EMPTY",
+)  # fmt: skip
+VIEW_FILTER_OPERANDS = (
+    "IS", "IS_NOT_NULL", "IS_NOT", "LESS_THAN_OR_EQUAL", "GREATER_THAN_OR_EQUAL", "IS_BEFORE", "IS_AFTER", "CONTAINS",
+    "DOES_NOT_CONTAIN", "IS_EMPTY", "IS_NOT_EMPTY", "IS_RELATIVE", "IS_IN_PAST", "IS_IN_FUTURE", "IS_TODAY",
+    "VECTOR_SEARCH",
+)  # fmt: skip
+INDEX_VIEW_HIDDEN = ("id", "position", "deletedAt", "updatedAt", "updatedBy", "searchVector")
+
+
+@dataclass(frozen=True)
+class ViewKind:
+    """One kind of view part: its REST resource, GraphQL type, parent and properties with their checks
+    ("text", "uuid", "number", "int", "bool", "json", or the allowed values) and defaults."""
+
+    resource: str
+    type_name: str
+    label: str  # in messages: "View field not found"
+    parent: str  # the view's object ("objectMetadataId"), or the part's view ("viewId")
+    props: dict[str, tuple[Any, Any]]
+    field_refs: tuple[str, ...] = ()  # properties naming a field of the view's object
+    part_refs: tuple[tuple[str, str], ...] = ()  # (property, kind) naming another part of the same view
+    extra: tuple[tuple[str, Any], ...] = ()  # output-only properties and their values
+
+
+VIEW_KINDS: dict[str, ViewKind] = {
+    "view": ViewKind("views", "View", "View", "objectMetadataId", {
+        "name": ("text", _REQUIRED), "type": (VIEW_TYPES, "TABLE"), "key": (("INDEX",), None),
+        "icon": ("text", _REQUIRED), "position": ("number", 0), "isCompact": ("bool", False),
+        "openRecordIn": (("SIDE_PANEL", "RECORD_PAGE"), "SIDE_PANEL"),
+        "kanbanAggregateOperation": (AGGREGATE_OPERATIONS, None), "kanbanAggregateOperationFieldMetadataId": ("uuid", None),
+        "mainGroupByFieldMetadataId": ("uuid", None), "shouldHideEmptyGroups": ("bool", False),
+        "kanbanColumnWidth": ("int", None), "groupLoadLimit": ("int", None), "calendarFieldMetadataId": ("uuid", None),
+        "calendarEndFieldMetadataId": ("uuid", None), "anyFieldFilterValue": ("text", None),
+        "calendarLayout": (("DAY", "WEEK", "MONTH"), None), "visibility": (("WORKSPACE", "UNLISTED"), "WORKSPACE"),
+        "isCustom": ("bool", True),
+    }, field_refs=("kanbanAggregateOperationFieldMetadataId", "mainGroupByFieldMetadataId", "calendarFieldMetadataId",
+                   "calendarEndFieldMetadataId"), extra=(("createdByUserWorkspaceId", None),)),
+    "viewField": ViewKind("viewFields", "ViewField", "View field", "viewId", {
+        "fieldMetadataId": ("uuid", _REQUIRED), "isVisible": ("bool", True), "size": ("number", 0),
+        "position": ("number", 0), "aggregateOperation": (AGGREGATE_OPERATIONS, None), "viewFieldGroupId": ("uuid", None),
+    }, field_refs=("fieldMetadataId",), part_refs=(("viewFieldGroupId", "viewFieldGroup"),),
+        extra=(("isOverridden", None),)),
+    "viewFilter": ViewKind("viewFilters", "ViewFilter", "View filter", "viewId", {
+        "fieldMetadataId": ("uuid", _REQUIRED), "operand": (VIEW_FILTER_OPERANDS, "IS"), "value": ("json", _REQUIRED),
+        "viewFilterGroupId": ("uuid", None), "positionInViewFilterGroup": ("number", None),
+        "subFieldName": ("text", None), "relationTargetFieldMetadataId": ("uuid", None),
+    }, field_refs=("fieldMetadataId",), part_refs=(("viewFilterGroupId", "viewFilterGroup"),)),
+    "viewFilterGroup": ViewKind("viewFilterGroups", "ViewFilterGroup", "View filter group", "viewId", {
+        "parentViewFilterGroupId": ("uuid", None), "logicalOperator": (("AND", "OR", "NOT"), "AND"),
+        "positionInViewFilterGroup": ("number", None),
+    }, part_refs=(("parentViewFilterGroupId", "viewFilterGroup"),)),
+    "viewSort": ViewKind("viewSorts", "ViewSort", "View sort", "viewId", {
+        "fieldMetadataId": ("uuid", _REQUIRED), "direction": (("ASC", "DESC"), "ASC"), "subFieldName": ("text", None),
+    }, field_refs=("fieldMetadataId",)),
+    "viewGroup": ViewKind("viewGroups", "ViewGroup", "View group", "viewId", {
+        "fieldMetadataId": ("uuid", None), "isVisible": ("bool", True), "fieldValue": ("text", _REQUIRED),
+        "position": ("number", 0),
+    }, field_refs=("fieldMetadataId",)),
+    "viewFieldGroup": ViewKind("viewFieldGroups", "ViewFieldGroup", "View field group", "viewId", {
+        "name": ("text", _REQUIRED), "position": ("number", 0), "isVisible": ("bool", True),
+    }, extra=(("isOverridden", False),)),
+}  # fmt: skip
+VIEW_KIND_BY_RESOURCE = {kind.resource: name for name, kind in VIEW_KINDS.items()}
+
+
+def _index_view_fields(obj: ObjectMeta) -> list[FieldMeta]:
+    """The columns of an object's INDEX view: its label field, then its other fields a person reads, in order."""
+    shown = [
+        f for f in obj.active_fields
+        if not f.is_system and f.name not in INDEX_VIEW_HIDDEN and f.relation_type != "ONE_TO_MANY"
+        and f.type not in ("TS_VECTOR", "RICH_TEXT")
+    ]  # fmt: skip
+    label = [f for f in shown if f.name == obj.label_identifier]
+    return label + [f for f in shown if f.name != obj.label_identifier]
+
+
+def _index_view(workspace_id: str, obj: ObjectMeta) -> list[dict[str, Any]]:
+    """An object's standard INDEX view ("All <label plural>", a table) and its columns, with ids computed."""
+    view_id = _stable_id(workspace_id, obj.id, "index-view")
+    stamp = {"createdAt": obj.created_at, "updatedAt": obj.created_at, "deletedAt": None}
+    items = [{
+        "kind": "view", "id": view_id, "objectMetadataId": obj.id, **_view_defaults("view"), "name": f"All {obj.label_plural}",
+        "key": "INDEX", "icon": obj.icon or "IconList", "isCustom": False, **stamp,
+    }]  # fmt: skip
+    for position, meta in enumerate(_index_view_fields(obj)):
+        items.append({
+            "kind": "viewField", "id": _stable_id(view_id, meta.id), "viewId": view_id, **_view_defaults("viewField"),
+            "fieldMetadataId": meta.id, "size": 210 if meta.name == obj.label_identifier else 150, "position": position,
+            **stamp,
+        })  # fmt: skip
+    return items
+
+
+def _view_defaults(kind: str) -> dict[str, Any]:
+    return {k: default for k, (_, default) in VIEW_KINDS[kind].props.items() if default is not _REQUIRED}
+
+
+def _view_items(conn: sqlite3.Connection, schema: Schema) -> list[dict[str, Any]]:
+    """Every view and view part of a workspace (soft-deleted ones included): computed from the data model
+    while none was changed, else as stored, less those of objects and fields that are gone."""
+    ws = schema.workspace_id
+    row = conn.execute("SELECT views_stored FROM workspace WHERE id = ?", (ws,)).fetchone()
+    if not row or not row[0]:
+        return [item for obj in schema.objects if obj.is_active and not obj.is_system for item in _index_view(ws, obj)]
+    fields = {f.id for o in schema.objects for f in o.fields}
+    items = []
+    for kind, data, deleted in conn.execute(
+        "SELECT kind, data, deleted_at FROM view_item WHERE workspace_id = ?", (ws,)
+    ):  # fmt: skip
+        item = dict(json.loads(data), kind=kind, deletedAt=deleted)
+        refs = [item.get(p) for p in VIEW_KINDS[kind].field_refs if item.get(p)]
+        if all(r in fields for r in refs):
+            items.append(item)
+    views = {i["id"] for i in items if i["kind"] == "view" and i["objectMetadataId"] in schema.by_id}
+    return [i for i in items if (i["id"] if i["kind"] == "view" else i["viewId"]) in views]
+
+
+def _store_views(conn: sqlite3.Connection, schema: Schema) -> list[dict[str, Any]]:
+    """Write a workspace's computed views out before its first view change; returns the items."""
+    items = _view_items(conn, schema)
+    ws = schema.workspace_id
+    if not conn.execute("SELECT views_stored FROM workspace WHERE id = ?", (ws,)).fetchone()[0]:
+        conn.executemany(
+            "INSERT INTO view_item(id, workspace_id, kind, parent_id, data) VALUES (?, ?, ?, ?, ?)",
+            [(i["id"], ws, i["kind"], i[VIEW_KINDS[i["kind"]].parent], _view_doc(i)) for i in items],
+        )
+        conn.execute("UPDATE workspace SET views_stored = 1 WHERE id = ?", (ws,))
+    return items
+
+
+def _view_doc(item: dict[str, Any]) -> str:
+    return _dumps({k: v for k, v in item.items() if k not in ("kind", "deletedAt")})
+
+
+def _view_item(items: list[dict[str, Any]], kind: str, item_id: Any) -> dict[str, Any] | None:
+    """A live view or view part by id (a part of a deleted view is gone with it)."""
+    found = next((i for i in items if i["kind"] == kind and i["id"] == str(item_id).lower()), None)
+    if found is None or found["deletedAt"] is not None:
+        return None
+    if kind != "view" and _view_item(items, "view", found["viewId"]) is None:
+        return None
+    return found
+
+
+def _view_not_found(kind: str) -> ApiError:
+    return ApiError(404, "NotFoundException", f"{VIEW_KINDS[kind].label} not found")
+
+
+def _live_view_item(items: list[dict[str, Any]], kind: str, item_id: Any) -> dict[str, Any]:
+    found = _view_item(items, kind, item_id) if _is_uuid(item_id) else None
+    if found is None:
+        raise _view_not_found(kind)
+    return found
+
+
+def _list_view_items(
+    items: list[dict[str, Any]], kind: str, parent: Any = None, types: Sequence[str] | None = None
+) -> list[dict[str, Any]]:
+    """Live items of a kind, of one parent if given, by position then creation."""
+    out = [
+        i for i in items
+        if i["kind"] == kind and (parent is None or i[VIEW_KINDS[kind].parent] == str(parent).lower())
+        and (types is None or i.get("type") in types) and _view_item(items, kind, i["id"]) is not None
+    ]  # fmt: skip
+    return sorted(out, key=lambda i: (i.get("position") or 0, i["createdAt"], i["id"]))
+
+
+def _check_view_value(kind: str, key: str, check: Any, value: Any) -> Any:
+    """One property of a view part, checked; None clears a property that has no default."""
+    ok = {
+        "text": lambda v: isinstance(v, str) and len(v) <= 10_000,
+        "uuid": _is_uuid,
+        "number": _finite,
+        "int": lambda v: isinstance(v, int) and not isinstance(v, bool) and -(2**31) <= v < 2**31,
+        "bool": lambda v: isinstance(v, bool),
+        "json": lambda v: True,
+    }.get(check, lambda v: v in check)
+    if value is None and VIEW_KINDS[kind].props[key][1] in (None, _REQUIRED) and check != "json":
+        return None
+    if not ok(value):
+        expected = f"one of {', '.join(check)}" if isinstance(check, tuple) else {"uuid": "a UUID", "int": "an integer",
+            "bool": "a boolean", "number": "a number", "text": "a string of at most 10000 characters"}[check]  # fmt: skip
+        raise _bad_request(f"{key} must be {expected}")
+    return value.lower() if check == "uuid" else value
+
+
+def _check_view_data(
+    schema: Schema, items: list[dict[str, Any]], kind: str, data: Any, current: dict[str, Any] | None
+) -> dict[str, Any]:
+    """A create's or an update's properties, checked: types, required ones, the parent, and that fields and
+    parts named belong to the view's object and view."""
+    spec = VIEW_KINDS[kind]
+    if not isinstance(data, dict):
+        raise _bad_request("Request body must be a JSON object")
+    allowed = set(spec.props) | {"id", spec.parent}
+    unknown = sorted(k for k in data if k not in allowed)
+    if unknown:
+        raise _bad_request(f"property {unknown[0]} should not exist")
+    out = dict(current) if current else {"kind": kind, **_view_defaults(kind)}
+    for key, (check, default) in spec.props.items():
+        if key in data:
+            out[key] = _check_view_value(kind, key, check, data[key])
+        elif current is None and default is _REQUIRED:
+            raise _bad_request(f"{key} should not be empty")
+        if default is _REQUIRED and out.get(key) is None and check != "json":
+            raise _bad_request(f"{key} should not be empty")
+    if current is None:
+        parent = data.get(spec.parent)
+        if kind == "view":
+            if not _is_uuid(parent) or parent.lower() not in schema.by_id:
+                raise _metadata_not_found()
+        else:
+            _live_view_item(items, "view", parent)
+        out[spec.parent] = parent.lower()
+    elif spec.parent in data and str(data[spec.parent]).lower() != current[spec.parent]:
+        raise _bad_request(f"{spec.parent} cannot be changed")
+    object_id = (
+        out["objectMetadataId"] if kind == "view" else _live_view_item(items, "view", out["viewId"])["objectMetadataId"]
+    )
+    own_fields = {f.id for f in schema.by_id[object_id].fields}
+    for key in spec.field_refs:
+        if out.get(key) is not None and out[key] not in own_fields:
+            raise ApiError(404, "NotFoundException", "Field metadata not found")
+    for key, other in spec.part_refs:
+        if out.get(key) is not None:
+            part = _view_item(items, other, out[key])
+            if part is None or part["viewId"] != out["viewId"]:
+                raise _view_not_found(other)
+    return out
+
+
+def _change_view_item(ctx: Ctx, kind: str, verb: str, item_id: Any = None, data: Any = None) -> dict[str, Any]:
+    """Create, update, delete (soft) or destroy a view or view part; the one writer of views. A view's
+    parts go with it; an INDEX view cannot be removed (each object keeps its main table)."""
+    _require(ctx.actor, "VIEWS")
+    items = _store_views(ctx.conn, ctx.schema)
+    ws = ctx.schema.workspace_id
+    if verb == "create":
+        item = _check_view_data(ctx.schema, items, kind, data, None)
+        given = data.get("id")
+        item["id"] = _fresh_id(ctx.conn, "view", given, ctx.new_id)
+        item.update(createdAt=ctx.now, updatedAt=ctx.now, deletedAt=None)
+        ctx.conn.execute(
+            "INSERT INTO view_item(id, workspace_id, kind, parent_id, data) VALUES (?, ?, ?, ?, ?)",
+            (item["id"], ws, kind, item[VIEW_KINDS[kind].parent], _view_doc(item)),
+        )
+        return item
+    current = _live_view_item(items, kind, item_id)
+    if verb == "update":
+        item = _check_view_data(ctx.schema, items, kind, data, current)
+        item["updatedAt"] = ctx.now
+        ctx.conn.execute("UPDATE view_item SET data = ? WHERE id = ?", (_view_doc(item), item["id"]))
+        return item
+    if kind == "view" and current.get("key") == "INDEX":
+        raise _bad_request("The INDEX view of an object cannot be deleted")
+    if verb == "delete":
+        ctx.conn.execute("UPDATE view_item SET deleted_at = ? WHERE id = ?", (ctx.now, current["id"]))
+        return dict(current, deletedAt=ctx.now)
+    ctx.conn.execute("DELETE FROM view_item WHERE id = ? OR (kind != 'view' AND parent_id = ?)", (current["id"],) * 2)
+    return current
+
+
+def _view_out(workspace_id: str, item: dict[str, Any]) -> dict[str, Any]:
+    """A view or view part as both APIs show it."""
+    spec = VIEW_KINDS[item["kind"]]
+    out = {k: v for k, v in item.items() if k != "kind"}
+    out.update(spec.extra)
+    out.update(
+        workspaceId=workspace_id, universalIdentifier=item["id"], applicationId=_application_id(workspace_id),
+        isSystemSideEffect=False, isActive=True,
+    )  # fmt: skip
+    return out
+
+
 # ============================================================================================
 # 10. Record service
 # ============================================================================================
@@ -5659,6 +6185,23 @@ def _live_record(ctx: Ctx, obj: ObjectMeta, rid: bytes) -> dict[str, Any]:
     if values is None or values.get("deletedAt") is not None:
         raise _record_not_found()
     return values
+
+
+def _workspace_members(ctx: Ctx, member_id: str | None = None) -> list[dict[str, Any]]:
+    """Workspace members as read documents, for the metadata API's roles: all live ones in id order, or one
+    (404 if it is not a live member)."""
+    obj = ctx.schema.by_singular.get("workspaceMember")
+    if obj is None:
+        return []
+    if member_id is not None:
+        if not _is_uuid(member_id):
+            raise _record_not_found()
+        rids = [_uuid_blob(member_id.lower())]
+        _live_record(ctx, obj, rids[0])
+    else:
+        rids = _find_page(ctx.conn, ctx.schema, obj, None, [ID_KEY], MAX_MEMBERS, None, None, False, 0).ids
+    docs, _ = _docs(ctx, obj, rids)
+    return [json.loads(docs[rid]) for rid in rids]
 
 
 def _upsert_match(ctx: Ctx, obj: ObjectMeta, values: dict[str, Any]) -> bytes | None:
@@ -6625,10 +7168,8 @@ def _handle_rest(state: AppState, path: str) -> str:
 
 # ---- /rest/metadata -----------------------------------------------------------------------
 
-VIEW_RESOURCES = (
-    "views", "viewFields", "viewFilters", "viewSorts", "viewGroups", "viewFilterGroups", "pageLayouts",
-    "pageLayoutTabs", "pageLayoutWidgets",
-)  # fmt: skip
+# Twenty serves these too; twenty_lite has no page layouts and answers their lists empty.
+PAGE_LAYOUT_RESOURCES = ("pageLayouts", "pageLayoutTabs", "pageLayoutWidgets")
 
 
 def _metadata_page(items: list[tuple[str, Any]], q: Query, maximum: int) -> tuple[list[Any], dict[str, Any]]:
@@ -6667,9 +7208,11 @@ def _handle_rest_metadata(state: AppState, path: str) -> str:
     actor = _authenticate(state, request.get_header("Authorization"))
     method = request.method.upper()
     segs = [s for s in path.split("/") if s]
-    if len(segs) == 1 and segs[0] in VIEW_RESOURCES and method == "GET":
+    if len(segs) == 1 and segs[0] in PAGE_LAYOUT_RESOURCES and method == "GET":
         info = {"hasNextPage": False, "hasPreviousPage": False, "startCursor": None, "endCursor": None}
         return _json_response(200, {"data": [], "pageInfo": info, "totalCount": 0})
+    if segs and segs[0] in VIEW_KIND_BY_RESOURCE and len(segs) <= 2:
+        return _handle_rest_views(state, actor, segs[0], segs[1] if len(segs) == 2 else None)
     if segs and segs[0] in SETTINGS_RESOURCES and len(segs) <= 2:
         return _handle_settings_resource(state, actor, segs[0], segs[1] if len(segs) == 2 else None, legacy=False)
     if not segs or len(segs) > 2 or segs[0] not in ("objects", "fields"):
@@ -6689,6 +7232,39 @@ def _handle_rest_metadata(state: AppState, path: str) -> str:
         answer = _metadata_operation(ctx, resource, method, item_id, q, body)
         new_format = _feature_flags(conn, actor.workspace_id)["IS_REST_METADATA_API_NEW_FORMAT_DIRECT"]
     return _json_response(answer.status, _metadata_envelope(resource, answer, new_format))
+
+
+def _handle_rest_views(state: AppState, actor: Actor, resource: str, item_id: str | None) -> str:
+    """/rest/metadata/{views,viewFields,viewFilters,viewFilterGroups,viewSorts,viewGroups,viewFieldGroups}
+    [/{id}]: lists (of an object's views, or of a view's parts) as a page, one item bare, as the new format."""
+    request = bottle.request
+    method = request.method.upper()
+    kind = VIEW_KIND_BY_RESOURCE[resource]
+    path = f"/rest/metadata/{resource}" + (f"/{item_id}" if item_id else "")
+    if method not in (("GET", "POST") if item_id is None else ("GET", "PATCH", "PUT", "DELETE")):
+        return _cannot(method, path)
+    if item_id is not None and not _is_uuid(item_id):
+        raise _bad_request("Validation failed (uuid is expected)")
+    q = Query(request.environ.get("QUERY_STRING", ""))
+    body = Body(request.body.read() if method != "GET" else b"").parsed()
+    with state.store.read() if method == "GET" else state.store.write() as conn:
+        ctx = Ctx(state, conn, state.schema(conn, actor.workspace_id), actor, _iso(state.clock()))
+        ws = actor.workspace_id
+        if method == "GET" and item_id is None:
+            parent_key = VIEW_KINDS[kind].parent
+            parent = q.get(parent_key) or None
+            if parent is not None and not _is_uuid(parent):
+                raise _bad_request(f"{parent_key} must be a UUID")
+            items = _list_view_items(_view_items(conn, ctx.schema), kind, parent)
+            page, info = _metadata_page([(i["id"], _view_out(ws, i)) for i in items], q, state.settings.max_records)
+            status, payload = 200, {"data": page, "pageInfo": info, "totalCount": len(items)}
+        elif method == "GET":
+            status, payload = 200, _view_out(ws, _live_view_item(_view_items(conn, ctx.schema), kind, item_id))
+        else:
+            verb = {"POST": "create", "DELETE": "delete"}.get(method, "update")
+            item = _change_view_item(ctx, kind, verb, item_id, body.json() if verb != "delete" else None)
+            status, payload = (201 if verb == "create" else 200), _view_out(ws, item)
+    return _json_response(status, payload)
 
 
 @dataclass(frozen=True)
@@ -7281,8 +7857,8 @@ type Relation {
 
 type Field {
   id: UUID!
-  universalIdentifier: UUID
-  applicationId: UUID
+  universalIdentifier: String!
+  applicationId: UUID!
   type: FieldMetadataType!
   name: String!
   label: String!
@@ -7296,6 +7872,8 @@ type Field {
   isUIReadOnly: Boolean
   isNullable: Boolean
   isUnique: Boolean
+  isSearchable: Boolean
+  isAuditLogged: Boolean
   defaultValue: JSON
   options: JSON
   settings: JSON
@@ -7314,8 +7892,8 @@ type ObjectFieldsConnection { pageInfo: PageInfo! edges: [FieldEdge!]! }
 
 type Object {
   id: UUID!
-  universalIdentifier: UUID
-  applicationId: UUID
+  universalIdentifier: String!
+  applicationId: UUID!
   nameSingular: String!
   namePlural: String!
   labelSingular: String!
@@ -7337,25 +7915,128 @@ type Object {
   labelIdentifierFieldMetadataId: UUID
   imageIdentifierFieldMetadataId: UUID
   duplicateCriteria: [[String!]!]
-  openRecordIn: String
+  openRecordIn: ObjectOpenRecordIn!
+  readability: MetadataReadability!
+  readabilityParentFieldUniversalIdentifiers: [UUID!]
+  writability: MetadataWritability!
   createdAt: DateTime!
   updatedAt: DateTime!
   fields(paging: CursorPaging! = {first: 10}, filter: FieldFilter! = {}): ObjectFieldsConnection!
   fieldsList: [Field!]!
+  indexMetadatas(paging: CursorPaging! = {first: 10}, filter: IndexFilter! = {}): ObjectIndexMetadatasConnection!
+  indexMetadataList: [Index!]!
 }
+enum IndexType { BTREE GIN }
+type IndexField {
+  id: UUID!
+  fieldMetadataId: UUID!
+  order: Float!
+  subFieldName: String
+  createdAt: DateTime!
+  updatedAt: DateTime!
+}
+type Index {
+  id: UUID!
+  name: String!
+  isCustom: Boolean
+  isUnique: Boolean!
+  indexWhereClause: String
+  indexType: IndexType!
+  createdAt: DateTime!
+  updatedAt: DateTime!
+  indexFieldMetadataList: [IndexField!]!
+}
+type IndexEdge { node: Index! cursor: ConnectionCursor! }
+type ObjectIndexMetadatasConnection { pageInfo: PageInfo! edges: [IndexEdge!]! }
+input IndexFilter { and: [IndexFilter!] or: [IndexFilter!] id: UUIDFilterComparison isCustom: BooleanFieldComparison }
+input CreateIndexFieldInput { fieldMetadataId: UUID! subFieldName: String }
+input CreateIndexInput { objectMetadataId: UUID! fields: [CreateIndexFieldInput!]! indexType: IndexType! }
+input CreateOneIndexInput { index: CreateIndexInput! }
+input DeleteOneIndexInput { id: UUID! }
 type ObjectEdge { node: Object! cursor: ConnectionCursor! }
 type ObjectConnection { pageInfo: PageInfo! edges: [ObjectEdge!]! }
 
+enum WorkspaceActivationStatus { ONGOING_CREATION PENDING_CREATION CREATED ACTIVE INACTIVE SUSPENDED }
+enum WorkspaceDiscoverability { PUBLIC MEMBERS_AND_INVITEES HIDDEN }
+enum AiModelTier { extraFast fast balanced smart extraSmart }
+type WorkspaceUrls { customUrl: String subdomainUrl: String! }
 type Workspace {
   id: UUID!
   displayName: String
   logo: String
-  activationStatus: String!
-  featureFlags: [FeatureFlagDTO!]
+  logoFileId: UUID
+  inviteHash: String
+  deletedAt: DateTime
   createdAt: DateTime!
   updatedAt: DateTime!
+  allowImpersonation: Boolean!
+  isPublicInviteLinkEnabled: Boolean!
+  workspaceDiscoverability: WorkspaceDiscoverability!
+  trashRetentionDays: Float!
+  eventLogRetentionDays: Float!
+  workspaceMembersCount: Float
+  activationStatus: WorkspaceActivationStatus!
+  views: [View!]
+  viewFields: [ViewField!]
+  viewFilters: [ViewFilter!]
+  viewFilterGroups: [ViewFilterGroup!]
+  viewGroups: [ViewGroup!]
+  viewSorts: [ViewSort!]
+  metadataVersion: Float!
+  databaseSchema: String
+  subdomain: String!
+  customDomain: String
+  isGoogleAuthEnabled: Boolean!
+  isGoogleAuthBypassEnabled: Boolean!
+  isTwoFactorAuthenticationEnforced: Boolean!
+  isPasswordAuthEnabled: Boolean!
+  isPasswordAuthBypassEnabled: Boolean!
+  isMicrosoftAuthEnabled: Boolean!
+  isMicrosoftAuthBypassEnabled: Boolean!
+  isCustomDomainEnabled: Boolean!
+  isInternalMessagesImportEnabled: Boolean!
+  allowedIframeOrigins: [String!]
+  editableProfileFields: [String!]
+  defaultRole: Role
+  aiChatModelTier: AiModelTier!
+  aiAgentModelTier: AiModelTier!
+  isAutoModelSelectionEnabled: Boolean!
+  aiModelIdByTier: JSON!
+  aiEvaluationModelId: String
+  aiAdditionalInstructions: String
+  featureFlags: [FeatureFlag!]
+  workspaceUrls: WorkspaceUrls!
+  workspaceCustomApplicationId: String!
 }
-type FeatureFlagDTO { key: FeatureFlagKey! value: Boolean! }
+input UpdateWorkspaceInput {
+  subdomain: String
+  customDomain: String
+  displayName: String
+  logo: String
+  inviteHash: String
+  isPublicInviteLinkEnabled: Boolean
+  workspaceDiscoverability: WorkspaceDiscoverability
+  allowImpersonation: Boolean
+  isGoogleAuthEnabled: Boolean
+  isMicrosoftAuthEnabled: Boolean
+  isPasswordAuthEnabled: Boolean
+  isGoogleAuthBypassEnabled: Boolean
+  isMicrosoftAuthBypassEnabled: Boolean
+  isPasswordAuthBypassEnabled: Boolean
+  defaultRoleId: UUID
+  isTwoFactorAuthenticationEnforced: Boolean
+  trashRetentionDays: Float
+  eventLogRetentionDays: Float
+  aiChatModelTier: AiModelTier
+  aiAgentModelTier: AiModelTier
+  isAutoModelSelectionEnabled: Boolean
+  aiModelIdByTier: JSON
+  aiEvaluationModelId: String
+  aiAdditionalInstructions: String
+  editableProfileFields: [String!]
+  isInternalMessagesImportEnabled: Boolean
+}
+type FeatureFlag { key: FeatureFlagKey! value: Boolean! }
 enum FeatureFlagKey { __FEATURE_FLAG_KEYS__ }
 type ObjectRecordCount { objectNamePlural: String! totalCount: Int! }
 
@@ -7366,23 +8047,24 @@ type ApiKey {
   revokedAt: DateTime
   createdAt: DateTime!
   updatedAt: DateTime!
-  role: Role
+  role: Role!
 }
+type ApiKeyForRole { id: UUID! name: String! expiresAt: DateTime! revokedAt: DateTime }
 type ApiKeyToken { token: String! }
 type Webhook {
   id: UUID!
   targetUrl: String!
   operations: [String!]!
   description: String
-  secret: String
-  applicationId: UUID
+  secret: String!
+  applicationId: UUID!
   createdAt: DateTime!
   updatedAt: DateTime!
   deletedAt: DateTime
 }
 input CreateWebhookInput { id: UUID targetUrl: String! operations: [String!]! description: String secret: String }
-input UpdateWebhookPayload { targetUrl: String operations: [String!] description: String secret: String }
-input UpdateWebhookInput { id: UUID! update: UpdateWebhookPayload! }
+input UpdateWebhookInputUpdates { targetUrl: String operations: [String!] description: String secret: String }
+input UpdateWebhookInput { id: UUID! update: UpdateWebhookInputUpdates! }
 type ObjectPermission {
   id: UUID!
   roleId: UUID!
@@ -7391,6 +8073,7 @@ type ObjectPermission {
   canUpdateObjectRecords: Boolean
   canSoftDeleteObjectRecords: Boolean
   canDestroyObjectRecords: Boolean
+  restrictedFields: JSON
 }
 type FieldPermission {
   id: UUID!
@@ -7400,10 +8083,45 @@ type FieldPermission {
   canReadFieldValue: Boolean
   canUpdateFieldValue: Boolean
 }
-type PermissionFlag { id: UUID! roleId: UUID! flag: String! }
+type RolePermissionFlag { id: UUID! roleId: UUID! flag: String! }
+enum PermissionFlagType { __PERMISSION_FLAGS__ }
+type PermissionFlag {
+  id: UUID!
+  universalIdentifier: UUID!
+  key: String!
+  label: String!
+  description: String
+  icon: String
+  permissionType: String!
+  applicationId: UUID!
+  createdAt: DateTime!
+  updatedAt: DateTime!
+}
+type FullName { firstName: String! lastName: String! }
+enum OpenRecordIn { SIDE_PANEL RECORD_PAGE }
+enum WorkspaceMemberDateFormatEnum { SYSTEM MONTH_FIRST DAY_FIRST YEAR_FIRST }
+enum WorkspaceMemberTimeFormatEnum { SYSTEM HOUR_12 HOUR_24 }
+enum WorkspaceMemberNumberFormatEnum { SYSTEM COMMAS_AND_DOT SPACES_AND_COMMA DOTS_AND_COMMA APOSTROPHE_AND_DOT }
+type WorkspaceMember {
+  id: UUID!
+  name: FullName!
+  userEmail: String!
+  colorScheme: String!
+  uiScale: String!
+  openRecordIn: OpenRecordIn!
+  avatarUrl: String
+  locale: String
+  calendarStartDay: Int
+  timeZone: String
+  dateFormat: WorkspaceMemberDateFormatEnum
+  timeFormat: WorkspaceMemberTimeFormatEnum
+  userWorkspaceId: UUID
+  numberFormat: WorkspaceMemberNumberFormatEnum
+}
 type Role {
   id: UUID!
   standardId: UUID
+  universalIdentifier: UUID
   label: String!
   description: String
   icon: String
@@ -7415,18 +8133,20 @@ type Role {
   canSoftDeleteAllObjectRecords: Boolean!
   canDestroyAllObjectRecords: Boolean!
   canBeAssignedToUsers: Boolean!
+  canBeAssignedToAgents: Boolean!
   canBeAssignedToApiKeys: Boolean!
+  workspaceMembers: [WorkspaceMember!]!
+  apiKeys: [ApiKeyForRole!]!
   objectPermissions: [ObjectPermission!]
   fieldPermissions: [FieldPermission!]
-  permissionFlags: [PermissionFlag!]
-  apiKeys: [ApiKey!]
+  permissionFlags: [RolePermissionFlag!]
 }
-input CreateApiKeyInput { name: String! expiresAt: String! revokedAt: String roleId: UUID }
+input CreateApiKeyInput { name: String! expiresAt: String! revokedAt: String roleId: UUID! }
 input UpdateApiKeyInput { id: UUID! name: String expiresAt: String revokedAt: String }
 input RevokeApiKeyInput { id: UUID! }
 input GetApiKeyInput { id: UUID! }
 input CreateRoleInput {
-  id: UUID
+  id: String
   label: String!
   description: String
   icon: String
@@ -7437,6 +8157,7 @@ input CreateRoleInput {
   canSoftDeleteAllObjectRecords: Boolean
   canDestroyAllObjectRecords: Boolean
   canBeAssignedToUsers: Boolean
+  canBeAssignedToAgents: Boolean
   canBeAssignedToApiKeys: Boolean
 }
 input UpdateRolePayload {
@@ -7450,6 +8171,7 @@ input UpdateRolePayload {
   canSoftDeleteAllObjectRecords: Boolean
   canDestroyAllObjectRecords: Boolean
   canBeAssignedToUsers: Boolean
+  canBeAssignedToAgents: Boolean
   canBeAssignedToApiKeys: Boolean
 }
 input UpdateRoleInput { id: UUID! update: UpdateRolePayload! }
@@ -7480,6 +8202,7 @@ input ObjectFilter {
   and: [ObjectFilter!]
   or: [ObjectFilter!]
   id: UUIDFilterComparison
+  universalIdentifier: UUIDFilterComparison
   isActive: BooleanFieldComparison
   isSystem: BooleanFieldComparison
   isRemote: BooleanFieldComparison
@@ -7531,9 +8254,14 @@ input UpdateObjectPayload {
   imageIdentifierFieldMetadataId: UUID
   isLabelSyncedWithName: Boolean
   isSearchable: Boolean
-  openRecordIn: String
-  translations: JSON
+  openRecordIn: ObjectOpenRecordIn
+  readability: MetadataReadability
+  translations: [MetadataTranslationOverrideInput!]
 }
+input MetadataTranslationOverrideInput { locale: String! property: String! value: String }
+enum ObjectOpenRecordIn { SIDE_PANEL RECORD_PAGE USER_CHOICE }
+enum MetadataReadability { OPEN PRIVATE INHERITED APPLICATION SYSTEM }
+enum MetadataWritability { OPEN APPLICATION SYSTEM }
 input UpdateOneObjectInput { update: UpdateObjectPayload! id: UUID! }
 input DeleteOneObjectInput { id: UUID! }
 input CreateFieldInput {
@@ -7549,6 +8277,8 @@ input CreateFieldInput {
   isUIReadOnly: Boolean
   isNullable: Boolean
   isUnique: Boolean
+  isSearchable: Boolean
+  isAuditLogged: Boolean
   defaultValue: JSON
   options: JSON
   settings: JSON
@@ -7561,23 +8291,284 @@ input CreateFieldInput {
 input CreateOneFieldMetadataInput { field: CreateFieldInput! }
 input UpdateFieldInput {
   id: UUID
+  universalIdentifier: String
   name: String
   label: String
   description: String
   icon: String
   isActive: Boolean
   isSystem: Boolean
+  isUIEditable: Boolean
   isUIReadOnly: Boolean
   isNullable: Boolean
   isUnique: Boolean
+  isSearchable: Boolean
+  isAuditLogged: Boolean
   defaultValue: JSON
   options: JSON
   settings: JSON
   objectMetadataId: UUID
   isLabelSyncedWithName: Boolean
+  morphRelationsUpdatePayload: [JSON!]
+  translations: [MetadataTranslationOverrideInput!]
 }
 input UpdateOneFieldMetadataInput { id: UUID! update: UpdateFieldInput! }
 input DeleteOneFieldInput { id: UUID! }
+
+enum ViewType { TABLE KANBAN CALENDAR LIST FIELDS_WIDGET TABLE_WIDGET KANBAN_WIDGET LIST_WIDGET CALENDAR_WIDGET }
+enum ViewKey { INDEX }
+enum ViewOpenRecordIn { SIDE_PANEL RECORD_PAGE }
+enum ViewVisibility { WORKSPACE UNLISTED }
+enum ViewCalendarLayout { DAY WEEK MONTH }
+enum AggregateOperations {
+  MIN MAX AVG SUM COUNT COUNT_UNIQUE_VALUES COUNT_EMPTY COUNT_NOT_EMPTY COUNT_TRUE COUNT_FALSE
+  PERCENTAGE_EMPTY PERCENTAGE_NOT_EMPTY
+}
+enum ViewFilterOperand {
+  IS IS_NOT_NULL IS_NOT LESS_THAN_OR_EQUAL GREATER_THAN_OR_EQUAL IS_BEFORE IS_AFTER CONTAINS DOES_NOT_CONTAIN
+  IS_EMPTY IS_NOT_EMPTY IS_RELATIVE IS_IN_PAST IS_IN_FUTURE IS_TODAY VECTOR_SEARCH
+}
+enum ViewSortDirection { ASC DESC }
+enum ViewFilterGroupLogicalOperator { AND OR NOT }
+type View {
+  id: UUID!
+  universalIdentifier: UUID!
+  applicationId: UUID!
+  isSystemSideEffect: Boolean!
+  name: String!
+  objectMetadataId: UUID!
+  type: ViewType!
+  key: ViewKey
+  icon: String!
+  position: Float!
+  isCompact: Boolean!
+  isCustom: Boolean!
+  openRecordIn: ViewOpenRecordIn!
+  kanbanAggregateOperation: AggregateOperations
+  kanbanAggregateOperationFieldMetadataId: UUID
+  mainGroupByFieldMetadataId: UUID
+  shouldHideEmptyGroups: Boolean!
+  kanbanColumnWidth: Int
+  groupLoadLimit: Int
+  calendarFieldMetadataId: UUID
+  calendarEndFieldMetadataId: UUID
+  workspaceId: UUID!
+  anyFieldFilterValue: String
+  calendarLayout: ViewCalendarLayout
+  createdAt: DateTime!
+  updatedAt: DateTime!
+  deletedAt: DateTime
+  viewFields: [ViewField!]!
+  viewFilters: [ViewFilter!]!
+  viewFilterGroups: [ViewFilterGroup!]!
+  viewSorts: [ViewSort!]!
+  viewGroups: [ViewGroup!]!
+  viewFieldGroups: [ViewFieldGroup!]!
+  visibility: ViewVisibility!
+  createdByUserWorkspaceId: UUID
+  isActive: Boolean!
+}
+type ViewField {
+  id: UUID!
+  universalIdentifier: UUID!
+  applicationId: UUID!
+  isSystemSideEffect: Boolean!
+  fieldMetadataId: UUID!
+  isVisible: Boolean!
+  size: Float!
+  position: Float!
+  aggregateOperation: AggregateOperations
+  viewId: UUID!
+  viewFieldGroupId: UUID
+  workspaceId: UUID!
+  createdAt: DateTime!
+  updatedAt: DateTime!
+  isActive: Boolean!
+  deletedAt: DateTime
+  isOverridden: Boolean
+}
+type ViewFilter {
+  id: UUID!
+  fieldMetadataId: UUID!
+  operand: ViewFilterOperand!
+  value: JSON!
+  viewFilterGroupId: UUID
+  positionInViewFilterGroup: Float
+  subFieldName: String
+  relationTargetFieldMetadataId: UUID
+  viewId: UUID!
+  workspaceId: UUID!
+  createdAt: DateTime!
+  updatedAt: DateTime!
+  deletedAt: DateTime
+}
+type ViewFilterGroup {
+  id: UUID!
+  parentViewFilterGroupId: UUID
+  logicalOperator: ViewFilterGroupLogicalOperator!
+  positionInViewFilterGroup: Float
+  viewId: UUID!
+  workspaceId: UUID!
+  createdAt: DateTime!
+  updatedAt: DateTime!
+  deletedAt: DateTime
+}
+type ViewSort {
+  id: UUID!
+  fieldMetadataId: UUID!
+  direction: ViewSortDirection!
+  subFieldName: String
+  viewId: UUID!
+  workspaceId: UUID!
+  createdAt: DateTime!
+  updatedAt: DateTime!
+  deletedAt: DateTime
+}
+type ViewGroup {
+  id: UUID!
+  isVisible: Boolean!
+  fieldValue: String!
+  position: Float!
+  viewId: UUID!
+  workspaceId: UUID!
+  createdAt: DateTime!
+  updatedAt: DateTime!
+  deletedAt: DateTime
+}
+type ViewFieldGroup {
+  id: UUID!
+  name: String!
+  position: Float!
+  isVisible: Boolean!
+  viewId: UUID!
+  workspaceId: UUID!
+  createdAt: DateTime!
+  updatedAt: DateTime!
+  isActive: Boolean!
+  deletedAt: DateTime
+  viewFields: [ViewField!]!
+  isOverridden: Boolean!
+}
+input CreateViewFieldGroupInput { id: UUID name: String! viewId: UUID! position: Float isVisible: Boolean }
+input CreateViewFieldInput {
+  id: UUID
+  fieldMetadataId: UUID!
+  viewId: UUID!
+  isVisible: Boolean
+  size: Float
+  position: Float
+  aggregateOperation: AggregateOperations
+  viewFieldGroupId: UUID
+}
+input CreateViewFilterGroupInput {
+  id: UUID
+  parentViewFilterGroupId: UUID
+  logicalOperator: ViewFilterGroupLogicalOperator
+  positionInViewFilterGroup: Float
+  viewId: UUID!
+}
+input CreateViewFilterInput {
+  id: UUID
+  fieldMetadataId: UUID!
+  operand: ViewFilterOperand
+  value: JSON!
+  viewFilterGroupId: UUID
+  positionInViewFilterGroup: Float
+  subFieldName: String
+  relationTargetFieldMetadataId: UUID
+  viewId: UUID!
+}
+input CreateViewGroupInput { id: UUID isVisible: Boolean fieldValue: String! position: Float viewId: UUID! }
+input CreateViewInput {
+  id: UUID
+  name: String!
+  objectMetadataId: UUID!
+  type: ViewType
+  key: ViewKey
+  icon: String!
+  position: Float
+  isCompact: Boolean
+  shouldHideEmptyGroups: Boolean
+  kanbanColumnWidth: Int
+  groupLoadLimit: Int
+  openRecordIn: ViewOpenRecordIn
+  kanbanAggregateOperation: AggregateOperations
+  kanbanAggregateOperationFieldMetadataId: UUID
+  anyFieldFilterValue: String
+  calendarLayout: ViewCalendarLayout
+  calendarFieldMetadataId: UUID
+  calendarEndFieldMetadataId: UUID
+  mainGroupByFieldMetadataId: UUID
+  visibility: ViewVisibility
+}
+input CreateViewSortInput {
+  id: UUID
+  fieldMetadataId: UUID!
+  direction: ViewSortDirection
+  subFieldName: String
+  viewId: UUID!
+}
+input DeleteViewFieldGroupInput { id: UUID! }
+input DeleteViewFieldInput { id: UUID! }
+input DeleteViewFilterInput { id: UUID! }
+input DeleteViewGroupInput { id: UUID! }
+input DeleteViewSortInput { id: UUID! }
+input DestroyViewFieldGroupInput { id: UUID! }
+input DestroyViewFieldInput { id: UUID! }
+input DestroyViewFilterInput { id: UUID! }
+input DestroyViewGroupInput { id: UUID! }
+input DestroyViewSortInput { id: UUID! }
+input UpdateViewFieldGroupInput { id: UUID! update: UpdateViewFieldGroupInputUpdates! }
+input UpdateViewFieldGroupInputUpdates { name: String position: Float isVisible: Boolean deletedAt: String }
+input UpdateViewFieldInput { id: UUID! update: UpdateViewFieldInputUpdates! }
+input UpdateViewFieldInputUpdates {
+  isVisible: Boolean
+  size: Float
+  position: Float
+  aggregateOperation: AggregateOperations
+  viewFieldGroupId: UUID
+}
+input UpdateViewFilterGroupInput {
+  id: UUID
+  parentViewFilterGroupId: UUID
+  logicalOperator: ViewFilterGroupLogicalOperator
+  positionInViewFilterGroup: Float
+  viewId: UUID
+}
+input UpdateViewFilterInput { id: UUID! update: UpdateViewFilterInputUpdates! }
+input UpdateViewFilterInputUpdates {
+  fieldMetadataId: UUID
+  operand: ViewFilterOperand
+  value: JSON
+  viewFilterGroupId: UUID
+  positionInViewFilterGroup: Float
+  subFieldName: String
+  relationTargetFieldMetadataId: UUID
+}
+input UpdateViewGroupInput { id: UUID! update: UpdateViewGroupInputUpdates! }
+input UpdateViewGroupInputUpdates { fieldMetadataId: UUID isVisible: Boolean fieldValue: String position: Float }
+input UpdateViewInput {
+  id: UUID
+  name: String
+  type: ViewType
+  icon: String
+  position: Float
+  isCompact: Boolean
+  openRecordIn: ViewOpenRecordIn
+  kanbanAggregateOperation: AggregateOperations
+  kanbanAggregateOperationFieldMetadataId: UUID
+  anyFieldFilterValue: String
+  calendarLayout: ViewCalendarLayout
+  calendarFieldMetadataId: UUID
+  calendarEndFieldMetadataId: UUID
+  visibility: ViewVisibility
+  mainGroupByFieldMetadataId: UUID
+  shouldHideEmptyGroups: Boolean
+  kanbanColumnWidth: Int
+  groupLoadLimit: Int
+}
+input UpdateViewSortInput { id: UUID! update: UpdateViewSortInputUpdates! }
+input UpdateViewSortInputUpdates { direction: ViewSortDirection subFieldName: String }
 
 type Query {
   objects(paging: CursorPaging! = {first: 10}, filter: ObjectFilter! = {}): ObjectConnection!
@@ -7591,6 +8582,22 @@ type Query {
   getRoles: [Role!]!
   webhooks: [Webhook!]!
   webhook(id: UUID!): Webhook
+  getApiKeyRoles: [Role!]!
+  getPermissionFlags: [PermissionFlag!]!
+  getViewFilterGroups(viewId: String): [ViewFilterGroup!]!
+  getViewFilterGroup(id: String!): ViewFilterGroup
+  getViewFilters(viewId: String): [ViewFilter!]!
+  getViewFilter(id: String!): ViewFilter
+  getViews(objectMetadataId: String, viewTypes: [ViewType!]): [View!]!
+  getView(id: String!): View
+  getViewSorts(viewId: String): [ViewSort!]!
+  getViewSort(id: String!): ViewSort
+  getViewFields(viewId: String!): [ViewField!]!
+  getViewField(id: String!): ViewField
+  getViewFieldGroups(viewId: String!): [ViewFieldGroup!]!
+  getViewFieldGroup(id: String!): ViewFieldGroup
+  getViewGroups(viewId: String): [ViewGroup!]!
+  getViewGroup(id: String!): ViewGroup
 }
 
 type Mutation {
@@ -7610,10 +8617,47 @@ type Mutation {
   deleteOneRole(roleId: UUID!): String!
   upsertObjectPermissions(upsertObjectPermissionsInput: UpsertObjectPermissionsInput!): [ObjectPermission!]!
   upsertFieldPermissions(upsertFieldPermissionsInput: UpsertFieldPermissionsInput!): [FieldPermission!]!
-  upsertPermissionFlags(upsertPermissionFlagsInput: UpsertPermissionFlagsInput!): [PermissionFlag!]!
+  upsertPermissionFlags(upsertPermissionFlagsInput: UpsertPermissionFlagsInput!): [RolePermissionFlag!]!
   createWebhook(input: CreateWebhookInput!): Webhook!
   updateWebhook(input: UpdateWebhookInput!): Webhook!
   deleteWebhook(id: UUID!): Webhook!
+  updateManyObjects(inputs: [UpdateOneObjectInput!]!): [Object!]!
+  createOneIndex(input: CreateOneIndexInput!): Index!
+  deleteOneIndex(input: DeleteOneIndexInput!): Index!
+  updateWorkspace(data: UpdateWorkspaceInput!): Workspace!
+  updateWorkspaceMemberRole(workspaceMemberId: UUID!, roleId: UUID!): WorkspaceMember!
+  createViewFilterGroup(input: CreateViewFilterGroupInput!): ViewFilterGroup!
+  updateViewFilterGroup(id: String!, input: UpdateViewFilterGroupInput!): ViewFilterGroup!
+  deleteViewFilterGroup(id: String!): Boolean!
+  destroyViewFilterGroup(id: String!): Boolean!
+  createViewFilter(input: CreateViewFilterInput!): ViewFilter!
+  updateViewFilter(input: UpdateViewFilterInput!): ViewFilter!
+  deleteViewFilter(input: DeleteViewFilterInput!): ViewFilter!
+  destroyViewFilter(input: DestroyViewFilterInput!): ViewFilter!
+  createView(input: CreateViewInput!): View!
+  updateView(id: String!, input: UpdateViewInput!): View!
+  deleteView(id: String!): Boolean!
+  destroyView(id: String!): Boolean!
+  createViewSort(input: CreateViewSortInput!): ViewSort!
+  updateViewSort(input: UpdateViewSortInput!): ViewSort!
+  deleteViewSort(input: DeleteViewSortInput!): Boolean!
+  destroyViewSort(input: DestroyViewSortInput!): Boolean!
+  updateViewField(input: UpdateViewFieldInput!): ViewField!
+  createViewField(input: CreateViewFieldInput!): ViewField!
+  createManyViewFields(inputs: [CreateViewFieldInput!]!): [ViewField!]!
+  deleteViewField(input: DeleteViewFieldInput!): ViewField!
+  destroyViewField(input: DestroyViewFieldInput!): ViewField!
+  updateViewFieldGroup(input: UpdateViewFieldGroupInput!): ViewFieldGroup!
+  createViewFieldGroup(input: CreateViewFieldGroupInput!): ViewFieldGroup!
+  createManyViewFieldGroups(inputs: [CreateViewFieldGroupInput!]!): [ViewFieldGroup!]!
+  deleteViewFieldGroup(input: DeleteViewFieldGroupInput!): ViewFieldGroup!
+  destroyViewFieldGroup(input: DestroyViewFieldGroupInput!): ViewFieldGroup!
+  createViewGroup(input: CreateViewGroupInput!): ViewGroup!
+  createManyViewGroups(inputs: [CreateViewGroupInput!]!): [ViewGroup!]!
+  updateViewGroup(input: UpdateViewGroupInput!): ViewGroup!
+  updateManyViewGroups(inputs: [UpdateViewGroupInput!]!): [ViewGroup!]!
+  deleteViewGroup(input: DeleteViewGroupInput!): ViewGroup!
+  destroyViewGroup(input: DestroyViewGroupInput!): ViewGroup!
 }
 """
 GRAPHQL_CODES = {400: "BAD_USER_INPUT", 401: "UNAUTHENTICATED", 403: "FORBIDDEN", 404: "NOT_FOUND"}
@@ -7752,18 +8796,42 @@ class MetaContext:
 
     def __init__(self, ctx: Ctx) -> None:
         self.ctx = ctx
+        self._members: list[dict[str, Any]] | None = None
+        self._views: list[dict[str, Any]] | None = None
 
     def refresh(self) -> None:
         self.ctx.schema = self.ctx.state.schema(self.ctx.conn, self.ctx.schema.workspace_id)
+        self._members = None
+        self._views = None
+
+    def views(self) -> list[dict[str, Any]]:
+        """The workspace's views and view parts, read once per request (until a mutation)."""
+        if self._views is None:
+            self._views = _view_items(self.ctx.conn, self.ctx.schema)
+        return self._views
+
+    def members(self) -> list[dict[str, Any]]:
+        """The workspace's members, read once per request (roles list theirs)."""
+        if self._members is None:
+            self._members = _workspace_members(self.ctx)
+        return self._members
 
     def object_node(self, obj: ObjectMeta) -> dict[str, Any]:
         node = _object_out(self.ctx.schema, obj, with_fields=False, rest=False)
-        node["_obj"] = obj
+        node.update(
+            _obj=obj, universalIdentifier=obj.props.get("universalIdentifier") or obj.id,
+            applicationId=_application_id(self.ctx.schema.workspace_id), readability="OPEN", writability="OPEN",
+            readabilityParentFieldUniversalIdentifiers=None,
+        )  # fmt: skip
         return node
 
     def field_node(self, obj: ObjectMeta, meta: FieldMeta) -> dict[str, Any]:
         node = _field_out(self.ctx.schema, obj, meta)
-        node["_obj"], node["_meta"] = obj, meta
+        node.update(
+            _obj=obj, _meta=meta, universalIdentifier=meta.props.get("universalIdentifier") or meta.id,
+            applicationId=_application_id(self.ctx.schema.workspace_id), writability="OPEN",
+            isSearchable=bool(meta.props.get("isSearchable")), isAuditLogged=meta.props.get("isAuditLogged", True),
+        )  # fmt: skip
         return node
 
     def object_by_id(self, oid: str) -> ObjectMeta:
@@ -7853,19 +8921,45 @@ def _resolve_record_counts(_: Any, info: Any) -> list[dict[str, Any]]:
 
 def _resolve_current_workspace(_: Any, info: Any) -> dict[str, Any]:
     ctx = _mc(info).ctx
-    row = ctx.conn.execute(
-        "SELECT id, name, created_at FROM workspace WHERE id = ?", (ctx.schema.workspace_id,)
-    ).fetchone()
-    flags = _feature_flags(ctx.conn, ctx.schema.workspace_id)
+    ws = ctx.schema.workspace_id
+    flags = _stored_feature_flags(ctx.conn, ws)
+    settings = _workspace_settings(ctx.conn, ws)
+    base_url = f"{bottle.request.urlparts.scheme}://{bottle.request.urlparts.netloc}"
     return {
-        "id": row[0],
-        "displayName": row[1],
-        "logo": None,
-        "activationStatus": "ACTIVE",
+        **settings, "id": ws, "deletedAt": None, "activationStatus": "ACTIVE", "databaseSchema": None,
         "featureFlags": [{"key": name, "value": value} for name, value in flags.items()],
-        "createdAt": row[2],
-        "updatedAt": row[2],
-    }
+        "workspaceUrls": {"customUrl": None, "subdomainUrl": base_url}, "workspaceCustomApplicationId": _application_id(ws),
+    }  # fmt: skip
+
+
+def _resolve_workspace_default_role(parent: dict[str, Any], info: Any) -> dict[str, Any]:
+    return _role_out(_find_role(_mc(info).ctx.conn, parent["id"], parent["defaultRoleId"]))
+
+
+def _resolve_workspace_members_count(parent: dict[str, Any], info: Any) -> int:
+    return len(_mc(info).members())
+
+
+@_gql_guard
+def _resolve_update_workspace(_: Any, info: Any, data: dict[str, Any]) -> dict[str, Any]:
+    mc = _mc(info)
+    mc.mutate(lambda: _update_workspace(mc.ctx.conn, mc.ctx.schema.workspace_id, data, mc.ctx.now), "WORKSPACE")
+    return _resolve_current_workspace(None, info)
+
+
+@_gql_guard
+def _resolve_update_many_objects(_: Any, info: Any, inputs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    mc = _mc(info)
+    for item in inputs:
+        mc.object_by_id(item["id"])
+
+    def change() -> None:
+        for item in inputs:
+            _update_object(mc.ctx, item["id"].lower(), item.get("update"))
+            mc.refresh()
+
+    mc.mutate(change)
+    return [mc.object_node(mc.object_by_id(item["id"])) for item in inputs]
 
 
 @_gql_guard
@@ -7920,9 +9014,33 @@ def _resolve_delete_field(_: Any, info: Any, input: dict[str, Any]) -> dict[str,
 
 
 def _key_node(mc: MetaContext, key: dict[str, Any]) -> dict[str, Any]:
+    """A key with its role (every key has one since schema version 7; an older roleless one shows Admin)."""
     conn, ws = mc.ctx.conn, mc.ctx.schema.workspace_id
-    role = _role_out(_find_role(conn, ws, key["roleId"])) if key.get("roleId") else None
-    return dict(key, role=role)
+    role = _find_role(conn, ws, key["roleId"]) if key.get("roleId") else _role_by_label(conn, ws, "Admin")
+    return dict(key, role=_role_out(role))
+
+
+def _member_node(doc: dict[str, Any]) -> dict[str, Any]:
+    """A workspace member record as the metadata API's WorkspaceMember."""
+    return {
+        "id": doc["id"], "name": doc.get("name") or {"firstName": "", "lastName": ""},
+        "userEmail": doc.get("userEmail") or "", "colorScheme": doc.get("colorScheme") or "System", "uiScale": "100",
+        "openRecordIn": "SIDE_PANEL", "avatarUrl": doc.get("avatarUrl"), "locale": doc.get("locale"),
+        "calendarStartDay": int(doc["calendarStartDay"]) if _finite(doc.get("calendarStartDay")) else None,
+        "timeZone": doc.get("timeZone"), "dateFormat": doc.get("dateFormat"), "timeFormat": doc.get("timeFormat"),
+        "numberFormat": doc.get("numberFormat"), "userWorkspaceId": None,
+    }  # fmt: skip
+
+
+def _permission_flag_node(workspace_id: str, key: str, created_at: str) -> dict[str, Any]:
+    """One PermissionFlagType as getPermissionFlags lists it (settings flags first, then tools)."""
+    flag_id = _stable_id("permission-flag", key)
+    tool = SETTINGS_FLAGS.index(key) >= SETTINGS_FLAGS.index("AI")
+    return {
+        "id": flag_id, "universalIdentifier": flag_id, "key": key, "label": _humanize(key.lower().title().replace("_", "")),
+        "description": None, "icon": None, "permissionType": "TOOL" if tool else "SETTINGS",
+        "applicationId": _application_id(workspace_id), "createdAt": created_at, "updatedAt": created_at,
+    }  # fmt: skip
 
 
 def _keys_and_roles_resolvers() -> dict[tuple[str, str], Callable[..., Any]]:
@@ -7983,6 +9101,29 @@ def _keys_and_roles_resolvers() -> dict[tuple[str, str], Callable[..., Any]]:
         mc, conn, w = ws(info)
         keys = _list_keys(conn, w)
         return [_role_out(r, [k for k in keys if k["roleId"] == r.id]) for r in _list_roles(conn, w)]
+
+    def get_api_key_roles(_: Any, info: Any) -> list[dict[str, Any]]:
+        return [r for r in get_roles(_, info) if r["canBeAssignedToApiKeys"]]
+
+    def role_members(parent: dict[str, Any], info: Any) -> list[dict[str, Any]]:
+        mc, conn, w = ws(info)
+        members = mc.members()
+        default = _workspace_settings(conn, w)["defaultRoleId"]
+        ids = _role_member_ids(
+            _list_roles(conn, w), _find_role(conn, w, parent["id"]), default, [m["id"] for m in members]
+        )
+        return [_member_node(m) for m in members if m["id"] in ids]
+
+    def get_permission_flags(_: Any, info: Any) -> list[dict[str, Any]]:
+        mc, conn, w = ws(info)
+        created = conn.execute("SELECT created_at FROM workspace WHERE id = ?", (w,)).fetchone()[0]
+        return [_permission_flag_node(w, key, created) for key in SETTINGS_FLAGS]
+
+    def update_member_role(_: Any, info: Any, workspaceMemberId: str, roleId: str) -> dict[str, Any]:
+        mc, conn, w = ws(info)
+        member = _workspace_members(mc.ctx, workspaceMemberId)[0]
+        mc.mutate(lambda: _assign_member_role(conn, w, member["id"], roleId), "ROLES")
+        return _member_node(member)
 
     def roles_change(info: Any, change: Callable[[sqlite3.Connection, str], Any]) -> Any:
         mc, conn, w = ws(info)
@@ -8063,9 +9204,129 @@ def _keys_and_roles_resolvers() -> dict[tuple[str, str], Callable[..., Any]]:
         ("Mutation", "generateApiKeyToken"): generate_token, ("Mutation", "createOneRole"): create_one_role,
         ("Mutation", "updateOneRole"): update_one_role, ("Mutation", "deleteOneRole"): delete_one_role,
         ("Mutation", "upsertObjectPermissions"): upsert_objects, ("Mutation", "upsertFieldPermissions"): upsert_fields,
-        ("Mutation", "upsertPermissionFlags"): upsert_flags,
+        ("Mutation", "upsertPermissionFlags"): upsert_flags, ("Query", "getApiKeyRoles"): get_api_key_roles,
+        ("Role", "workspaceMembers"): role_members, ("Query", "getPermissionFlags"): get_permission_flags,
+        ("Mutation", "updateWorkspaceMemberRole"): update_member_role,
     }  # fmt: skip
     return {key: _gql_guard(fn) for key, fn in resolvers.items()}
+
+
+@_gql_guard
+def _resolve_object_indexes(parent: dict[str, Any], info: Any, paging: dict[str, Any], filter: dict[str, Any]) -> Any:
+    indexes = [i for i in _object_indexes(parent["_obj"]) if _gql_filter_match(i, filter)]
+    return _gql_page([(i["id"], i) for i in indexes], paging)
+
+
+def _resolve_object_index_list(parent: dict[str, Any], info: Any) -> list[dict[str, Any]]:
+    return _object_indexes(parent["_obj"])
+
+
+def _find_index(mc: MetaContext, index_id: str) -> dict[str, Any]:
+    found = next((i for o in mc.ctx.schema.objects for i in _object_indexes(o) if i["id"] == index_id.lower()), None)
+    if found is None:
+        raise ApiError(404, "NotFoundException", "Index metadata not found")
+    return found
+
+
+@_gql_guard
+def _resolve_create_index(_: Any, info: Any, input: dict[str, Any]) -> dict[str, Any]:
+    mc = _mc(info)
+    index_id = mc.mutate(lambda: _create_index(mc.ctx, input.get("index")))
+    return _find_index(mc, index_id)
+
+
+@_gql_guard
+def _resolve_delete_index(_: Any, info: Any, input: dict[str, Any]) -> dict[str, Any]:
+    mc = _mc(info)
+    found = _find_index(mc, input["id"])
+    mc.mutate(lambda: _delete_index(mc.ctx, found["id"]))
+    return found
+
+
+def _view_resolvers() -> dict[tuple[str, str], Callable[..., Any]]:
+    """Resolvers of the view operations on /metadata, one generic reader and writer per kind."""
+
+    def node(info: Any, item: dict[str, Any]) -> dict[str, Any]:
+        return _view_out(_mc(info).ctx.schema.workspace_id, item)
+
+    def lister(kind: str, parent_arg: str) -> Callable[..., Any]:
+        def resolve(_: Any, info: Any, **args: Any) -> list[dict[str, Any]]:
+            parent, types = args.get(parent_arg), args.get("viewTypes")
+            if parent is not None and not _is_uuid(parent):
+                return []
+            return [node(info, i) for i in _list_view_items(_mc(info).views(), kind, parent, types)]
+
+        return resolve
+
+    def getter(kind: str) -> Callable[..., Any]:
+        def resolve(_: Any, info: Any, id: str) -> dict[str, Any] | None:
+            found = _view_item(_mc(info).views(), kind, id) if _is_uuid(id) else None
+            return node(info, found) if found else None
+
+        return resolve
+
+    def writer(kind: str, verb: str, boolean: bool) -> Callable[..., Any]:
+        def resolve(_: Any, info: Any, id: str | None = None, input: Any = None, inputs: Any = None) -> Any:
+            mc = _mc(info)
+
+            def one(entry: Any, item_id: str | None) -> dict[str, Any]:
+                if verb == "update" and item_id is None:
+                    item_id, entry = entry.get("id"), entry.get("update")
+                elif verb == "update":
+                    entry = {k: v for k, v in entry.items() if k != "id"}
+                elif verb in ("delete", "destroy") and item_id is None:
+                    item_id = entry.get("id")
+                return _change_view_item(mc.ctx, kind, verb, item_id, entry)
+
+            changed = mc.mutate(
+                lambda: [one(e, None) for e in inputs] if inputs is not None else one(input or {}, id), "VIEWS"
+            )
+            if boolean:
+                return True
+            return [node(info, i) for i in changed] if inputs is not None else node(info, changed)
+
+        return resolve
+
+    def children(kind: str, key: str) -> Callable[..., Any]:
+        def resolve(parent: dict[str, Any], info: Any) -> list[dict[str, Any]]:
+            items = _list_view_items(_mc(info).views(), kind)
+            return [node(info, i) for i in items if i.get(key) == parent["id"]]
+
+        return resolve
+
+    schema_fields = _metadata_schema_sdl_fields()
+    resolvers: dict[tuple[str, str], Callable[..., Any]] = {}
+    for kind, spec in VIEW_KINDS.items():
+        name = spec.type_name
+        parent_arg = "objectMetadataId" if kind == "view" else "viewId"
+        resolvers[("Query", f"get{name}s")] = lister(kind, parent_arg)
+        resolvers[("Query", f"get{name}")] = getter(kind)
+        for verb in ("create", "update", "delete", "destroy"):
+            for many in ("", "Many"):
+                field_name = f"{verb}{many}{name}s" if many else f"{verb}{name}"
+                returns = schema_fields.get(("Mutation", field_name))
+                if returns is not None:
+                    resolvers[("Mutation", field_name)] = writer(kind, verb, returns == "Boolean!")
+        if kind != "view":
+            resolvers[("View", spec.resource)] = children(kind, "viewId")
+            if kind != "viewFieldGroup":  # Twenty's Workspace lists every kind but that one
+                resolvers[("Workspace", spec.resource)] = lister(kind, "viewId")
+    resolvers[("Workspace", "views")] = lister("view", "objectMetadataId")
+    resolvers[("ViewFieldGroup", "viewFields")] = children("viewField", "viewFieldGroupId")
+    return {key: _gql_guard(fn) for key, fn in resolvers.items()}
+
+
+def _metadata_schema_sdl_fields() -> dict[tuple[str, str], str]:
+    """(type, field) -> return type of the root fields declared in METADATA_SDL."""
+    out, current = {}, None
+    for line in METADATA_SDL.splitlines():
+        header = re.match(r"type (\w+) \{$", line)
+        if header:
+            current = header.group(1)
+        elif current in ("Query", "Mutation") and re.match(r"  \w+", line):
+            name = re.match(r"  (\w+)", line).group(1)
+            out[(current, name)] = line.rsplit(": ", 1)[1].strip()
+    return out
 
 
 def _set_uuid_scalar(schema: Any) -> None:
@@ -8091,13 +9352,18 @@ def _metadata_schema() -> Any:
     """The /metadata GraphQL schema: static, built once per process on first use."""
     from graphql import build_schema
 
-    schema = build_schema(METADATA_SDL.replace("__FEATURE_FLAG_KEYS__", " ".join(FEATURE_FLAGS)))
+    sdl = METADATA_SDL.replace("__FEATURE_FLAG_KEYS__", " ".join(FEATURE_FLAGS))
+    schema = build_schema(sdl.replace("__PERMISSION_FLAGS__", " ".join(SETTINGS_FLAGS)))
     _set_uuid_scalar(schema)
     resolvers = {
         ("Query", "objects"): _resolve_objects, ("Query", "object"): _resolve_object,
         ("Query", "fields"): _resolve_fields, ("Query", "field"): _resolve_field,
         ("Query", "objectRecordCounts"): _resolve_record_counts,
         ("Query", "currentWorkspace"): _resolve_current_workspace,
+        ("Mutation", "updateWorkspace"): _resolve_update_workspace,
+        ("Mutation", "updateManyObjects"): _resolve_update_many_objects,
+        ("Workspace", "defaultRole"): _resolve_workspace_default_role,
+        ("Workspace", "workspaceMembersCount"): _resolve_workspace_members_count,
         ("Mutation", "createOneObject"): _resolve_create_object, ("Mutation", "updateOneObject"): _resolve_update_object,
         ("Mutation", "deleteOneObject"): _resolve_delete_object, ("Mutation", "createOneField"): _resolve_create_field,
         ("Mutation", "updateOneField"): _resolve_update_field, ("Mutation", "deleteOneField"): _resolve_delete_field,
@@ -8105,6 +9371,11 @@ def _metadata_schema() -> Any:
         ("Field", "relation"): _resolve_relation, ("Field", "object"): _resolve_field_object,
     }  # fmt: skip
     resolvers.update(_keys_and_roles_resolvers())
+    resolvers.update(_view_resolvers())
+    resolvers.update({
+        ("Object", "indexMetadatas"): _resolve_object_indexes, ("Object", "indexMetadataList"): _resolve_object_index_list,
+        ("Mutation", "createOneIndex"): _resolve_create_index, ("Mutation", "deleteOneIndex"): _resolve_delete_index,
+    })  # fmt: skip
     for (type_name, field_name), resolver in resolvers.items():
         schema.get_type(type_name).fields[field_name].resolve = resolver
     return schema
@@ -10296,7 +11567,7 @@ async function loadSettings() {
   if (!key()) return;
   const r = await gql("/metadata", "{ apiKeys { " + KEY_FIELDS + " } getRoles { id label canUpdateAllSettings canUpdateAllObjectRecords canReadAllObjectRecords isEditable } }");
   const data = (r.json && r.json.data) || {};
-  const roles = data.getRoles || []; const sel = $("#newKeyRole"); sel.innerHTML = "";
+  const roles = data.getRoles || []; const sel = $("#newKeyRole"); sel.innerHTML = "";  // a key needs a role
   for (const role of roles) { const o = document.createElement("option"); o.value = role.id; o.textContent = role.label; sel.appendChild(o); }
   const rbody = $("#roles tbody"); rbody.innerHTML = "";
   for (const role of roles) { const tr = document.createElement("tr");
@@ -10339,7 +11610,7 @@ $("#createHook").onclick = async () => {
   $("#hookSecret").textContent = r.json.data.createWebhook.secret; $("#copySecret").onclick = () => copyText($("#hookSecret").textContent, $("#copySecret")); loadHooks();
 };
 async function newKey(name, expiresAt, roleId) {
-  const created = await gql("/metadata", "mutation($n: String!, $e: String!, $r: UUID) { createApiKey(input: {name: $n, expiresAt: $e, roleId: $r}) { id } }", { n: name, e: expiresAt, r: roleId });
+  const created = await gql("/metadata", "mutation($n: String!, $e: String!, $r: UUID!) { createApiKey(input: {name: $n, expiresAt: $e, roleId: $r}) { id } }", { n: name, e: expiresAt, r: roleId });
   if (!created.json.data || !created.json.data.createApiKey) throw new Error(created.json.errors ? created.json.errors[0].message : "could not create the key");
   const id = created.json.data.createApiKey.id;
   const tok = await gql("/metadata", "mutation($id: UUID!, $e: String!) { generateApiKeyToken(apiKeyId: $id, expiresAt: $e) { token } }", { id, e: expiresAt });
@@ -10354,7 +11625,7 @@ function showToken(name, token) {
 $("#createKey").onclick = async () => {
   const name = $("#newKeyName").value.trim() || "playground key";
   const day = $("#newKeyExpiry").value || new Date(Date.now() + 365 * 864e5).toISOString().slice(0, 10);
-  try { showToken(name, await newKey(name, day + "T00:00:00.000Z", $("#newKeyRole").value || null)); } catch (e) { $("#newToken").textContent = e.message; }
+  try { showToken(name, await newKey(name, day + "T00:00:00.000Z", $("#newKeyRole").value)); } catch (e) { $("#newToken").textContent = e.message; }
   loadSettings();
 };
 async function regenerate(k) {

@@ -145,11 +145,12 @@ def test_admin_clock_moves_timestamps_and_key_expiry(admin: Client) -> None:
     created = admin.post("/rest/people", json={}).json()["data"]["createPerson"]
     assert created["createdAt"].startswith("2030-06-01T12:00:00")
     assert admin.post("/_lite/clock", json={"advance": 90}).json()["now"].startswith("2030-06-01T12:01:3")
-    token = admin.post("/metadata", json={"query": """mutation { createApiKey(input: {name: "short",
-        expiresAt: "2030-06-01T13:00:00Z"}) { id } }"""}).json()["data"]["createApiKey"]["id"]  # fmt: skip
+    role = admin.post("/metadata", json={"query": "{ getRoles { id label } }"}).json()["data"]["getRoles"][0]["id"]
+    token = admin.post("/metadata", json={"query": f"""mutation {{ createApiKey(input: {{name: "short",
+        expiresAt: "2030-06-01T13:00:00Z", roleId: "{role}"}}) {{ id }} }}"""}).json()["data"]["createApiKey"]["id"]  # fmt: skip
     jwt = admin.post("/metadata", json={"query": f"""mutation {{ generateApiKeyToken(apiKeyId: "{token}",
         expiresAt: "2030-06-01T13:00:00Z") {{ token }} }}"""}).json()["data"]["generateApiKeyToken"]["token"]  # fmt: skip
-    assert Client(admin.app, jwt).get("/rest/people").status_code == 403  # a key with no role, but authenticated
+    assert Client(admin.app, jwt).get("/rest/people").status_code == 200  # before its expiry
     admin.post("/_lite/clock", json={"advance": 3600})
     assert Client(admin.app, jwt).get("/rest/people").json()["messages"] == ["Token has expired."]
     assert now < "2030"
@@ -327,7 +328,10 @@ def lived_in(admin: Client) -> tuple[dict, Client]:
     query = "mutation($input: CreateRoleInput!) { createOneRole(createRoleInput: $input) { id } }"
     role = ok(ws.post("/metadata", json={"query": query, "variables": {"input": {"label": "Auditor"}}}))
     assert role["data"]["createOneRole"]["id"]
-    ok(ws.post("/rest/metadata/apiKeys", json={"name": "ci", "expiresAt": "2030-01-01T00:00:00.000Z"}), 201)
+    admin_role = next(r["id"] for r in ok(ws.post("/metadata", json={"query": "{ getRoles { id label } }"}))["data"][
+        "getRoles"] if r["label"] == "Admin")  # fmt: skip
+    ok(ws.post("/rest/metadata/apiKeys", json={"name": "ci", "expiresAt": "2030-01-01T00:00:00.000Z",
+                                               "roleId": admin_role}), 201)  # fmt: skip
     return made, ws
 
 

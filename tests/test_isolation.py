@@ -329,7 +329,7 @@ GQL_METADATA_CASES = {
     ),
     "createApiKey with their role": (
         "role",
-        f'mutation($id: UUID) {{ createApiKey(input: {{name: "n", expiresAt: "{FUTURE}", roleId: $id}}) {{ id }} }}',
+        f'mutation($id: UUID!) {{ createApiKey(input: {{name: "n", expiresAt: "{FUTURE}", roleId: $id}}) {{ id }} }}',
     ),
     "updateOneRole": (
         "role",
@@ -423,7 +423,7 @@ def test_a_webhook_id_of_another_workspace_cannot_be_taken_over(w: World) -> Non
 def test_a_role_id_of_another_workspace_cannot_be_taken_over(w: World) -> None:
     """Creating a role with an id that is already used answers as an id taken in the caller's own workspace
     does (a bad input, not an internal error), and leaves the other workspace's role alone."""
-    document = 'mutation($id: UUID) { createOneRole(createRoleInput: {id: $id, label: "Twin"}) { id } }'
+    document = 'mutation($id: String) { createOneRole(createRoleInput: {id: $id, label: "Twin"}) { id } }'
     before = b_state(w)
 
     def send(item: str) -> Response:

@@ -129,14 +129,14 @@ def field_id(client: Client, obj: str, field: str) -> tuple[str, str]:
 
 
 def create_key(client: Client, role: str | None = None, name: str = "ci key", expires: str = FUTURE) -> str:
-    """A new API key (role given by id); returns its id."""
+    """A new API key (role given by id; Admin when not given: the newest Twenty requires a role); returns its id."""
     body = meta(
         client,
-        "mutation($name: String!, $expiresAt: String!, $roleId: UUID) {"
+        "mutation($name: String!, $expiresAt: String!, $roleId: UUID!) {"
         " createApiKey(input: {name: $name, expiresAt: $expiresAt, roleId: $roleId}) { id name expiresAt } }",
         name=name,
         expiresAt=expires,
-        roleId=role,
+        roleId=role or role_id(client, "Admin"),
     )
     return ok(body, "createApiKey")["id"]
 
@@ -454,8 +454,24 @@ def test_update_api_key_renames(client: Client) -> None:
     assert listed[key_id] == "new"
 
 
+def test_a_key_cannot_be_made_without_a_role(client: Client) -> None:
+    """The newest Twenty requires roleId, over GraphQL (the schema) and REST (400); nothing is made."""
+    before = len(ok(meta(client, "{ apiKeys { id } }"), "apiKeys"))
+    body = meta(client, 'mutation { createApiKey(input: {name: "x", expiresAt: "2030-01-01T00:00:00Z"}) { id } }')
+    assert 'Field "CreateApiKeyInput.roleId" of required type "UUID!" was not provided.' in first_error(body)["message"]
+    for role in (None, "", "not-a-uuid", 7):
+        resp = client.post("/rest/metadata/apiKeys", json={"name": "x", "expiresAt": FUTURE, "roleId": role})
+        assert resp.status_code == 400 and resp.json()["messages"] == ["roleId must be a UUID"], resp.json()
+    assert len(ok(meta(client, "{ apiKeys { id } }"), "apiKeys")) == before
+
+
 def test_key_without_role_is_refused_on_record_calls(client: Client) -> None:
-    api = Client(client.app, token_for(client, create_key(client, None)))
+    """A key left with no role (only a database of an older twenty_lite could hold one) can do nothing."""
+    key_id = create_key(client, None)
+    token = token_for(client, key_id)
+    with client.app.state.store.write() as conn:
+        conn.execute("UPDATE api_key SET role_id = NULL WHERE id = ?", (key_id,))
+    api = Client(client.app, token)
     for resp in (api.get("/rest/people"), api.post("/rest/people", json={"name": {"firstName": "X"}})):
         assert resp.status_code == 403, resp
         assert resp.json()["statusCode"] == 403
@@ -469,6 +485,8 @@ def test_key_without_role_is_refused_on_record_calls(client: Client) -> None:
 def test_assigning_a_role_to_a_roleless_key_lets_it_read(client: Client) -> None:
     key_id = create_key(client, None)
     api = Client(client.app, token_for(client, key_id))
+    with client.app.state.store.write() as conn:  # a key with no role: left by an older twenty_lite
+        conn.execute("UPDATE api_key SET role_id = NULL WHERE id = ?", (key_id,))
     assert api.get("/rest/people").status_code == 403
     body = meta(
         client,
@@ -854,7 +872,11 @@ def test_member_cannot_change_metadata_over_graphql(client: Client) -> None:
 @pytest.mark.parametrize(
     ("field", "document"),
     [
-        ("createApiKey", 'mutation { createApiKey(input: {name: "x", expiresAt: "2030-01-01T00:00:00.000Z"}) { id } }'),
+        (
+            "createApiKey",
+            'mutation($role: UUID!) { createApiKey(input: {name: "x", expiresAt: "2030-01-01T00:00:00.000Z", '
+            "roleId: $role}) { id } }",
+        ),
         (
             "generateApiKeyToken",
             'mutation($id: UUID!) { generateApiKeyToken(apiKeyId: $id, expiresAt: "2030-01-01T00:00:00.000Z") { token } }',
@@ -866,7 +888,9 @@ def test_member_cannot_change_metadata_over_graphql(client: Client) -> None:
 def test_member_cannot_manage_api_keys_over_graphql(client: Client, field: str, document: str) -> None:
     victim = create_key(client, role_id(client, "Admin"), name="victim")
     api = key_client(client, "Member")
-    variables = {"id": victim} if "$id" in document else {}
+    variables = (
+        {"id": victim} if "$id" in document else {"role": role_id(client, "Member")} if "$role" in document else {}
+    )
     assert_gql_denied(meta(api, document, **variables), field, strict=False)
     assert victim in {k["id"] for k in ok(meta(client, "{ apiKeys { id } }"), "apiKeys")}
 

@@ -210,7 +210,10 @@ def test_a_body_the_handler_never_read_is_not_shown(client: Client) -> None:
 
 
 def test_a_generated_api_key_token_never_shows(client: Client) -> None:
-    made = ok(client.post("/rest/metadata/apiKeys", json={"name": "ci", "expiresAt": FUTURE}), 201)
+    roles = ok(client.post("/metadata", json={"query": "{ getRoles { id } }"}))["data"]["getRoles"]
+    made = ok(
+        client.post("/rest/metadata/apiKeys", json={"name": "ci", "expiresAt": FUTURE, "roleId": roles[0]["id"]}), 201
+    )
     query = "mutation($id: UUID!, $e: String!) { generateApiKeyToken(apiKeyId: $id, expiresAt: $e) { token } }"
     answer = ok(client.post("/metadata", json={"query": query, "variables": {"id": made["id"], "e": FUTURE}}))
     token = answer["data"]["generateApiKeyToken"]["token"]

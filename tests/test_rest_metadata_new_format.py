@@ -98,13 +98,50 @@ def test_the_two_formats_carry_the_same_items() -> None:
 # ---- the flag ------------------------------------------------------------------------------------------------------
 
 
+DEFAULT_ROWS = {FLAG: True, "IS_WORKFLOW_CORE_INDEX_PAGE_ENABLED": True}
+
+
 def flags_of(client: Client) -> dict[str, bool]:
     answer = ok(client.post("/metadata", json={"query": "{ currentWorkspace { featureFlags { key value } } }"}))
     return {f["key"]: f["value"] for f in answer["data"]["currentWorkspace"]["featureFlags"]}
 
 
-def test_a_new_workspace_has_twentys_defaults_on_current_workspace(client: CheckedClient) -> None:
-    assert flags_of(client) == tl.FEATURE_FLAGS and tl.FEATURE_FLAGS[FLAG] is True
+def test_a_new_workspace_lists_twentys_default_flags_only(client: CheckedClient) -> None:
+    """Twenty stores a row per default flag (true) and none for the others, and lists the rows."""
+    assert flags_of(client) == DEFAULT_ROWS
+    assert len(tl.FEATURE_FLAGS) == 19 and sum(tl.FEATURE_FLAGS.values()) == 2
+
+
+def test_the_flag_types_have_twentys_names(client: CheckedClient) -> None:
+    query = """{ t: __type(name: "Workspace") { fields { name type { kind ofType { name } } } }
+                 f: __type(name: "FeatureFlag") { fields { name type { kind ofType { name } } } }
+                 k: __type(name: "FeatureFlagKey") { enumValues { name } } }"""
+    types = ok(client.post("/metadata", json={"query": query}))["data"]
+    flags = next(f for f in types["t"]["fields"] if f["name"] == "featureFlags")
+    assert flags["type"] == {"kind": "LIST", "ofType": {"name": None}}
+    assert {f["name"]: f["type"]["ofType"]["name"] for f in types["f"]["fields"]} == {
+        "key": "FeatureFlagKey",
+        "value": "Boolean",
+    }
+    assert [v["name"] for v in types["k"]["enumValues"]] == list(tl.FEATURE_FLAGS)
+
+
+def test_a_flag_set_to_its_default_is_listed_as_set() -> None:
+    """A flag set by name has a row, even when false (a flag with no row reads false but is not listed)."""
+    admin = Client(make_app())
+    made = ok(
+        admin.post(
+            "/_lite/workspaces",
+            json={"featureFlags": {"IS_JSON_FILTER_ENABLED": False, "IS_VALIDATION_RULES_ENABLED": True}},
+        ),
+        201,
+    )
+    assert flags_of(Client(admin.app, made["apiKey"])) == {
+        FLAG: True,
+        "IS_WORKFLOW_CORE_INDEX_PAGE_ENABLED": True,
+        "IS_JSON_FILTER_ENABLED": False,
+        "IS_VALIDATION_RULES_ENABLED": True,
+    }
 
 
 def test_settings_set_a_flag_of_the_default_workspace_and_it_stays_set() -> None:
@@ -182,9 +219,11 @@ def test_a_database_of_schema_version_5_gets_the_flags_column(tmp_path: Path) ->
                        "UPDATE meta_info SET value = '5' WHERE key = 'schema_version';")  # fmt: skip
     conn.close()
     again = Client(tl.create_app(tl.Settings(db=str(path), seed="none", api_key=API_KEY)))
-    assert flags_of(again) == tl.FEATURE_FLAGS  # the column came back with Twenty's defaults
+    assert flags_of(again) == DEFAULT_ROWS  # the column came back with Twenty's defaults
     conn = sqlite3.connect(path)
-    assert conn.execute("SELECT value FROM meta_info WHERE key = 'schema_version'").fetchone() == ("6",)
+    assert conn.execute("SELECT value FROM meta_info WHERE key = 'schema_version'").fetchone() == (
+        str(tl.SCHEMA_VERSION),
+    )
     conn.close()
 
 

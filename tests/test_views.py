@@ -1,0 +1,292 @@
+"""Views on /metadata and /rest/metadata/views… (issue 15, item 3): the standard INDEX view of every
+object, computed until a view changes; create, update, delete (soft) and destroy of views and their
+parts; bad input answered in Twenty's error shape and changing nothing."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from conftest import Client, make_app, ok
+
+VIEW_FIELDS = "id name key type icon position isCustom objectMetadataId visibility openRecordIn deletedAt"
+
+
+def gql(client: Client, query: str, **variables: Any) -> dict[str, Any]:
+    return client.post("/metadata", json={"query": query, "variables": variables}).json()
+
+
+def data(client: Client, query: str, **variables: Any) -> dict[str, Any]:
+    body = gql(client, query, **variables)
+    assert "errors" not in body, body
+    return body["data"]
+
+
+def error(client: Client, query: str, **variables: Any) -> dict[str, Any]:
+    body = gql(client, query, **variables)
+    assert body.get("errors"), body
+    return body["errors"][0]
+
+
+def objects(client: Client) -> dict[str, dict[str, Any]]:
+    return {o["nameSingular"]: o for o in ok(client.get("/rest/metadata/objects?limit=200"))["data"]}
+
+
+def views(client: Client, object_id: str | None = None) -> list[dict[str, Any]]:
+    query = f"query($o: String) {{ getViews(objectMetadataId: $o) {{ {VIEW_FIELDS} }} }}"
+    return data(client, query, o=object_id)["getViews"]
+
+
+def index_view(client: Client, name: str) -> dict[str, Any]:
+    obj = objects(client)[name]
+    query = "query($o: String) { getViews(objectMetadataId: $o) { id name key viewFields { fieldMetadataId position size isVisible } } }"
+    (found,) = [v for v in data(client, query, o=obj["id"])["getViews"] if v["key"] == "INDEX"]
+    return found
+
+
+def create_view(client: Client, object_id: str, **extra: Any) -> dict[str, Any]:
+    made = data(client, "mutation($i: CreateViewInput!) { createView(input: $i) { id name type key isCustom } }",
+                i={"name": "Mine", "objectMetadataId": object_id, "icon": "IconList", **extra})  # fmt: skip
+    return made["createView"]
+
+
+def test_every_object_a_person_uses_has_an_index_view(client: Client) -> None:
+    listed = views(client)
+    shown = {o["id"]: o for o in objects(client).values() if not o["isSystem"]}
+    assert {v["objectMetadataId"] for v in listed} == set(shown)
+    for view in listed:
+        obj = shown[view["objectMetadataId"]]
+        assert view["name"] == f"All {obj['labelPlural']}" and view["key"] == "INDEX" and view["type"] == "TABLE"
+        assert view["icon"] == obj["icon"] and view["isCustom"] is False and view["visibility"] == "WORKSPACE"
+        assert view["openRecordIn"] == "SIDE_PANEL" and view["deletedAt"] is None
+
+
+def test_the_index_view_shows_the_label_field_first_and_no_system_or_list_fields(client: Client) -> None:
+    company = objects(client)["company"]
+    by_id = {f["id"]: f for f in company["fields"]}
+    columns = index_view(client, "company")["viewFields"]
+    names = [by_id[c["fieldMetadataId"]]["name"] for c in columns]
+    assert names[0] == "name" and columns[0]["size"] == 210
+    assert {"domainName", "employees", "accountOwner", "createdAt", "createdBy"} <= set(names)
+    assert not {"id", "position", "searchVector", "people", "deletedAt"} & set(names)
+    assert [c["position"] for c in columns] == list(range(len(columns)))
+    assert all(c["isVisible"] for c in columns)
+
+
+def test_views_are_stable_until_changed_and_ids_are_the_same_after_the_first_change(client: Client) -> None:
+    before = views(client)
+    assert views(client) == before
+    create_view(client, before[0]["objectMetadataId"])
+    after = {v["id"]: v for v in views(client)}
+    assert all(after[v["id"]] == v for v in before)
+
+
+def test_a_view_with_its_parts_over_graphql(client: Client) -> None:
+    company = objects(client)["company"]
+    field = {f["name"]: f["id"] for f in company["fields"]}
+    view = create_view(client, company["id"], type="KANBAN", mainGroupByFieldMetadataId=field["name"])
+    assert view["type"] == "KANBAN" and view["key"] is None and view["isCustom"] is True
+    made = data(client, """mutation($v: UUID!, $f: UUID!) {
+        a: createViewField(input: {viewId: $v, fieldMetadataId: $f, size: 120, position: 1}) { id size isVisible }
+        b: createViewSort(input: {viewId: $v, fieldMetadataId: $f, direction: DESC}) { id direction }
+        c: createViewFilterGroup(input: {viewId: $v, logicalOperator: OR}) { id logicalOperator }
+        d: createViewGroup(input: {viewId: $v, fieldValue: "Acme", position: 2}) { id fieldValue isVisible }
+        e: createViewFieldGroup(input: {viewId: $v, name: "Main"}) { id name position isVisible }
+    }""", v=view["id"], f=field["employees"])  # fmt: skip
+    assert made["a"]["size"] == 120 and made["a"]["isVisible"] is True and made["b"]["direction"] == "DESC"
+    assert made["c"]["logicalOperator"] == "OR" and made["d"]["isVisible"] is True and made["e"]["position"] == 0
+    filt = data(client, """mutation($v: UUID!, $f: UUID!, $g: UUID) { createViewFilter(input: {viewId: $v,
+        fieldMetadataId: $f, operand: GREATER_THAN_OR_EQUAL, value: 10, viewFilterGroupId: $g}) { id operand value
+        viewFilterGroupId } }""", v=view["id"], f=field["employees"], g=made["c"]["id"])["createViewFilter"]  # fmt: skip
+    assert filt["value"] == 10 and filt["viewFilterGroupId"] == made["c"]["id"]
+    read = data(
+        client,
+        """query($id: String!) { getView(id: $id) { viewFields { id } viewSorts { id }
+        viewFilters { id } viewFilterGroups { id } viewGroups { id } viewFieldGroups { id } } }""",
+        id=view["id"],
+    )
+    assert {k: len(v) for k, v in read["getView"].items()} == dict.fromkeys(read["getView"], 1)
+    assert data(client, "query($v: String!) { getViewSorts(viewId: $v) { id } }", v=view["id"])["getViewSorts"] == [
+        {"id": made["b"]["id"]}]  # fmt: skip
+
+
+def test_update_delete_and_destroy(client: Client) -> None:
+    company = objects(client)["company"]
+    view = create_view(client, company["id"])
+    updated = data(client, 'mutation($id: String!) { updateView(id: $id, input: {name: "Renamed", position: 3}) '
+                           "{ name position } }", id=view["id"])["updateView"]  # fmt: skip
+    assert updated == {"name": "Renamed", "position": 3}
+    sort = data(client, "mutation($v: UUID!, $f: UUID!) { createViewSort(input: {viewId: $v, fieldMetadataId: $f}) "
+                        "{ id direction } }", v=view["id"], f=company["fields"][1]["id"])["createViewSort"]  # fmt: skip
+    assert sort["direction"] == "ASC"
+    changed = data(client, "mutation($id: UUID!) { updateViewSort(input: {id: $id, update: {direction: DESC}}) "
+                           "{ direction } }", id=sort["id"])  # fmt: skip
+    assert changed == {"updateViewSort": {"direction": "DESC"}}
+    assert data(client, "mutation($id: UUID!) { deleteViewSort(input: {id: $id}) }", id=sort["id"]) == {
+        "deleteViewSort": True}  # fmt: skip
+    assert data(client, "query($id: String!) { getViewSort(id: $id) { id } }", id=sort["id"]) == {"getViewSort": None}
+    assert data(client, "mutation($id: String!) { deleteView(id: $id) }", id=view["id"]) == {"deleteView": True}
+    assert view["id"] not in {v["id"] for v in views(client)}
+    # a deleted view is gone for destroy too
+    err = error(client, "mutation($id: String!) { destroyView(id: $id) }", id=view["id"])
+    assert err["message"] == "View not found" and err["extensions"]["code"] == "NOT_FOUND"
+
+
+def test_destroy_removes_the_view_and_its_parts(client: Client) -> None:
+    company = objects(client)["company"]
+    view = create_view(client, company["id"])
+    field = company["fields"][1]["id"]
+    data(client, "mutation($v: UUID!, $f: UUID!) { createViewField(input: {viewId: $v, fieldMetadataId: $f}) { id } }",
+         v=view["id"], f=field)  # fmt: skip
+    assert data(client, "mutation($id: String!) { destroyView(id: $id) }", id=view["id"]) == {"destroyView": True}
+    with client.app.state.store.read() as conn:
+        assert conn.execute(
+            "SELECT count(*) FROM view_item WHERE id = ? OR parent_id = ?", (view["id"],) * 2
+        ).fetchone() == (0,)
+
+
+def test_the_index_view_cannot_be_removed(client: Client) -> None:
+    view = index_view(client, "person")
+    for verb in ("deleteView", "destroyView"):
+        err = error(client, f"mutation($id: String!) {{ {verb}(id: $id) }}", id=view["id"])
+        assert err["message"] == "The INDEX view of an object cannot be deleted"
+        assert err["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+def test_views_of_a_deleted_field_or_object_go_with_it(client: Client) -> None:
+    made = ok(client.post("/rest/metadata/objects", json={"nameSingular": "pet", "namePlural": "pets",
+                                                          "labelSingular": "Pet", "labelPlural": "Pets"}), 201)  # fmt: skip
+    assert [v["name"] for v in views(client, made["id"])] == ["All Pets"]
+    company = objects(client)["company"]
+    field = ok(client.post("/rest/metadata/fields", json={"objectMetadataId": company["id"], "type": "TEXT",
+                                                         "name": "motto", "label": "Motto"}), 201)  # fmt: skip
+    view = create_view(client, company["id"])
+    data(client, "mutation($v: UUID!, $f: UUID!) { createViewField(input: {viewId: $v, fieldMetadataId: $f}) { id } }",
+         v=view["id"], f=field["id"])  # fmt: skip
+    ok(client.patch(f"/rest/metadata/fields/{field['id']}", json={"isActive": False}))
+    ok(client.delete(f"/rest/metadata/fields/{field['id']}"))
+    assert data(client, "query($v: String!) { getViewFields(viewId: $v) { id } }", v=view["id"])["getViewFields"] == []
+    ok(client.patch(f"/rest/metadata/objects/{made['id']}", json={"isActive": False}))
+    ok(client.delete(f"/rest/metadata/objects/{made['id']}"))
+    assert views(client, made["id"]) == []
+
+
+BAD_CREATES = [
+    ({"name": 7}, None),  # the GraphQL type refuses it
+    ({"name": "x" * 10_001}, "name must be a string of at most 10000 characters"),
+    ({"type": "GRID"}, None),  # the GraphQL enum refuses it
+    ({"position": "first"}, None),
+    ({"kanbanColumnWidth": 2**40}, None),
+    ({"objectMetadataId": "00000000-0000-4000-8000-000000000000"}, "Object metadata not found"),
+    ({"mainGroupByFieldMetadataId": "00000000-0000-4000-8000-000000000000"}, "Field metadata not found"),
+]
+
+
+@pytest.mark.parametrize(("extra", "message"), BAD_CREATES)
+def test_bad_view_input_is_refused_and_changes_nothing(
+    client: Client, extra: dict[str, Any], message: str | None
+) -> None:
+    company = objects(client)["company"]
+    before = views(client)
+    body = gql(client, "mutation($i: CreateViewInput!) { createView(input: $i) { id } }",
+               i={"name": "Mine", "objectMetadataId": company["id"], "icon": "IconList", **extra})  # fmt: skip
+    assert body.get("errors") and "data" not in body or body["data"] is None, body
+    if message:
+        assert body["errors"][0]["message"] == message
+    assert body["errors"][0]["extensions"]["code"] != "INTERNAL_SERVER_ERROR"
+    assert views(client) == before
+
+
+def test_a_part_must_name_a_field_of_its_views_object(client: Client) -> None:
+    company, person = objects(client)["company"], objects(client)["person"]
+    view = create_view(client, company["id"])
+    err = error(client, "mutation($v: UUID!, $f: UUID!) { createViewSort(input: {viewId: $v, fieldMetadataId: $f}) { id } }",
+                v=view["id"], f=person["fields"][0]["id"])  # fmt: skip
+    assert err["message"] == "Field metadata not found"
+    err = error(client, "mutation($f: UUID!) { createViewSort(input: {viewId: \"00000000-0000-4000-8000-000000000000\", "
+                        "fieldMetadataId: $f}) { id } }", f=company["fields"][0]["id"])  # fmt: skip
+    assert err["message"] == "View not found"
+
+
+def test_getters_of_unknown_or_malformed_ids_answer_null(client: Client) -> None:
+    for getter in ("getView", "getViewField", "getViewFilter", "getViewFilterGroup", "getViewSort", "getViewGroup",
+                   "getViewFieldGroup"):  # fmt: skip
+        for value in ("00000000-0000-4000-8000-000000000000", "nope", "x" * 5000):
+            assert data(client, f"query($id: String!) {{ {getter}(id: $id) {{ id }} }}", id=value) == {getter: None}
+    assert data(client, '{ getViews(objectMetadataId: "nope") { id } }') == {"getViews": []}
+
+
+def test_a_member_reads_views_but_cannot_change_them(client: Client) -> None:
+    roles = {r["label"]: r["id"] for r in data(client, "{ getRoles { id label } }")["getRoles"]}
+    key = data(client, 'mutation($r: UUID!) { createApiKey(input: {name: "m", expiresAt: "2100-01-01T00:00:00Z", '
+                       "roleId: $r}) { id } }", r=roles["Member"])["createApiKey"]["id"]  # fmt: skip
+    token = data(client, 'mutation($k: UUID!) { generateApiKeyToken(apiKeyId: $k, expiresAt: "2100-01-01T00:00:00Z") '
+                         "{ token } }", k=key)["generateApiKeyToken"]["token"]  # fmt: skip
+    member = Client(client.app, token)
+    assert views(member) == views(client)
+    err = error(member, "mutation($i: CreateViewInput!) { createView(input: $i) { id } }",
+                i={"name": "x", "objectMetadataId": objects(client)["company"]["id"], "icon": "IconList"})  # fmt: skip
+    assert err["extensions"]["code"] == "FORBIDDEN"
+
+
+# ---- REST ---------------------------------------------------------------------------------------------------------
+
+
+def test_rest_views_list_get_create_update_delete(client: Client) -> None:
+    company = objects(client)["company"]
+    listed = ok(client.get(f"/rest/metadata/views?objectMetadataId={company['id']}"))
+    assert set(listed) == {"data", "pageInfo", "totalCount"} and listed["totalCount"] == 1
+    (index,) = listed["data"]
+    assert index["name"] == "All Companies" and index["workspaceId"] and index["applicationId"]
+    assert ok(client.get(f"/rest/metadata/views/{index['id']}")) == index
+    made = ok(client.post("/rest/metadata/views", json={"name": "Big ones", "objectMetadataId": company["id"],
+                                                       "icon": "IconStar"}), 201)  # fmt: skip
+    assert made["name"] == "Big ones" and made["type"] == "TABLE" and made["deletedAt"] is None
+    field = next(f for f in company["fields"] if f["name"] == "employees")
+    part = ok(client.post("/rest/metadata/viewSorts", json={"viewId": made["id"], "fieldMetadataId": field["id"],
+                                                           "direction": "DESC"}), 201)  # fmt: skip
+    assert ok(client.get(f"/rest/metadata/viewSorts?viewId={made['id']}"))["data"] == [part]
+    assert ok(client.patch(f"/rest/metadata/views/{made['id']}", json={"name": "Bigger"}))["name"] == "Bigger"
+    gone = ok(client.delete(f"/rest/metadata/views/{made['id']}"))
+    assert gone["deletedAt"] is not None
+    assert client.get(f"/rest/metadata/views/{made['id']}").json() == {
+        "statusCode": 404, "error": "NotFoundException", "messages": ["View not found"]}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "status", "message"),
+    [
+        ("GET", "/rest/metadata/views/not-a-uuid", None, 400, "Validation failed (uuid is expected)"),
+        ("GET", "/rest/metadata/viewFields?viewId=nope", None, 400, "viewId must be a UUID"),
+        ("POST", "/rest/metadata/views", [], 400, "Request body must be a JSON object"),
+        ("POST", "/rest/metadata/views", {"name": "x"}, 400, "icon should not be empty"),
+        ("POST", "/rest/metadata/views", {"name": "x", "icon": "I", "type": "GRID"}, 400,
+         "type must be one of TABLE, KANBAN, CALENDAR, LIST, FIELDS_WIDGET, TABLE_WIDGET, KANBAN_WIDGET, LIST_WIDGET, "
+         "CALENDAR_WIDGET"),
+        ("POST", "/rest/metadata/views", {"name": "x", "icon": "I", "extra": 1}, 400, "property extra should not exist"),
+        ("POST", "/rest/metadata/viewSorts", {"fieldMetadataId": "00000000-0000-4000-8000-000000000000"}, 404,
+         "View not found"),
+        ("PATCH", "/rest/metadata/viewFields/00000000-0000-4000-8000-000000000000", {}, 404, "View field not found"),
+        ("DELETE", "/rest/metadata/viewGroups/00000000-0000-4000-8000-000000000000", None, 404, "View group not found"),
+        ("PUT", "/rest/metadata/views", {}, 404, None),
+    ],
+)  # fmt: skip
+def test_rest_views_bad_input(
+    client: Client, method: str, path: str, body: Any, status: int, message: str | None
+) -> None:
+    before = ok(client.get("/rest/metadata/views"))
+    kwargs = {} if body is None else {"data": json.dumps(body), "headers": {"Content-Type": "application/json"}}
+    resp = client.request(method, path, **kwargs)
+    assert resp.status_code == status, resp.json()
+    if message:
+        assert resp.json()["messages"] == [message]
+    assert ok(client.get("/rest/metadata/views")) == before
+
+
+def test_a_workspace_lists_its_views_and_parts() -> None:
+    client = Client(make_app())
+    listed = data(client, "{ currentWorkspace { views { id } viewFields { id } viewSorts { id } } }")[
+        "currentWorkspace"
+    ]
+    assert len(listed["views"]) == len(views(client)) and len(listed["viewFields"]) > 20 and listed["viewSorts"] == []
