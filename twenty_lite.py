@@ -7732,6 +7732,22 @@ def _openapi_core(schema: Schema | None, base_url: str, max_records: int) -> dic
     return doc
 
 
+def _view_prop_schema(check: Any, default: Any) -> dict[str, Any]:
+    """The JSON schema of one view property (VIEW_KINDS): null too when it has no default."""
+    if check == "json":
+        return {}
+    if isinstance(check, tuple):
+        out: dict[str, Any] = {"type": "string", "enum": list(check)}
+    else:
+        out = {"text": {"type": "string"}, "uuid": {"type": "string", "format": "uuid"}, "number": {"type": "number"},
+               "int": {"type": "integer"}, "bool": {"type": "boolean"}}[check]  # fmt: skip
+    if default is None:
+        out["type"] = [out["type"], "null"]
+        if "enum" in out:
+            out["enum"] = [*out["enum"], None]
+    return out
+
+
 def _openapi_metadata(schema: Schema | None, base_url: str, new_format: bool = True) -> dict[str, Any]:
     """The metadata API document: objects, fields, webhooks and API keys, with the answers in the
     workspace's REST metadata format (new_format: flag IS_REST_METADATA_API_NEW_FORMAT_DIRECT)."""
@@ -7744,17 +7760,27 @@ def _openapi_metadata(schema: Schema | None, base_url: str, new_format: bool = T
         "startingAfter": {"name": "starting_after", "in": "query", "schema": {"type": "string"}},
         "endingBefore": {"name": "ending_before", "in": "query", "schema": {"type": "string"}},
     }
+    views = {kind.resource: kind for kind in VIEW_KINDS.values()}
+    doc["components"]["parameters"].update(
+        {key: {"name": key, "in": "query", "schema": dict(UUID_SCHEMA)} for key in ("objectMetadataId", "viewId")}
+    )
     for resource, singular in (
         ("objects", "Object"),
         ("fields", "Field"),
         ("webhooks", "Webhook"),
         ("apiKeys", "ApiKey"),
+        *((kind.resource, kind.type_name) for kind in VIEW_KINDS.values()),
     ):
         doc["tags"].append({"name": resource, "description": f"{singular} metadata"})
-        doc["components"]["schemas"][singular] = {"type": "object", "properties": {"id": dict(UUID_SCHEMA)}}
+        properties = {"id": dict(UUID_SCHEMA)}
+        if resource in views:
+            properties[views[resource].parent] = dict(UUID_SCHEMA)
+            properties.update((k, _view_prop_schema(c, d)) for k, (c, d) in views[resource].props.items())
+        doc["components"]["schemas"][singular] = {"type": "object", "properties": properties}
         ref = {"$ref": f"#/components/schemas/{singular}"}
         plural_name = _upper_first(resource)
-        bare = new_format or resource in ("webhooks", "apiKeys")  # the resource itself; lists as a page
+        bare = new_format or resource not in ("objects", "fields")  # the resource itself; lists as a page
+        parent_param = (views[resource].parent,) if resource in views else ()
 
         def answer(key: str, inner: dict[str, Any]) -> dict[str, Any]:
             return inner if bare else _envelope(key, inner)  # noqa: B023 (used at once, in this iteration)
@@ -7772,7 +7798,7 @@ def _openapi_metadata(schema: Schema | None, base_url: str, new_format: bool = T
             "get": {
                 "tags": [resource],
                 "operationId": f"findMany{plural_name}",
-                "parameters": _params("limit", "startingAfter", "endingBefore"),
+                "parameters": _params(*parent_param, "limit", "startingAfter", "endingBefore"),
                 "responses": _reply("200", listed),
             },
             "post": {
@@ -10839,6 +10865,15 @@ def _export_workspace(state: AppState, conn: sqlite3.Connection, workspace_id: s
         {"id": r[0], "data": json.loads(r[1]), "deletedAt": r[2]}
         for r in conn.execute("SELECT id, data, deleted_at FROM webhook WHERE workspace_id = ?", (workspace_id,))
     ]
+    flags, settings, views_stored = conn.execute(
+        "SELECT feature_flags, settings, views_stored FROM workspace WHERE id = ?", (workspace_id,)
+    ).fetchone()
+    views = [  # only views changed from the standard ones are stored; the others are computed again
+        {"id": r[0], "kind": r[1], "parentId": r[2], "data": json.loads(r[3]), "deletedAt": r[4]}
+        for r in conn.execute(
+            "SELECT id, kind, parent_id, data, deleted_at FROM view_item WHERE workspace_id = ?", (workspace_id,)
+        )
+    ]
     return {
         "format": EXPORT_FORMAT,
         "displayName": name,
@@ -10847,6 +10882,9 @@ def _export_workspace(state: AppState, conn: sqlite3.Connection, workspace_id: s
         "records": records,
         "roles": roles,
         "webhooks": webhooks,
+        "featureFlags": json.loads(flags),
+        "settings": json.loads(settings),
+        "views": views if views_stored else None,
     }
 
 
@@ -10880,6 +10918,20 @@ def _import_into(conn: sqlite3.Connection, workspace_id: str, doc: dict[str, Any
         "INSERT INTO webhook(id, workspace_id, data, deleted_at) VALUES (?, ?, ?, ?)",
         [(w["id"], workspace_id, _dumps(w["data"]), w.get("deletedAt")) for w in doc["webhooks"]],
     )
+    flags = _feature_flag_overrides(doc.get("featureFlags") or {}, "featureFlags")
+    settings = doc.get("settings") or {}
+    if not isinstance(settings, dict):
+        raise _bad_request("Not a valid twenty_lite export: 'settings' must be an object")
+    conn.execute(
+        "UPDATE workspace SET feature_flags = ?, settings = ?, views_stored = ? WHERE id = ?",
+        (_dumps(flags), _dumps(settings), int(doc.get("views") is not None), workspace_id),
+    )
+    conn.execute("DELETE FROM view_item WHERE workspace_id = ?", (workspace_id,))
+    conn.executemany(
+        "INSERT INTO view_item(id, workspace_id, kind, parent_id, data, deleted_at) VALUES (?, ?, ?, ?, ?, ?)",
+        [(v["id"], workspace_id, v["kind"], v["parentId"], _dumps(v["data"]), v.get("deletedAt"))
+         for v in doc.get("views") or [] if v.get("kind") in VIEW_KINDS],
+    )  # fmt: skip
     _new_meta_version(conn, workspace_id)
 
 
@@ -10922,6 +10974,12 @@ def _check_export_shape(doc: dict[str, Any]) -> None:
         raise _bad_request("Not a valid twenty_lite export: 'records' must map object ids to lists of records")
     if not isinstance(doc.get("displayName") or "", str):
         raise _bad_request("Not a valid twenty_lite export: 'displayName' must be a string")
+    views = doc.get("views")
+    if views is not None and not (isinstance(views, list) and all(
+        isinstance(v, dict) and isinstance(v.get("id"), str) and isinstance(v.get("parentId"), str)
+        and isinstance(v.get("data"), dict) for v in views
+    )):  # fmt: skip
+        raise _bad_request("Not a valid twenty_lite export: 'views' must be null or a list of stored view items")
 
 
 def _import_checked(state: AppState, doc: dict[str, Any]) -> dict[str, Any]:
@@ -10929,6 +10987,7 @@ def _import_checked(state: AppState, doc: dict[str, Any]) -> dict[str, Any]:
     new_id = state.settings.new_id
     renew = [o["id"] for o in doc["objects"]] + [f["id"] for f in doc["fields"]] + [r["id"] for r in doc["roles"]]
     renew += [w["id"] for w in doc["webhooks"]] + [f["morphId"] for f in doc["fields"] if f.get("morphId")]
+    renew += [v["id"] for v in doc.get("views") or [] if isinstance(v, dict) and isinstance(v.get("id"), str)]
     mapping = {old: new_id() for old in dict.fromkeys(renew)}
     skeleton = {k: v for k, v in doc.items() if k != "records"}
     skeleton = json.loads(UUID_ANY.sub(lambda m: mapping.get(m.group(0), m.group(0)), _dumps(skeleton)))

@@ -6,6 +6,7 @@ import http.client
 import json
 import threading
 import time
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -251,6 +252,42 @@ def test_export_then_import_gives_an_equal_workspace(admin: Client) -> None:
     assert snapshot_of(twin) == snapshot_of(ws)
     twin.post("/rest/people", json={"city": "Lima"})
     assert len(snapshot_of(twin)["people"]) == 3 and len(snapshot_of(ws)["people"]) == 2
+
+
+def test_export_and_import_carry_flags_settings_and_changed_views(admin: Client) -> None:
+    made = admin.post(
+        "/_lite/workspaces", json={"featureFlags": {"IS_REST_METADATA_API_NEW_FORMAT_DIRECT": False}}
+    ).json()
+    ws = Client(admin.app, made["apiKey"])
+
+    def gql(query: str, **variables: Any) -> dict:
+        body = ws.post("/metadata", json={"query": query, "variables": variables}).json()
+        assert "errors" not in body, body
+        return body["data"]
+
+    gql("mutation { updateWorkspace(data: {trashRetentionDays: 30}) { id } }")
+    company = next(o for o in ws.get("/rest/metadata/objects?limit=100").json()["data"]["objects"]
+                   if o["nameSingular"] == "company")  # fmt: skip
+    view = gql('mutation($o: UUID!) { createView(input: {name: "Big", objectMetadataId: $o, icon: "IconStar"}) { id } }',
+               o=company["id"])["createView"]  # fmt: skip
+    field = next(f["id"] for f in company["fields"] if f["name"] == "employees")
+    gql("mutation($v: UUID!, $f: UUID!) { createViewSort(input: {viewId: $v, fieldMetadataId: $f}) { id } }",
+        v=view["id"], f=field)  # fmt: skip
+    doc = admin.get(f"/_lite/workspaces/{made['id']}/export").json()
+    copy = Client(admin.app, admin.post("/_lite/workspaces/import", json=doc).json()["apiKey"])
+    query = (
+        """{ currentWorkspace { trashRetentionDays featureFlags { key value } } getViews { name viewSorts { id } } }"""
+    )
+    original, twin = ws.post("/metadata", json={"query": query}).json()["data"], copy.post(
+        "/metadata", json={"query": query}).json()["data"]  # fmt: skip
+    assert twin["currentWorkspace"] == original["currentWorkspace"]
+    assert twin["currentWorkspace"]["trashRetentionDays"] == 30
+    assert sorted(v["name"] for v in twin["getViews"]) == sorted(v["name"] for v in original["getViews"])
+    big = next(v for v in twin["getViews"] if v["name"] == "Big")
+    assert len(big["viewSorts"]) == 1 and big["viewSorts"][0]["id"] not in {
+        s["id"] for v in original["getViews"] for s in v["viewSorts"]}  # fmt: skip
+    bad = dict(doc, views=[{"id": 1}])
+    assert admin.post("/_lite/workspaces/import", json=bad).status_code == 400
 
 
 def test_snapshot_and_restore(admin: Client) -> None:
