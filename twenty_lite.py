@@ -87,18 +87,26 @@ class ApiError(Exception):
     """An error with Twenty's REST shape: status code, error name and one message."""
 
     def __init__(
-        self, status: int, error: str, message: str, headers: dict[str, str] | None = None, sub_code: str | None = None
+        self,
+        status: int,
+        error: str,
+        message: str,
+        headers: dict[str, str] | None = None,
+        sub_code: str | None = None,
+        code: str | None = None,
     ) -> None:
         super().__init__(message)
         self.status = status
         self.error = error
         self.message = message
         self.headers = headers or {}
-        self.sub_code = sub_code  # GraphQL extensions.subCode, when it is not derived from the error
+        self.code = code  # the REST body's "code" of Twenty's newer exceptions (VIEW_NOT_FOUND, …)
+        self.sub_code = sub_code or code  # GraphQL extensions.subCode, when it is not derived from the error
 
     def body(self) -> dict[str, Any]:
         """The JSON body Twenty answers with."""
-        return {"statusCode": self.status, "error": self.error, "messages": [self.message]}
+        body = {"statusCode": self.status, "error": self.error, "messages": [self.message]}
+        return {**body, "code": self.code} if self.code else body
 
 
 def _bad_request(message: str, sub_code: str | None = None) -> ApiError:
@@ -5636,81 +5644,124 @@ class _Cutoff:
 
 # The sub-field a composite's unique index covers (the one upserts match on).
 INDEXED_SUB_FIELD = {"EMAILS": "primaryEmail", "LINKS": "primaryLinkUrl", "PHONES": "primaryPhoneNumber"}
+STANDARD_FIELD_INDEXES = {"opportunity": ("stage",)}  # plain fields Twenty indexes besides keys and joins
+MAX_CUSTOM_INDEXES = 10  # per object (Twenty's MAX_CUSTOM_INDEXES_PER_OBJECT)
+
+
+def _index_column(meta: FieldMeta, sub: str | None) -> str:
+    """The stored column an index field covers: a composite's sub-column, a join column, or the field."""
+    if sub:
+        return meta.name + sub[:1].upper() + sub[1:]
+    return meta.join_column or meta.name
 
 
 def _index_name(obj: ObjectMeta, columns: Sequence[str], unique: bool) -> str:
-    """Twenty's index names: IDX_, UNIQUE_ for a unique one, and a digest of the table and columns."""
-    digest = hashlib.sha1(f"{obj.name_singular}:{','.join(columns)}".encode()).hexdigest()[:27].upper()
+    """Twenty's index names: IDX_, UNIQUE_ for a unique one, and 27 hex of the SHA-256 of table and columns."""
+    table = ("_" if obj.is_custom else "") + obj.name_singular
+    digest = hashlib.sha256((table + "".join(columns)).encode()).hexdigest()[:27]
     return f"IDX_{'UNIQUE_' if unique else ''}{digest}"
 
 
 def _object_indexes(obj: ObjectMeta) -> list[dict[str, Any]]:
-    """An object's indexes: one per unique field (soft-deleted records excluded, as Twenty's are), one per
-    many-to-one join column, the search vector's, and those added with createOneIndex."""
+    """An object's indexes: one per unique field, one per many-to-one join column (and the few plain fields
+    Twenty indexes), the search vector's, and those added with createOneIndex."""
     out = []
 
-    def add(metas: list[tuple[FieldMeta, str | None]], unique: bool, kind: str, custom: bool = False,
-            index_id: str | None = None, created: str | None = None) -> None:  # fmt: skip
-        columns = [m.name + (s[:1].upper() + s[1:] if s else "") for m, s in metas]
-        index_id = index_id or _stable_id(obj.id, "index", *columns)
-        stamp = created or obj.created_at
+    def add(metas: list[tuple[FieldMeta, str | None]], unique: bool, kind: str, where: str | None = None,
+            custom: dict[str, Any] | None = None) -> None:  # fmt: skip
+        columns = [_index_column(m, s) for m, s in metas]
+        index_id = custom["id"] if custom else _stable_id(obj.id, "index", *columns)
+        stamp = custom["createdAt"] if custom else obj.created_at
         out.append({
-            "id": index_id, "name": _index_name(obj, columns, unique), "isCustom": custom, "isUnique": unique,
-            "indexWhereClause": '"deletedAt" IS NULL' if unique else None, "indexType": kind, "createdAt": stamp,
-            "updatedAt": stamp, "objectMetadataId": obj.id,
+            "id": index_id, "name": _index_name(obj, columns, unique), "isCustom": custom is not None,
+            "isUnique": unique, "indexWhereClause": where, "indexType": kind, "createdAt": stamp, "updatedAt": stamp,
+            "objectMetadataId": obj.id,
             "indexFieldMetadataList": [
-                {"id": _stable_id(index_id, m.id), "fieldMetadataId": m.id, "order": n, "subFieldName": s,
+                {"id": _stable_id(index_id, m.id, s or ""), "fieldMetadataId": m.id, "order": n, "subFieldName": s,
                  "createdAt": stamp, "updatedAt": stamp} for n, (m, s) in enumerate(metas)],
         })  # fmt: skip
 
+    plain = STANDARD_FIELD_INDEXES.get(obj.name_singular, ()) if not obj.is_custom else ()
     for meta in obj.active_fields:
         if meta.is_unique and meta.name != "id":
-            add([(meta, INDEXED_SUB_FIELD.get(meta.type))], True, "BTREE")
-        elif meta.relation_type == "MANY_TO_ONE":
+            sub = INDEXED_SUB_FIELD.get(meta.type)
+            # A field made unique by the workspace leaves empty values out; Twenty's own unique indexes do not.
+            where = f"\"{_index_column(meta, sub)}\" != ''" if meta.is_custom and (sub or meta.type == "TEXT") else None
+            add([(meta, sub)], True, "BTREE", where)
+        elif meta.relation_type == "MANY_TO_ONE" or meta.name in plain:
             add([(meta, None)], False, "BTREE")
         elif meta.type == "TS_VECTOR":
             add([(meta, None)], False, "GIN")
     by_id = {f.id: f for f in obj.fields}
     for index in obj.props.get("customIndexes") or []:
-        metas = [(by_id[f["fieldMetadataId"]], f.get("subFieldName")) for f in index["fields"]]
-        add(metas, False, index["indexType"], True, index["id"], index["createdAt"])
+        metas = [
+            (by_id[f["fieldMetadataId"]], f.get("subFieldName"))
+            for f in index["fields"]
+            if f["fieldMetadataId"] in by_id
+        ]
+        if len(metas) == len(index["fields"]):  # an index goes with any of its fields
+            add(metas, False, index["indexType"], custom=index)
     return out
 
 
+def _index_error(status: int, message: str, code: str) -> ApiError:
+    names = {400: "BadRequestException", 403: "ForbiddenException", 404: "NotFoundException", 409: "ConflictException"}
+    return ApiError(status, names[status], message, code=code)
+
+
 def _create_index(ctx: Ctx, data: Any) -> str:
-    """A workspace's own (non-unique) index on fields of one object (createOneIndex); returns its id."""
+    """A workspace's own index (createOneIndex: never unique, no WHERE clause) on fields of one object; its id."""
     _own_fields(ctx)
     if not isinstance(data, dict):
         raise _bad_request("Request body must be a JSON object")
-    obj = _object_by_id(ctx, str(data.get("objectMetadataId")))
+    object_id = str(data.get("objectMetadataId"))
     fields = data.get("fields")
-    if not isinstance(fields, list) or not fields or len(fields) > 32:
-        raise _bad_request("fields must list 1 to 32 fields of the object")
-    by_id = {f.id: f for f in obj.fields}
-    checked = []
+    if not isinstance(fields, list) or not fields:
+        raise _index_error(400, "At least one field is required to create an index", "INDEX_FIELDS_REQUIRED")
+    obj = ctx.schema.by_id.get(object_id.lower())
+    if obj is None:
+        raise _index_error(404, f"Object metadata {object_id} not found", "INDEX_OBJECT_NOT_FOUND")
+    by_id = {f.id: f for f in obj.active_fields}
+    checked: list[dict[str, Any]] = []
     for entry in fields:
-        fid = str((entry or {}).get("fieldMetadataId", "")).lower()
+        fid, sub = str(entry.get("fieldMetadataId", "")).lower(), entry.get("subFieldName")
         meta = by_id.get(fid)
         if meta is None:
-            raise ApiError(404, "NotFoundException", "Field metadata not found")
-        sub = entry.get("subFieldName")
-        if sub is not None and (meta.type not in COMPOSITES or sub not in [c[0] for c in COMPOSITES[meta.type]]):
-            raise _bad_request(f"subFieldName {sub!r} is not a sub-field of {meta.name}")
+            raise _index_error(400, f"Field {fid} not found on object {obj.id}", "INDEX_FIELD_NOT_FOUND_ON_OBJECT")
+        if meta.relation_type is not None:
+            raise _index_error(400, f"Relation field {meta.name} cannot be indexed",
+                               "INDEX_NOT_SUPPORTED_FOR_MORH_RELATION_FIELD_AND_RELATION_FIELD")  # fmt: skip
+        subs = [c[0] for c in COMPOSITES.get(meta.type, ())]
+        if subs and sub is None:
+            raise _index_error(400, f"Composite field {meta.name} requires a sub-field selection",
+                               "INDEX_NOT_SUPPORTED_FOR_COMPOSITE_FIELD")  # fmt: skip
+        if subs and sub not in subs:
+            raise _index_error(400, f"Unknown sub-field {sub} on composite field {meta.name}",
+                               "INDEX_NOT_SUPPORTED_FOR_COMPOSITE_FIELD")  # fmt: skip
+        if not subs and sub is not None:
+            raise _index_error(400, f"Field {meta.name} is not composite — subFieldName must not be set",
+                               "INDEX_NOT_SUPPORTED_FOR_COMPOSITE_FIELD")  # fmt: skip
+        if {"fieldMetadataId": fid, "subFieldName": sub} in checked:
+            raise _index_error(400, "Duplicate field+sub-field in index field list", "DUPLICATE_INDEX_FIELDS")
         checked.append({"fieldMetadataId": fid, "subFieldName": sub})
     if data.get("indexType") not in ("BTREE", "GIN"):
         raise _bad_request("indexType must be one of BTREE, GIN")
+    customs = obj.props.get("customIndexes") or []
+    if len(customs) >= MAX_CUSTOM_INDEXES:
+        raise _index_error(409, f"Custom index limit of {MAX_CUSTOM_INDEXES} reached for object {obj.id}",
+                           "CUSTOM_INDEX_LIMIT_REACHED")  # fmt: skip
+    if any(i["fields"] == checked for i in customs):
+        raise _bad_request("An index on these fields already exists")
     index = {"id": ctx.new_id(), "fields": checked, "indexType": data["indexType"], "createdAt": ctx.now}
     props = dict(obj.props, id=obj.id, nameSingular=obj.name_singular, namePlural=obj.name_plural)
-    if any(i["fields"] == checked for i in (props.get("customIndexes") or [])):
-        raise _bad_request("An index on these fields already exists")
-    props["customIndexes"] = [*(props.get("customIndexes") or []), index]
+    props["customIndexes"] = [*customs, index]
     _save_object_props(ctx.conn, obj.id, props)
     _new_meta_version(ctx.conn, ctx.schema.workspace_id)
     return index["id"]
 
 
 def _delete_index(ctx: Ctx, index_id: str) -> None:
-    """Remove an index the workspace added; the computed ones follow their fields."""
+    """Remove an index the workspace added; Twenty's own (system) indexes stay."""
     _own_fields(ctx)
     for obj in ctx.schema.objects:
         indexes = obj.props.get("customIndexes") or []
@@ -5721,8 +5772,10 @@ def _delete_index(ctx: Ctx, index_id: str) -> None:
             _new_meta_version(ctx.conn, ctx.schema.workspace_id)
             return
     if any(i["id"] == index_id for obj in ctx.schema.objects for i in _object_indexes(obj)):
-        raise _bad_request("Only an index created with createOneIndex can be deleted")
-    raise ApiError(404, "NotFoundException", "Index metadata not found")
+        raise _index_error(
+            403, f"Index {index_id} is a system index and cannot be deleted", "CANNOT_DELETE_SYSTEM_INDEX"
+        )
+    raise _index_error(404, f"Index {index_id} not found", "INDEX_NOT_FOUND")
 
 
 # ---- views: which columns, filters, sorts and groups a client shows ----------------------------------
@@ -5741,7 +5794,6 @@ VIEW_FILTER_OPERANDS = (
     "DOES_NOT_CONTAIN", "IS_EMPTY", "IS_NOT_EMPTY", "IS_RELATIVE", "IS_IN_PAST", "IS_IN_FUTURE", "IS_TODAY",
     "VECTOR_SEARCH",
 )  # fmt: skip
-INDEX_VIEW_HIDDEN = ("id", "position", "deletedAt", "updatedAt", "updatedBy", "searchVector")
 
 
 @dataclass(frozen=True)
@@ -5798,33 +5850,116 @@ VIEW_KINDS: dict[str, ViewKind] = {
     }, extra=(("isOverridden", False),)),
 }  # fmt: skip
 VIEW_KIND_BY_RESOURCE = {kind.resource: name for name, kind in VIEW_KINDS.items()}
+REST_VIEW_RESOURCES = tuple(r for r in VIEW_KIND_BY_RESOURCE if r != "viewFieldGroups")  # Twenty: GraphQL only
 
 
-def _index_view_fields(obj: ObjectMeta) -> list[FieldMeta]:
-    """The columns of an object's INDEX view: its label field, then its other fields a person reads, in order."""
+@dataclass(frozen=True)
+class StandardView:
+    """One of Twenty's curated views of a standard object: columns are (field, position, size, aggregate)."""
+
+    name: str
+    key: str | None
+    type: str
+    position: int
+    icon: str
+    columns: tuple[tuple[str, int, int, str | None], ...]
+    group_by: str | None = None  # mainGroupByFieldMetadataId's field; its groups are the SELECT's values
+    empty_group: bool = False  # a last group for records with no value
+    kanban_sum: str | None = None  # kanbanAggregateOperation SUM of this field
+    filters: tuple[tuple[str, str, Any], ...] = ()  # (field, operand, value)
+
+
+def _cols(spec: str) -> tuple[tuple[str, int, int, str | None], ...]:
+    """Columns from 'field:size[:AGGREGATE][@position],…' (positions default to the order)."""
+    out = []
+    for n, item in enumerate(spec.split(",")):
+        item, _, at = item.partition("@")
+        name, size, *agg = item.split(":")
+        out.append((name, int(at) if at else n, int(size), agg[0] if agg else None))
+    return tuple(out)
+
+
+_ALL = "All {objectLabelPlural}"  # Twenty stores this and shows it with the object's plural label
+_TASK_FIELDS = (
+    "title:210,status:150@2,taskTargets:150@3,createdBy:150@4,dueAt:150@5,assignee:150@6,bodyV2:150@7,createdAt:150@8"
+)
+STANDARD_VIEWS: dict[str, tuple[StandardView, ...]] = {
+    "company": (StandardView(_ALL, "INDEX", "TABLE", 0, "IconTable", _cols(
+        "name:180,domainName:100:COUNT,createdBy:150,accountOwner:150,createdAt:150,employees:150:MAX,"
+        "linkedinLink:170:PERCENTAGE_EMPTY,address:170:COUNT_NOT_EMPTY")),),
+    "person": (StandardView(_ALL, "INDEX", "TABLE", 0, "IconTable", _cols(
+        "name:210,emails:150:COUNT_UNIQUE_VALUES,createdBy:150,company:150,phones:150:PERCENTAGE_EMPTY,"
+        "createdAt:150:MIN,jobTitle:150,linkedinLink:150")),),
+    "opportunity": (
+        StandardView(_ALL, "INDEX", "TABLE", 0, "IconTable", _cols(
+            "name:150,amount:150:AVG,createdBy:150,closeDate:150:MIN,company:150,pointOfContact:150")),
+        StandardView("By Stage", None, "KANBAN", 2, "IconLayoutKanban", _cols(
+            "name:150,amount:150,createdBy:150,closeDate:150,company:150,pointOfContact:150"), group_by="stage",
+            kanban_sum="amount"),
+    ),
+    "task": (
+        StandardView(_ALL, "INDEX", "TABLE", 0, "IconTable", _cols(_TASK_FIELDS)),
+        StandardView("By Status", None, "KANBAN", 1, "IconLayoutKanban", _cols(
+            "title:210,status:150@2,dueAt:150@3,assignee:150@4,createdAt:150@6"), group_by="status"),
+        StandardView("Assigned to Me", None, "TABLE", 2, "IconUserCircle", _cols(
+            "title:210,taskTargets:150@3,createdBy:150@4,dueAt:150@5,assignee:150@6,bodyV2:150@7,createdAt:150@8"),
+            group_by="status", empty_group=True,
+            filters=(("assignee", "IS", '{"isCurrentWorkspaceMemberSelected":true,"selectedRecordIds":[]}'),)),
+    ),
+    "note": (StandardView(_ALL, "INDEX", "TABLE", 0, "IconTable", _cols(
+        "title:210,noteTargets:150,bodyV2:150,createdBy:150,createdAt:150")),),
+}  # fmt: skip
+DEFAULT_VIEW_FIELD_SIZE = 180
+
+
+def _default_view_columns(obj: ObjectMeta) -> tuple[tuple[str, int, int, str | None], ...]:
+    """The INDEX view columns Twenty makes for an object it has no curated view of: the label field, then every
+    field but the id, deletedAt, positions, search vectors and relations, in order."""
     shown = [
-        f for f in obj.active_fields
-        if not f.is_system and f.name not in INDEX_VIEW_HIDDEN and f.relation_type != "ONE_TO_MANY"
-        and f.type not in ("TS_VECTOR", "RICH_TEXT")
+        f.name for f in obj.active_fields
+        if f.name not in ("id", "deletedAt") and f.type not in ("TS_VECTOR", "POSITION", "RELATION", "MORPH_RELATION")
     ]  # fmt: skip
-    label = [f for f in shown if f.name == obj.label_identifier]
-    return label + [f for f in shown if f.name != obj.label_identifier]
+    names = [n for n in shown if n == obj.label_identifier] + [n for n in shown if n != obj.label_identifier]
+    return tuple((name, n, DEFAULT_VIEW_FIELD_SIZE, None) for n, name in enumerate(names))
 
 
-def _index_view(workspace_id: str, obj: ObjectMeta) -> list[dict[str, Any]]:
-    """An object's standard INDEX view ("All <label plural>", a table) and its columns, with ids computed."""
-    view_id = _stable_id(workspace_id, obj.id, "index-view")
+def _standard_views(workspace_id: str, obj: ObjectMeta) -> list[dict[str, Any]]:
+    """An object's standard views and their parts, with ids computed from the workspace, object and view:
+    Twenty's curated ones for its CRM objects, else the INDEX table every object gets."""
+    specs = STANDARD_VIEWS.get(obj.name_singular) if not obj.is_custom else None
+    specs = specs or (StandardView(_ALL, "INDEX", "TABLE", 0, "IconList", _default_view_columns(obj)),)
+    fields = {f.name: f for f in obj.active_fields}
     stamp = {"createdAt": obj.created_at, "updatedAt": obj.created_at, "deletedAt": None}
-    items = [{
-        "kind": "view", "id": view_id, "objectMetadataId": obj.id, **_view_defaults("view"), "name": f"All {obj.label_plural}",
-        "key": "INDEX", "icon": obj.icon or "IconList", "isCustom": False, **stamp,
-    }]  # fmt: skip
-    for position, meta in enumerate(_index_view_fields(obj)):
+    items: list[dict[str, Any]] = []
+    for spec in specs:
+        view_id = _stable_id(workspace_id, obj.id, "view", spec.key or spec.name)
+        group_field = fields.get(spec.group_by or "")
+        sum_field = fields.get(spec.kanban_sum or "")
         items.append({
-            "kind": "viewField", "id": _stable_id(view_id, meta.id), "viewId": view_id, **_view_defaults("viewField"),
-            "fieldMetadataId": meta.id, "size": 210 if meta.name == obj.label_identifier else 150, "position": position,
-            **stamp,
+            "kind": "view", "id": view_id, "objectMetadataId": obj.id, **_view_defaults("view"),
+            "name": spec.name.replace("{objectLabelPlural}", obj.label_plural), "key": spec.key, "type": spec.type,
+            "position": spec.position, "icon": spec.icon, "isCustom": obj.is_custom, "isSystemSideEffect": spec.key == "INDEX",
+            "mainGroupByFieldMetadataId": group_field.id if group_field else None,
+            "kanbanAggregateOperation": "SUM" if sum_field else None,
+            "kanbanAggregateOperationFieldMetadataId": sum_field.id if sum_field else None, **stamp,
         })  # fmt: skip
+        for name, position, size, aggregate in spec.columns:
+            if name in fields:
+                items.append({
+                    "kind": "viewField", "id": _stable_id(view_id, fields[name].id), "viewId": view_id,
+                    **_view_defaults("viewField"), "fieldMetadataId": fields[name].id, "size": size,
+                    "position": position, "aggregateOperation": aggregate, **stamp,
+                })  # fmt: skip
+        values = [o["value"] for o in (group_field.options or ())] if group_field else []
+        for position, value in enumerate(values + ([""] if spec.empty_group else [])):
+            items.append({"kind": "viewGroup", "id": _stable_id(view_id, "group", value), "viewId": view_id,
+                          **_view_defaults("viewGroup"), "fieldMetadataId": group_field.id, "fieldValue": value,
+                          "position": position, **stamp})  # fmt: skip
+        for name, operand, value in spec.filters:
+            if name in fields:
+                items.append({"kind": "viewFilter", "id": _stable_id(view_id, "filter", name), "viewId": view_id,
+                              **_view_defaults("viewFilter"), "fieldMetadataId": fields[name].id, "operand": operand,
+                              "value": value, **stamp})  # fmt: skip
     return items
 
 
@@ -5838,7 +5973,7 @@ def _view_items(conn: sqlite3.Connection, schema: Schema) -> list[dict[str, Any]
     ws = schema.workspace_id
     row = conn.execute("SELECT views_stored FROM workspace WHERE id = ?", (ws,)).fetchone()
     if not row or not row[0]:
-        return [item for obj in schema.objects if obj.is_active and not obj.is_system for item in _index_view(ws, obj)]
+        return [i for obj in schema.objects if obj.is_active and not obj.is_system for i in _standard_views(ws, obj)]
     fields = {f.id for o in schema.objects for f in o.fields}
     items = []
     for kind, data, deleted in conn.execute(
@@ -5879,14 +6014,19 @@ def _view_item(items: list[dict[str, Any]], kind: str, item_id: Any) -> dict[str
     return found
 
 
-def _view_not_found(kind: str) -> ApiError:
-    return ApiError(404, "NotFoundException", f"{VIEW_KINDS[kind].label} not found")
+def _view_not_found(kind: str, item_id: Any = None) -> ApiError:
+    """Twenty's `View (id: …) not found`, with the kind's code (VIEW_NOT_FOUND, VIEW_FIELD_NOT_FOUND, …)."""
+    label = VIEW_KINDS[kind].label
+    message = f"{label} (id: {item_id}) not found" if item_id is not None else f"{label} not found"
+    return ApiError(
+        404, "NotFoundException", message, code=re.sub(r"(?<!^)([A-Z])", r"_\1", kind).upper() + "_NOT_FOUND"
+    )
 
 
 def _live_view_item(items: list[dict[str, Any]], kind: str, item_id: Any) -> dict[str, Any]:
     found = _view_item(items, kind, item_id) if _is_uuid(item_id) else None
     if found is None:
-        raise _view_not_found(kind)
+        raise _view_not_found(kind, item_id)
     return found
 
 
@@ -5899,7 +6039,7 @@ def _list_view_items(
         if i["kind"] == kind and (parent is None or i[VIEW_KINDS[kind].parent] == str(parent).lower())
         and (types is None or i.get("type") in types) and _view_item(items, kind, i["id"]) is not None
     ]  # fmt: skip
-    return sorted(out, key=lambda i: (i.get("position") or 0, i["createdAt"], i["id"]))
+    return sorted(out, key=lambda i: (i.get("position") or 0, i["id"]))
 
 
 def _check_view_value(kind: str, key: str, check: Any, value: Any) -> Any:
@@ -5943,6 +6083,8 @@ def _check_view_data(
             raise _bad_request(f"{key} should not be empty")
     if current is None:
         parent = data.get(spec.parent)
+        if not _is_uuid(parent):
+            raise _bad_request(f"{spec.parent} must be a UUID")
         if kind == "view":
             if not _is_uuid(parent) or parent.lower() not in schema.by_id:
                 raise _metadata_not_found()
@@ -5962,18 +6104,27 @@ def _check_view_data(
         if out.get(key) is not None:
             part = _view_item(items, other, out[key])
             if part is None or part["viewId"] != out["viewId"]:
-                raise _view_not_found(other)
+                raise _view_not_found(other, out[key])
     return out
 
 
 def _change_view_item(ctx: Ctx, kind: str, verb: str, item_id: Any = None, data: Any = None) -> dict[str, Any]:
     """Create, update, delete (soft) or destroy a view or view part; the one writer of views. A view's
     parts go with it; an INDEX view cannot be removed (each object keeps its main table)."""
-    _require(ctx.actor, "VIEWS")
+    try:
+        _require(ctx.actor, "VIEWS")
+    except ApiError as err:  # Twenty words the refusal of a view change itself
+        denied = "create workspace-level views" if verb == "create" and kind == "view" else "modify this view"
+        code = (
+            "VIEW_CREATE_PERMISSION_DENIED" if verb == "create" and kind == "view" else "VIEW_MODIFY_PERMISSION_DENIED"
+        )
+        raise ApiError(403, "ForbiddenException", f"You do not have permission to {denied}", code=code) from err
     items = _store_views(ctx.conn, ctx.schema)
     ws = ctx.schema.workspace_id
     if verb == "create":
         item = _check_view_data(ctx.schema, items, kind, data, None)
+        if kind == "view" and item.get("key") == "INDEX":
+            raise _bad_request("An INDEX view is made by twenty_lite with its object; it cannot be created")
         given = data.get("id")
         item["id"] = _fresh_id(ctx.conn, "view", given, ctx.new_id)
         item.update(createdAt=ctx.now, updatedAt=ctx.now, deletedAt=None)
@@ -6004,7 +6155,7 @@ def _view_out(workspace_id: str, item: dict[str, Any]) -> dict[str, Any]:
     out.update(spec.extra)
     out.update(
         workspaceId=workspace_id, universalIdentifier=item["id"], applicationId=_application_id(workspace_id),
-        isSystemSideEffect=False, isActive=True,
+        isSystemSideEffect=bool(item.get("isSystemSideEffect")), isActive=True,
     )  # fmt: skip
     return out
 
@@ -7211,7 +7362,7 @@ def _handle_rest_metadata(state: AppState, path: str) -> str:
     if len(segs) == 1 and segs[0] in PAGE_LAYOUT_RESOURCES and method == "GET":
         info = {"hasNextPage": False, "hasPreviousPage": False, "startCursor": None, "endCursor": None}
         return _json_response(200, {"data": [], "pageInfo": info, "totalCount": 0})
-    if segs and segs[0] in VIEW_KIND_BY_RESOURCE and len(segs) <= 2:
+    if segs and segs[0] in REST_VIEW_RESOURCES and len(segs) <= 2:
         return _handle_rest_views(state, actor, segs[0], segs[1] if len(segs) == 2 else None)
     if segs and segs[0] in SETTINGS_RESOURCES and len(segs) <= 2:
         return _handle_settings_resource(state, actor, segs[0], segs[1] if len(segs) == 2 else None, legacy=False)
@@ -7235,8 +7386,9 @@ def _handle_rest_metadata(state: AppState, path: str) -> str:
 
 
 def _handle_rest_views(state: AppState, actor: Actor, resource: str, item_id: str | None) -> str:
-    """/rest/metadata/{views,viewFields,viewFilters,viewFilterGroups,viewSorts,viewGroups,viewFieldGroups}
-    [/{id}]: lists (of an object's views, or of a view's parts) as a page, one item bare, as the new format."""
+    """/rest/metadata/{views,viewFields,viewFilters,viewFilterGroups,viewSorts,viewGroups}[/{id}]: lists (of an
+    object's views, or of a view's parts) as a page, one item bare; a PATCH takes the changes, or {"update": …};
+    a DELETE is soft and answers {"success": true}."""
     request = bottle.request
     method = request.method.upper()
     kind = VIEW_KIND_BY_RESOURCE[resource]
@@ -7260,10 +7412,15 @@ def _handle_rest_views(state: AppState, actor: Actor, resource: str, item_id: st
             status, payload = 200, {"data": page, "pageInfo": info, "totalCount": len(items)}
         elif method == "GET":
             status, payload = 200, _view_out(ws, _live_view_item(_view_items(conn, ctx.schema), kind, item_id))
+        elif method == "DELETE":
+            _change_view_item(ctx, kind, "delete", item_id)
+            status, payload = 200, {"success": True}
         else:
-            verb = {"POST": "create", "DELETE": "delete"}.get(method, "update")
-            item = _change_view_item(ctx, kind, verb, item_id, body.json() if verb != "delete" else None)
-            status, payload = (201 if verb == "create" else 200), _view_out(ws, item)
+            data = body.json()
+            if method != "POST" and isinstance(data, dict) and isinstance(data.get("update"), dict):
+                data = data["update"]
+            item = _change_view_item(ctx, kind, "create" if method == "POST" else "update", item_id, data)
+            status, payload = (201 if method == "POST" else 200), _view_out(ws, item)
     return _json_response(status, payload)
 
 
@@ -7760,7 +7917,7 @@ def _openapi_metadata(schema: Schema | None, base_url: str, new_format: bool = T
         "startingAfter": {"name": "starting_after", "in": "query", "schema": {"type": "string"}},
         "endingBefore": {"name": "ending_before", "in": "query", "schema": {"type": "string"}},
     }
-    views = {kind.resource: kind for kind in VIEW_KINDS.values()}
+    views = {kind.resource: kind for kind in VIEW_KINDS.values() if kind.resource in REST_VIEW_RESOURCES}
     doc["components"]["parameters"].update(
         {key: {"name": key, "in": "query", "schema": dict(UUID_SCHEMA)} for key in ("objectMetadataId", "viewId")}
     )
@@ -7769,7 +7926,7 @@ def _openapi_metadata(schema: Schema | None, base_url: str, new_format: bool = T
         ("fields", "Field"),
         ("webhooks", "Webhook"),
         ("apiKeys", "ApiKey"),
-        *((kind.resource, kind.type_name) for kind in VIEW_KINDS.values()),
+        *((kind.resource, kind.type_name) for kind in views.values()),
     ):
         doc["tags"].append({"name": resource, "description": f"{singular} metadata"})
         properties = {"id": dict(UUID_SCHEMA)}
@@ -7826,7 +7983,12 @@ def _openapi_metadata(schema: Schema | None, base_url: str, new_format: bool = T
                 "tags": [resource],
                 "operationId": f"deleteOne{singular}",
                 "parameters": _params("idPath"),
-                "responses": _reply("200", answer(f"deleteOne{singular}", ref)),
+                "responses": _reply(
+                    "200",
+                    {"type": "object", "properties": {"success": {"type": "boolean"}}}
+                    if resource in views
+                    else answer(f"deleteOne{singular}", ref),
+                ),
             },
         }
     return doc
@@ -8686,7 +8848,7 @@ type Mutation {
   destroyViewGroup(input: DestroyViewGroupInput!): ViewGroup!
 }
 """
-GRAPHQL_CODES = {400: "BAD_USER_INPUT", 401: "UNAUTHENTICATED", 403: "FORBIDDEN", 404: "NOT_FOUND"}
+GRAPHQL_CODES = {400: "BAD_USER_INPUT", 401: "UNAUTHENTICATED", 403: "FORBIDDEN", 404: "NOT_FOUND", 409: "CONFLICT"}
 METADATA_PAGE_MAX = 1000
 
 
@@ -9250,7 +9412,7 @@ def _resolve_object_index_list(parent: dict[str, Any], info: Any) -> list[dict[s
 def _find_index(mc: MetaContext, index_id: str) -> dict[str, Any]:
     found = next((i for o in mc.ctx.schema.objects for i in _object_indexes(o) if i["id"] == index_id.lower()), None)
     if found is None:
-        raise ApiError(404, "NotFoundException", "Index metadata not found")
+        raise _index_error(404, f"Index {index_id} not found", "INDEX_NOT_FOUND")
     return found
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 import pytest
@@ -38,8 +39,24 @@ def test_the_unique_indexes_upserts_match_on(client: Client, obj: str, field: st
     field_id = next(f["id"] for f in node["fieldsList"] if f["name"] == field)
     (unique,) = [i for i in indexes if i["isUnique"]]
     assert unique["name"].startswith("IDX_UNIQUE_") and unique["indexType"] == "BTREE"
-    assert unique["indexWhereClause"] == '"deletedAt" IS NULL' and unique["isCustom"] is False
+    assert unique["indexWhereClause"] is None and unique["isCustom"] is False  # Twenty's own unique indexes have none
+    column = {"emails": "emailsPrimaryEmail", "domainName": "domainNamePrimaryLinkUrl"}.get(field, field)
+    assert unique["name"] == "IDX_UNIQUE_" + hashlib.sha256((obj + column).encode()).hexdigest()[:27]
     assert unique["indexFieldMetadataList"] == [{"fieldMetadataId": field_id, "subFieldName": sub, "order": 0}]
+
+
+def test_a_custom_index_limit_of_ten(client: Client) -> None:
+    node, _ = object_indexes(client, "company")
+    text = [f["id"] for f in node["fieldsList"] if f["name"] in ("name", "employees", "idealCustomerProfile", "createdAt",
+                                                                    "updatedAt", "deletedAt", "position")]  # fmt: skip
+    query = """mutation($o: UUID!, $f: [CreateIndexFieldInput!]!) { createOneIndex(input: {index: {objectMetadataId: $o,
+        fields: $f, indexType: BTREE}}) { id } }"""
+    combos = [[a] for a in text] + [[a, b] for a in text for b in text if a < b]
+    for combo in combos[:10]:
+        data(client, query, o=node["id"], f=[{"fieldMetadataId": c} for c in combo])
+    body = gql(client, query, o=node["id"], f=[{"fieldMetadataId": c} for c in combos[10]])
+    assert body["errors"][0]["message"] == f"Custom index limit of 10 reached for object {node['id']}"
+    assert body["errors"][0]["extensions"]["code"] == "CONFLICT"
 
 
 def test_join_columns_and_the_search_vector_are_indexed(client: Client) -> None:
@@ -82,21 +99,31 @@ def test_create_and_delete_an_index(client: Client) -> None:
     assert data(client, "mutation($id: UUID!) { deleteOneIndex(input: {id: $id}) { id } }", id=index["id"])
     assert object_indexes(client, "company")[1] == before
     standard = gql(client, "mutation($id: UUID!) { deleteOneIndex(input: {id: $id}) { id } }", id=before[0]["id"])
-    assert standard["errors"][0]["message"] == "Only an index created with createOneIndex can be deleted"
+    assert standard["errors"][0]["message"] == f"Index {before[0]['id']} is a system index and cannot be deleted"
+    assert standard["errors"][0]["extensions"]["code"] == "FORBIDDEN"
 
 
 @pytest.mark.parametrize(
     ("fields", "message"),
     [
-        ([], "fields must list 1 to 32 fields of the object"),
-        ([{"fieldMetadataId": "00000000-0000-4000-8000-000000000000"}], "Field metadata not found"),
-        ([{"fieldMetadataId": "__employees__", "subFieldName": "nope"}], "subFieldName 'nope' is not a sub-field of employees"),
+        ([], "At least one field is required to create an index"),
+        ([{"fieldMetadataId": "00000000-0000-4000-8000-000000000000"}],
+         "Field 00000000-0000-4000-8000-000000000000 not found on object __company__"),
+        ([{"fieldMetadataId": "__employees__", "subFieldName": "nope"}],
+         "Field employees is not composite — subFieldName must not be set"),
+        ([{"fieldMetadataId": "__employees__"}, {"fieldMetadataId": "__employees__"}],
+         "Duplicate field+sub-field in index field list"),
+        ([{"fieldMetadataId": "__domainName__"}], "Composite field domainName requires a sub-field selection"),
+        ([{"fieldMetadataId": "__domainName__", "subFieldName": "nope"}],
+         "Unknown sub-field nope on composite field domainName"),
+        ([{"fieldMetadataId": "__accountOwner__"}], "Relation field accountOwner cannot be indexed"),
     ],
 )  # fmt: skip
 def test_bad_indexes_are_refused(client: Client, fields: list[dict[str, Any]], message: str) -> None:
     node, before = object_indexes(client, "company")
-    employees = next(f["id"] for f in node["fieldsList"] if f["name"] == "employees")
-    fields = [dict(f, fieldMetadataId=employees) if f["fieldMetadataId"] == "__employees__" else f for f in fields]
+    ids = {f"__{f['name']}__": f["id"] for f in node["fieldsList"]}
+    fields = [dict(f, fieldMetadataId=ids.get(f["fieldMetadataId"], f["fieldMetadataId"])) for f in fields]
+    message = message.replace("__company__", node["id"])
     body = gql(
         client,
         """mutation($o: UUID!, $f: [CreateIndexFieldInput!]!) { createOneIndex(input: {index: {

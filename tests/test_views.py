@@ -52,26 +52,62 @@ def create_view(client: Client, object_id: str, **extra: Any) -> dict[str, Any]:
 
 
 def test_every_object_a_person_uses_has_an_index_view(client: Client) -> None:
-    listed = views(client)
+    listed = [v for v in views(client) if v["key"] == "INDEX"]
     shown = {o["id"]: o for o in objects(client).values() if not o["isSystem"]}
     assert {v["objectMetadataId"] for v in listed} == set(shown)
     for view in listed:
         obj = shown[view["objectMetadataId"]]
         assert view["name"] == f"All {obj['labelPlural']}" and view["key"] == "INDEX" and view["type"] == "TABLE"
-        assert view["icon"] == obj["icon"] and view["isCustom"] is False and view["visibility"] == "WORKSPACE"
+        assert view["icon"] == "IconTable" and view["isCustom"] is False and view["visibility"] == "WORKSPACE"
         assert view["openRecordIn"] == "SIDE_PANEL" and view["deletedAt"] is None
 
 
-def test_the_index_view_shows_the_label_field_first_and_no_system_or_list_fields(client: Client) -> None:
+def test_the_index_views_have_twentys_columns(client: Client) -> None:
+    """Twenty's curated INDEX views: columns in order, with widths and aggregates (company and task shown)."""
     company = objects(client)["company"]
-    by_id = {f["id"]: f for f in company["fields"]}
+    by_id = {f["id"]: f["name"] for f in company["fields"]}
     columns = index_view(client, "company")["viewFields"]
-    names = [by_id[c["fieldMetadataId"]]["name"] for c in columns]
-    assert names[0] == "name" and columns[0]["size"] == 210
-    assert {"domainName", "employees", "accountOwner", "createdAt", "createdBy"} <= set(names)
-    assert not {"id", "position", "searchVector", "people", "deletedAt"} & set(names)
-    assert [c["position"] for c in columns] == list(range(len(columns)))
+    assert [(by_id[c["fieldMetadataId"]], c["position"], c["size"]) for c in columns] == [
+        ("name", 0, 180), ("domainName", 1, 100), ("createdBy", 2, 150), ("accountOwner", 3, 150),
+        ("createdAt", 4, 150), ("employees", 5, 150), ("linkedinLink", 6, 170), ("address", 7, 170)]  # fmt: skip
     assert all(c["isVisible"] for c in columns)
+    task = objects(client)["task"]
+    by_id = {f["id"]: f["name"] for f in task["fields"]}
+    positions = [(by_id[c["fieldMetadataId"]], c["position"]) for c in index_view(client, "task")["viewFields"]]
+    assert positions[:2] == [("title", 0), ("status", 2)]  # Twenty leaves position 1 free
+
+
+def test_the_kanban_and_assigned_to_me_views(client: Client) -> None:
+    query = """query($o: String) { getViews(objectMetadataId: $o) { name type key position icon
+        mainGroupByFieldMetadataId kanbanAggregateOperation viewGroups { fieldValue position }
+        viewFilters { operand value } } }"""
+    opportunity, task = objects(client)["opportunity"], objects(client)["task"]
+    stage = next(f["id"] for f in opportunity["fields"] if f["name"] == "stage")
+    listed = data(client, query, o=opportunity["id"])["getViews"]
+    assert [(v["name"], v["type"], v["position"]) for v in listed] == [("All Opportunities", "TABLE", 0),
+                                                                       ("By Stage", "KANBAN", 2)]  # fmt: skip
+    by_stage = listed[1]
+    assert by_stage["mainGroupByFieldMetadataId"] == stage and by_stage["kanbanAggregateOperation"] == "SUM"
+    assert [g["fieldValue"] for g in by_stage["viewGroups"]] == ["NEW", "SCREENING", "MEETING", "PROPOSAL", "CUSTOMER"]
+    tasks = {v["name"]: v for v in data(client, query, o=task["id"])["getViews"]}
+    assert set(tasks) == {"All Tasks", "By Status", "Assigned to Me"}
+    mine = tasks["Assigned to Me"]
+    assert [g["fieldValue"] for g in mine["viewGroups"]] == ["TODO", "IN_PROGRESS", "DONE", ""]
+    assert mine["viewFilters"] == [{"operand": "IS",
+                                    "value": '{"isCurrentWorkspaceMemberSelected":true,"selectedRecordIds":[]}'}]  # fmt: skip
+
+
+def test_a_custom_objects_index_view_shows_its_own_and_system_fields(client: Client) -> None:
+    made = ok(client.post("/rest/metadata/objects", json={"nameSingular": "boat", "namePlural": "boats",
+                                                          "labelSingular": "Boat", "labelPlural": "Boats"}), 201)  # fmt: skip
+    names = {f["id"]: f["name"] for f in made["fields"]}
+    (view,) = data(client, "query($o: String) { getViews(objectMetadataId: $o) { name icon isCustom viewFields "
+                           "{ fieldMetadataId size } } }", o=made["id"])["getViews"]  # fmt: skip
+    assert view["name"] == "All Boats" and view["icon"] == "IconList" and view["isCustom"] is True
+    shown = [names[c["fieldMetadataId"]] for c in view["viewFields"]]
+    assert shown[0] == "name" and {"createdAt", "updatedAt", "createdBy", "updatedBy"} <= set(shown)
+    assert not {"id", "deletedAt", "position", "searchVector"} & set(shown)
+    assert {c["size"] for c in view["viewFields"]} == {180}
 
 
 def test_views_are_stable_until_changed_and_ids_are_the_same_after_the_first_change(client: Client) -> None:
@@ -130,7 +166,7 @@ def test_update_delete_and_destroy(client: Client) -> None:
     assert view["id"] not in {v["id"] for v in views(client)}
     # a deleted view is gone for destroy too
     err = error(client, "mutation($id: String!) { destroyView(id: $id) }", id=view["id"])
-    assert err["message"] == "View not found" and err["extensions"]["code"] == "NOT_FOUND"
+    assert err["message"] == f"View (id: {view['id']}) not found" and err["extensions"]["code"] == "NOT_FOUND"
 
 
 def test_destroy_removes_the_view_and_its_parts(client: Client) -> None:
@@ -206,7 +242,7 @@ def test_a_part_must_name_a_field_of_its_views_object(client: Client) -> None:
     assert err["message"] == "Field metadata not found"
     err = error(client, "mutation($f: UUID!) { createViewSort(input: {viewId: \"00000000-0000-4000-8000-000000000000\", "
                         "fieldMetadataId: $f}) { id } }", f=company["fields"][0]["id"])  # fmt: skip
-    assert err["message"] == "View not found"
+    assert err["message"] == "View (id: 00000000-0000-4000-8000-000000000000) not found"
 
 
 def test_getters_of_unknown_or_malformed_ids_answer_null(client: Client) -> None:
@@ -248,10 +284,10 @@ def test_rest_views_list_get_create_update_delete(client: Client) -> None:
                                                            "direction": "DESC"}), 201)  # fmt: skip
     assert ok(client.get(f"/rest/metadata/viewSorts?viewId={made['id']}"))["data"] == [part]
     assert ok(client.patch(f"/rest/metadata/views/{made['id']}", json={"name": "Bigger"}))["name"] == "Bigger"
-    gone = ok(client.delete(f"/rest/metadata/views/{made['id']}"))
-    assert gone["deletedAt"] is not None
+    assert ok(client.delete(f"/rest/metadata/views/{made['id']}")) == {"success": True}
     assert client.get(f"/rest/metadata/views/{made['id']}").json() == {
-        "statusCode": 404, "error": "NotFoundException", "messages": ["View not found"]}  # fmt: skip
+        "statusCode": 404, "error": "NotFoundException", "messages": [f"View (id: {made['id']}) not found"],
+        "code": "VIEW_NOT_FOUND"}  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -265,10 +301,16 @@ def test_rest_views_list_get_create_update_delete(client: Client) -> None:
          "type must be one of TABLE, KANBAN, CALENDAR, LIST, FIELDS_WIDGET, TABLE_WIDGET, KANBAN_WIDGET, LIST_WIDGET, "
          "CALENDAR_WIDGET"),
         ("POST", "/rest/metadata/views", {"name": "x", "icon": "I", "extra": 1}, 400, "property extra should not exist"),
-        ("POST", "/rest/metadata/viewSorts", {"fieldMetadataId": "00000000-0000-4000-8000-000000000000"}, 404,
-         "View not found"),
-        ("PATCH", "/rest/metadata/viewFields/00000000-0000-4000-8000-000000000000", {}, 404, "View field not found"),
-        ("DELETE", "/rest/metadata/viewGroups/00000000-0000-4000-8000-000000000000", None, 404, "View group not found"),
+        ("POST", "/rest/metadata/viewSorts", {"fieldMetadataId": "00000000-0000-4000-8000-000000000000"}, 400,
+         "viewId must be a UUID"),
+        ("POST", "/rest/metadata/viewSorts", {"viewId": "00000000-0000-4000-8000-000000000000",
+                                              "fieldMetadataId": "00000000-0000-4000-8000-000000000000"}, 404,
+         "View (id: 00000000-0000-4000-8000-000000000000) not found"),
+        ("PATCH", "/rest/metadata/viewFields/00000000-0000-4000-8000-000000000000", {}, 404,
+         "View field (id: 00000000-0000-4000-8000-000000000000) not found"),
+        ("DELETE", "/rest/metadata/viewGroups/00000000-0000-4000-8000-000000000000", None, 404,
+         "View group (id: 00000000-0000-4000-8000-000000000000) not found"),
+        ("GET", "/rest/metadata/viewFieldGroups", None, 404, None),
         ("PUT", "/rest/metadata/views", {}, 404, None),
     ],
 )  # fmt: skip
