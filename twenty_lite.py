@@ -1372,7 +1372,7 @@ STANDARD_OBJECTS: list[dict[str, Any]] = [
     {
         "s": "note", "p": "notes", "ls": "Note", "lp": "Notes", "icon": "IconNotes", "system": False,
         "searchable": True, "label": "title", "shortcut": "N",
-        "fields": [("title", "TEXT", ""), ("bodyV2", "RICH_TEXT"), ("body", "TEXT", "")],
+        "fields": [("title", "TEXT", ""), ("bodyV2", "RICH_TEXT")],
     },
     {
         "s": "noteTarget", "p": "noteTargets", "ls": "Note Target", "lp": "Note Targets",
@@ -1382,7 +1382,7 @@ STANDARD_OBJECTS: list[dict[str, Any]] = [
         "s": "task", "p": "tasks", "ls": "Task", "lp": "Tasks", "icon": "IconCheckbox", "system": False,
         "searchable": True, "label": "title", "shortcut": "T",
         "fields": [
-            ("title", "TEXT", ""), ("bodyV2", "RICH_TEXT"), ("body", "TEXT", ""), ("dueAt", "DATE_TIME", None),
+            ("title", "TEXT", ""), ("bodyV2", "RICH_TEXT"), ("dueAt", "DATE_TIME", None),
             ("status", "SELECT", "TODO", _opts("TODO:To do:sky,IN_PROGRESS:In progress:purple,DONE:Done:green")),
         ],
     },

@@ -82,8 +82,8 @@ DEPTH0_KEYS: dict[str, set[str]] = {
         "companyId",
         "ownerId",
     },
-    "note": SYSTEM_KEYS | {"title", "bodyV2", "body"},
-    "task": SYSTEM_KEYS | {"title", "bodyV2", "body", "dueAt", "status", "assigneeId"},
+    "note": SYSTEM_KEYS | {"title", "bodyV2"},  # the newest Twenty dropped the plain-text "body"
+    "task": SYSTEM_KEYS | {"title", "bodyV2", "dueAt", "status", "assigneeId"},
     "noteTarget": SYSTEM_KEYS | {"noteId", "targetPersonId", "targetCompanyId", "targetOpportunityId"},
     "taskTarget": SYSTEM_KEYS | {"taskId", "targetPersonId", "targetCompanyId", "targetOpportunityId"},
     "workspaceMember": SYSTEM_KEYS
@@ -356,10 +356,9 @@ DEFAULTS = {
         "companyId": None,
         "ownerId": None,
     },
-    "notes": {"title": "", "body": "", "bodyV2": EMPTY_RICH_TEXT},
+    "notes": {"title": "", "bodyV2": EMPTY_RICH_TEXT},
     "tasks": {
         "title": "",
-        "body": "",
         "bodyV2": EMPTY_RICH_TEXT,
         "status": "TODO",
         "dueAt": None,
