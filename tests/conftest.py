@@ -274,6 +274,18 @@ def gql(client: Client, query: str, variables: dict[str, Any] | None = None, **k
     return body
 
 
+def meta_gql(client: Client, query: str, **variables: Any) -> dict[str, Any]:
+    """POST /metadata with variables as keywords; returns the JSON body."""
+    return client.post("/metadata", json={"query": query, "variables": variables}).json()
+
+
+def meta_data(client: Client, query: str, **variables: Any) -> dict[str, Any]:
+    """POST /metadata that must answer without errors; returns its data."""
+    body = meta_gql(client, query, **variables)
+    assert "errors" not in body, body
+    return body["data"]
+
+
 def root_error(
     client: Client,
     query: str,

@@ -8,19 +8,12 @@ import json
 from typing import Any
 
 import pytest
-from conftest import Client, make_app, ok
+from conftest import Client, make_app, meta_data, meta_gql, ok
 
 VIEW_FIELDS = "id name key type icon position isCustom objectMetadataId visibility openRecordIn deletedAt"
 
 
-def gql(client: Client, query: str, **variables: Any) -> dict[str, Any]:
-    return client.post("/metadata", json={"query": query, "variables": variables}).json()
-
-
-def data(client: Client, query: str, **variables: Any) -> dict[str, Any]:
-    body = gql(client, query, **variables)
-    assert "errors" not in body, body
-    return body["data"]
+gql, data = meta_gql, meta_data  # /metadata with variables as keywords
 
 
 def error(client: Client, query: str, **variables: Any) -> dict[str, Any]:
