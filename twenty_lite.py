@@ -1432,7 +1432,89 @@ STANDARD_OBJECTS: list[dict[str, Any]] = [
             ("linkedObjectMetadataId", "UUID", None),
         ],
     },
+    # E-mail and calendar, as the sync of a connected account fills them. The channels and folders behind
+    # them are no longer workspace objects in the newest Twenty: the associations keep their ids.
+    {
+        "s": "message", "p": "messages", "ls": "Message", "lp": "Messages", "icon": "IconMessage",
+        "system": True, "searchable": False, "label": "subject",
+        "fields": [("headerMessageId", "TEXT", ""), ("subject", "TEXT", ""), ("text", "TEXT", ""),
+                   ("receivedAt", "DATE_TIME", None), ("isDraft!", "BOOLEAN", False)],
+    },
+    {
+        "s": "messageThread", "p": "messageThreads", "ls": "Message Thread", "lp": "Message Threads",
+        "icon": "IconMessage", "system": True, "searchable": False, "label": "subject",
+        "fields": [("subject", "TEXT", "")],
+    },
+    {
+        "s": "messageParticipant", "p": "messageParticipants", "ls": "Message Participant",
+        "lp": "Message Participants", "icon": "IconUserCircle", "system": True, "searchable": False, "label": "handle",
+        "fields": [("role!", "SELECT", "FROM", _opts("FROM:From:green,TO:To:blue,CC:Cc:orange,BCC:Bcc:red")),
+                   ("handle", "TEXT", ""), ("displayName", "TEXT", "")],
+    },
+    {
+        "s": "messageChannelMessageAssociation", "p": "messageChannelMessageAssociations",
+        "ls": "Message Channel Message Association", "lp": "Message Channel Message Associations",
+        "icon": "IconMessage", "system": True, "searchable": False, "label": "id", "writability": "SYSTEM",
+        "fields": [("messageExternalId", "TEXT", ""), ("messageThreadExternalId", "TEXT", ""),
+                   ("direction!", "SELECT", "INCOMING", _opts("INCOMING:Incoming:green,OUTGOING:Outgoing:blue")),
+                   ("messageChannelId", "UUID", None)],
+    },
+    {
+        "s": "calendarEvent", "p": "calendarEvents", "ls": "Calendar event", "lp": "Calendar events",
+        "icon": "IconCalendar", "system": True, "searchable": False, "label": "title",
+        "fields": [("title", "TEXT", ""), ("isCanceled!", "BOOLEAN", False), ("isFullDay!", "BOOLEAN", False),
+                   ("startsAt", "DATE_TIME", None), ("endsAt", "DATE_TIME", None),
+                   ("externalCreatedAt", "DATE_TIME", None), ("externalUpdatedAt", "DATE_TIME", None),
+                   ("description", "TEXT", ""), ("location", "TEXT", ""), ("iCalUid", "TEXT", ""),
+                   ("conferenceSolution", "TEXT", ""), ("conferenceLink", "LINKS")],
+    },
+    {
+        "s": "calendarEventParticipant", "p": "calendarEventParticipants", "ls": "Calendar event participant",
+        "lp": "Calendar event participants", "icon": "IconCalendar", "system": True, "searchable": False,
+        "label": "handle",
+        "fields": [("handle", "TEXT", ""), ("displayName", "TEXT", ""), ("isOrganizer!", "BOOLEAN", False),
+                   ("responseStatus!", "SELECT", "NEEDS_ACTION", _opts(
+                       "NEEDS_ACTION:Needs Action:orange,DECLINED:Declined:red,TENTATIVE:Tentative:yellow,"
+                       "ACCEPTED:Accepted:green"))],
+    },
+    {
+        "s": "calendarChannelEventAssociation", "p": "calendarChannelEventAssociations",
+        "ls": "Calendar Channel Event Association", "lp": "Calendar Channel Event Associations",
+        "icon": "IconCalendar", "system": True, "searchable": False, "label": "id", "writability": "SYSTEM",
+        "fields": [("eventExternalId", "TEXT", ""), ("recurringEventExternalId", "TEXT", ""),
+                   ("calendarChannelId!", "UUID", None)],
+    },
 ]  # fmt: skip
+
+# Labels and icons of standard fields where Twenty's label is not the humanized name, or that have an icon:
+# per object 'field:Label:Icon,…' (an empty label keeps the humanized one).
+STANDARD_FIELD_LABELS = {
+    "message": "headerMessageId:Header message Id:IconHash,subject::IconMessage,text::IconMessage,"
+               "receivedAt:Received At:IconCalendar,isDraft:Is draft:IconPencil,messageThread:Message Thread Id:IconHash,"
+               "messageParticipants::IconUserCircle,messageChannelMessageAssociations:Message Channel Association:IconMessage",
+    "messageThread": "subject::IconMessage,messages::IconMessage,"
+                     "messageChannelMessageAssociations:Message Channel Association:IconMessage",
+    "messageParticipant": "role::IconAt,handle::IconAt,displayName:Display Name:IconUser,message::IconMessage,"
+                          "person::IconUser,workspaceMember::IconCircleUser",
+    "messageChannelMessageAssociation": "messageExternalId:Message External Id:IconHash,"
+                                        "messageThreadExternalId:Thread External Id:IconHash,direction::IconDirection,"
+                                        "messageChannelId:Message Channel Id:IconHash,"
+                                        "messageThread:Message Thread Id:IconHash,message:Message Id:IconHash",
+    "calendarEvent": "title::IconH1,isCanceled:Is canceled:IconCalendarCancel,isFullDay:Is Full Day:IconHours24,"
+                     "startsAt:Start Date:IconCalendarClock,endsAt:End Date:IconCalendarClock,"
+                     "externalCreatedAt:Creation DateTime:IconCalendarPlus,externalUpdatedAt:Update DateTime:IconCalendarCog,"
+                     "description::IconFileDescription,location::IconMapPin,iCalUid:iCal UID:IconKey,"
+                     "conferenceSolution::IconScreenShare,conferenceLink:Meet Link:IconLink,"
+                     "calendarChannelEventAssociations::IconCalendar,calendarEventParticipants:Event Participants:IconUserCircle",
+    "calendarEventParticipant": "handle::IconMail,displayName:Display Name:IconUser,isOrganizer:Is Organizer:IconUser,"
+                                "responseStatus:Response Status:IconUser,calendarEvent:Event ID:IconCalendar,"
+                                "person::IconUser,workspaceMember::IconUser",
+    "calendarChannelEventAssociation": "eventExternalId:Event external ID:IconCalendar,"
+                                       "recurringEventExternalId:Recurring Event ID:IconHistory,"
+                                       "calendarChannelId:Channel ID:IconCalendar,calendarEvent:Event ID:IconCalendar",
+    "person": "messageParticipants::IconUserCircle,calendarEventParticipants::IconCalendar",
+    "workspaceMember": "messageParticipants::IconUserCircle,calendarEventParticipants::IconCalendar",
+}  # fmt: skip
 
 # Many-to-one relations: (object, field, target, inverse field, onDelete, morph group, inverse is system).
 STANDARD_RELATIONS: list[tuple[str, str, str, str, str, str | None, bool]] = [
@@ -1446,7 +1528,21 @@ STANDARD_RELATIONS: list[tuple[str, str, str, str, str, str | None, bool]] = [
     ("taskTarget", "task", "task", "taskTargets", "CASCADE", None, False),
     ("favorite", "forWorkspaceMember", "workspaceMember", "favorites", "CASCADE", None, False),
     ("timelineActivity", "workspaceMember", "workspaceMember", "timelineActivities", "CASCADE", None, False),
-]
+    ("message", "messageThread", "messageThread", "messages", "CASCADE", None, False),
+    ("messageParticipant", "message", "message", "messageParticipants", "CASCADE", None, False),
+    ("messageParticipant", "person", "person", "messageParticipants", "SET_NULL", None, False),
+    ("messageParticipant", "workspaceMember", "workspaceMember", "messageParticipants", "SET_NULL", None, False),
+    ("messageChannelMessageAssociation", "messageThread", "messageThread", "messageChannelMessageAssociations",
+     "CASCADE", None, False),
+    ("messageChannelMessageAssociation", "message", "message", "messageChannelMessageAssociations", "CASCADE", None,
+     False),
+    ("calendarEventParticipant", "calendarEvent", "calendarEvent", "calendarEventParticipants", "CASCADE", None, False),
+    ("calendarEventParticipant", "person", "person", "calendarEventParticipants", "SET_NULL", None, False),
+    ("calendarEventParticipant", "workspaceMember", "workspaceMember", "calendarEventParticipants", "SET_NULL", None,
+     False),
+    ("calendarChannelEventAssociation", "calendarEvent", "calendarEvent", "calendarChannelEventAssociations", "CASCADE",
+     None, False),
+]  # fmt: skip
 for _target in ("person", "company", "opportunity"):
     _cap = _upper_first(_target)
     STANDARD_RELATIONS += [
@@ -1923,7 +2019,7 @@ def _savepoint(conn: sqlite3.Connection, change: Callable[[], Any]) -> Any:
 OBJECT_PROPS = (
     "labelSingular", "labelPlural", "description", "icon", "shortcut", "color", "isCustom", "isActive", "isSystem",
     "isSearchable", "isRemote", "isLabelSyncedWithName", "labelIdentifier", "imageIdentifier", "duplicateCriteria",
-    "createdAt", "updatedAt", "customIndexes",
+    "createdAt", "updatedAt", "customIndexes", "writability",
 )  # fmt: skip
 
 
@@ -2177,6 +2273,7 @@ def _standard_model_rows(now: str, new_id: Callable[[], str]) -> tuple[list[dict
                 "labelIdentifier": spec["label"],
                 "imageIdentifier": spec.get("image"),
                 "duplicateCriteria": spec.get("dup"),
+                "writability": spec.get("writability", "OPEN"),
                 "createdAt": now,
                 "updatedAt": now,
             }
@@ -2283,8 +2380,21 @@ def _standard_model_rows(now: str, new_id: Callable[[], str]) -> tuple[list[dict
         by_object[source].append(m2o)
         by_object[target].append(o2m)
     for spec in STANDARD_OBJECTS:
+        labels = _field_labels(spec["s"])
+        for props in by_object[spec["s"]]:
+            label, icon = labels.get(props["name"], ("", None))
+            props.update(label=label or props["label"], icon=icon or props["icon"])
         fields.extend(by_object[spec["s"]])
     return objects, fields
+
+
+def _field_labels(object_name: str) -> dict[str, tuple[str, str | None]]:
+    """STANDARD_FIELD_LABELS of one object: field -> (label or '', icon or None)."""
+    out = {}
+    for item in filter(None, STANDARD_FIELD_LABELS.get(object_name, "").split(",")):
+        name, label, icon = item.split(":")
+        out[name] = (label, icon or None)
+    return out
 
 
 def _stored_feature_flags(conn: sqlite3.Connection, workspace_id: str) -> dict[str, bool]:
@@ -6195,6 +6305,8 @@ def _authorize(ctx: Ctx, obj: ObjectMeta | None, operation: str) -> None:
         _require(ctx.actor, action, obj)
     if operation not in READ_OPERATIONS and obj is not None and obj.name_singular == "workspaceMember":
         _require(ctx.actor, "WORKSPACE_MEMBERS")
+    if operation not in READ_OPERATIONS and obj is not None and obj.props.get("writability") == "SYSTEM":
+        raise ApiError(403, "ForbiddenException", PERMISSION_DENIED)  # only the platform writes these
 
 
 def _filter_paths(node: Node | None) -> Iterator[tuple[str, ...]]:
@@ -9008,7 +9120,8 @@ class MetaContext:
         node = _object_out(self.ctx.schema, obj, with_fields=False, rest=False)
         node.update(
             _obj=obj, universalIdentifier=obj.props.get("universalIdentifier") or obj.id,
-            applicationId=_application_id(self.ctx.schema.workspace_id), readability="OPEN", writability="OPEN",
+            applicationId=_application_id(self.ctx.schema.workspace_id), readability="OPEN",
+            writability=obj.props.get("writability") or "OPEN",
             readabilityParentFieldUniversalIdentifiers=None,
         )  # fmt: skip
         return node
@@ -11689,7 +11802,7 @@ function suggest(asked) {
   if (!c || (!word && asked !== true)) { box.style.display = "none"; return; }  // after "{", a space or "}": only on Ctrl-Space
   const pool = c.kind === "types" ? Object.values(typeMap()).filter((t) => !t.name.startsWith("__") && ["INPUT_OBJECT", "SCALAR", "ENUM"].includes(t.kind))
     .map((t) => ({ name: t.name, type: { kind: "SCALAR", name: t.kind.toLowerCase().replace("_", " ") } })) : c.items;
-  items = pool.filter((f) => f.name.toLowerCase().startsWith(word.toLowerCase())).slice(0, 30);
+  items = pool.filter((f) => f.name.toLowerCase().startsWith(word.toLowerCase())).slice(0, 500);
   if (!items.length || (items.length === 1 && items[0].name === word)) { box.style.display = "none"; return; }
   active = 0; box.innerHTML = "";
   items.forEach((f, i) => { const d = document.createElement("div"); d.dataset.name = f.name; d.innerHTML = "<span></span><small></small>";
@@ -12062,6 +12175,29 @@ def _seed_demo(state: AppState, workspace_id: str) -> None:
         add("taskTargets", {"taskId": task, "targetCompanyId": companies["Acme Corp"]})
         task = add("tasks", {"title": "Prepare the Hooli demo", "status": "IN_PROGRESS", "assigneeId": member_id})
         add("taskTargets", {"taskId": task, "targetPersonId": people["Linus"]})
+        # An e-mail thread and a meeting, as a connected account's sync would have brought them in.
+        thread = add("messageThreads", {"subject": "Acme expansion: pricing"})
+        for n, (sender, text, at) in enumerate((
+            ("Ada", "Could you send the pricing for 1200 seats?", "2026-11-20T09:12:00.000Z"),
+            ("Tim", "Here it is; happy to walk you through it.", "2026-11-20T15:40:00.000Z"),
+        )):  # fmt: skip
+            message = add("messages", {"subject": "Acme expansion: pricing", "text": text, "receivedAt": at,
+                                       "headerMessageId": f"<demo-{n}@acme.example>", "messageThreadId": thread})  # fmt: skip
+            add("messageChannelMessageAssociations", {"messageId": message, "messageThreadId": thread,
+                                                      "messageExternalId": f"demo-{n}",
+                                                      "direction": "INCOMING" if sender == "Ada" else "OUTGOING"})  # fmt: skip
+            for role, who in (("FROM", sender), ("TO", "Tim" if sender == "Ada" else "Ada")):
+                person = {"personId": people["Ada"]} if who == "Ada" else {"workspaceMemberId": member_id}
+                handle = "ada.lovelace@acme.example" if who == "Ada" else "tim@apple.dev"
+                add("messageParticipants", {"messageId": message, "role": role, "handle": handle,
+                                            "displayName": "Ada Lovelace" if who == "Ada" else "Tim Apple", **person})  # fmt: skip
+        event = add("calendarEvents", {"title": "Hooli demo", "startsAt": "2026-12-08T16:00:00.000Z",
+                                       "endsAt": "2026-12-08T17:00:00.000Z", "location": "Palo Alto",
+                                       "conferenceLink": {"primaryLinkUrl": "https://meet.example/hooli"}})  # fmt: skip
+        add("calendarEventParticipants", {"calendarEventId": event, "handle": "tim@apple.dev", "isOrganizer": True,
+                                          "responseStatus": "ACCEPTED", "workspaceMemberId": member_id})  # fmt: skip
+        add("calendarEventParticipants", {"calendarEventId": event, "handle": "linus.torvalds@hooli.example",
+                                          "responseStatus": "TENTATIVE", "personId": people["Linus"]})  # fmt: skip
 
 
 # ============================================================================================

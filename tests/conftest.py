@@ -202,6 +202,8 @@ PERSON_RELATIONS = {
     "attachments",
     "favorites",
     "timelineActivities",
+    "messageParticipants",
+    "calendarEventParticipants",
 }
 COMPANY_RELATIONS = {
     "accountOwner",
@@ -242,6 +244,13 @@ STANDARD_SINGULARS = {
     "attachment",
     "favorite",
     "timelineActivity",
+    "message",
+    "messageThread",
+    "messageParticipant",
+    "messageChannelMessageAssociation",
+    "calendarEvent",
+    "calendarEventParticipant",
+    "calendarChannelEventAssociation",
 }
 
 

@@ -1179,3 +1179,54 @@ def test_demo_note_targets_link_existing_records(demo_client):
     linked = [(k, t[k]) for t in targets for k in live if t[k] is not None]
     assert linked
     assert all(value in live[k] for k, value in linked)
+
+
+# ---- e-mail and calendar objects (issue 15, item 1) ------------------------------------------------------------
+
+
+def test_email_and_calendar_objects_with_their_relations(client):
+    objects = {o["nameSingular"]: o for o in client.get("/rest/metadata/objects?limit=100").json()["data"]}
+    message = {f["name"]: f for f in objects["message"]["fields"]}
+    assert objects["message"]["isSystem"] is True and objects["message"]["labelPlural"] == "Messages"
+    assert message["messageThread"]["label"] == "Message Thread Id" and message["messageThread"]["icon"] == "IconHash"
+    assert message["messageThread"]["settings"]["onDelete"] == "CASCADE"
+    assert message["isDraft"]["isNullable"] is False and message["isDraft"]["defaultValue"] is False
+    participant = {f["name"]: f for f in objects["messageParticipant"]["fields"]}
+    assert [o["value"] for o in participant["role"]["options"]] == ["FROM", "TO", "CC", "BCC"]
+    assert participant["person"]["settings"]["onDelete"] == "SET_NULL"
+    person = {f["name"]: f for f in objects["person"]["fields"]}
+    assert person["messageParticipants"]["relation"]["type"] == "ONE_TO_MANY"
+    assert person["calendarEventParticipants"]["icon"] == "IconCalendar"
+    event = {f["name"]: f for f in objects["calendarEvent"]["fields"]}
+    assert event["conferenceLink"]["type"] == "LINKS" and event["iCalUid"]["label"] == "iCal UID"
+    assert "body" not in {f["name"] for f in objects["note"]["fields"]}
+
+
+@pytest.mark.parametrize("plural", ["messageChannelMessageAssociations", "calendarChannelEventAssociations"])
+def test_objects_only_the_platform_writes_are_read_only_for_keys(demo_client, plural):
+    """Twenty marks these SYSTEM-writable: a key reads them, and every write is refused, changing nothing."""
+    listed = demo_client.get(f"/rest/{plural}").json()
+    assert listed["totalCount"] == (2 if plural.startswith("message") else 0)
+    denied = {"statusCode": 403, "error": "ForbiddenException",
+              "messages": ["Entity performing the request does not have permission"]}  # fmt: skip
+    assert demo_client.post(f"/rest/{plural}", json={}).json() == denied
+    if listed["data"][plural]:
+        rid = listed["data"][plural][0]["id"]
+        assert demo_client.patch(f"/rest/{plural}/{rid}", json={"messageExternalId": "x"}).json() == denied
+        assert demo_client.delete(f"/rest/{plural}/{rid}").json() == denied
+    assert demo_client.get(f"/rest/{plural}").json() == listed
+    singular = plural[0].upper() + plural[1:-1]
+    data = "{}" if plural.startswith("message") else '{calendarChannelId: "00000000-0000-4000-8000-000000000000"}'
+    body = demo_client.post(
+        "/graphql", json={"query": f"mutation {{ create{singular}(data: {data}) {{ id }} }}"}
+    ).json()
+    assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+def test_the_demo_has_an_email_thread_and_a_meeting(demo_client):
+    thread = demo_client.get("/rest/messageThreads", params={"depth": 1}).json()["data"]["messageThreads"][0]
+    assert thread["subject"] == "Acme expansion: pricing" and len(thread["messages"]) == 2
+    people = demo_client.get("/rest/messageParticipants").json()["data"]["messageParticipants"]
+    assert sorted(p["role"] for p in people) == ["FROM", "FROM", "TO", "TO"]
+    event = demo_client.get("/rest/calendarEvents", params={"depth": 1}).json()["data"]["calendarEvents"][0]
+    assert event["title"] == "Hooli demo" and len(event["calendarEventParticipants"]) == 2

@@ -10,7 +10,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import Client, make_app, ok
+from conftest import STANDARD_SINGULARS, Client, make_app, ok
 
 import twenty_lite as tl
 
@@ -339,7 +339,7 @@ def test_new_workspaces_get_their_own_metadata_ids_and_hide_internal_ones(admin:
     for _ in range(3):
         made = admin.post("/_lite/workspaces", json={}).json()
         objects = Client(admin.app, made["apiKey"]).get("/rest/metadata/objects", params={"limit": 60}).json()
-        assert objects["totalCount"] == 11
+        assert objects["totalCount"] == len(STANDARD_SINGULARS)
         ids.append({o["id"] for o in objects["data"]} | {f["id"] for o in objects["data"]
                                                                      for f in o["fields"]})  # fmt: skip
     assert not (ids[0] & ids[1]) and not (ids[1] & ids[2])
@@ -380,7 +380,7 @@ def object_ids(ws: Client) -> set[str]:
 def assert_pristine(made: dict, ws: Client) -> None:
     """A workspace as new: standard model, no records, no webhooks, standard roles, one key."""
     objects = ok(ws.get("/rest/metadata/objects", params={"limit": 60}))
-    assert objects["totalCount"] == 11
+    assert objects["totalCount"] == len(STANDARD_SINGULARS)
     assert {o["workspaceId"] for o in objects["data"]} == {made["id"]}
     for plural in ("people", "companies", "opportunities", "notes", "tasks"):
         assert ok(ws.get(f"/rest/{plural}"))["totalCount"] == 0, plural
@@ -474,7 +474,9 @@ def test_reset_after_a_data_model_change_brings_back_the_standard_model(determin
     made_company = ok(ws.post("/rest/companies", json={"name": "Initech"}), 201)["data"]["createCompany"]
     assert "tier" not in made_company
     objects = ok(ws.get("/rest/metadata/objects", params={"limit": 60}))
-    assert objects["totalCount"] == 11 and {o["workspaceId"] for o in objects["data"]} == {made["id"]}
+    assert objects["totalCount"] == len(STANDARD_SINGULARS) and {o["workspaceId"] for o in objects["data"]} == {
+        made["id"]
+    }
     assert ok(ws.post("/graphql", json={"query": "{ companies { totalCount } }"}))["data"]["companies"] == {
         "totalCount": 1
     }
@@ -585,7 +587,7 @@ def test_a_reset_does_not_wait_for_a_spare_being_made(admin: Client) -> None:
         assert ok(admin.post(f"/_lite/workspaces/{made['id']}/reset")) == {"id": made["id"]}
         assert time.monotonic() - start < 2
         assert ws.get("/rest/pets").status_code == 400
-        assert ok(ws.get("/rest/metadata/objects", params={"limit": 60}))["totalCount"] == 11
+        assert ok(ws.get("/rest/metadata/objects", params={"limit": 60}))["totalCount"] == len(STANDARD_SINGULARS)
     finally:
         gate.set()
         state.pool.release(True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
-from conftest import API_KEY, Client, make_app
+from conftest import API_KEY, STANDARD_SINGULARS, Client, make_app
 
 import twenty_lite as tl
 
@@ -118,10 +118,7 @@ def test_list_queries_use_indexes_not_scans(app, raw_filter, order_by) -> None:
 def test_standard_model_rows(app) -> None:
     conn = app.state.store._conn()
     names = {r[0] for r in conn.execute("SELECT name_singular FROM object_meta")}
-    assert names == {
-        "company", "person", "opportunity", "note", "noteTarget", "task", "taskTarget", "workspaceMember",
-        "attachment", "favorite", "timelineActivity",
-    }  # fmt: skip
+    assert names == STANDARD_SINGULARS
 
 
 def test_the_wal_starts_over_under_writes_that_never_pause(tmp_path) -> None:
