@@ -6079,11 +6079,13 @@ def _view_defaults(kind: str) -> dict[str, Any]:
 
 def _view_items(conn: sqlite3.Connection, schema: Schema) -> list[dict[str, Any]]:
     """Every view and view part of a workspace (soft-deleted ones included): computed from the data model
-    while none was changed, else as stored, less those of objects and fields that are gone."""
+    while none was changed, else as stored, less those of objects and fields that are gone, plus the computed
+    views of objects made since (marked "_computed": not stored yet)."""
     ws = schema.workspace_id
     row = conn.execute("SELECT views_stored FROM workspace WHERE id = ?", (ws,)).fetchone()
+    shown = [obj for obj in schema.objects if obj.is_active and not obj.is_system]
     if not row or not row[0]:
-        return [i for obj in schema.objects if obj.is_active and not obj.is_system for i in _standard_views(ws, obj)]
+        return [dict(i, _computed=True) for obj in shown for i in _standard_views(ws, obj)]
     fields = {f.id for o in schema.objects for f in o.fields}
     items = []
     for kind, data, deleted in conn.execute(
@@ -6094,24 +6096,28 @@ def _view_items(conn: sqlite3.Connection, schema: Schema) -> list[dict[str, Any]
         if all(r in fields for r in refs):
             items.append(item)
     views = {i["id"] for i in items if i["kind"] == "view" and i["objectMetadataId"] in schema.by_id}
-    return [i for i in items if (i["id"] if i["kind"] == "view" else i["viewId"]) in views]
-
-
-def _store_views(conn: sqlite3.Connection, schema: Schema) -> list[dict[str, Any]]:
-    """Write a workspace's computed views out before its first view change; returns the items."""
-    items = _view_items(conn, schema)
-    ws = schema.workspace_id
-    if not conn.execute("SELECT views_stored FROM workspace WHERE id = ?", (ws,)).fetchone()[0]:
-        conn.executemany(
-            "INSERT INTO view_item(id, workspace_id, kind, parent_id, data) VALUES (?, ?, ?, ?, ?)",
-            [(i["id"], ws, i["kind"], i[VIEW_KINDS[i["kind"]].parent], _view_doc(i)) for i in items],
-        )
-        conn.execute("UPDATE workspace SET views_stored = 1 WHERE id = ?", (ws,))
+    items = [i for i in items if (i["id"] if i["kind"] == "view" else i["viewId"]) in views]
+    indexed = {i["objectMetadataId"] for i in items if i["kind"] == "view" and i.get("key") == "INDEX"}
+    for obj in shown:  # an INDEX view cannot be removed: an object without one was made after the views were stored
+        if obj.id not in indexed:
+            items += [dict(i, _computed=True) for i in _standard_views(ws, obj)]
     return items
 
 
+def _store_views(conn: sqlite3.Connection, schema: Schema) -> list[dict[str, Any]]:
+    """Before a view change: write out the views still computed (all of them, the first time); the items."""
+    items = _view_items(conn, schema)
+    ws = schema.workspace_id
+    conn.executemany(
+        "INSERT INTO view_item(id, workspace_id, kind, parent_id, data) VALUES (?, ?, ?, ?, ?)",
+        [(i["id"], ws, i["kind"], i[VIEW_KINDS[i["kind"]].parent], _view_doc(i)) for i in items if i.get("_computed")],
+    )
+    conn.execute("UPDATE workspace SET views_stored = 1 WHERE id = ? AND views_stored = 0", (ws,))
+    return [{k: v for k, v in i.items() if k != "_computed"} for i in items]
+
+
 def _view_doc(item: dict[str, Any]) -> str:
-    return _dumps({k: v for k, v in item.items() if k not in ("kind", "deletedAt")})
+    return _dumps({k: v for k, v in item.items() if k not in ("kind", "deletedAt", "_computed")})
 
 
 def _view_item(items: list[dict[str, Any]], kind: str, item_id: Any) -> dict[str, Any] | None:
@@ -6261,7 +6267,7 @@ def _change_view_item(ctx: Ctx, kind: str, verb: str, item_id: Any = None, data:
 def _view_out(workspace_id: str, item: dict[str, Any]) -> dict[str, Any]:
     """A view or view part as both APIs show it."""
     spec = VIEW_KINDS[item["kind"]]
-    out = {k: v for k, v in item.items() if k != "kind"}
+    out = {k: v for k, v in item.items() if k not in ("kind", "_computed")}
     out.update(spec.extra)
     out.update(
         workspaceId=workspace_id, universalIdentifier=item["id"], applicationId=_application_id(workspace_id),

@@ -325,3 +325,22 @@ def test_a_workspace_lists_its_views_and_parts() -> None:
         "currentWorkspace"
     ]
     assert len(listed["views"]) == len(views(client)) and len(listed["viewFields"]) > 20 and listed["viewSorts"] == []
+
+
+def test_an_object_made_after_the_views_were_stored_has_its_index_view(client: Client) -> None:
+    create_view(client, objects(client)["company"]["id"])  # the views are stored from here on
+    made = ok(client.post("/rest/metadata/objects", json={"nameSingular": "kite", "namePlural": "kites",
+                                                          "labelSingular": "Kite", "labelPlural": "Kites"}), 201)  # fmt: skip
+    (view,) = views(client, made["id"])
+    assert view["name"] == "All Kites" and view["key"] == "INDEX"
+    field = next(f["id"] for f in made["fields"] if f["name"] == "createdAt")
+    sort = data(client, "mutation($v: UUID!, $f: UUID!) { createViewSort(input: {viewId: $v, fieldMetadataId: $f}) { id } }",
+                v=view["id"], f=field)["createViewSort"]  # fmt: skip
+    renamed = data(
+        client, 'mutation($id: String!) { updateView(id: $id, input: {name: "Kites!"}) { name } }', id=view["id"]
+    )
+    assert renamed == {"updateView": {"name": "Kites!"}}
+    listed = data(
+        client, "query($o: String) { getViews(objectMetadataId: $o) { id name viewSorts { id } } }", o=made["id"]
+    )
+    assert listed["getViews"] == [{"id": view["id"], "name": "Kites!", "viewSorts": [{"id": sort["id"]}]}]
