@@ -4550,6 +4550,7 @@ def _add_fields(ctx: Ctx, fields: list[dict[str, Any]]) -> None:
                 "INSERT INTO value(seq, attr, v) SELECT seq, ?, ? FROM entity WHERE obj = ?",
                 (col.key, defaults.get(col.name), obj_key),
             )
+    _add_index_view_columns(ctx, fields)
 
 
 def _drop_fields(conn: sqlite3.Connection, field_ids: Iterable[str]) -> None:
@@ -6022,13 +6023,46 @@ STANDARD_VIEWS: dict[str, tuple[StandardView, ...]] = {
 DEFAULT_VIEW_FIELD_SIZE = 180
 
 
+def _default_view_column(name: str, ftype: str) -> bool:
+    """Whether Twenty gives a field a column in the INDEX view it makes itself."""
+    return name not in ("id", "deletedAt") and ftype not in ("TS_VECTOR", "POSITION", "RELATION", "MORPH_RELATION")
+
+
+def _add_index_view_columns(ctx: Ctx, fields: list[dict[str, Any]]) -> None:
+    """New fields get a column at the end of their object's stored INDEX view, as Twenty gives them one (while
+    the views are computed, the computing does it)."""
+    conn, ws = ctx.conn, ctx.schema.workspace_id
+    if not conn.execute("SELECT views_stored FROM workspace WHERE id = ?", (ws,)).fetchone()[0]:
+        return
+    for props in fields:
+        if not _default_view_column(props["name"], props["type"]):
+            continue
+        view = conn.execute(
+            "SELECT id FROM view_item WHERE workspace_id = ? AND kind = 'view' AND parent_id = ? "
+            "AND json_extract(data, '$.key') = 'INDEX' AND deleted_at IS NULL",
+            (ws, props["objectMetadataId"]),
+        ).fetchone()
+        if view is None:  # an object made since the views were stored: its views are still computed
+            continue
+        last = conn.execute(
+            "SELECT max(json_extract(data, '$.position')) FROM view_item WHERE kind = 'viewField' AND parent_id = ?",
+            (view[0],),
+        ).fetchone()[0]
+        item = {
+            "kind": "viewField", "id": _stable_id(view[0], props["id"]), "viewId": view[0], **_view_defaults("viewField"),
+            "fieldMetadataId": props["id"], "size": DEFAULT_VIEW_FIELD_SIZE, "position": 0 if last is None else last + 1,
+            "createdAt": ctx.now, "updatedAt": ctx.now,
+        }  # fmt: skip
+        conn.execute(
+            "INSERT OR IGNORE INTO view_item(id, workspace_id, kind, parent_id, data) VALUES (?, ?, 'viewField', ?, ?)",
+            (item["id"], ws, view[0], _view_doc(item)),
+        )
+
+
 def _default_view_columns(obj: ObjectMeta) -> tuple[tuple[str, int, int, str | None], ...]:
     """The INDEX view columns Twenty makes for an object it has no curated view of: the label field, then every
     field but the id, deletedAt, positions, search vectors and relations, in order."""
-    shown = [
-        f.name for f in obj.active_fields
-        if f.name not in ("id", "deletedAt") and f.type not in ("TS_VECTOR", "POSITION", "RELATION", "MORPH_RELATION")
-    ]  # fmt: skip
+    shown = [f.name for f in obj.active_fields if _default_view_column(f.name, f.type)]
     names = [n for n in shown if n == obj.label_identifier] + [n for n in shown if n != obj.label_identifier]
     return tuple((name, n, DEFAULT_VIEW_FIELD_SIZE, None) for n, name in enumerate(names))
 

@@ -344,3 +344,15 @@ def test_an_object_made_after_the_views_were_stored_has_its_index_view(client: C
         client, "query($o: String) { getViews(objectMetadataId: $o) { id name viewSorts { id } } }", o=made["id"]
     )
     assert listed["getViews"] == [{"id": view["id"], "name": "Kites!", "viewSorts": [{"id": sort["id"]}]}]
+
+
+def test_a_field_made_after_the_views_were_stored_gets_a_column(client: Client) -> None:
+    company = objects(client)["company"]
+    create_view(client, company["id"])  # the views are stored from here on
+    before = index_view(client, "company")["viewFields"]
+    field = ok(client.post("/rest/metadata/fields", json={"objectMetadataId": company["id"], "type": "TEXT",
+                                                         "name": "motto", "label": "Motto"}), 201)  # fmt: skip
+    after = index_view(client, "company")["viewFields"]
+    assert after[:-1] == before
+    assert after[-1] == {"fieldMetadataId": field["id"], "position": before[-1]["position"] + 1, "size": 180,
+                         "isVisible": True}  # fmt: skip
