@@ -9138,11 +9138,13 @@ class MetaContext:
         self.ctx = ctx
         self._members: list[dict[str, Any]] | None = None
         self._views: list[dict[str, Any]] | None = None
+        self._holders: dict[str, list[str]] | None = None
 
     def refresh(self) -> None:
         self.ctx.schema = self.ctx.state.schema(self.ctx.conn, self.ctx.schema.workspace_id)
         self._members = None
         self._views = None
+        self._holders = None
 
     def views(self) -> list[dict[str, Any]]:
         """The workspace's views and view parts, read once per request (until a mutation)."""
@@ -9155,6 +9157,15 @@ class MetaContext:
         if self._members is None:
             self._members = _workspace_members(self.ctx)
         return self._members
+
+    def role_holders(self) -> dict[str, list[str]]:
+        """Role id -> the ids of the members holding it, worked out once per request."""
+        if self._holders is None:
+            conn, ws = self.ctx.conn, self.ctx.schema.workspace_id
+            roles, default = _list_roles(conn, ws), _workspace_settings(conn, ws)["defaultRoleId"]
+            ids = [m["id"] for m in self.members()]
+            self._holders = {role.id: _role_member_ids(roles, role, default, ids) for role in roles}
+        return self._holders
 
     def object_node(self, obj: ObjectMeta) -> dict[str, Any]:
         node = _object_out(self.ctx.schema, obj, with_fields=False, rest=False)
@@ -9447,13 +9458,9 @@ def _keys_and_roles_resolvers() -> dict[tuple[str, str], Callable[..., Any]]:
         return [r for r in get_roles(_, info) if r["canBeAssignedToApiKeys"]]
 
     def role_members(parent: dict[str, Any], info: Any) -> list[dict[str, Any]]:
-        mc, conn, w = ws(info)
-        members = mc.members()
-        default = _workspace_settings(conn, w)["defaultRoleId"]
-        ids = _role_member_ids(
-            _list_roles(conn, w), _find_role(conn, w, parent["id"]), default, [m["id"] for m in members]
-        )
-        return [_member_node(m) for m in members if m["id"] in ids]
+        mc = _mc(info)
+        ids = mc.role_holders().get(parent["id"], [])
+        return [_member_node(m) for m in mc.members() if m["id"] in ids]
 
     def get_permission_flags(_: Any, info: Any) -> list[dict[str, Any]]:
         mc, conn, w = ws(info)
