@@ -5647,7 +5647,9 @@ class WebhookSender:
                 answer = cut.read_all(exc)
         except (urllib.error.URLError, OSError, ValueError, http.client.HTTPException) as exc:
             reason = getattr(exc, "reason", None) or exc  # URLError wraps the socket's error: say that one
-            status, error = 0, "timeout" if cut.fired else f"{type(reason).__name__}: {reason}"[:200]
+            # the deadline is both a timer and the socket's timeout: whichever fires first, it is a timeout
+            timed_out = cut.fired or isinstance(reason, TimeoutError)
+            status, error = 0, "timeout" if timed_out else f"{type(reason).__name__}: {reason}"[:200]
         finally:
             cut.cancel()
         if cut.fired and error is None:
@@ -6034,28 +6036,32 @@ def _add_index_view_columns(ctx: Ctx, fields: list[dict[str, Any]]) -> None:
     conn, ws = ctx.conn, ctx.schema.workspace_id
     if not conn.execute("SELECT views_stored FROM workspace WHERE id = ?", (ws,)).fetchone()[0]:
         return
+    ends: dict[str, tuple[str, int] | None] = {}  # object id -> (its INDEX view, the next column position)
     for props in fields:
+        oid = props["objectMetadataId"]
         if not _default_view_column(props["name"], props["type"]):
             continue
-        view = conn.execute(
-            "SELECT id FROM view_item WHERE workspace_id = ? AND kind = 'view' AND parent_id = ? "
-            "AND json_extract(data, '$.key') = 'INDEX' AND deleted_at IS NULL",
-            (ws, props["objectMetadataId"]),
-        ).fetchone()
-        if view is None:  # an object made since the views were stored: its views are still computed
+        if oid not in ends:
+            view = conn.execute(
+                "SELECT v.id, (SELECT max(json_extract(f.data, '$.position')) FROM view_item f "
+                "WHERE f.kind = 'viewField' AND f.parent_id = v.id) FROM view_item v WHERE v.workspace_id = ? "
+                "AND v.kind = 'view' AND v.parent_id = ? AND json_extract(v.data, '$.key') = 'INDEX' "
+                "AND v.deleted_at IS NULL",
+                (ws, oid),
+            ).fetchone()  # none for an object made since the views were stored: its views are still computed
+            ends[oid] = (view[0], 0 if view[1] is None else view[1] + 1) if view else None
+        if ends[oid] is None:
             continue
-        last = conn.execute(
-            "SELECT max(json_extract(data, '$.position')) FROM view_item WHERE kind = 'viewField' AND parent_id = ?",
-            (view[0],),
-        ).fetchone()[0]
+        view_id, position = ends[oid]
+        ends[oid] = (view_id, position + 1)
         item = {
-            "kind": "viewField", "id": _stable_id(view[0], props["id"]), "viewId": view[0], **_view_defaults("viewField"),
-            "fieldMetadataId": props["id"], "size": DEFAULT_VIEW_FIELD_SIZE, "position": 0 if last is None else last + 1,
+            "kind": "viewField", "id": _stable_id(view_id, props["id"]), "viewId": view_id, **_view_defaults("viewField"),
+            "fieldMetadataId": props["id"], "size": DEFAULT_VIEW_FIELD_SIZE, "position": position,
             "createdAt": ctx.now, "updatedAt": ctx.now,
         }  # fmt: skip
         conn.execute(
             "INSERT OR IGNORE INTO view_item(id, workspace_id, kind, parent_id, data) VALUES (?, ?, 'viewField', ?, ?)",
-            (item["id"], ws, view[0], _view_doc(item)),
+            (item["id"], ws, view_id, _view_doc(item)),
         )
 
 
@@ -6258,9 +6264,12 @@ def _check_view_data(
     return out
 
 
-def _change_view_item(ctx: Ctx, kind: str, verb: str, item_id: Any = None, data: Any = None) -> dict[str, Any]:
+def _change_view_item(
+    ctx: Ctx, kind: str, verb: str, item_id: Any = None, data: Any = None, items: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
     """Create, update, delete (soft) or destroy a view or view part; the one writer of views. A view's
-    parts go with it; an INDEX view cannot be removed (each object keeps its main table)."""
+    parts go with it; an INDEX view cannot be removed (each object keeps its main table). A batch passes the
+    items it read once (_store_views); a create or update keeps them current."""
     try:
         _require(ctx.actor, "VIEWS")
     except ApiError as err:  # Twenty words the refusal of a view change itself
@@ -6269,7 +6278,8 @@ def _change_view_item(ctx: Ctx, kind: str, verb: str, item_id: Any = None, data:
             "VIEW_CREATE_PERMISSION_DENIED" if verb == "create" and kind == "view" else "VIEW_MODIFY_PERMISSION_DENIED"
         )
         raise ApiError(403, "ForbiddenException", f"You do not have permission to {denied}", code=code) from err
-    items = _store_views(ctx.conn, ctx.schema)
+    if items is None:
+        items = _store_views(ctx.conn, ctx.schema)
     ws = ctx.schema.workspace_id
     if verb == "create":
         item = _check_view_data(ctx.schema, items, kind, data, None)
@@ -6282,12 +6292,14 @@ def _change_view_item(ctx: Ctx, kind: str, verb: str, item_id: Any = None, data:
             "INSERT INTO view_item(id, workspace_id, kind, parent_id, data) VALUES (?, ?, ?, ?, ?)",
             (item["id"], ws, kind, item[VIEW_KINDS[kind].parent], _view_doc(item)),
         )
+        items.append(item)
         return item
     current = _live_view_item(items, kind, item_id)
     if verb == "update":
         item = _check_view_data(ctx.schema, items, kind, data, current)
         item["updatedAt"] = ctx.now
         ctx.conn.execute("UPDATE view_item SET data = ? WHERE id = ?", (_view_doc(item), item["id"]))
+        items[items.index(current)] = item
         return item
     if kind == "view" and current.get("key") == "INDEX":
         raise _bad_request("The INDEX view of an object cannot be deleted")
@@ -9199,9 +9211,11 @@ class MetaContext:
                     return obj, meta
         raise ApiError(404, "NotFoundException", f"Unable to find FieldMetadataEntity with id: {fid}")
 
-    def mutate(self, change: Callable[[], Any], permission: str = "DATA_MODEL") -> Any:
-        """One mutation root field in its own savepoint; the data model is re-read either way."""
-        _require(self.ctx.actor, permission)
+    def mutate(self, change: Callable[[], Any], permission: str | None = "DATA_MODEL") -> Any:
+        """One mutation root field in its own savepoint; the data model is re-read either way. None: the
+        change checks its permission itself."""
+        if permission is not None:
+            _require(self.ctx.actor, permission)
         try:
             return _savepoint(self.ctx.conn, change)
         finally:
@@ -9591,7 +9605,7 @@ def _resolve_delete_index(_: Any, info: Any, input: dict[str, Any]) -> dict[str,
     return found
 
 
-def _view_resolvers() -> dict[tuple[str, str], Callable[..., Any]]:
+def _view_resolvers(schema: Any) -> dict[tuple[str, str], Callable[..., Any]]:
     """Resolvers of the view operations on /metadata, one generic reader and writer per kind."""
 
     def node(info: Any, item: dict[str, Any]) -> dict[str, Any]:
@@ -9617,18 +9631,23 @@ def _view_resolvers() -> dict[tuple[str, str], Callable[..., Any]]:
         def resolve(_: Any, info: Any, id: str | None = None, input: Any = None, inputs: Any = None) -> Any:
             mc = _mc(info)
 
-            def one(entry: Any, item_id: str | None) -> dict[str, Any]:
+            def one(entry: Any, item_id: str | None, items: list[dict[str, Any]] | None = None) -> dict[str, Any]:
                 if verb == "update" and item_id is None:
                     item_id, entry = entry.get("id"), entry.get("update")
                 elif verb == "update":
                     entry = {k: v for k, v in entry.items() if k != "id"}
                 elif verb in ("delete", "destroy") and item_id is None:
                     item_id = entry.get("id")
-                return _change_view_item(mc.ctx, kind, verb, item_id, entry)
+                return _change_view_item(mc.ctx, kind, verb, item_id, entry, items)
 
-            changed = mc.mutate(
-                lambda: [one(e, None) for e in inputs] if inputs is not None else one(input or {}, id), "VIEWS"
-            )
+            def batch() -> list[dict[str, Any]]:
+                if not inputs:
+                    return []
+                items = _store_views(mc.ctx.conn, mc.ctx.schema)  # read once for the whole batch
+                return [one(e, None, items) for e in inputs]
+
+            # _change_view_item checks the VIEWS permission and words its refusal as Twenty does
+            changed = mc.mutate(batch if inputs is not None else lambda: one(input or {}, id), None)
             if boolean:
                 return True
             return [node(info, i) for i in changed] if inputs is not None else node(info, changed)
@@ -9642,7 +9661,7 @@ def _view_resolvers() -> dict[tuple[str, str], Callable[..., Any]]:
 
         return resolve
 
-    schema_fields = _metadata_schema_sdl_fields()
+    mutations = schema.mutation_type.fields
     resolvers: dict[tuple[str, str], Callable[..., Any]] = {}
     for kind, spec in VIEW_KINDS.items():
         name = spec.type_name
@@ -9652,9 +9671,10 @@ def _view_resolvers() -> dict[tuple[str, str], Callable[..., Any]]:
         for verb in ("create", "update", "delete", "destroy"):
             for many in ("", "Many"):
                 field_name = f"{verb}{many}{name}s" if many else f"{verb}{name}"
-                returns = schema_fields.get(("Mutation", field_name))
-                if returns is not None:
-                    resolvers[("Mutation", field_name)] = writer(kind, verb, returns == "Boolean!")
+                if field_name in mutations:
+                    resolvers[("Mutation", field_name)] = writer(
+                        kind, verb, str(mutations[field_name].type) == "Boolean!"
+                    )
         if kind != "view":
             resolvers[("View", spec.resource)] = children(kind, "viewId")
             if kind != "viewFieldGroup":  # Twenty's Workspace lists every kind but that one
@@ -9662,19 +9682,6 @@ def _view_resolvers() -> dict[tuple[str, str], Callable[..., Any]]:
     resolvers[("Workspace", "views")] = lister("view", "objectMetadataId")
     resolvers[("ViewFieldGroup", "viewFields")] = children("viewField", "viewFieldGroupId")
     return {key: _gql_guard(fn) for key, fn in resolvers.items()}
-
-
-def _metadata_schema_sdl_fields() -> dict[tuple[str, str], str]:
-    """(type, field) -> return type of the root fields declared in METADATA_SDL."""
-    out, current = {}, None
-    for line in METADATA_SDL.splitlines():
-        header = re.match(r"type (\w+) \{$", line)
-        if header:
-            current = header.group(1)
-        elif current in ("Query", "Mutation") and re.match(r"  \w+", line):
-            name = re.match(r"  (\w+)", line).group(1)
-            out[(current, name)] = line.rsplit(": ", 1)[1].strip()
-    return out
 
 
 def _set_uuid_scalar(schema: Any) -> None:
@@ -9719,7 +9726,7 @@ def _metadata_schema() -> Any:
         ("Field", "relation"): _resolve_relation, ("Field", "object"): _resolve_field_object,
     }  # fmt: skip
     resolvers.update(_keys_and_roles_resolvers())
-    resolvers.update(_view_resolvers())
+    resolvers.update(_view_resolvers(schema))
     resolvers.update({
         ("Object", "indexMetadatas"): _resolve_object_indexes, ("Object", "indexMetadataList"): _resolve_object_index_list,
         ("Mutation", "createOneIndex"): _resolve_create_index, ("Mutation", "deleteOneIndex"): _resolve_delete_index,

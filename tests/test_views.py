@@ -257,6 +257,13 @@ def test_a_member_reads_views_but_cannot_change_them(client: Client) -> None:
     err = error(member, "mutation($i: CreateViewInput!) { createView(input: $i) { id } }",
                 i={"name": "x", "objectMetadataId": objects(client)["company"]["id"], "icon": "IconList"})  # fmt: skip
     assert err["extensions"]["code"] == "FORBIDDEN"
+    assert err["message"] == "You do not have permission to create workspace-level views"
+    err = error(member, 'mutation($id: String!) { updateView(id: $id, input: {name: "x"}) { id } }',
+                id=views(client)[0]["id"])  # fmt: skip
+    assert err["message"] == "You do not have permission to modify this view"
+    assert data(member, "mutation { createManyViewFields(inputs: []) { id } }") == {"createManyViewFields": []}
+    with client.app.state.store.read() as conn:  # an empty batch wrote nothing, not even the computed views
+        assert conn.execute("SELECT count(*) FROM view_item").fetchone() == (0,)
 
 
 # ---- REST ---------------------------------------------------------------------------------------------------------
@@ -356,3 +363,18 @@ def test_a_field_made_after_the_views_were_stored_gets_a_column(client: Client) 
     assert after[:-1] == before
     assert after[-1] == {"fieldMetadataId": field["id"], "position": before[-1]["position"] + 1, "size": 180,
                          "isVisible": True}  # fmt: skip
+
+
+def test_a_batch_of_view_fields_is_all_or_nothing(client: Client) -> None:
+    company = objects(client)["company"]
+    view = create_view(client, company["id"])
+    fields = [f["id"] for f in company["fields"][:3]]
+    made = data(client, "mutation($i: [CreateViewFieldInput!]!) { createManyViewFields(inputs: $i) { id position } }",
+                i=[{"viewId": view["id"], "fieldMetadataId": f, "position": n} for n, f in enumerate(fields)])  # fmt: skip
+    assert [m["position"] for m in made["createManyViewFields"]] == [0, 1, 2]
+    bad = [{"viewId": view["id"], "fieldMetadataId": fields[0]},
+           {"viewId": view["id"], "fieldMetadataId": "00000000-0000-4000-8000-000000000000"}]  # fmt: skip
+    err = error(client, "mutation($i: [CreateViewFieldInput!]!) { createManyViewFields(inputs: $i) { id } }", i=bad)
+    assert err["message"] == "Field metadata not found"
+    listed = data(client, "query($v: String!) { getViewFields(viewId: $v) { id } }", v=view["id"])["getViewFields"]
+    assert len(listed) == 3
