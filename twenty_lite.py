@@ -11497,7 +11497,7 @@ pre:empty::before{content:attr(data-empty);color:var(--mute);font-style:italic}
 </header>
 <main>
 <section id="rest" class="on" role="tabpanel" aria-label="REST">
-  <div class="panel"><h2>Objects</h2><input id="objFilter" placeholder="filter objects" aria-label="Filter objects" style="width:100%;margin-bottom:6px">
+  <div class="panel"><h2>Objects</h2><select id="restApi" aria-label="Which API" style="width:100%;margin-bottom:6px"><option value="core">Core API: records</option><option value="metadata">Metadata API: objects, fields, views, keys, webhooks</option></select><input id="objFilter" placeholder="filter objects" aria-label="Filter objects" style="width:100%;margin-bottom:6px">
     <div class="row" style="margin-bottom:6px"><span class="help">OpenAPI:</span><button class="ghost small" id="dlCore">core.json</button><button class="ghost small" id="dlMetadata">metadata.json</button></div>
     <div class="list" id="ops"><p class="empty">Paste your API key above and save it to load this workspace's API.</p></div></div>
   <div class="panel" id="opPanel"><h2 id="opTitle">Pick an operation</h2><div id="opForm"><p class="empty">Choose an object on the left, then one of its operations: its parameters, an example body and the curl line show here.</p></div>
@@ -11600,9 +11600,21 @@ $("#dlCore").onclick = () => download("core"); $("#dlMetadata").onclick = () => 
 
 // ---- REST ----
 async function loadOpenApi() {
-  const r = await call("GET", "/rest/open-api/core");
+  const api = $("#restApi").value;
+  const r = await call("GET", "/rest/open-api/" + api);
+  if (api !== $("#restApi").value) return;  // the other API was chosen while this one loaded
   state.openapi = r.json;
   renderOps();
+}
+$("#restApi").onchange = () => {
+  state.op = null; $("#send").disabled = true; $("#opTitle").textContent = "Pick an operation"; $("#curl").textContent = "";
+  empty($("#opForm"), "Choose a resource on the left, then one of its operations.");
+  loadOpenApi();
+};
+// The path the document's operations hang under: /rest for records, /rest/metadata for the data model.
+function restPrefix() {
+  const server = state.openapi && state.openapi.servers && state.openapi.servers[0];
+  return server ? new URL(server.url, base).pathname.replace(/\/$/, "") : "/rest";
 }
 function renderOps() {
   const doc = state.openapi; const box = $("#ops"); box.innerHTML = "";
@@ -11612,7 +11624,7 @@ function renderOps() {
     if (filter && !tag.name.toLowerCase().includes(filter)) continue;
     const div = document.createElement("div"); div.className = "obj";
     const b = document.createElement("button"); b.className = "head"; b.textContent = tag.name; div.appendChild(b);
-    const list = document.createElement("div"); list.hidden = !filter && tag.name !== "people";
+    const list = document.createElement("div"); list.hidden = !filter && tag.name !== "people" && tag.name !== "objects";
     b.setAttribute("aria-expanded", String(!list.hidden));
     b.onclick = () => { list.hidden = !list.hidden; b.setAttribute("aria-expanded", String(!list.hidden)); };
     for (const [path, item] of Object.entries(doc.paths)) {
@@ -11678,7 +11690,7 @@ function pickOp(method, path, op) {
     const label = document.createElement("label"); label.textContent = param.name + (param.in === "path" ? " (path)" : "");
     const input = document.createElement("input"); input.dataset.param = param.name; input.dataset.in = param.in; input.style.width = "100%";
     input.setAttribute("aria-label", param.name);
-    input.placeholder = param.in === "path" ? "record id" : (param.schema && param.schema.default !== undefined ? "default " + param.schema.default : "");
+    input.placeholder = param.in === "path" ? ($("#restApi").value === "core" ? "record id" : "id") : (param.schema && param.schema.default !== undefined ? "default " + param.schema.default : "");
     form.append(label, input);
     if (HELP[param.name]) { const h = document.createElement("div"); h.className = "help"; h.textContent = HELP[param.name]; form.appendChild(h); }
   }
@@ -11698,7 +11710,7 @@ function requestOf() {
     if (i.dataset.in === "path") url = url.replace("{" + i.dataset.param + "}", encodeURIComponent(i.value));
     else query.push(encodeURIComponent(i.dataset.param) + "=" + encodeURIComponent(i.value));
   });
-  const full = "/rest" + url + (query.length ? "?" + query.join("&") : "");
+  const full = restPrefix() + url + (query.length ? "?" + query.join("&") : "");
   const body = $("#body") ? $("#body").value : undefined;
   return { method: method.toUpperCase(), full, body };
 }

@@ -376,6 +376,29 @@ def test_copy_buttons_put_the_curl_line_and_the_response_on_the_clipboard(page, 
     assert json.loads(page.evaluate("navigator.clipboard.readText()"))["data"]["people"]
 
 
+def test_the_rest_tab_switches_to_the_metadata_api_and_reads_views(page) -> None:
+    page.wait_for_selector('button.op[data-op="findManyPeople"]', state="attached")
+    page.click('button.op[data-op="findManyPeople"]')
+    page.select_option("#restApi", "metadata")
+    page.wait_for_selector('button.op[data-op="findManyObjects"]', state="visible")
+    assert page.query_selector('button.op[data-op="findManyPeople"]') is None
+    assert page.is_disabled("#send") and "Choose a resource" in page.text_content("#opForm")
+    page.fill("#objFilter", "views")
+    page.click('button.op[data-op="findManyViews"]')
+    page.fill('#opForm input[data-param="limit"]', "2")
+    assert "/rest/metadata/views?limit=2" in page.text_content("#curl")
+    page.click("#send")
+    page.wait_for_function("document.querySelector('#restStatus').textContent.startsWith('200')")
+    body = json.loads(page.text_content("#restOut"))
+    assert len(body["data"]) == 2 and body["totalCount"] > 2 and body["pageInfo"]["hasNextPage"] is True
+    assert all({"id", "objectMetadataId", "type", "name", "position"} <= set(view) for view in body["data"])
+    page.fill("#objFilter", "")
+    page.click('button.op[data-op="findOneObject"]')
+    assert page.get_attribute('#opForm input[data-param="id"]', "placeholder") == "id"
+    page.select_option("#restApi", "core")
+    page.wait_for_selector('button.op[data-op="findManyPeople"]', state="visible")
+
+
 def test_example_bodies_come_from_the_schema_and_are_accepted(page) -> None:
     page.click('button.op[data-op="createOnePerson"]')
     body = json.loads(page.input_value("#body"))
