@@ -1357,6 +1357,7 @@ STANDARD_OBJECTS: list[dict[str, Any]] = [
         "fields": [
             ("name", "FULL_NAME"), ("emails", "EMAILS", "unique"), ("linkedinLink", "LINKS"), ("xLink", "LINKS"),
             ("jobTitle", "TEXT", ""), ("phones", "PHONES"), ("city", "TEXT", ""), ("avatarUrl", "TEXT", "", "system"),
+            ("avatarFile", "FILES", None, "system"),
         ],
     },
     {
@@ -1410,7 +1411,7 @@ STANDARD_OBJECTS: list[dict[str, Any]] = [
         "s": "attachment", "p": "attachments", "ls": "Attachment", "lp": "Attachments",
         "icon": "IconFileImport", "system": True, "searchable": False, "label": "name",
         "fields": [
-            ("name", "TEXT", ""), ("fullPath", "TEXT", ""),
+            ("name", "TEXT", ""), ("file", "FILES", None), ("fullPath", "TEXT", ""),
             ("fileCategory!", "SELECT", "OTHER",
              _opts("ARCHIVE:Archive:gray,AUDIO:Audio:pink,IMAGE:Image:yellow,PRESENTATION:Presentation:orange,"
                    "SPREADSHEET:Spreadsheet:turquoise,TEXT_DOCUMENT:Text Document:blue,VIDEO:Video:purple,"
@@ -1484,36 +1485,150 @@ STANDARD_OBJECTS: list[dict[str, Any]] = [
         "fields": [("eventExternalId", "TEXT", ""), ("recurringEventExternalId", "TEXT", ""),
                    ("calendarChannelId!", "UUID", None)],
     },
+    {
+        "s": "blocklist", "p": "blocklists", "ls": "Blocklist", "lp": "Blocklists", "icon": "IconForbid2",
+        "system": True, "searchable": False, "label": "handle", "fields": [("handle", "TEXT", "")],
+    },
+    # Dashboards and workflows: their layouts and steps live in core tables here as in Twenty; the records keep
+    # the ids. Runs and automated triggers are the engine's: a trigger is read-only for keys, as in Twenty.
+    {
+        "s": "dashboard", "p": "dashboards", "ls": "Dashboard", "lp": "Dashboards", "icon": "IconLayoutDashboard",
+        "system": False, "searchable": True, "label": "title",
+        "fields": [("title", "TEXT", ""), ("pageLayoutId", "UUID", None)],
+    },
+    {
+        "s": "workflow", "p": "workflows", "ls": "Workflow", "lp": "Workflows", "icon": "IconSettingsAutomation",
+        "system": False, "searchable": True, "label": "name", "shortcut": "W",
+        "fields": [("name", "TEXT", ""), ("lastPublishedVersionId", "TEXT", ""),
+                   ("statuses", "MULTI_SELECT", None,
+                    _opts("DRAFT:Draft:yellow,ACTIVE:Active:green,DEACTIVATED:Deactivated:gray")),
+                   ("coreWorkflowId", "UUID", None, "system")],
+    },
+    {
+        "s": "workflowVersion", "p": "workflowVersions", "ls": "Workflow Version", "lp": "Workflow Versions",
+        "icon": "IconVersions", "system": True, "searchable": False, "label": "name",
+        "fields": [("name", "TEXT", ""), ("trigger", "RAW_JSON", None), ("steps", "RAW_JSON", None),
+                   ("status!", "SELECT", "DRAFT",
+                    _opts("DRAFT:Draft:yellow,ACTIVE:Active:green,DEACTIVATED:Deactivated:orange,ARCHIVED:Archived:gray")),
+                   ("coreWorkflowVersionId", "UUID", None, "system")],
+    },
+    {
+        "s": "workflowRun", "p": "workflowRuns", "ls": "Workflow Run", "lp": "Workflow Runs",
+        "icon": "IconHistoryToggle", "system": True, "searchable": False, "label": "name",
+        "fields": [("name", "TEXT", ""), ("enqueuedAt", "DATE_TIME", None), ("startedAt", "DATE_TIME", None),
+                   ("endedAt", "DATE_TIME", None),
+                   ("status!", "SELECT", "NOT_STARTED",
+                    _opts("NOT_STARTED:Not started:gray,RUNNING:Running:yellow,COMPLETED:Completed:green,"
+                          "FAILED:Failed:red,ENQUEUED:Enqueued:blue,STOPPING:Stopping:orange,STOPPED:Stopped:gray")),
+                   ("state!", "RAW_JSON", None), ("stepLogs", "RAW_JSON", None, "system"),
+                   ("coreWorkflowId", "UUID", None, "system"), ("coreWorkflowVersionId", "UUID", None, "system")],
+    },
+    {
+        "s": "workflowAutomatedTrigger", "p": "workflowAutomatedTriggers", "ls": "Workflow Automated Trigger",
+        "lp": "Workflow Automated Triggers", "icon": "IconSettingsAutomation", "system": True, "searchable": False,
+        "label": "id", "writability": "SYSTEM",
+        "fields": [("type!", "SELECT", "DATABASE_EVENT", _opts("DATABASE_EVENT:Database Event:green,CRON:Cron:blue")),
+                   ("settings!", "RAW_JSON", None)],
+    },
+    {
+        "s": "favoriteFolder", "p": "favoriteFolders", "ls": "Favorite Folder", "lp": "Favorite Folders",
+        "icon": "IconFolder", "system": True, "searchable": False, "label": "name", "fields": [("name", "TEXT", "")],
+    },
 ]  # fmt: skip
 
 # Labels and icons of standard fields where Twenty's label is not the humanized name, or that have an icon:
 # per object 'field:Label:Icon,…' (an empty label keeps the humanized one).
 STANDARD_FIELD_LABELS = {
+    "company": "name::IconBuildingSkyscraper,domainName::IconLink,linkedinLink:Linkedin:IconBrandLinkedin,"
+               "address::IconMap,accountOwner::IconUserCircle,people::IconUsers,opportunities::IconTargetArrow,"
+               "noteTargets:Notes:IconNotes,taskTargets:Tasks:IconCheckbox,attachments::IconPaperclip,"
+               "timelineActivities::IconTimelineEvent",
+    "person": "name::IconUser,emails::IconMail,linkedinLink:Linkedin:IconBrandLinkedin,jobTitle::IconBriefcase,"
+              "phones::IconPhone,avatarUrl:Avatar:IconFileUpload,avatarFile::IconFileUpload,"
+              "company::IconBuildingSkyscraper,pointOfContactForOpportunities:Opportunities:IconTargetArrow,"
+              "messageParticipants::IconUserCircle,calendarEventParticipants::IconCalendar,"
+              "noteTargets:Notes:IconNotes,taskTargets:Tasks:IconCheckbox,attachments::IconPaperclip,"
+              "timelineActivities:Events:IconTimelineEvent",
+    "opportunity": "name::IconTargetArrow,amount::IconCurrencyDollar,closeDate:Close date:IconCalendarEvent,"
+                   "stage::IconProgressCheck,pointOfContact:Point of Contact:IconUser,company::IconBuildingSkyscraper,"
+                   "owner::IconUserCircle,noteTargets:Notes:IconNotes,taskTargets:Tasks:IconCheckbox,"
+                   "attachments::IconPaperclip,timelineActivities::IconTimelineEvent",
+    "note": "title::IconNotes,bodyV2:Body:IconFilePencil,noteTargets:Relations:IconArrowUpRight,"
+            "attachments::IconPaperclip,timelineActivities::IconTimelineEvent",
+    "noteTarget": "note::IconNotes,targetPerson:Person:IconCheckbox,targetCompany:Company:IconCheckbox,"
+                  "targetOpportunity:Opportunity:IconCheckbox",
+    "task": "title::IconNotes,bodyV2:Body:IconFilePencil,dueAt:Due Date:IconCalendarEvent,status::IconCheck,"
+            "assignee::IconUserCircle,taskTargets:Relations:IconArrowUpRight,attachments::IconPaperclip,"
+            "timelineActivities::IconTimelineEvent",
+    "taskTarget": "task::IconCheckbox,targetPerson:Person:IconCheckbox,targetCompany:Company:IconCheckbox,"
+                  "targetOpportunity:Opportunity:IconCheckbox",
+    "workspaceMember": "name::IconCircleUser,userEmail::IconMail,userId::IconCircleUsers,avatarUrl::IconFileUpload,"
+                       "colorScheme::IconColorSwatch,locale:Language:IconLanguage,timeZone:Time zone:IconTimezone,"
+                       "calendarStartDay:Start of the week:IconCalendar,dateFormat:Date format:IconCalendarEvent,"
+                       "timeFormat:Time format:IconClock2,numberFormat:Number format:IconNumbers,"
+                       "accountOwnerForCompanies::IconBriefcase,ownedOpportunities:Owned opportunities:IconTargetArrow,"
+                       "assignedTasks:Assigned tasks:IconCheckbox,timelineActivities:Events:IconTimelineEvent,"
+                       "messageParticipants::IconUserCircle,calendarEventParticipants::IconCalendar,blocklist::IconForbid2",
+    "attachment": "name::IconFileUpload,file::IconFileUpload,fullPath:Full path:IconLink,"
+                  "fileCategory:File category:IconList,targetTask:Task:IconFileImport,targetNote:Note:IconFileImport,"
+                  "targetPerson:Person:IconFileImport,targetCompany:Company:IconFileImport,"
+                  "targetOpportunity:Opportunity:IconFileImport,targetDashboard:Dashboard:IconFileImport,"
+                  "targetWorkflow:Workflow:IconFileImport",
+    "favorite": "viewId:ViewId:IconView,forWorkspaceMember:Workspace Member:IconCircleUser,"
+                "favoriteFolder::IconFolder,person::IconUser,company::IconBuildingSkyscraper,"
+                "opportunity::IconTargetArrow,task::IconCheckbox,note::IconNotes,dashboard::IconLayoutDashboard,"
+                "workflow::IconSettingsAutomation,workflowVersion:Workflow:IconSettingsAutomation,"
+                "workflowRun:Workflow:IconSettingsAutomation",
+    "timelineActivity": "happensAt:Creation date:IconCalendar,properties:Event details:IconListDetails,"
+                        "linkedRecordCachedName:Linked Record cached name:IconAbc,linkedRecordId:Linked Record id:IconAbc,"
+                        "linkedObjectMetadataId::IconAbc,workspaceMember::IconCircleUser,"
+                        "targetPerson:Person:IconTimelineEvent,targetCompany:Company:IconTimelineEvent,"
+                        "targetOpportunity:Opportunity:IconTimelineEvent,targetNote:Note:IconTimelineEvent,"
+                        "targetTask:Task:IconTimelineEvent,targetWorkflow:Workflow:IconTimelineEvent,"
+                        "targetWorkflowVersion:WorkflowVersion:IconTimelineEvent,"
+                        "targetWorkflowRun:WorkflowRun:IconTimelineEvent,targetDashboard:Dashboard:IconTimelineEvent",
     "message": "headerMessageId:Header message Id:IconHash,subject::IconMessage,text::IconMessage,"
-               "receivedAt:Received At:IconCalendar,isDraft:Is draft:IconPencil,messageThread:Message Thread Id:IconHash,"
-               "messageParticipants::IconUserCircle,messageChannelMessageAssociations:Message Channel Association:IconMessage",
+               "receivedAt::IconCalendar,isDraft:Is draft:IconPencil,messageThread:Message Thread Id:IconHash,"
+               "messageParticipants::IconUserCircle,"
+               "messageChannelMessageAssociations:Message Channel Association:IconMessage",
     "messageThread": "subject::IconMessage,messages::IconMessage,"
                      "messageChannelMessageAssociations:Message Channel Association:IconMessage",
-    "messageParticipant": "role::IconAt,handle::IconAt,displayName:Display Name:IconUser,message::IconMessage,"
-                          "person::IconUser,workspaceMember::IconCircleUser",
-    "messageChannelMessageAssociation": "messageExternalId:Message External Id:IconHash,"
-                                        "messageThreadExternalId:Thread External Id:IconHash,direction::IconDirection,"
-                                        "messageChannelId:Message Channel Id:IconHash,"
-                                        "messageThread:Message Thread Id:IconHash,message:Message Id:IconHash",
-    "calendarEvent": "title::IconH1,isCanceled:Is canceled:IconCalendarCancel,isFullDay:Is Full Day:IconHours24,"
+    "messageParticipant": "role::IconAt,handle::IconAt,displayName::IconUser,message::IconMessage,person::IconUser,"
+                          "workspaceMember::IconCircleUser",
+    "messageChannelMessageAssociation": "messageExternalId::IconHash,messageThreadExternalId:Thread External Id:IconHash,"
+                                        "direction::IconDirection,messageChannelId::IconHash,messageThread:Message Thread Id:IconHash,"
+                                        "message:Message Id:IconHash",
+    "calendarEvent": "title::IconH1,isCanceled:Is canceled:IconCalendarCancel,isFullDay::IconHours24,"
                      "startsAt:Start Date:IconCalendarClock,endsAt:End Date:IconCalendarClock,"
-                     "externalCreatedAt:Creation DateTime:IconCalendarPlus,externalUpdatedAt:Update DateTime:IconCalendarCog,"
-                     "description::IconFileDescription,location::IconMapPin,iCalUid:iCal UID:IconKey,"
-                     "conferenceSolution::IconScreenShare,conferenceLink:Meet Link:IconLink,"
-                     "calendarChannelEventAssociations::IconCalendar,calendarEventParticipants:Event Participants:IconUserCircle",
-    "calendarEventParticipant": "handle::IconMail,displayName:Display Name:IconUser,isOrganizer:Is Organizer:IconUser,"
-                                "responseStatus:Response Status:IconUser,calendarEvent:Event ID:IconCalendar,"
-                                "person::IconUser,workspaceMember::IconUser",
+                     "externalCreatedAt:Creation DateTime:IconCalendarPlus,"
+                     "externalUpdatedAt:Update DateTime:IconCalendarCog,description::IconFileDescription,"
+                     "location::IconMapPin,iCalUid:iCal UID:IconKey,conferenceSolution::IconScreenShare,"
+                     "conferenceLink:Meet Link:IconLink,calendarEventParticipants:Event Participants:IconUserCircle,"
+                     "calendarChannelEventAssociations::IconCalendar",
+    "calendarEventParticipant": "handle::IconMail,displayName::IconUser,isOrganizer::IconUser,responseStatus::IconUser,"
+                                "calendarEvent:Event ID:IconCalendar,person::IconUser,workspaceMember::IconUser",
     "calendarChannelEventAssociation": "eventExternalId:Event external ID:IconCalendar,"
-                                       "recurringEventExternalId:Recurring Event ID:IconHistory,"
-                                       "calendarChannelId:Channel ID:IconCalendar,calendarEvent:Event ID:IconCalendar",
-    "person": "messageParticipants::IconUserCircle,calendarEventParticipants::IconCalendar",
-    "workspaceMember": "messageParticipants::IconUserCircle,calendarEventParticipants::IconCalendar",
+                                       "recurringEventExternalId:Recurring Event ID:IconHistory,calendarChannelId:Channel ID:IconCalendar,"
+                                       "calendarEvent:Event ID:IconCalendar",
+    "blocklist": "workspaceMember:WorkspaceMember:IconCircleUser",
+    "dashboard": "timelineActivities::IconTimelineEvent",
+    "workflow": "name::IconSettingsAutomation,lastPublishedVersionId:Last published Version Id:IconVersions,"
+                "statuses::IconStatusChange,coreWorkflowId:Core workflow id:IconSettingsAutomation,"
+                "versions::IconVersions,runs::IconRun,automatedTriggers::IconSettingsAutomation,"
+                "attachments::IconFileUpload,timelineActivities::IconTimelineEvent",
+    "workflowVersion": "name::IconSettingsAutomation,trigger:Version trigger:IconSettingsAutomation,"
+                       "steps:Version steps:IconSettingsAutomation,status:Version status:IconStatusChange,"
+                       "coreWorkflowVersionId:Core workflow version id:IconSettingsAutomation,"
+                       "workflow::IconSettingsAutomation,runs::IconRun,timelineActivities::IconTimelineEvent",
+    "workflowRun": "name::IconSettingsAutomation,enqueuedAt:Workflow run enqueued at:IconHistory,"
+                   "startedAt:Workflow run started at:IconHistory,endedAt:Workflow run ended at:IconHistory,"
+                   "status:Workflow run status:IconStatusChange,state::IconHierarchy2,stepLogs:Step logs:IconTerminal2,"
+                   "coreWorkflowId:Core workflow id:IconSettingsAutomation,"
+                   "coreWorkflowVersionId:Core workflow version id:IconSettingsAutomation,"
+                   "workflowVersion:Workflow version:IconVersions,workflow::IconSettingsAutomation,"
+                   "timelineActivities::IconTimelineEvent",
+    "workflowAutomatedTrigger": "type:Automated Trigger Type:IconSettingsAutomation,settings::IconSettings,"
+                                "workflow::IconSettingsAutomation",
 }  # fmt: skip
 
 # Many-to-one relations: (object, field, target, inverse field, onDelete, morph group, inverse is system).
@@ -1542,6 +1657,12 @@ STANDARD_RELATIONS: list[tuple[str, str, str, str, str, str | None, bool]] = [
      False),
     ("calendarChannelEventAssociation", "calendarEvent", "calendarEvent", "calendarChannelEventAssociations", "CASCADE",
      None, False),
+    ("blocklist", "workspaceMember", "workspaceMember", "blocklist", "CASCADE", None, False),
+    ("workflowVersion", "workflow", "workflow", "versions", "CASCADE", None, False),
+    ("workflowRun", "workflowVersion", "workflowVersion", "runs", "SET_NULL", None, False),
+    ("workflowRun", "workflow", "workflow", "runs", "CASCADE", None, False),
+    ("workflowAutomatedTrigger", "workflow", "workflow", "automatedTriggers", "CASCADE", None, False),
+    ("favorite", "favoriteFolder", "favoriteFolder", "favorites", "SET_NULL", None, False),
 ]  # fmt: skip
 for _target in ("person", "company", "opportunity"):
     _cap = _upper_first(_target)
@@ -1551,14 +1672,17 @@ for _target in ("person", "company", "opportunity"):
     ]
 for _target, _on_delete in (
     ("task", "SET_NULL"), ("note", "SET_NULL"), ("person", "CASCADE"), ("company", "CASCADE"),
-    ("opportunity", "CASCADE"),
+    ("opportunity", "CASCADE"), ("dashboard", "CASCADE"), ("workflow", "CASCADE"),
 ):  # fmt: skip
     _cap = _upper_first(_target)
     STANDARD_RELATIONS.append(("attachment", f"target{_cap}", _target, "attachments", _on_delete, "attachment", True))
+for _target in ("person", "company", "opportunity", "task", "note", "dashboard", "workflow", "workflowVersion",
+                "workflowRun"):  # fmt: skip
     STANDARD_RELATIONS.append(("favorite", _target, _target, "favorites", "CASCADE", None, True))
 for _target, _on_delete in (
     ("person", "CASCADE"), ("company", "CASCADE"), ("opportunity", "SET_NULL"), ("note", "SET_NULL"),
-    ("task", "SET_NULL"),
+    ("task", "SET_NULL"), ("workflow", "CASCADE"), ("workflowVersion", "CASCADE"), ("workflowRun", "CASCADE"),
+    ("dashboard", "SET_NULL"),
 ):  # fmt: skip
     STANDARD_RELATIONS.append(
         (
@@ -2249,7 +2373,7 @@ def _field_props(
 
 
 def _standard_model_rows(now: str, new_id: Callable[[], str]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Object and field properties of a new workspace's eleven standard objects."""
+    """Object and field properties of a new workspace's standard objects."""
     objects, fields = [], []
     ids: dict[str, str] = {}
     by_object: dict[str, list[dict[str, Any]]] = {}
@@ -2312,6 +2436,8 @@ def _standard_model_rows(now: str, new_id: Callable[[], str]) -> tuple[list[dict
                     extra["isUnique"] = True
                 if ftype == "NUMBER" and name == "calendarStartDay":
                     extra["settings"] = {"dataType": "int"}
+                if ftype == "FILES":
+                    extra["settings"] = {"maxNumberOfValues": 1}
             if "system" in rest:
                 extra["isSystem"] = True
             own.append(_field_props(oid, name, ftype, now, new_id, **extra))
@@ -6077,7 +6203,9 @@ def _standard_views(workspace_id: str, obj: ObjectMeta) -> list[dict[str, Any]]:
     """An object's standard views and their parts, with ids computed from the workspace, object and view:
     Twenty's curated ones for its CRM objects, else the INDEX table every object gets."""
     specs = STANDARD_VIEWS.get(obj.name_singular) if not obj.is_custom else None
-    specs = specs or (StandardView(_ALL, "INDEX", "TABLE", 0, "IconList", _default_view_columns(obj)),)
+    # Twenty curates every standard object's INDEX view (IconTable); a custom object's is generated (IconList).
+    icon = "IconList" if obj.is_custom else "IconTable"
+    specs = specs or (StandardView(_ALL, "INDEX", "TABLE", 0, icon, _default_view_columns(obj)),)
     fields = {f.name: f for f in obj.active_fields}
     stamp = {"createdAt": obj.created_at, "updatedAt": obj.created_at, "deletedAt": None}
     items: list[dict[str, Any]] = []

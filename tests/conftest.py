@@ -251,6 +251,13 @@ STANDARD_SINGULARS = {
     "calendarEvent",
     "calendarEventParticipant",
     "calendarChannelEventAssociation",
+    "blocklist",
+    "dashboard",
+    "workflow",
+    "workflowVersion",
+    "workflowRun",
+    "workflowAutomatedTrigger",
+    "favoriteFolder",
 }
 
 

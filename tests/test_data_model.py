@@ -32,6 +32,12 @@ SINGULAR = {
     "attachments": "attachment",
     "favorites": "favorite",
     "timelineActivities": "timelineActivity",
+    "blocklists": "blocklist",
+    "dashboards": "dashboard",
+    "workflows": "workflow",
+    "workflowVersions": "workflowVersion",
+    "workflowRuns": "workflowRun",
+    "favoriteFolders": "favoriteFolder",
 }
 PLURALS = list(SINGULAR)
 
@@ -70,6 +76,7 @@ DEPTH0_KEYS: dict[str, set[str]] = {
         "phones",
         "city",
         "avatarUrl",
+        "avatarFile",
         "companyId",
     },
     "opportunity": SYSTEM_KEYS
@@ -103,6 +110,7 @@ DEPTH0_KEYS: dict[str, set[str]] = {
     "attachment": SYSTEM_KEYS
     | {
         "name",
+        "file",
         "fullPath",
         "fileCategory",
         "targetTaskId",
@@ -110,6 +118,8 @@ DEPTH0_KEYS: dict[str, set[str]] = {
         "targetPersonId",
         "targetCompanyId",
         "targetOpportunityId",
+        "targetDashboardId",
+        "targetWorkflowId",
     },
     # favorite has no updatedBy (data-model.md §6).
     "favorite": (SYSTEM_KEYS - {"updatedBy"})
@@ -121,6 +131,11 @@ DEPTH0_KEYS: dict[str, set[str]] = {
         "opportunityId",
         "taskId",
         "noteId",
+        "dashboardId",
+        "workflowId",
+        "workflowVersionId",
+        "workflowRunId",
+        "favoriteFolderId",
     },
     "timelineActivity": SYSTEM_KEYS
     | {
@@ -136,7 +151,30 @@ DEPTH0_KEYS: dict[str, set[str]] = {
         "targetOpportunityId",
         "targetNoteId",
         "targetTaskId",
+        "targetWorkflowId",
+        "targetWorkflowVersionId",
+        "targetWorkflowRunId",
+        "targetDashboardId",
     },
+    "blocklist": SYSTEM_KEYS | {"handle", "workspaceMemberId"},
+    "dashboard": SYSTEM_KEYS | {"title", "pageLayoutId"},
+    "workflow": SYSTEM_KEYS | {"name", "lastPublishedVersionId", "statuses", "coreWorkflowId"},
+    "workflowVersion": SYSTEM_KEYS | {"name", "trigger", "steps", "status", "coreWorkflowVersionId", "workflowId"},
+    "workflowRun": SYSTEM_KEYS
+    | {
+        "name",
+        "enqueuedAt",
+        "startedAt",
+        "endedAt",
+        "status",
+        "state",
+        "stepLogs",
+        "coreWorkflowId",
+        "coreWorkflowVersionId",
+        "workflowVersionId",
+        "workflowId",
+    },
+    "favoriteFolder": SYSTEM_KEYS | {"name"},
 }
 # Fields that only newer builds add (data-model.md §7.2, timelineActivity); tolerated, not required.
 OPTIONAL_KEYS: dict[str, set[str]] = {"timelineActivity": {"action", "sourceObjectMetadataId"}}
@@ -249,6 +287,8 @@ def minimal_body(client: Any, plural: str) -> dict:
         return {"noteId": create(client, "notes")["id"]}
     if plural == "taskTargets":
         return {"taskId": create(client, "tasks")["id"]}
+    if plural == "workflowRuns":
+        return {"state": {}}  # not nullable, no default: as in Twenty
     return {}
 
 

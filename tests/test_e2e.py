@@ -340,7 +340,7 @@ def test_seed_from_csv_and_json_then_export_and_import(tmp_path) -> None:
     [
         (
             ["seed", "nope", "x.csv"],
-            "twenty_lite: no object named 'nope': one of attachments, calendarChannelEventAssociations,",
+            "twenty_lite: no object named 'nope': one of attachments, blocklists, calendarChannelEventAssociations,",
         ),
         (["seed", "people", "missing.csv"], "twenty_lite: missing.csv: No such file or directory"),
         (["import", "missing.json"], "twenty_lite: missing.json: No such file or directory"),

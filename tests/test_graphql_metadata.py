@@ -60,7 +60,8 @@ PAGE_TOO_BIG = "Requested page size of {} exceeds the maximum size of 1000"
 
 SYSTEM_SINGULARS = {"noteTarget", "taskTarget", "workspaceMember", "attachment", "favorite", "timelineActivity",
                     "message", "messageThread", "messageParticipant", "messageChannelMessageAssociation",
-                    "calendarEvent", "calendarEventParticipant", "calendarChannelEventAssociation"}  # fmt: skip
+                    "calendarEvent", "calendarEventParticipant", "calendarChannelEventAssociation", "blocklist",
+                    "workflowVersion", "workflowRun", "workflowAutomatedTrigger", "favoriteFolder"}  # fmt: skip
 
 # metadata.md §9.1: the fields a new custom object gets (name -> isSystem).
 PET_DEFAULT_FIELDS = {

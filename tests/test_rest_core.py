@@ -45,6 +45,7 @@ PERSON_DEPTH0_KEYS = {
     "phones",
     "city",
     "avatarUrl",
+    "avatarFile",
     "position",
     "companyId",
     "createdAt",
@@ -326,7 +327,7 @@ def test_person_record_shape_at_depth_0(client: CheckedClient) -> None:
         "primaryEmail": "ada@example.com",
         "additionalEmails": None,
     }
-    assert rec["jobTitle"] == "" and rec["city"] == "" and rec["avatarUrl"] == ""
+    assert rec["jobTitle"] == "" and rec["city"] == "" and rec["avatarUrl"] == "" and rec["avatarFile"] is None
     assert rec["linkedinLink"]["primaryLinkUrl"] == ""
     assert rec["companyId"] is None and rec["deletedAt"] is None
     assert DATETIME_RE.match(rec["createdAt"]) and DATETIME_RE.match(rec["updatedAt"])
