@@ -12392,6 +12392,24 @@ def _seed_demo(state: AppState, workspace_id: str) -> None:
                                           "responseStatus": "ACCEPTED", "workspaceMemberId": member_id})  # fmt: skip
         add("calendarEventParticipants", {"calendarEventId": event, "handle": "linus.torvalds@hooli.example",
                                           "responseStatus": "TENTATIVE", "personId": people["Linus"]})  # fmt: skip
+        add("dashboards", {"title": "Sales pipeline", "pageLayoutId": state.settings.new_id()})
+        # A workflow with its published version and a finished run, as Twenty's engine leaves them.
+        version_id = state.settings.new_id()
+        trigger = {"type": "DATABASE_EVENT", "name": "Company created", "settings": {"eventName": "company.created"}}
+        step = {"id": "follow-up", "name": "Create a follow-up task", "type": "CREATE_RECORD", "valid": True,
+                "settings": {"input": {"objectName": "task", "objectRecord": {"title": "Follow up"}}}}  # fmt: skip
+        workflow = add("workflows", {"name": "Follow up new companies", "statuses": ["ACTIVE"],
+                                     "lastPublishedVersionId": version_id})  # fmt: skip
+        add("workflowVersions", {"id": version_id, "name": "v1", "workflowId": workflow, "status": "ACTIVE",
+                                 "trigger": trigger, "steps": [step]})  # fmt: skip
+        add("workflowRuns", {"name": "#1", "workflowId": workflow, "workflowVersionId": version_id,
+                             "status": "COMPLETED", "enqueuedAt": "2026-11-21T10:00:00.000Z",
+                             "startedAt": "2026-11-21T10:00:01.000Z", "endedAt": "2026-11-21T10:00:02.000Z",
+                             "state": {"flow": {"trigger": trigger, "steps": [step]},
+                                       "stepInfos": {"follow-up": {"status": "SUCCESS"}}}})  # fmt: skip
+        add("workflowAutomatedTriggers", {"workflowId": workflow, "type": "DATABASE_EVENT",
+                                          "settings": {"eventName": "company.created"}})  # fmt: skip
+        add("blocklists", {"handle": "@spam.example", "workspaceMemberId": member_id})
 
 
 # ============================================================================================

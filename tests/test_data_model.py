@@ -14,7 +14,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
-from conftest import COMPANY_RELATIONS, PERSON_RELATIONS
+from conftest import COMPANY_RELATIONS, PERSON_RELATIONS, meta_data
 
 # --------------------------------------------------------------------------------------------
 # Names and expected shapes
@@ -1242,11 +1242,15 @@ def test_email_and_calendar_objects_with_their_relations(client):
     assert "body" not in {f["name"] for f in objects["note"]["fields"]}
 
 
-@pytest.mark.parametrize("plural", ["messageChannelMessageAssociations", "calendarChannelEventAssociations"])
+SYSTEM_WRITABLE = {"messageChannelMessageAssociations": 2, "calendarChannelEventAssociations": 0,
+                   "workflowAutomatedTriggers": 1}  # plural -> demo records  # fmt: skip
+
+
+@pytest.mark.parametrize("plural", list(SYSTEM_WRITABLE))
 def test_objects_only_the_platform_writes_are_read_only_for_keys(demo_client, plural):
     """Twenty marks these SYSTEM-writable: a key reads them, and every write is refused, changing nothing."""
     listed = demo_client.get(f"/rest/{plural}").json()
-    assert listed["totalCount"] == (2 if plural.startswith("message") else 0)
+    assert listed["totalCount"] == SYSTEM_WRITABLE[plural]
     denied = {"statusCode": 403, "error": "ForbiddenException",
               "messages": ["Entity performing the request does not have permission"]}  # fmt: skip
     assert demo_client.post(f"/rest/{plural}", json={}).json() == denied
@@ -1256,7 +1260,10 @@ def test_objects_only_the_platform_writes_are_read_only_for_keys(demo_client, pl
         assert demo_client.delete(f"/rest/{plural}/{rid}").json() == denied
     assert demo_client.get(f"/rest/{plural}").json() == listed
     singular = plural[0].upper() + plural[1:-1]
-    data = "{}" if plural.startswith("message") else '{calendarChannelId: "00000000-0000-4000-8000-000000000000"}'
+    data = {
+        "calendarChannelEventAssociations": '{calendarChannelId: "00000000-0000-4000-8000-000000000000"}',
+        "workflowAutomatedTriggers": "{settings: {}}",
+    }.get(plural, "{}")
     body = demo_client.post(
         "/graphql", json={"query": f"mutation {{ create{singular}(data: {data}) {{ id }} }}"}
     ).json()
@@ -1270,3 +1277,113 @@ def test_the_demo_has_an_email_thread_and_a_meeting(demo_client):
     assert sorted(p["role"] for p in people) == ["FROM", "FROM", "TO", "TO"]
     event = demo_client.get("/rest/calendarEvents", params={"depth": 1}).json()["data"]["calendarEvents"][0]
     assert event["title"] == "Hooli demo" and len(event["calendarEventParticipants"]) == 2
+
+
+# ---- dashboards, workflows, blocklist, favorite folders, files (issue 15, item 1) ------------------------------
+
+
+def fields_of(client, singular):
+    objects = client.get("/rest/metadata/objects?limit=100").json()["data"]
+    return {f["name"]: f for f in next(o for o in objects if o["nameSingular"] == singular)["fields"]}
+
+
+def test_workflow_objects_as_twenty_defines_them(client):
+    objects = {o["nameSingular"]: o for o in client.get("/rest/metadata/objects?limit=100").json()["data"]}
+    workflow = objects["workflow"]
+    assert (workflow["shortcut"], workflow["isSystem"], workflow["isSearchable"]) == ("W", False, True)
+    assert workflow["icon"] == "IconSettingsAutomation" and objects["workflowRun"]["icon"] == "IconHistoryToggle"
+    query = "{ objects(paging: {first: 100}) { edges { node { nameSingular writability } } } }"
+    writability = {e["node"]["nameSingular"]: e["node"]["writability"]
+                   for e in meta_data(client, query)["objects"]["edges"]}  # fmt: skip
+    assert writability["workflowAutomatedTrigger"] == "SYSTEM" and writability["workflowVersion"] == "OPEN"
+    fields = fields_of(client, "workflow")
+    assert fields["statuses"]["type"] == "MULTI_SELECT"
+    assert [o["value"] for o in fields["statuses"]["options"]] == ["DRAFT", "ACTIVE", "DEACTIVATED"]
+    assert fields["versions"]["relation"]["type"] == "ONE_TO_MANY" and fields["coreWorkflowId"]["isSystem"] is True
+    run = fields_of(client, "workflowRun")
+    assert run["state"]["type"] == "RAW_JSON" and run["state"]["isNullable"] is False
+    assert run["status"]["defaultValue"] == "'NOT_STARTED'" and run["status"]["label"] == "Workflow run status"
+    assert run["workflowVersion"]["settings"]["onDelete"] == "SET_NULL"
+    assert run["workflow"]["settings"]["onDelete"] == "CASCADE"
+    version = fields_of(client, "workflowVersion")
+    assert [o["value"] for o in version["status"]["options"]] == ["DRAFT", "ACTIVE", "DEACTIVATED", "ARCHIVED"]
+    assert version["steps"]["label"] == "Version steps"
+
+
+def test_links_to_dashboards_and_workflows_files_and_folders(client):
+    attachment = fields_of(client, "attachment")
+    assert attachment["file"]["type"] == "FILES" and attachment["file"]["settings"] == {"maxNumberOfValues": 1}
+    assert attachment["targetWorkflow"]["type"] == "MORPH_RELATION"
+    assert attachment["targetDashboard"]["settings"]["onDelete"] == "CASCADE"
+    activity = fields_of(client, "timelineActivity")
+    assert activity["targetDashboard"]["settings"]["onDelete"] == "SET_NULL"
+    assert activity["targetWorkflowRun"]["settings"]["joinColumnName"] == "targetWorkflowRunId"
+    favorite = fields_of(client, "favorite")
+    assert favorite["favoriteFolder"]["settings"]["onDelete"] == "SET_NULL" and "workflowRun" in favorite
+    person = fields_of(client, "person")
+    assert (person["avatarFile"]["type"], person["avatarFile"]["isSystem"]) == ("FILES", True)
+    assert person["linkedinLink"]["label"] == "Linkedin" and person["linkedinLink"]["icon"] == "IconBrandLinkedin"
+    assert fields_of(client, "workspaceMember")["blocklist"]["relation"]["type"] == "ONE_TO_MANY"
+
+
+def test_a_workflow_with_versions_and_runs_over_rest_and_graphql(client):
+    workflow = create(client, "workflows", {"name": "Onboard", "statuses": ["DRAFT"]})
+    version = create(client, "workflowVersions", {"workflowId": workflow["id"], "steps": [{"id": "a"}],
+                                                   "trigger": {"type": "MANUAL"}})  # fmt: skip
+    assert version["status"] == "DRAFT" and version["steps"] == [{"id": "a"}]
+    run = create(client, "workflowRuns", {"workflowId": workflow["id"], "workflowVersionId": version["id"],
+                                          "state": {"flow": {}}})  # fmt: skip
+    assert run["status"] == "NOT_STARTED" and run["state"] == {"flow": {}}
+    query = "{ workflowRuns { edges { node { workflow { name versions { totalCount } } workflowVersion { id } } } } }"
+    node = client.post("/graphql", json={"query": query}).json()["data"]["workflowRuns"]["edges"][0]["node"]
+    assert node["workflow"] == {"name": "Onboard", "versions": {"totalCount": 1}}
+    assert node["workflowVersion"] == {"id": version["id"]}
+    # A version destroyed leaves its runs (SET_NULL); the workflow destroyed takes versions and runs (CASCADE).
+    assert client.delete(f"/rest/workflowVersions/{version['id']}").status_code == 200
+    assert get_one(client, "workflowRuns", run["id"])["workflowVersionId"] is None
+    assert client.delete(f"/rest/workflows/{workflow['id']}").status_code == 200
+    assert client.get(f"/rest/workflowRuns/{run['id']}").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("plural", "body", "expected"),
+    [
+        ("workflows", {"statuses": ["RUNNING"]}, "RUNNING"),
+        ("workflows", {"statuses": [1]}, "statuses"),
+        ("workflowRuns", {"state": None}, "state"),
+        ("workflowVersions", {"status": "LIVE"}, "LIVE"),
+        ("people", {"avatarFile": [{"fileId": 1}]}, "expected string, received number"),
+        ("people", {"avatarFile": "not json"}, 'for FILES field "avatarFile"'),
+        (
+            "people",
+            {"avatarFile": [{"fileId": "00000000-0000-4000-8000-000000000001", "label": "a.png"}] * 2},
+            "Max number of files is 1",
+        ),
+        ("attachments", {"file": {"fileId": "x" * 100_000}}, "expected array, received object"),
+        ("blocklists", {"handle": ["@x.example"]}, 'for text field "handle"'),
+        ("dashboards", {"pageLayoutId": "not-a-uuid"}, "pageLayoutId"),
+    ],
+)
+def test_bad_values_for_the_new_objects_are_refused_and_change_nothing(client, plural, body, expected):
+    before = client.get(f"/rest/{plural}").json()["totalCount"]
+    message = assert_bad_request(create_raw(client, plural, {**({"state": {}} if plural == "workflowRuns" else {}),
+                                                             **body}))  # fmt: skip
+    assert expected in message
+    assert client.get(f"/rest/{plural}").json()["totalCount"] == before
+
+
+def test_a_person_keeps_an_avatar_file(client):
+    avatar = [{"fileId": "00000000-0000-4000-8000-000000000001", "label": "ada.png"}]
+    person = create(client, "people", {"avatarFile": avatar})
+    assert get_one(client, "people", person["id"])["avatarFile"] == avatar
+
+
+def test_the_demo_has_a_dashboard_and_a_workflow_with_a_version_and_a_run(demo_client):
+    assert list_all(demo_client, "dashboards")[0]["title"] == "Sales pipeline"
+    workflow = demo_client.get("/rest/workflows", params={"depth": 1}).json()["data"]["workflows"][0]
+    assert workflow["statuses"] == ["ACTIVE"] and len(workflow["versions"]) == len(workflow["runs"]) == 1
+    assert workflow["lastPublishedVersionId"] == workflow["versions"][0]["id"]
+    assert (
+        workflow["runs"][0]["status"] == "COMPLETED" and workflow["versions"][0]["steps"][0]["type"] == "CREATE_RECORD"
+    )
+    assert len(workflow["automatedTriggers"]) == 1
