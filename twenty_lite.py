@@ -1487,13 +1487,16 @@ STANDARD_OBJECTS: list[dict[str, Any]] = [
     },
     {
         "s": "blocklist", "p": "blocklists", "ls": "Blocklist", "lp": "Blocklists", "icon": "IconForbid2",
-        "system": True, "searchable": False, "label": "handle", "fields": [("handle", "TEXT", "")],
+        "system": True, "searchable": False, "label": "handle",
+        "fields": [("handle", "TEXT", ""),
+                   ("scope!", "SELECT", "WORKSPACE_MEMBER",
+                    _opts("WORKSPACE_MEMBER:Workspace member:blue,WORKSPACE:Workspace:purple"), "system")],
     },
     # Dashboards and workflows: their layouts and steps live in core tables here as in Twenty; the records keep
     # the ids. Runs and automated triggers are the engine's: a trigger is read-only for keys, as in Twenty.
     {
         "s": "dashboard", "p": "dashboards", "ls": "Dashboard", "lp": "Dashboards", "icon": "IconLayoutDashboard",
-        "system": False, "searchable": True, "label": "title",
+        "system": False, "searchable": True, "label": "title", "shortcut": "D",
         "fields": [("title", "TEXT", ""), ("pageLayoutId", "UUID", None)],
     },
     {
@@ -1610,8 +1613,9 @@ STANDARD_FIELD_LABELS = {
     "calendarChannelEventAssociation": "eventExternalId:Event external ID:IconCalendar,"
                                        "recurringEventExternalId:Recurring Event ID:IconHistory,calendarChannelId:Channel ID:IconCalendar,"
                                        "calendarEvent:Event ID:IconCalendar",
-    "blocklist": "workspaceMember:WorkspaceMember:IconCircleUser",
-    "dashboard": "timelineActivities::IconTimelineEvent",
+    "blocklist": "handle::IconAt,scope::IconShieldLock,workspaceMember:WorkspaceMember:IconUsers",
+    "dashboard": "title::IconNotes,pageLayoutId:Page Layout ID:IconLayout,attachments::IconPaperclip,"
+                 "timelineActivities::IconTimelineEvent",
     "workflow": "name::IconSettingsAutomation,lastPublishedVersionId:Last published Version Id:IconVersions,"
                 "statuses::IconStatusChange,coreWorkflowId:Core workflow id:IconSettingsAutomation,"
                 "versions::IconVersions,runs::IconRun,automatedTriggers::IconSettingsAutomation,"

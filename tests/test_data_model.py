@@ -156,7 +156,7 @@ DEPTH0_KEYS: dict[str, set[str]] = {
         "targetWorkflowRunId",
         "targetDashboardId",
     },
-    "blocklist": SYSTEM_KEYS | {"handle", "workspaceMemberId"},
+    "blocklist": SYSTEM_KEYS | {"handle", "scope", "workspaceMemberId"},
     "dashboard": SYSTEM_KEYS | {"title", "pageLayoutId"},
     "workflow": SYSTEM_KEYS | {"name", "lastPublishedVersionId", "statuses", "coreWorkflowId"},
     "workflowVersion": SYSTEM_KEYS | {"name", "trigger", "steps", "status", "coreWorkflowVersionId", "workflowId"},
