@@ -1492,8 +1492,8 @@ STANDARD_OBJECTS: list[dict[str, Any]] = [
                    ("scope!", "SELECT", "WORKSPACE_MEMBER",
                     _opts("WORKSPACE_MEMBER:Workspace member:blue,WORKSPACE:Workspace:purple"), "system")],
     },
-    # Dashboards and workflows: their layouts and steps live in core tables here as in Twenty; the records keep
-    # the ids. Runs and automated triggers are the engine's: a trigger is read-only for keys, as in Twenty.
+    # Dashboards and workflows. A dashboard's layout is a core table in Twenty: the record keeps its id. An
+    # automated trigger is registered by the workflow engine only: read-only for keys, as in Twenty.
     {
         "s": "dashboard", "p": "dashboards", "ls": "Dashboard", "lp": "Dashboards", "icon": "IconLayoutDashboard",
         "system": False, "searchable": True, "label": "title", "shortcut": "D",
@@ -2558,7 +2558,7 @@ def _create_workspace(
 
 
 def _insert_standard_model(conn: sqlite3.Connection, workspace_id: str, now: str, new_id: Callable[[], str]) -> None:
-    """The eleven standard objects and their fields."""
+    """The standard objects and their fields."""
     objects, fields = _standard_model_rows(now, new_id)
     for props in objects:
         _insert_object(conn, workspace_id, props)

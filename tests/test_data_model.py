@@ -1,7 +1,7 @@
 """The standard data model as seen through the REST API.
 
-Pins reference/data-model.md (field types, composite sub-fields, defaults, the eleven standard
-objects, system fields, relations, createdBy, link normalisation, demo seed) together with the
+Pins reference/data-model.md (field types, composite sub-fields, defaults, the reference's eleven
+standard objects and the fourteen of issue 15, system fields, relations, createdBy, link normalisation, demo seed) together with the
 record shape and request-body rules of rest.md §5, §6, §7.3 and §8.
 """
 
