@@ -43,6 +43,13 @@ Public API (``__all__``): create_app, serve, Settings, Served, Workspace, main, 
 
 from __future__ import annotations
 
+import gc
+
+# Run as the server (not imported): start-up makes many objects that live as long as the process and frees
+# few, so the cyclic collector would only rescan them; main() switches it back on once the app is built.
+if __name__ == "__main__":
+    gc.disable()
+
 import argparse
 import base64
 import contextlib
@@ -64,16 +71,21 @@ import sys
 import threading
 import time
 import types
-import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
+from socketserver import TCPServer
 from urllib.parse import parse_qsl
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import bottle
+
+# Every use of typing here is an annotation (a string, under the __future__ import), and importing it
+# costs 2 ms of every start; type checkers read this name as typing.TYPE_CHECKING.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 __version__ = "0.1.0"
 __all__ = ["Served", "Settings", "Workspace", "create_app", "main", "pytest_plugin", "serve"]
@@ -138,8 +150,22 @@ def _render_error(err: ApiError) -> str:
 # 2. Utilities
 # ============================================================================================
 
-UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
-UUID_V4_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-4[0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}$")
+
+class _Pattern:
+    """A regular expression compiled on first use, so that start-up compiles none (a dozen cost it more
+    than a millisecond); after that, its methods are the compiled pattern's own."""
+
+    def __init__(self, pattern: str | bytes, flags: int = 0) -> None:
+        self._source = (pattern, flags)
+
+    def __getattr__(self, name: str) -> Any:
+        value = getattr(re.compile(*self._source), name)
+        setattr(self, name, value)  # two threads may both compile it: the same pattern either way
+        return value
+
+
+UUID_RE = _Pattern(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+UUID_V4_RE = _Pattern(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-4[0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}$")
 
 
 def _utcnow() -> datetime:
@@ -147,14 +173,27 @@ def _utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def _new_uuid() -> str:
-    """The real id factory (a random UUID v4, formatted directly: several times faster than
-    str(uuid.uuid4()), and a new workspace needs hundreds); Settings.new_id replaces it in tests."""
-    raw = bytearray(os.urandom(16))
-    raw[6] = (raw[6] & 0x0F) | 0x40
-    raw[8] = (raw[8] & 0x3F) | 0x80
-    h = raw.hex()
+def _uuid_text(raw: bytes, version: int) -> str:
+    """16 bytes as the text of a UUID of that version, formatted directly: several times faster than
+    the uuid module (a new workspace needs hundreds of ids), whose import alone costs every start 0.6 ms."""
+    b = bytearray(raw)
+    b[6] = (b[6] & 0x0F) | (version << 4)
+    b[8] = (b[8] & 0x3F) | 0x80
+    h = b.hex()
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+def _new_uuid() -> str:
+    """The real id factory (a random UUID v4); Settings.new_id replaces it in tests."""
+    return _uuid_text(os.urandom(16), 4)
+
+
+_URL_NAMESPACE = bytes.fromhex("6ba7b8119dad11d180b400c04fd430c8")  # uuid.NAMESPACE_URL
+
+
+def _uuid5(name: str) -> str:
+    """uuid.uuid5(uuid.NAMESPACE_URL, name) as text."""
+    return _uuid_text(hashlib.sha1(_URL_NAMESPACE + name.encode()).digest()[:16], 5)
 
 
 class AdjustableClock:
@@ -196,7 +235,7 @@ class CountingIds:
         with self.lock:
             self.count += 1
             n = self.count
-        return str(uuid.UUID(int=(0x7E57 << 112) | n, version=4))
+        return _uuid_text(((0x7E57 << 112) | n).to_bytes(16, "big"), 4)
 
 
 def _iso(moment: datetime) -> str:
@@ -285,7 +324,7 @@ def _is_uuid(text: Any) -> bool:
 
 def _stable_id(*parts: str) -> str:
     """A UUID computed from names: the same parts give the same id (ids of things computed, not stored)."""
-    return str(uuid.uuid5(uuid.NAMESPACE_URL, "twenty_lite/" + "/".join(parts)))
+    return _uuid5("twenty_lite/" + "/".join(parts))
 
 
 def _application_id(workspace_id: str) -> str:
@@ -338,7 +377,7 @@ def _base36(number: int) -> str:
             return out
 
 
-UUID_ANY = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+UUID_ANY = _Pattern(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
 class Housekeeper:
@@ -456,8 +495,8 @@ def _parse_json_body(raw: bytes) -> Any:
 
 
 # A NUL or a UTF-16 surrogate written as a JSON or GraphQL escape (raw, they are not valid UTF-8 / JSON).
-_SUSPECT_ESCAPE_RE = re.compile(rb"\\u(?:0000|[dD][89a-fA-F])")
-_BAD_CHAR_RE = re.compile("[\x00\ud800-\udfff]")
+_SUSPECT_ESCAPE_RE = _Pattern(rb"\\u(?:0000|[dD][89a-fA-F])")
+_BAD_CHAR_RE = _Pattern("[\x00\ud800-\udfff]")
 
 
 def _bad_string_in(value: Any) -> str | None:
@@ -604,7 +643,7 @@ ACTOR_SOURCES = (
 )  # fmt: skip
 RATING_VALUES = tuple(f"RATING_{n}" for n in range(1, 6))
 # Twenty's e-mail check (the schema library's "unicode e-mail" pattern it validates with).
-EMAIL_RE = re.compile(r'^[^\s@"]{1,64}@[^\s@]{1,255}$')
+EMAIL_RE = _Pattern(r'^[^\s@"]{1,64}@[^\s@]{1,255}$')
 
 
 class InvalidOption(Exception):
@@ -974,7 +1013,7 @@ _SUMS = (("min", "Float"), ("max", "Float"), ("avg", "Float"), ("sum", "Float"))
 _EXTREMES = (("min", "DateTime"), ("max", "DateTime"))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class FieldKind:
     """What one stored value kind means, in one place: filter operators and value coercion, write
     validation (Twenty's messages), output conversion, sorting, its OpenAPI schema and GraphQL types.
@@ -1047,7 +1086,7 @@ COMPARATORS = (
 )  # fmt: skip
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class CompositeType:
     """A composite field type: its sub-fields and the kind each behaves as, and what else it means."""
 
@@ -1110,7 +1149,7 @@ class Column:
     empty_is_null: bool  # '' (or []) counts as null in filters
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class FieldMeta:
     """A field of an object, as the metadata API describes it."""
 
@@ -1158,7 +1197,7 @@ class FieldMeta:
 DOC_FORMAT = 1
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class ObjectMeta:
     """An object (standard or custom) with its fields, as loaded from storage."""
 
@@ -1234,7 +1273,7 @@ class ObjectMeta:
         return int.from_bytes(digest, "big", signed=True)
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class Schema:
     """The data model of one workspace; rebuilt whenever its metadata changes."""
 
@@ -2607,7 +2646,7 @@ FIELD_ID_KEYS = ("id", "objectMetadataId", "relationTargetFieldMetadataId", "rel
 SLOTS_PER_OBJECT = 4096  # attribute keys of shared fields: -(object key * SLOTS_PER_OBJECT + slot)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class StandardModel:
     """The template workspace's data model, laid out for workspaces that share its fields."""
 
@@ -3009,7 +3048,7 @@ DIRECTIONS = ("AscNullsFirst", "AscNullsLast", "DescNullsFirst", "DescNullsLast"
 MAX_CHAR = "\U0010ffff"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Leaf:
     """One filter condition: a field path, an operator and its value (typed, or the REST grammar's text)."""
 
@@ -3018,7 +3057,7 @@ class Leaf:
     value: Any  # a scalar, or a list for in/containsAny
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class SearchText:
     """The value of the search endpoint's condition: its text, and the fields it must not look at (those
     the caller may not read)."""
@@ -3036,7 +3075,8 @@ def _search_fields(obj: ObjectMeta) -> list[str]:
     ]
 
 
-Node = Any  # ("and"|"or", [Node]) | ("not", Node) | Leaf
+if TYPE_CHECKING:
+    Node = Any  # ("and"|"or", [Node]) | ("not", Node) | Leaf
 
 
 def _mentions_deleted_at(node: Node) -> bool:
@@ -3048,7 +3088,7 @@ def _mentions_deleted_at(node: Node) -> bool:
     return any(_mentions_deleted_at(n) for n in node[1])
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Ref:
     """A resolved field path: the column it reads, and how to reach it."""
 
@@ -3290,7 +3330,7 @@ class SqlQuery:
         return f"{x} {sql_op} ?"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class SortKey:
     """One sort key: the path and its direction."""
 
@@ -3396,7 +3436,7 @@ def _flip(key: SortKey) -> SortKey:
     return SortKey(key.ref, asc + nulls)
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class Page:
     """A page of record ids with what the envelope needs."""
 
@@ -3575,7 +3615,7 @@ RECORD_ACTIONS = {  # action -> (role-wide flag, per-object permission)
 PERMISSION_DENIED = "Entity performing the request does not have permission"
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class Role:
     """A role: record-wide flags, settings flags, and per-object and per-field permissions."""
 
@@ -3673,7 +3713,7 @@ def _unwritable_fields(actor: Actor, obj: ObjectMeta) -> frozenset[str]:
     ) | _unreadable_fields(actor, obj)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Actor:
     """Who is calling: an API key of one workspace (the CLI key included), with its role."""
 
@@ -3827,7 +3867,7 @@ def _parse_rate_limit(spec: str) -> tuple[int, float]:
 SERVER_SET_FIELDS = ("updatedAt", "deletedAt", "updatedBy")
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class Ctx:
     """One request's view of the world: its connection, data model, caller and time."""
 
@@ -5552,7 +5592,7 @@ def _upsert_permission_flags(conn: sqlite3.Connection, workspace_id: str, role_i
 
 def _role_out(role: Role, keys: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """A role as /metadata shows it, with its permissions listed."""
-    stable = lambda *parts: str(uuid.uuid5(uuid.NAMESPACE_URL, "/".join(parts)))  # noqa: E731  (ids kept as before)
+    stable = lambda *parts: _uuid5("/".join(parts))  # noqa: E731  (ids kept as before)
     return {
         "id": role.id, **{k: role.props.get(k) for k in ("standardId", "label", "description", "icon", "isEditable")},
         "universalIdentifier": role.props.get("standardId"),
@@ -6039,7 +6079,7 @@ VIEW_FILTER_OPERANDS = (
 )  # fmt: skip
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class ViewKind:
     """One kind of view part: its REST resource, GraphQL type, parent and properties with their checks
     ("text", "uuid", "number", "int", "bool", "json", or the allowed values) and defaults."""
@@ -6096,7 +6136,7 @@ VIEW_KIND_BY_RESOURCE = {kind.resource: name for name, kind in VIEW_KINDS.items(
 REST_VIEW_RESOURCES = tuple(r for r in VIEW_KIND_BY_RESOURCE if r != "viewFieldGroups")  # Twenty: GraphQL only
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class StandardView:
     """One of Twenty's curated views of a standard object: columns are (field, position, size, aggregate)."""
 
@@ -6527,7 +6567,7 @@ def _require_readable(ctx: Ctx, obj: ObjectMeta, *parts: Iterable[Sequence[str]]
                 _require(ctx.actor, "read", target, path[1])
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class FindQuery:
     """A typed list query: filter tree, sort keys (id last), page size, cursors and offset."""
 
@@ -6743,7 +6783,8 @@ def _restore_records(ctx: Ctx, obj: ObjectMeta, ids: Sequence[bytes]) -> None:
             _update_record(ctx, obj, rid, {}, None, current[rid], restore=True)
 
 
-Snapshot = Callable[[list[bytes]], Any]
+if TYPE_CHECKING:
+    Snapshot = Callable[[list[bytes]], Any]
 
 
 def _change_one(ctx: Ctx, obj: ObjectMeta, verb: str, rid: bytes, snapshot: Snapshot | None = None) -> Any:
@@ -6940,7 +6981,7 @@ def _group_dimension(schema: Schema, obj: ObjectMeta, spec: Any, query: SqlQuery
     return expr, lambda v: _from_stored(kind, v)
 
 
-AGGREGATE_RE = re.compile(
+AGGREGATE_RE = _Pattern(
     r"^(countUniqueValues|countEmpty|countNotEmpty|percentageEmpty|percentageNotEmpty|countTrue|countFalse|"
     r"min|max|avg|sum)([A-Z]\w*)$"
 )
@@ -7010,7 +7051,7 @@ def _aggregates(ctx: Ctx, obj: ObjectMeta, node: Node | None, names: Sequence[st
     return dict(zip(names, row))
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class Group:
     """One group of a group-by: its raw key, dimension values as the API shows them, aggregate values,
     and a sample of its record ids."""
@@ -7090,7 +7131,7 @@ def _group_samples(
 # ---- search ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class SearchHit:
     """One search result: the record, its label and image, and its rank."""
 
@@ -7163,8 +7204,8 @@ def _record_label(obj: ObjectMeta, values: dict[str, Any]) -> str:
 
 # ---- the REST query grammar (rest.md §4) -> typed queries -----------------------------------
 
-CONJ_RE = re.compile(r"^(or|and|not)\((.+)\)$", re.S)
-LEAF_RE = re.compile(r"^(.+)\[(.+)\]:(.+)$", re.S)
+CONJ_RE = _Pattern(r"^(or|and|not)\((.+)\)$", re.S)
+LEAF_RE = _Pattern(r"^(.+)\[(.+)\]:(.+)$", re.S)
 
 
 def _plural(n: int, word: str) -> str:
@@ -7720,7 +7761,7 @@ def _handle_rest_views(state: AppState, actor: Actor, resource: str, item_id: st
     return _json_response(status, payload)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class SettingsResource:
     """A REST resource of workspace settings (API keys, webhooks): its store functions."""
 
@@ -7788,7 +7829,7 @@ def _handle_legacy_settings(state: AppState, name: str, path: str) -> str:
     return _handle_settings_resource(state, actor, name, segs[0] if segs else None, legacy=True)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class MetadataAnswer:
     """What a REST metadata call did, before its envelope: the operation, its status, the item or the
     page of items (with pageInfo and totalCount for a list)."""
@@ -10022,7 +10063,7 @@ def _parsed_document(text: str) -> Any:
 GRAPHQL_MAX_TOKENS = 100_000  # bounds the parser's work; Twenty's field limit is met far below this
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class GraphqlLimits:
     """What one GraphQL endpoint accepts before it runs anything (Twenty's query-complexity check)."""
 
@@ -10367,7 +10408,8 @@ def _one_to_many_args(t: str) -> list[tuple[str, str]]:
     ]
 
 
-TypeDef = tuple[str, str, list[Any]]  # (kind: object|input|enum, name, [(field, type spec, args)] or enum values
+if TYPE_CHECKING:
+    TypeDef = tuple[str, str, list[Any]]  # (kind: object|input|enum, name, [(field, type spec, args)] or enum values
 
 
 def _object_defs(schema: Schema, obj: ObjectMeta) -> tuple[list[TypeDef], list[Any], list[Any]]:
@@ -12873,7 +12915,7 @@ def _render_fault(err: ApiError) -> str:
 JOURNAL_SIZE = 200
 JOURNAL_BODY_CHARS = 8192  # of each body, per journal entry: enough to read, bounded memory
 # Query parameters whose values are never journalled: tokens, keys, secrets, passwords, however named.
-_SECRET_PARAM_RE = re.compile(r"(?i)((?:^|&)[^=&]*(?:token|key|secret|passw|auth)[^=&]*=)[^&]*")
+_SECRET_PARAM_RE = _Pattern(r"(?i)((?:^|&)[^=&]*(?:token|key|secret|passw|auth)[^=&]*=)[^&]*")
 
 
 def _shown_path(environ: dict[str, Any]) -> str:
@@ -12912,9 +12954,9 @@ def _record_request(started: float, reason: str | None, answer: Any) -> None:
 _JOURNAL_DETAIL = frozenset({"requestBody", "responseBody", "requestHeaders", "seq"})
 # A JSON member whose name says it holds a secret (its value may be cut short by the 8 KiB limit), the
 # same as a GraphQL argument inside a JSON-encoded query, and anything shaped like a JWT.
-_SECRET_MEMBER_RE = re.compile(r'(?i)("[^"\\]*(?:token|secret|passw)[^"\\]*"\s*:\s*)"(?:[^"\\]|\\.)*(?:"|\\?$)')
-_SECRET_ARGUMENT_RE = re.compile(r'(?i)(\b\w*(?:token|secret|passw)\w*\s*:\s*)\\"(?:[^\\]|\\[^"])*(?:\\"|\\?$)')
-_JWT_RE = re.compile(r"eyJ[\w-]{4,}\.[\w-]{4,}\.[\w-]{4,}")
+_SECRET_MEMBER_RE = _Pattern(r'(?i)("[^"\\]*(?:token|secret|passw)[^"\\]*"\s*:\s*)"(?:[^"\\]|\\.)*(?:"|\\?$)')
+_SECRET_ARGUMENT_RE = _Pattern(r'(?i)(\b\w*(?:token|secret|passw)\w*\s*:\s*)\\"(?:[^\\]|\\[^"])*(?:\\"|\\?$)')
+_JWT_RE = _Pattern(r"eyJ[\w-]{4,}\.[\w-]{4,}\.[\w-]{4,}")
 
 
 def _journal_summary(entry: dict[str, Any]) -> dict[str, Any]:
@@ -13287,6 +13329,13 @@ class ThreadingServer(WSGIServer):
         self._idle_workers = 0  # waiting for a connection and not yet promised one
         self._workers_lock = threading.Lock()
 
+    def server_bind(self) -> None:
+        """Bind as HTTPServer does, without its reverse lookup of the address (socket.getfqdn), which
+        costs every start a millisecond and, where DNS is slow, seconds; the name only fills SERVER_NAME."""
+        TCPServer.server_bind(self)
+        self.server_name, self.server_port = self.server_address[:2]
+        self.setup_environ()
+
     def process_request(self, request: Any, client_address: Any) -> None:
         """Hand the connection to a waiting thread, or to a new one."""
         with self._workers_lock:
@@ -13645,17 +13694,28 @@ def _listen(settings: Settings, app: bottle.Bottle) -> Any:
         raise StoreError(f"cannot listen on {settings.host}:{settings.port} ({exc.strerror or exc}).") from None
 
 
+def _collect_again() -> None:
+    """Switch the cyclic collector back on (off since the top of the file when run as a script), leaving
+    what start-up made out of its scans for good."""
+    if __name__ == "__main__" and not gc.isenabled():
+        gc.freeze()
+        gc.enable()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Start the server and serve until Ctrl-C or SIGTERM (or run `keys …`)."""
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["keys"]:
+        _collect_again()
         return _keys_cli(argv[1:])
     if argv[:1] in (["export"], ["import"], ["seed"]):
+        _collect_again()
         return _data_cli(argv[0], argv[1:])
     settings = _parse_args(argv)
     try:
         app = create_app(settings)
         server = _listen(settings, app)
+        _collect_again()
     except StoreError as exc:
         print(f"twenty_lite: {exc}", file=sys.stderr)
         return 2

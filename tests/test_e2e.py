@@ -355,3 +355,61 @@ def test_data_commands_say_what_is_wrong(tmp_path, args: list[str], message: str
     )  # fmt: skip
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert result.stderr.strip().startswith(message), result.stderr
+
+
+GC_PROBE = """
+import gc, runpy, socketserver, sqlite3, sys
+import twenty_lite  # imported, the module leaves the collector alone
+assert gc.isenabled()
+seen = {}
+connect = sqlite3.connect
+def watched_connect(*args, **kwargs):
+    seen.setdefault("building", gc.isenabled())
+    return connect(*args, **kwargs)
+def serve(self, poll_interval=0.5):
+    seen["serving"] = gc.isenabled()
+    seen["frozen"] = gc.get_freeze_count() > 0
+    raise KeyboardInterrupt
+sqlite3.connect = watched_connect
+socketserver.BaseServer.serve_forever = serve
+sys.argv = ["twenty_lite.py", "--port", "0", "--db", ":memory:", "--seed", "none"]
+try:
+    runpy.run_path(sys.argv[0], run_name="__main__")
+except SystemExit as stop:
+    assert stop.code == 0, stop.code
+print(sorted(seen.items()))
+"""
+
+
+def test_run_as_a_script_it_starts_without_the_cyclic_collector_and_serves_with_it() -> None:
+    """Start-up makes objects that live as long as the process: the collector stays off while the app is built,
+    then is on for serving, with what start-up made frozen out of its scans."""
+    result = subprocess.run([sys.executable, "-c", GC_PROBE], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "[('building', False), ('frozen', True), ('serving', True)]"
+
+
+def test_the_keys_command_runs_with_the_cyclic_collector() -> None:
+    probe = GC_PROBE.replace('"--port", "0", "--db", ":memory:", "--seed", "none"', '"keys", "--help"')
+    probe = probe.replace("    assert stop.code == 0, stop.code\n", "    pass\n")
+    probe = probe.replace("print(sorted(seen.items()))", "print(gc.isenabled())")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "True"
+
+
+def test_binding_looks_up_no_host_name(monkeypatch) -> None:
+    """HTTPServer asks DNS for the address's name on every start (seconds where DNS is slow); ours does not."""
+    import twenty_lite as tl
+
+    def no_lookup(*args: object) -> str:
+        raise AssertionError("socket.getfqdn was called")
+
+    monkeypatch.setattr(socket, "getfqdn", no_lookup)
+    server = tl.ThreadingServer(("127.0.0.1", 0), tl.QuietHandler)
+    try:
+        assert server.server_name == "127.0.0.1" and server.server_port == server.socket.getsockname()[1]
+        assert server.base_environ["SERVER_NAME"] == "127.0.0.1"
+        assert server.base_environ["SERVER_PORT"] == str(server.server_port)
+    finally:
+        server.server_close()

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import http.client
 import json
+import re
 import threading
 import time
+import uuid
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -136,6 +138,34 @@ def test_deterministic_mode_reproduces_ids_and_time() -> None:
         runs.append([(p["id"], p["createdAt"]) for p in made["data"]["createPeople"]])
     assert runs[0] == runs[1]
     assert runs[0][0][1] == "2026-01-01T00:00:00.000Z"
+
+
+def test_ids_are_the_uuids_the_uuid_module_would_make() -> None:
+    """The id factories format UUIDs themselves (the uuid module costs start-up its import): random ids are
+    canonical v4s, deterministic ones and ids computed from names are what uuid would give."""
+    made = {tl._new_uuid() for _ in range(200)}
+    assert len(made) == 200
+    for text in made:
+        assert (
+            str(uuid.UUID(text)) == text and uuid.UUID(text).version == 4 and uuid.UUID(text).variant == uuid.RFC_4122
+        )
+    ids = tl.CountingIds()
+    for n in range(1, 300):
+        assert ids() == str(uuid.UUID(int=(0x7E57 << 112) | n, version=4))
+    for name in ("", "a/b", "twenty_lite/view/é/☃", "x" * 500):
+        assert tl._uuid5(name) == str(uuid.uuid5(uuid.NAMESPACE_URL, name))
+    assert tl._stable_id("a", "b") == str(uuid.uuid5(uuid.NAMESPACE_URL, "twenty_lite/a/b"))
+
+
+def test_patterns_compile_on_first_use_and_then_are_the_compiled_ones() -> None:
+    pattern = tl._Pattern(r"^(a+)b$", re.I)
+    assert "match" not in vars(pattern)
+    assert pattern.match("AAb").group(1) == "AA" and pattern.match("ab ") is None
+    assert vars(pattern)["match"].__self__ is re.compile(r"^(a+)b$", re.I)  # the method itself, cached
+    assert pattern.sub("x", "aab") == "x" and pattern.pattern == "^(a+)b$" and pattern.flags & re.I
+    assert tl._Pattern(rb"\\u0000").search(b'"\\u0000"')
+    with pytest.raises(AttributeError):
+        pattern.no_such_method  # noqa: B018
 
 
 def test_admin_clock_moves_timestamps_and_key_expiry(admin: Client) -> None:
