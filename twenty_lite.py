@@ -2406,7 +2406,8 @@ def _field_props(
 ) -> dict[str, Any]:
     """Stored properties of a new field, with Twenty's defaults for the rest."""
     props: dict[str, Any] = {
-        "id": new_id(), "objectMetadataId": object_id, "name": name, "label": _humanize(name), "type": ftype,
+        "id": new_id(), "objectMetadataId": object_id, "name": name,
+        "label": extra["label"] if "label" in extra else _humanize(name), "type": ftype,
         "description": None, "icon": None, "isCustom": False, "isActive": True, "isSystem": False,
         "isNullable": True, "isUnique": False, "isUIReadOnly": False, "isLabelSyncedWithName": False,
         "defaultValue": None, "options": None, "settings": None, "createdAt": now, "updatedAt": now,
@@ -13090,11 +13091,15 @@ def create_app(settings: Settings | None = None) -> bottle.Bottle:
     def healthz() -> str:
         return _json_response(200, {"status": "ok"})
 
-    @app.get("/rest/open-api/<kind:re:core|metadata>")
-    @app.get("/open-api/<kind:re:core|metadata>")
+    # Static routes, not patterns: Bottle compiles a pattern per route when it is added, and every GET
+    # would try them before the ANY routes.
+    @app.get("/rest/open-api/core")
+    @app.get("/rest/open-api/metadata")
+    @app.get("/open-api/core")
+    @app.get("/open-api/metadata")
     @_guarded
-    def openapi(kind: str) -> str:
-        return _handle_openapi(state, kind)
+    def openapi() -> str:
+        return _handle_openapi(state, bottle.request.path.rsplit("/", 1)[1])
 
     @app.post("/graphql")
     @_guarded
@@ -13141,10 +13146,11 @@ def create_app(settings: Settings | None = None) -> bottle.Bottle:
         bottle.response.status = 204
         return ""
 
-    @app.get("/playground/<what:re:model|requests>")
+    @app.get("/playground/model")
+    @app.get("/playground/requests")
     @functools.partial(_guarded, tool=True)
-    def playground_api(what: str) -> str:
-        return _handle_playground_api(state, what)
+    def playground_api() -> str:
+        return _handle_playground_api(state, bottle.request.path.rsplit("/", 1)[1])
 
     @app.route("/", method="ANY")
     @app.route(r"/<path:re:[\s\S]+>", method="ANY")
