@@ -3052,7 +3052,7 @@ MAX_CHAR = "\U0010ffff"
 
 
 # What threads share (the data model, the tables) is frozen; a value of one request, as here, is not:
-# freezing costs every start 0.2 ms a class, and every instance its making.
+# freezing costs every start 0.2 ms a class, and slows the making of every instance.
 @dataclass(eq=False, repr=False)
 class Leaf:
     """One filter condition: a field path, an operator and its value (typed, or the REST grammar's text)."""
@@ -12325,7 +12325,8 @@ def _seed_demo(state: AppState, workspace_id: str) -> None:
         member_id = state.settings.new_id()
         ctx = Ctx(state, conn, schema, Actor(workspace_id, "Tim Apple", None, "MANUAL"), _iso(state.clock()))
 
-        queued: dict[str, list[dict[str, Any]]] = {}  # by object, in the order they first come: links resolve
+        # By object, written in the order each first comes, so that links resolve.
+        queued: dict[str, list[dict[str, Any]]] = {}
 
         def add(plural: str, body: dict[str, Any]) -> str:
             """Queue a record, written with the others of its object in one batch; its id."""
