@@ -164,6 +164,96 @@ class _Pattern:
         return value
 
 
+_NO_DEFAULT: Any = object()
+
+
+class _Made:
+    """A record field's default made anew for each instance (dataclasses' default_factory)."""
+
+    __slots__ = ("make",)
+
+    def __init__(self, make: Callable[[], Any]) -> None:
+        self.make = make
+
+
+def _record(frozen: bool = False, eq: bool = False) -> Callable[[type], type]:
+    """A light @dataclass: __init__ from the class's annotated fields (by position or keyword, with defaults or
+    _Made factories, then __post_init__); frozen: attributes cannot be set; eq: value equality and a repr.
+    dataclasses write and compile source for every class, which cost start-up 8 ms for 25 classes."""
+
+    def build(cls: type) -> type:
+        names = tuple(cls.__dict__.get("__annotations__", ()))
+        known = frozenset(names)
+        defaults: dict[str, Any] = {}
+        makers: list[tuple[str, Callable[[], Any]]] = []
+        for name in names:
+            value = cls.__dict__.get(name, _NO_DEFAULT)
+            if isinstance(value, _Made):
+                makers.append((name, value.make))
+                delattr(cls, name)
+            elif value is not _NO_DEFAULT:
+                defaults[name] = value
+        post = getattr(cls, "__post_init__", None)
+
+        def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+            values = self.__dict__
+            values.update(defaults)
+            for name, make in makers:
+                values[name] = make()
+            values.update(zip(names, args))
+            if kwargs:
+                if not known.issuperset(kwargs) or not kwargs.keys().isdisjoint(names[: len(args)]):
+                    raise TypeError(f"{cls.__name__}() got unexpected or repeated arguments: {', '.join(kwargs)}")
+                values.update(kwargs)
+            if len(values) != len(names) or len(args) > len(names):
+                missing = ", ".join(name for name in names if name not in values) or "none"
+                raise TypeError(
+                    f"{cls.__name__}() takes {len(names)} fields (missing: {missing}), got {len(args)} by position"
+                )
+            if post is not None:
+                post(self)
+
+        cls.__init__ = __init__
+        cls._record_fields = names
+        if frozen:
+            cls.__setattr__ = cls.__delattr__ = _refuse_change
+        if eq:
+            cls.__eq__ = _record_eq
+            cls.__repr__ = _record_repr
+            cls.__hash__ = _record_hash if frozen else None
+        return cls
+
+    return build
+
+
+def _refuse_change(self: Any, name: str, *value: Any) -> None:
+    raise AttributeError(f"cannot change {name!r}: {type(self).__name__} is frozen")
+
+
+def _field_values(record: Any) -> tuple[Any, ...]:
+    return tuple(record.__dict__[name] for name in record._record_fields)
+
+
+def _record_eq(self: Any, other: Any) -> bool:
+    if type(other) is not type(self):
+        return NotImplemented
+    return _field_values(self) == _field_values(other)
+
+
+def _record_hash(self: Any) -> int:
+    return hash(_field_values(self))
+
+
+def _record_repr(self: Any) -> str:
+    shown = (f"{name}={value!r}" for name, value in zip(self._record_fields, _field_values(self)))
+    return f"{type(self).__name__}({', '.join(shown)})"
+
+
+def _replace(record: Any, **changes: Any) -> Any:
+    """A record with some fields changed, built again (its __post_init__ runs): dataclasses.replace."""
+    return type(record)(**{**{name: record.__dict__[name] for name in record._record_fields}, **changes})
+
+
 UUID_RE = _Pattern(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 UUID_V4_RE = _Pattern(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-4[0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}$")
 
@@ -345,9 +435,13 @@ def _blob_uuid(blob: bytes | None) -> str | None:
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
+_COMPACT_JSON = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)  # stateless: threads share it
+
+
 def _dumps(value: Any) -> str:
-    """Compact JSON, as every response and stored JSON value uses."""
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    """Compact JSON, as every response and stored JSON value uses (json.dumps with these options would
+    build an encoder at every call: 40% of a small value's cost)."""
+    return _COMPACT_JSON.encode(value)
 
 
 def _b64_cursor(value: dict[str, Any]) -> str:
@@ -1013,7 +1107,7 @@ _SUMS = (("min", "Float"), ("max", "Float"), ("avg", "Float"), ("sum", "Float"))
 _EXTREMES = (("min", "DateTime"), ("max", "DateTime"))
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@_record(frozen=True)
 class FieldKind:
     """What one stored value kind means, in one place: filter operators and value coercion, write
     validation (Twenty's messages), output conversion, sorting, its OpenAPI schema and GraphQL types.
@@ -1086,7 +1180,7 @@ COMPARATORS = (
 )  # fmt: skip
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@_record(frozen=True)
 class CompositeType:
     """A composite field type: its sub-fields and the kind each behaves as, and what else it means."""
 
@@ -1095,7 +1189,7 @@ class CompositeType:
     word: str  # in Twenty's `Invalid subfield x for <word> field "…"`
     unique_subs: tuple[str, ...] | None = None  # the sub-fields that form a unique key; None: all
     server_filled: tuple[str, ...] = ()  # sub-fields the server writes (validated, then ignored)
-    checks: dict[str, Callable[[Any, str, Any], Any]] = field(default_factory=dict)  # sub-field rules beyond its kind
+    checks: dict[str, Callable[[Any, str, Any], Any]] = _Made(dict)  # sub-field rules beyond its kind
     aggregates: tuple[tuple[str, str], ...] = ()  # GraphQL aggregates beyond the counts: (operation, type)
     aggregate_sub: str = ""  # the sub-field they aggregate
 
@@ -1137,7 +1231,7 @@ def _from_stored(kind: str, value: Any) -> Any:
     return value if value is None or convert is None else convert(value)
 
 
-@dataclass(frozen=True)
+@_record(frozen=True, eq=True)
 class Column:
     """One EAV attribute: an atomic field, a composite sub-field or a join column."""
 
@@ -1149,7 +1243,7 @@ class Column:
     empty_is_null: bool  # '' (or []) counts as null in filters
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@_record(frozen=True)
 class FieldMeta:
     """A field of an object, as the metadata API describes it."""
 
@@ -1176,12 +1270,12 @@ class FieldMeta:
     created_at: str = ""
     updated_at: str = ""
     columns: tuple[Column, ...] = ()
-    props: dict[str, Any] = field(default_factory=dict)  # everything stored, for the metadata API
+    props: dict[str, Any] = _Made(dict)  # everything stored, for the metadata API
 
     # Derived once in __post_init__ (plain attributes: read on every record, for every field).
-    relation_type: str | None = field(init=False, default=None)  # MANY_TO_ONE, ONE_TO_MANY or None
-    join_column: str | None = field(init=False, default=None)  # <name>Id of a many-to-one relation
-    option_values: tuple[str, ...] = field(init=False, default=())  # allowed SELECT/MULTI_SELECT values
+    relation_type: str | None = None  # MANY_TO_ONE, ONE_TO_MANY or None
+    join_column: str | None = None  # <name>Id of a many-to-one relation
+    option_values: tuple[str, ...] = ()  # allowed SELECT/MULTI_SELECT values
 
     def __post_init__(self) -> None:
         settings = self.settings or {}
@@ -1197,7 +1291,7 @@ class FieldMeta:
 DOC_FORMAT = 1
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@_record(frozen=True)
 class ObjectMeta:
     """An object (standard or custom) with its fields, as loaded from storage."""
 
@@ -1220,11 +1314,11 @@ class ObjectMeta:
     created_at: str
     updated_at: str
     fields: tuple[FieldMeta, ...]
-    by_name: dict[str, FieldMeta] = field(default_factory=dict)
-    by_join_column: dict[str, FieldMeta] = field(default_factory=dict)
-    columns_by_name: dict[str, Column] = field(default_factory=dict)
-    columns_by_key: dict[int, Column] = field(default_factory=dict)
-    props: dict[str, Any] = field(default_factory=dict)  # everything stored, for the metadata API
+    by_name: dict[str, FieldMeta] = _Made(dict)
+    by_join_column: dict[str, FieldMeta] = _Made(dict)
+    columns_by_name: dict[str, Column] = _Made(dict)
+    columns_by_key: dict[int, Column] = _Made(dict)
+    props: dict[str, Any] = _Made(dict)  # everything stored, for the metadata API
     hidden: frozenset[str] = frozenset()  # active fields hidden from records (relations to inactive objects)
 
     @functools.cached_property
@@ -1273,7 +1367,7 @@ class ObjectMeta:
         return int.from_bytes(digest, "big", signed=True)
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@_record(frozen=True)
 class Schema:
     """The data model of one workspace; rebuilt whenever its metadata changes."""
 
@@ -2647,7 +2741,7 @@ FIELD_ID_KEYS = ("id", "objectMetadataId", "relationTargetFieldMetadataId", "rel
 SLOTS_PER_OBJECT = 4096  # attribute keys of shared fields: -(object key * SLOTS_PER_OBJECT + slot)
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@_record(frozen=True)
 class StandardModel:
     """The template workspace's data model, laid out for workspaces that share its fields."""
 
@@ -3053,7 +3147,7 @@ MAX_CHAR = "\U0010ffff"
 
 # What threads share (the data model, the tables) is frozen; a value of one request, as here, is not:
 # freezing costs every start 0.2 ms a class, and slows the making of every instance.
-@dataclass(eq=False, repr=False)
+@_record()
 class Leaf:
     """One filter condition: a field path, an operator and its value (typed, or the REST grammar's text)."""
 
@@ -3062,7 +3156,7 @@ class Leaf:
     value: Any  # a scalar, or a list for in/containsAny
 
 
-@dataclass(eq=False, repr=False)
+@_record()
 class SearchText:
     """The value of the search endpoint's condition: its text, and the fields it must not look at (those
     the caller may not read)."""
@@ -3093,7 +3187,7 @@ def _mentions_deleted_at(node: Node) -> bool:
     return any(_mentions_deleted_at(n) for n in node[1])
 
 
-@dataclass(eq=False, repr=False)
+@_record()
 class Ref:
     """A resolved field path: the column it reads, and how to reach it."""
 
@@ -3137,7 +3231,7 @@ def _resolve_path(
         if target is None:
             raise _unknown_field(obj, head)
         inner = _resolve_path(schema, target, path[1:], op, allow_relation=False)
-        return dataclasses.replace(inner, via=meta.columns[0], cursor_path=(head, *inner.cursor_path))
+        return _replace(inner, via=meta.columns[0], cursor_path=(head, *inner.cursor_path))
     if meta.type in RELATION_TYPES or len(path) > 1:
         raise _unknown_field(obj, ".".join(path))
     return Ref(meta.columns[0], meta.columns[0].kind, head, (head,))
@@ -3335,7 +3429,7 @@ class SqlQuery:
         return f"{x} {sql_op} ?"
 
 
-@dataclass(eq=False, repr=False)
+@_record()
 class SortKey:
     """One sort key: the path and its direction."""
 
@@ -3441,7 +3535,7 @@ def _flip(key: SortKey) -> SortKey:
     return SortKey(key.ref, asc + nulls)
 
 
-@dataclass(eq=False, repr=False)
+@_record()
 class Page:
     """A page of record ids with what the envelope needs."""
 
@@ -3620,7 +3714,7 @@ RECORD_ACTIONS = {  # action -> (role-wide flag, per-object permission)
 PERMISSION_DENIED = "Entity performing the request does not have permission"
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@_record(frozen=True)
 class Role:
     """A role: record-wide flags, settings flags, and per-object and per-field permissions."""
 
@@ -3718,7 +3812,7 @@ def _unwritable_fields(actor: Actor, obj: ObjectMeta) -> frozenset[str]:
     ) | _unreadable_fields(actor, obj)
 
 
-@dataclass(eq=False, repr=False)
+@_record()
 class Actor:
     """Who is calling: an API key of one workspace (the CLI key included), with its role."""
 
@@ -3872,7 +3966,7 @@ def _parse_rate_limit(spec: str) -> tuple[int, float]:
 SERVER_SET_FIELDS = ("updatedAt", "deletedAt", "updatedBy")
 
 
-@dataclass(eq=False, repr=False)
+@_record()
 class Ctx:
     """One request's view of the world: its connection, data model, caller and time."""
 
@@ -3881,8 +3975,8 @@ class Ctx:
     schema: Schema
     actor: Actor
     now: str
-    events: list[tuple[dict[str, Any], dict[str, Any]]] = field(default_factory=list)  # webhook deliveries
-    stale_docs: dict[int, tuple[ObjectMeta, set[int]]] = field(default_factory=dict)  # read documents to write
+    events: list[tuple[dict[str, Any], dict[str, Any]]] = _Made(list)  # webhook deliveries
+    stale_docs: dict[int, tuple[ObjectMeta, set[int]]] = _Made(dict)  # read documents to write
     _hooks: list[dict[str, Any]] | None = None
 
     def new_id(self) -> str:
@@ -5305,7 +5399,7 @@ def _assign_member_role(conn: sqlite3.Connection, workspace_id: str, member_id: 
         if other.id == role.id:
             members.append(member_id)
         if members != other.props.get("workspaceMemberIds", []):
-            _save_role(conn, dataclasses.replace(other, props=dict(other.props, workspaceMemberIds=members)))
+            _save_role(conn, _replace(other, props=dict(other.props, workspaceMemberIds=members)))
     return _find_role(conn, workspace_id, role.id)
 
 
@@ -5527,7 +5621,7 @@ def _update_role(conn: sqlite3.Connection, workspace_id: str, role_id: Any, upda
         raise _bad_request("label should not be empty")
     if any(r.props["label"] == label and r.id != role.id for r in _list_roles(conn, workspace_id)):
         raise _bad_request("A role with this label already exists")
-    role = dataclasses.replace(role, props=dict(role.props, **changes))
+    role = _replace(role, props=dict(role.props, **changes))
     _save_role(conn, role)
     return role
 
@@ -5558,7 +5652,7 @@ def _upsert_object_permissions(conn: sqlite3.Connection, schema: Schema, role_id
         if any(writes) and not readable:
             raise _bad_request("Cannot give writing permission without reading permission")
         perms[obj.id] = entry
-    role = dataclasses.replace(role, object_permissions=perms)
+    role = _replace(role, object_permissions=perms)
     _save_role(conn, role)
     return role
 
@@ -5580,7 +5674,7 @@ def _upsert_field_permissions(conn: sqlite3.Connection, schema: Schema, role_id:
             "canReadFieldValue": item.get("canReadFieldValue"),
             "canUpdateFieldValue": item.get("canUpdateFieldValue"),
         }
-    role = dataclasses.replace(role, field_permissions=perms)
+    role = _replace(role, field_permissions=perms)
     _save_role(conn, role)
     return role
 
@@ -5590,7 +5684,7 @@ def _upsert_permission_flags(conn: sqlite3.Connection, workspace_id: str, role_i
     unknown = [k for k in keys or [] if k not in SETTINGS_FLAGS]
     if unknown:
         raise _bad_request(f"Unknown permission flags: {', '.join(unknown)}")
-    role = dataclasses.replace(role, permission_flags=frozenset(keys or []))
+    role = _replace(role, permission_flags=frozenset(keys or []))
     _save_role(conn, role)
     return role
 
@@ -6084,7 +6178,7 @@ VIEW_FILTER_OPERANDS = (
 )  # fmt: skip
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@_record(frozen=True)
 class ViewKind:
     """One kind of view part: its REST resource, GraphQL type, parent and properties with their checks
     ("text", "uuid", "number", "int", "bool", "json", or the allowed values) and defaults."""
@@ -6141,7 +6235,7 @@ VIEW_KIND_BY_RESOURCE = {kind.resource: name for name, kind in VIEW_KINDS.items(
 REST_VIEW_RESOURCES = tuple(r for r in VIEW_KIND_BY_RESOURCE if r != "viewFieldGroups")  # Twenty: GraphQL only
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@_record(frozen=True)
 class StandardView:
     """One of Twenty's curated views of a standard object: columns are (field, position, size, aggregate)."""
 
@@ -6572,7 +6666,7 @@ def _require_readable(ctx: Ctx, obj: ObjectMeta, *parts: Iterable[Sequence[str]]
                 _require(ctx.actor, "read", target, path[1])
 
 
-@dataclass(eq=False, repr=False)
+@_record()
 class FindQuery:
     """A typed list query: filter tree, sort keys (id last), page size, cursors and offset."""
 
@@ -7056,7 +7150,7 @@ def _aggregates(ctx: Ctx, obj: ObjectMeta, node: Node | None, names: Sequence[st
     return dict(zip(names, row))
 
 
-@dataclass(eq=False, repr=False)
+@_record()
 class Group:
     """One group of a group-by: its raw key, dimension values as the API shows them, aggregate values,
     and a sample of its record ids."""
@@ -7064,7 +7158,7 @@ class Group:
     key: tuple[Any, ...]
     dimensions: list[Any]
     values: list[Any]
-    ids: list[bytes] = field(default_factory=list)
+    ids: list[bytes] = _Made(list)
 
 
 def _group_by(
@@ -7136,7 +7230,7 @@ def _group_samples(
 # ---- search ---------------------------------------------------------------------------------
 
 
-@dataclass(eq=False, repr=False)
+@_record()
 class SearchHit:
     """One search result: the record, its label and image, and its rank."""
 
@@ -7766,7 +7860,7 @@ def _handle_rest_views(state: AppState, actor: Actor, resource: str, item_id: st
     return _json_response(status, payload)
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@_record(frozen=True)
 class SettingsResource:
     """A REST resource of workspace settings (API keys, webhooks): its store functions."""
 
@@ -7834,7 +7928,7 @@ def _handle_legacy_settings(state: AppState, name: str, path: str) -> str:
     return _handle_settings_resource(state, actor, name, segs[0] if segs else None, legacy=True)
 
 
-@dataclass(eq=False, repr=False)
+@_record()
 class MetadataAnswer:
     """What a REST metadata call did, before its envelope: the operation, its status, the item or the
     page of items (with pageInfo and totalCount for a list)."""
@@ -10068,7 +10162,7 @@ def _parsed_document(text: str) -> Any:
 GRAPHQL_MAX_TOKENS = 100_000  # bounds the parser's work; Twenty's field limit is met far below this
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@_record(frozen=True)
 class GraphqlLimits:
     """What one GraphQL endpoint accepts before it runs anything (Twenty's query-complexity check)."""
 
@@ -13057,6 +13151,16 @@ def _guarded(handler: Callable[..., str], tool: bool = False) -> Callable[..., s
     return wrapper
 
 
+def _path_below(path: str, prefix: str) -> str | None:
+    """What follows prefix/ in a path ('' for the prefix itself); None if the path is not the prefix or
+    below it (prefix/ alone is neither)."""
+    if path == prefix:
+        return ""
+    if path.startswith(prefix + "/") and len(path) > len(prefix) + 1:
+        return path[len(prefix) + 1 :]
+    return None
+
+
 def create_app(settings: Settings | None = None) -> bottle.Bottle:
     """Build the WSGI app: storage, default workspace, routes. Importing the module does none of this."""
     state = AppState(settings or Settings())
@@ -13079,8 +13183,7 @@ def create_app(settings: Settings | None = None) -> bottle.Bottle:
         if state.request_log is not None:
             state.request_log.write(bottle.request.environ, bottle.response.status_code)
 
-    @app.route(r"/<path:re:[\s\S]*>", method="OPTIONS")
-    def preflight(path: str = "") -> str:
+    def preflight() -> str:
         """A browser's preflight: 204 with the methods and the headers it asked for, as Twenty's cors."""
         bottle.response.status = 204
         bottle.response.set_header("Access-Control-Allow-Methods", CORS_METHODS)
@@ -13090,12 +13193,13 @@ def create_app(settings: Settings | None = None) -> bottle.Bottle:
         bottle.response.add_header("Vary", "Access-Control-Request-Headers")
         return ""
 
+    # The fixed paths are static routes and the rest one pattern, dispatched below by prefix: Bottle
+    # compiles every pattern when it is added (and all of one method again with each), which cost start-up
+    # a millisecond and a half, and tries them in turn for every request.
     @app.get("/healthz")
     def healthz() -> str:
         return _json_response(200, {"status": "ok"})
 
-    # Static routes, not patterns: Bottle compiles a pattern per route when it is added, and every GET
-    # would try them before the ANY routes.
     @app.get("/rest/open-api/core")
     @app.get("/rest/open-api/metadata")
     @app.get("/open-api/core")
@@ -13114,26 +13218,18 @@ def create_app(settings: Settings | None = None) -> bottle.Bottle:
     def graphql_metadata() -> str:
         return _handle_graphql_metadata(state)
 
-    @app.route("/rest/metadata", method="ANY")
-    @app.route(r"/rest/metadata/<path:re:[\s\S]+>", method="ANY")
     @_guarded
-    def rest_metadata(path: str = "") -> str:
+    def rest_metadata(path: str) -> str:
         return _handle_rest_metadata(state, path)
 
-    @app.route("/rest/<name:re:apiKeys|webhooks>", method="ANY")
-    @app.route(r"/rest/<name:re:apiKeys|webhooks>/<path:re:[\s\S]+>", method="ANY")
     @_guarded
-    def legacy_settings(name: str, path: str = "") -> str:
+    def legacy_settings(name: str, path: str) -> str:
         return _handle_legacy_settings(state, name, path)
 
-    @app.route("/rest", method="ANY")
-    @app.route("/rest/", method="ANY")
-    @app.route(r"/rest/<path:re:[\s\S]+>", method="ANY")
     @_guarded
-    def rest(path: str = "") -> str:
+    def rest(path: str) -> str:
         return _handle_rest(state, path)
 
-    @app.route(r"/_lite/<path:re:[\s\S]+>", method="ANY")
     @functools.partial(_guarded, tool=True)
     def admin(path: str) -> str:
         return _handle_admin(state, path)
@@ -13155,9 +13251,24 @@ def create_app(settings: Settings | None = None) -> bottle.Bottle:
     def playground_api() -> str:
         return _handle_playground_api(state, bottle.request.path.rsplit("/", 1)[1])
 
-    @app.route("/", method="ANY")
-    @app.route(r"/<path:re:[\s\S]+>", method="ANY")
-    def not_found(path: str = "") -> str:
+    @app.route(r"/<path:re:[\s\S]*>", method="ANY")
+    def dispatch(path: str) -> str:
+        """Every other path: /rest/metadata…, /rest/apiKeys… and /rest/webhooks…, /rest…, /_lite/…, any
+        preflight; else Twenty's 404."""
+        if bottle.request.method == "OPTIONS":
+            return preflight()
+        below = _path_below(path, "rest/metadata")
+        if below is not None:
+            return rest_metadata(below)
+        name = path[5:].split("/", 1)[0] if path.startswith("rest/") else ""
+        below = _path_below(path, "rest/" + name) if name in ("apiKeys", "webhooks") else None
+        if below is not None:
+            return legacy_settings(name, below)
+        if path == "rest" or path.startswith("rest/"):
+            return rest(path[5:])
+        below = _path_below(path, "_lite")
+        if below:
+            return admin(below)
         return _cannot(bottle.request.method.upper(), "/" + path)
 
     def framework_error(err: bottle.HTTPError) -> str:
@@ -13172,7 +13283,7 @@ def create_app(settings: Settings | None = None) -> bottle.Bottle:
     return app
 
 
-@dataclass
+@_record(eq=True)
 class Served:
     """A running server: where it listens, a key for its default workspace, and the app."""
 
@@ -13210,7 +13321,7 @@ def serve(settings: Settings | None = None) -> Iterator[Served]:
         thread.join(timeout=5)
 
 
-@dataclass
+@_record(eq=True)
 class Workspace:
     """One test's own workspace: where to call, with which key, and a small client for it."""
 

@@ -179,6 +179,37 @@ def test_unknown_non_rest_path_is_framework_404(client: CheckedClient) -> None:
     }
 
 
+@pytest.mark.parametrize(
+    ("method", "path", "status", "says"),
+    [
+        ("GET", "/rest", 400, "Query path '/rest' invalid"),
+        ("GET", "/rest/", 400, "Query path '/rest' invalid"),
+        ("GET", "/rest/metadata", 404, "Cannot GET /rest/metadata/"),
+        ("GET", "/rest/metadata/", 400, "object 'metadata' not found"),  # a bare slash is not below metadata
+        ("GET", "/rest/metadata/objects/", 200, '"data"'),
+        ("GET", "/rest/metadatax", 400, "object 'metadatax' not found"),
+        ("GET", "/rest/webhooks", 200, "[]"),
+        ("GET", "/rest/webhooksx", 400, "object 'webhooksx' not found"),
+        ("GET", "/rest/apiKeys/", 400, "object 'apiKeys' not found"),
+        ("POST", "/rest/webhooks/1/2", 404, "Cannot POST /rest/webhooks/1"),
+        ("GET", "/rest//people", 200, '"people"'),
+        ("GET", "/REST/people", 404, "Cannot GET /REST/people"),
+        ("GET", "/_lite", 404, "Cannot GET /_lite"),
+        ("GET", "/_lite/", 404, "Cannot GET /_lite/"),
+        ("GET", "/graphql", 404, "Cannot GET /graphql"),
+        ("POST", "/healthz", 404, "Cannot POST /healthz"),
+        ("GET", "/playground/", 404, "Cannot GET /playground/"),
+    ],
+)
+def test_paths_reach_their_handler_by_prefix(
+    client: CheckedClient, method: str, path: str, status: int, says: str
+) -> None:
+    """One route pattern dispatches by prefix (Bottle compiles each pattern at start-up): where the edges go."""
+    resp = client.request(method, path)
+    assert resp.status_code == status
+    assert says in resp.text
+
+
 def test_unknown_query_parameters_are_ignored(client: CheckedClient) -> None:
     make_person(client)
     body = people(client, offset="5", page="2", foo="bar")
