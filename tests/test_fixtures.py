@@ -182,7 +182,7 @@ class _Draft:
 
     name: str
     size: int = 1
-    notes: list[str] = tl._Made(list)
+    notes: list[str] = tl._made(list)
     doubled: int = 0
 
     def __post_init__(self) -> None:
