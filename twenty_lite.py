@@ -233,24 +233,29 @@ def _record(frozen: bool = False, eq: bool = False) -> Callable[[type], type]:
 
 
 def _refuse_change(self: Any, name: str, *value: Any) -> None:
+    """__setattr__ and __delattr__ of a frozen record."""
     raise AttributeError(f"cannot change {name!r}: {type(self).__name__} is frozen")
 
 
 def _field_values(record: Any) -> tuple[Any, ...]:
+    """A record's field values, in field order."""
     return tuple(record.__dict__[name] for name in record._record_fields)
 
 
 def _record_eq(self: Any, other: Any) -> bool:
+    """Records are equal when of the same class with equal field values."""
     if type(other) is not type(self):
         return NotImplemented
     return _field_values(self) == _field_values(other)
 
 
 def _record_hash(self: Any) -> int:
+    """A frozen record's hash, from its field values."""
     return hash(_field_values(self))
 
 
 def _record_repr(self: Any) -> str:
+    """Class(field=value, …), as a dataclass's repr."""
     shown = (f"{name}={value!r}" for name, value in zip(self._record_fields, _field_values(self)))
     return f"{type(self).__name__}({', '.join(shown)})"
 
